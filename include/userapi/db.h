@@ -1,0 +1,61 @@
+/*
+ * db.h -- the worker's one PostgreSQL connection.
+ *
+ * Connected lazily on first use, with connect_timeout and
+ * statement_timeout; after a failure it is reset on the next use, so a
+ * PostgreSQL restart costs one failed request, not a worker restart.
+ * Only lib/db/ and lib/repositories/ include <libpq-fe.h> through this.
+ */
+#ifndef USERAPI_DB_H
+#define USERAPI_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "userapi/errors.h"
+
+struct ua_db;
+struct ua_settings;
+
+/* Seconds libpq waits for a connection before giving up. */
+#define UA_DB_CONNECT_TIMEOUT_S	2
+
+enum	ua_db_flags {
+	UA_DB_WRITE = 0,	/* never re-sent: a lost COMMIT is unknown */
+	UA_DB_READ_ONLY = 1	/* safe to re-send once after a reconnect */
+};
+
+/* A handle; nothing is connected yet.  Free with ua_db_free(). */
+struct ua_db	*ua_db_new(const struct ua_settings *);
+void		 ua_db_free(struct ua_db *);
+
+/*
+ * Run one statement with text parameters ($1::bigint etc.).  UA_OK:
+ * "*res" holds the result (the caller PQclear()s it).  Otherwise "*res"
+ * is NULL and the cause is logged: UA_ERR_DB_UNAVAILABLE (cannot
+ * connect, connection lost, statement timeout), UA_ERR_CONFLICT (unique
+ * violation) or UA_ERR_DB (anything else).
+ */
+enum ua_err	 ua_db_exec(struct ua_db *, const char *sql, int nparams,
+		    const char *const *params, enum ua_db_flags flags,
+		    PGresult **res);
+
+/* One round trip ("SELECT 1"): UA_OK or UA_ERR_DB_UNAVAILABLE. */
+enum ua_err	 ua_db_ping(struct ua_db *);
+
+/* True while the connection is believed good (no round trip). */
+bool		 ua_db_connected(const struct ua_db *);
+
+/*
+ * Check that "conninfo" is something libpq can parse, before a worker
+ * serves.  On failure writes one line into "err" (never the password).
+ */
+enum ua_err	 ua_db_check_conninfo(const char *conninfo, char *err,
+		    size_t errlen);
+
+/* SQLSTATE of the last failure, "" if none (e.g. "23505"). */
+const char	*ua_db_sqlstate(const struct ua_db *);
+
+#endif

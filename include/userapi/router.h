@@ -1,0 +1,61 @@
+/*
+ * router.h -- route tables: method + path template -> handler.
+ *
+ * A route is declared once, in a const table; the router matches it,
+ * and later the validator and the OpenAPI document read the same table.
+ * Paths match with or without a trailing slash.  HEAD is served by the
+ * GET route.  A path that exists under other methods gets 405 with Allow.
+ */
+#ifndef USERAPI_ROUTER_H
+#define USERAPI_ROUTER_H
+
+#include <stddef.h>
+
+#include "userapi/buf.h"
+#include "userapi/errors.h"
+#include "userapi/request.h"
+
+enum	ua_auth {
+	UA_AUTH_NONE,
+	UA_AUTH_BEARER,
+	UA_AUTH__MAX
+};
+
+typedef void	(*ua_handler)(struct ua_req *);
+
+struct	ua_route {
+	enum ua_method	 method;
+	const char	*path;		/* "/api/users/{user_id}", no trailing / */
+	ua_handler	 handler;
+	enum ua_auth	 auth;
+	const char	*summary;	/* one line, for the docs */
+};
+
+struct	ua_router {
+	const char		*name;
+	const struct ua_route	*routes;
+	size_t			 nroutes;
+};
+
+/*
+ * Find the route for req->method and req->path among "routers".
+ * UA_OK: "*route" and req->route are set, req->params hold the {name}
+ * values.
+ * UA_ERR_METHOD: the path exists under other methods, listed in "allow"
+ * ("GET, HEAD, PATCH").  UA_ERR_NOT_FOUND otherwise.
+ */
+enum ua_err	 ua_router_match(const struct ua_router *const *routers,
+		    size_t nrouters, struct ua_req *req,
+		    const struct ua_route **route, struct ua_buf *allow);
+
+/*
+ * Match and run the handler, or answer 404 / 405 with Allow.  A handler
+ * that set no response is a bug: 500.
+ */
+void		 ua_router_dispatch(const struct ua_router *const *routers,
+		    size_t nrouters, struct ua_req *req);
+
+/* Value of path parameter "name" of the matched route, or NULL. */
+const char	*ua_req_param(const struct ua_req *req, const char *name);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * routers.h -- the route tables the worker programs choose from.
+ */
+#ifndef USERAPI_ROUTERS_H
+#define USERAPI_ROUTERS_H
+
+#include "userapi/router.h"
+
+/* GET /health, GET /health/ready */
+extern const struct ua_router ua_router_health;
+
+#endif

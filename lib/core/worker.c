@@ -1,0 +1,232 @@
+/*
+ * worker.c -- settings, then the FastCGI accept loop or one CGI request.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "userapi/buf.h"
+#include "userapi/db.h"
+#include "userapi/log.h"
+#include "userapi/request.h"
+#include "userapi/router.h"
+#include "userapi/settings.h"
+#include "userapi/worker.h"
+
+extern char	**environ;
+
+/* Set while a request is being served; read by the SIGTERM handler. */
+static volatile sig_atomic_t	 in_request;
+static volatile sig_atomic_t	 stop_requested;
+
+/*
+ * The web server wants us gone.  Idle (blocked in accept): leave now,
+ * there is nothing to finish.  Busy: finish the request, then leave.
+ */
+static void
+on_sigterm(int sig)
+{
+	(void)sig;
+	if (!in_request)
+		_exit(0);
+	stop_requested = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	/* A client that hangs up mid-response must not kill us. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* Restart interrupted I/O so the request in flight completes. */
+	sa.sa_handler = on_sigterm;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static double
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+void
+ua_app_handle(const struct ua_app *app, char *const *envp,
+    const struct ua_input *in, struct ua_buf *out)
+{
+	struct ua_req	 req;
+	enum ua_err	 er;
+
+	ua_req_init(&req);
+	req.db = app->db;
+	er = ua_req_parse(&req, envp, in, app->settings);
+	ua_log_set_request_id(req.request_id);
+	if (er != UA_OK)
+		ua_resp_error(&req, er);
+	else
+		ua_router_dispatch(app->routers, app->nrouters, &req);
+	ua_resp_serialize(&req, out);
+	ua_log_info("%s %s %d %.3fms", req.method_name,
+	    req.path != NULL ? req.path : "-", req.resp.status,
+	    elapsed_ms(&req.started));
+	ua_log_set_request_id(NULL);
+	ua_req_cleanup(&req);
+}
+
+static int
+fcgx_read(void *arg, char *buf, int len)
+{
+	FCGX_Stream	*in = arg;
+	int		 n;
+
+	n = FCGX_GetStr(buf, len, in);
+	if (n == 0 && FCGX_GetError(in) != 0)
+		return -1;
+	return n;
+}
+
+static int
+fd_read(void *arg, char *buf, int len)
+{
+	int	 fd = *(int *)arg;
+	ssize_t	 n;
+
+	do
+		n = read(fd, buf, (size_t)len);
+	while (n == -1 && errno == EINTR);
+	return (int)n;
+}
+
+/* Plain CGI: one request from environ and fd 0, answer on stdout. */
+static int
+serve_cgi(const struct ua_app *app)
+{
+	struct ua_buf	 out;
+	struct ua_input	 in;
+	int		 fd = STDIN_FILENO;
+	size_t		 off = 0;
+	ssize_t		 n;
+
+	in.read = fd_read;
+	in.arg = &fd;
+	in.is_cgi = true;
+	ua_buf_init(&out);
+	in_request = 1;
+	ua_app_handle(app, environ, &in, &out);
+	while (off < out.len) {
+		n = write(STDOUT_FILENO, out.data + off, out.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* the client left; nothing to do */
+		off += (size_t)n;
+	}
+	ua_buf_cleanup(&out);
+	return 0;
+}
+
+static int
+serve_fastcgi(const struct ua_app *app)
+{
+	FCGX_Request	 r;
+	struct ua_buf	 out;
+	struct ua_input	 in;
+
+	if (FCGX_InitRequest(&r, 0, 0) != 0) {
+		ua_log_err("cannot set up the FastCGI request");
+		return 1;
+	}
+	ua_buf_init(&out);
+	in.read = fcgx_read;
+	in.is_cgi = false;
+	while (!stop_requested && FCGX_Accept_r(&r) >= 0) {
+		in_request = 1;
+		in.arg = r.in;
+		ua_buf_reset(&out);
+		ua_app_handle(app, r.envp, &in, &out);
+		/* A failed write means the client left: carry on. */
+		FCGX_PutStr(out.data, (int)out.len, r.out);
+		FCGX_Finish_r(&r);
+		in_request = 0;
+	}
+	ua_buf_cleanup(&out);
+	FCGX_Free(&r, 1);
+	return 0;
+}
+
+/* Under CGI the server still wants an answer, not a broken pipe. */
+static void
+cgi_refuse(void)
+{
+	static const char body[] = "{\"detail\":\"Internal Server Error\"}";
+
+	printf("Status: 500 Internal Server Error\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+	fflush(stdout);
+}
+
+int
+ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
+    size_t nrouters)
+{
+	struct ua_settings	 settings;
+	struct ua_app		 app;
+	char			 err[512];
+	int			 cgi, rc;
+
+	(void)argc;
+	ua_log_init(argv[0], false);
+	if (FCGX_Init() != 0) {
+		ua_log_err("cannot initialise libfcgi");
+		return 1;
+	}
+	cgi = FCGX_IsCGI();
+	install_signals();
+
+	if (ua_settings_load(&settings, environ, argv[0], UA_NEED_ALL,
+	    err, sizeof(err)) != UA_OK) {
+		ua_log_err("not serving: %s", err);
+		if (cgi)
+			cgi_refuse();
+		return 1;
+	}
+	if (ua_db_check_conninfo(settings.database_url, err,
+	    sizeof(err)) != UA_OK) {
+		ua_log_err("not serving: %s", err);
+		ua_settings_cleanup(&settings);
+		if (cgi)
+			cgi_refuse();
+		return 1;
+	}
+	ua_log_init(argv[0], settings.debug);
+	if (!cgi)
+		ua_log_info("serving (settings from %s)",
+		    settings.env_file != NULL ? settings.env_file :
+		    "the environment");
+
+	app.settings = &settings;
+	app.db = ua_db_new(&settings);
+	app.routers = routers;
+	app.nrouters = nrouters;
+	rc = cgi ? serve_cgi(&app) : serve_fastcgi(&app);
+	ua_db_free(app.db);
+	ua_settings_cleanup(&settings);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * health.c -- liveness (no database) and readiness (one round trip).
+ */
+#include "config.h"
+
+#include <json-c/json.h>
+
+#include "userapi/db.h"
+#include "userapi/response.h"
+#include "userapi/routers.h"
+
+static void
+health(struct ua_req *req)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "status", json_object_new_string("healthy"));
+	ua_resp_json(req, 200, o);
+}
+
+/*
+ * Ready means the database answers.  The 503 keeps this route's own
+ * body shape (API.md), not the generic {"detail"}.
+ */
+static void
+ready(struct ua_req *req)
+{
+	struct json_object	*o = json_object_new_object();
+	int			 up = ua_db_ping(req->db) == UA_OK;
+
+	json_object_object_add(o, "status",
+	    json_object_new_string(up ? "ready" : "unavailable"));
+	json_object_object_add(o, "database",
+	    json_object_new_string(up ? "ok" : "unreachable"));
+	if (!up)
+		ua_resp_header(req, "Retry-After", "%d", 5);
+	ua_resp_json(req, up ? 200 : 503, o);
+}
+
+static const struct ua_route routes[] = {
+	{ UA_METHOD_GET, "/health", health, UA_AUTH_NONE,
+	    "Liveness: the worker answers" },
+	{ UA_METHOD_GET, "/health/ready", ready, UA_AUTH_NONE,
+	    "Readiness: the database answers" },
+};
+
+const struct ua_router ua_router_health = {
+	.name = "health",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+};
