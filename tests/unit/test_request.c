@@ -1,0 +1,369 @@
+/*
+ * test_request.c -- request parsing, body limits and the response every
+ * request gets, driven through ua_app_handle() on memory buffers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "userapi/buf.h"
+#include "userapi/request.h"
+#include "userapi/routers.h"
+#include "userapi/settings.h"
+#include "userapi/worker.h"
+#include "unit-env.h"
+
+#define LIMIT	16	/* MAX_BODY_BYTES in these tests */
+
+/* Body source on a memory buffer that counts what was taken from it. */
+struct	memin {
+	const char	*data;
+	size_t		 len;
+	size_t		 pos;
+};
+
+static int
+mem_read(void *arg, char *buf, int len)
+{
+	struct memin	*m = arg;
+	size_t		 n = m->len - m->pos;
+
+	if ((size_t)len < n)
+		n = (size_t)len;
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (int)n;
+}
+
+static struct ua_settings	 settings;
+static struct ua_req		 req;
+static struct ua_buf		 out;
+static struct memin		 body;
+static struct ua_input		 in;
+
+static void
+setup(void)
+{
+	memset(&settings, 0, sizeof(settings));
+	settings.max_body_bytes = LIMIT;
+	ua_req_init(&req);
+	ua_buf_init(&out);
+	memset(&body, 0, sizeof(body));
+	in.read = mem_read;
+	in.arg = &body;
+	in.is_cgi = false;
+}
+
+static void
+teardown(void)
+{
+	ua_req_cleanup(&req);
+	ua_buf_cleanup(&out);
+	unit_env_free();
+}
+
+static void
+set_body(const char *s)
+{
+	body.data = s;
+	body.len = strlen(s);
+	body.pos = 0;
+}
+
+/* Run the whole health worker on "envp"; the CGI output is in "out". */
+static void
+serve(char **envp)
+{
+	static const struct ua_router *const routers[] = { &ua_router_health };
+	struct ua_app	 app = { &settings, NULL, routers, 1 };
+
+	ua_buf_reset(&out);
+	ua_app_handle(&app, envp, &in, &out);
+}
+
+/* The body of the CGI response in "out". */
+static const char *
+out_body(void)
+{
+	const char	*p = strstr(out.data, "\r\n\r\n");
+
+	ck_assert_ptr_nonnull(p);
+	return p + 4;
+}
+
+/* True if the CGI headers in "out" contain the line "line". */
+static bool
+has_header(const char *line)
+{
+	char	 want[300];
+	char	*end = strstr(out.data, "\r\n\r\n");
+	char	*hit;
+
+	snprintf(want, sizeof(want), "%s\r\n", line);
+	hit = strstr(out.data, want);
+	return hit != NULL && hit < end;
+}
+
+START_TEST(parses_method_path_query)
+{
+	char	**env = ENV("REQUEST_METHOD=PATCH",
+	    "REQUEST_URI=/api/users/%37?page=2&name=Ann+Lee",
+	    "QUERY_STRING=page=2&name=Ann+Lee", "CONTENT_LENGTH=0");
+
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert_int_eq(req.method, UA_METHOD_PATCH);
+	ck_assert_str_eq(req.path, "/api/users/7");
+	ck_assert_str_eq(ua_kvlist_get(&req.query, "page"), "2");
+	ck_assert_str_eq(ua_kvlist_get(&req.query, "name"), "Ann Lee");
+}
+END_TEST
+
+START_TEST(path_from_script_name_without_request_uri)
+{
+	char	**env = ENV("REQUEST_METHOD=GET", "SCRIPT_NAME=/health",
+	    "PATH_INFO=/ready");
+
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert_str_eq(req.path, "/health/ready");
+}
+END_TEST
+
+START_TEST(headers_by_any_spelling)
+{
+	char	**env = ENV("REQUEST_METHOD=GET", "REQUEST_URI=/",
+	    "HTTP_AUTHORIZATION=Bearer x", "CONTENT_TYPE=application/json");
+
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert_str_eq(ua_req_header(&req, "authorization"), "Bearer x");
+	ck_assert_str_eq(ua_req_header(&req, "Authorization"), "Bearer x");
+	ck_assert_str_eq(ua_req_header(&req, "Content-Type"),
+	    "application/json");
+	ck_assert_ptr_null(ua_req_header(&req, "X-Missing"));
+}
+END_TEST
+
+START_TEST(body_read_exactly_to_content_length)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
+	    "CONTENT_LENGTH=5");
+
+	in.is_cgi = true;
+	set_body("hello, and more that is not ours");
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert_uint_eq(req.body_len, 5);
+	ck_assert_str_eq(req.body, "hello");
+	ck_assert_uint_eq(body.pos, 5);
+}
+END_TEST
+
+START_TEST(body_at_the_limit_is_accepted)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
+	    "CONTENT_LENGTH=16");
+
+	set_body("0123456789abcdef");
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert_uint_eq(req.body_len, LIMIT);
+}
+END_TEST
+
+START_TEST(declared_oversize_refused_unread_in_cgi)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
+	    "CONTENT_LENGTH=17");
+
+	in.is_cgi = true;
+	set_body("0123456789abcdefX");
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
+	    UA_ERR_TOO_LARGE);
+	ck_assert_uint_eq(body.pos, 0);
+	ck_assert_ptr_null(req.body);
+}
+END_TEST
+
+START_TEST(undeclared_oversize_refused_under_fastcgi)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
+
+	set_body("0123456789abcdefXYZ");
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
+	    UA_ERR_TOO_LARGE);
+	ck_assert_ptr_null(req.body);
+}
+END_TEST
+
+START_TEST(undeclared_body_read_to_end_under_fastcgi)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
+
+	set_body("{\"a\":1}");
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert_str_eq(req.body, "{\"a\":1}");
+}
+END_TEST
+
+START_TEST(cgi_body_without_length_is_411)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
+
+	in.is_cgi = true;
+	set_body("{}");
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
+	    UA_ERR_LENGTH_REQUIRED);
+	ck_assert_uint_eq(body.pos, 0);
+}
+END_TEST
+
+START_TEST(junk_content_length_refused)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
+	    "CONTENT_LENGTH=12abc");
+
+	set_body("{}");
+	ck_assert_int_ne(ua_req_parse(&req, env, &in, &settings), UA_OK);
+}
+END_TEST
+
+START_TEST(health_answers_with_standard_headers)
+{
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health"));
+	ck_assert(strncmp(out.data, "Status: 200 OK\r\n", 16) == 0);
+	ck_assert(has_header("Content-Type: application/json"));
+	ck_assert(has_header("X-Content-Type-Options: nosniff"));
+	ck_assert(!has_header("Cache-Control: no-store"));
+	ck_assert_ptr_nonnull(strstr(out.data, "\r\nX-Request-ID: "));
+	ck_assert_str_eq(out_body(), "{\"status\":\"healthy\"}");
+}
+END_TEST
+
+START_TEST(api_paths_are_never_cached)
+{
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/api/nothing"));
+	ck_assert(strncmp(out.data, "Status: 404 Not Found\r\n", 23) == 0);
+	ck_assert(has_header("Cache-Control: no-store"));
+	ck_assert_str_eq(out_body(), "{\"detail\":\"Not Found\"}");
+}
+END_TEST
+
+START_TEST(sane_request_id_is_echoed)
+{
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+	    "HTTP_X_REQUEST_ID=abc-123_XYZ"));
+	ck_assert(has_header("X-Request-ID: abc-123_XYZ"));
+}
+END_TEST
+
+START_TEST(insane_request_id_is_replaced)
+{
+	char	 longid[160], var[200];
+
+	memset(longid, 'a', 129);
+	longid[129] = '\0';
+	snprintf(var, sizeof(var), "HTTP_X_REQUEST_ID=%s", longid);
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health", var));
+	ck_assert_ptr_null(strstr(out.data, longid));
+	ck_assert_ptr_nonnull(strstr(out.data, "\r\nX-Request-ID: "));
+
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+	    "HTTP_X_REQUEST_ID=has space"));
+	ck_assert_ptr_null(strstr(out.data, "has space"));
+	ck_assert(!ua_request_id_valid(""));
+	ck_assert(!ua_request_id_valid("tab\there"));
+	ck_assert(ua_request_id_valid("x"));
+}
+END_TEST
+
+START_TEST(generated_request_ids_differ)
+{
+	char	 a[UA_REQUEST_ID_MAX + 1], b[UA_REQUEST_ID_MAX + 1];
+
+	ua_request_id_new(a);
+	ua_request_id_new(b);
+	ck_assert_uint_eq(strlen(a), 32);
+	ck_assert(ua_request_id_valid(a));
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(head_has_headers_and_no_body)
+{
+	serve(ENV("REQUEST_METHOD=HEAD", "REQUEST_URI=/health"));
+	ck_assert(strncmp(out.data, "Status: 200 OK\r\n", 16) == 0);
+	ck_assert(has_header("Content-Type: application/json"));
+	ck_assert_str_eq(out_body(), "");
+}
+END_TEST
+
+START_TEST(wrong_method_gets_405_and_allow)
+{
+	serve(ENV("REQUEST_METHOD=DELETE", "REQUEST_URI=/health/"));
+	ck_assert(strncmp(out.data, "Status: 405 ", 12) == 0);
+	ck_assert(has_header("Allow: GET, HEAD"));
+	ck_assert_str_eq(out_body(), "{\"detail\":\"Method Not Allowed\"}");
+}
+END_TEST
+
+START_TEST(oversize_gets_413_json)
+{
+	serve(ENV("REQUEST_METHOD=POST", "REQUEST_URI=/health",
+	    "CONTENT_LENGTH=100000"));
+	ck_assert(strncmp(out.data, "Status: 413 ", 12) == 0);
+	ck_assert_str_eq(out_body(), "{\"detail\":\"Request body too large\"}");
+}
+END_TEST
+
+START_TEST(header_values_cannot_split_lines)
+{
+	ua_resp_header(&req, "X-Test", "a\r\nSet-Cookie: b");
+	ck_assert_str_eq(req.resp.headers.data, "X-Test: a  Set-Cookie: b\r\n");
+}
+END_TEST
+
+static Suite *
+request_suite(void)
+{
+	Suite	*s = suite_create("request");
+	TCase	*tc;
+
+	tc = tcase_create("ua_req_parse");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, parses_method_path_query);
+	tcase_add_test(tc, path_from_script_name_without_request_uri);
+	tcase_add_test(tc, headers_by_any_spelling);
+	tcase_add_test(tc, body_read_exactly_to_content_length);
+	tcase_add_test(tc, body_at_the_limit_is_accepted);
+	tcase_add_test(tc, declared_oversize_refused_unread_in_cgi);
+	tcase_add_test(tc, undeclared_oversize_refused_under_fastcgi);
+	tcase_add_test(tc, undeclared_body_read_to_end_under_fastcgi);
+	tcase_add_test(tc, cgi_body_without_length_is_411);
+	tcase_add_test(tc, junk_content_length_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ua_app_handle");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, health_answers_with_standard_headers);
+	tcase_add_test(tc, api_paths_are_never_cached);
+	tcase_add_test(tc, sane_request_id_is_echoed);
+	tcase_add_test(tc, insane_request_id_is_replaced);
+	tcase_add_test(tc, generated_request_ids_differ);
+	tcase_add_test(tc, head_has_headers_and_no_body);
+	tcase_add_test(tc, wrong_method_gets_405_and_allow);
+	tcase_add_test(tc, oversize_gets_413_json);
+	tcase_add_test(tc, header_values_cannot_split_lines);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(request_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,360 @@
+/*
+ * test_settings.c -- settings from the environment and .env files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "userapi/settings.h"
+#include "core-private.h"
+#include "unit-env.h"
+
+#define SECRET	"0123456789abcdef0123456789abcdef"
+
+static char	 err[512];
+
+/* Load from "envp" (NULL-terminated) for the whole app. */
+static enum ua_err
+load(struct ua_settings *s, char **envp)
+{
+	err[0] = '\0';
+	return ua_settings_load(s, envp, NULL, UA_NEED_ALL, err, sizeof(err));
+}
+
+/* Write "text" to a fresh temporary file; returns its path (static). */
+static const char *
+tmpfile_with(const char *text)
+{
+	static char	 path[64];
+	int		 fd;
+
+	snprintf(path, sizeof(path), "/tmp/ua-test-env-XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	return path;
+}
+
+START_TEST(defaults_fill_the_rest)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("DATABASE_URL=dbname=x",
+	    "JWT_SECRET=" SECRET);
+
+	ck_assert_int_eq(load(&s, env), UA_OK);
+	ck_assert_str_eq(s.database_url, "dbname=x");
+	ck_assert_uint_eq(s.jwt_secret_len, 32);
+	ck_assert_int_eq(s.jwt_algorithm, UA_JWT_HS256);
+	ck_assert_int_eq(s.access_token_expire_minutes, 30);
+	ck_assert_str_eq(s.app_name, "userapi");
+	ck_assert(!s.debug);
+	ck_assert_str_eq(s.cors_origins, "");
+	ck_assert_uint_eq(s.max_body_bytes, 1048576);
+	ck_assert_int_eq(s.password_hash, UA_PW_BCRYPT);
+	ck_assert_int_eq(s.bcrypt_cost, 12);
+	ck_assert_int_eq(s.db_statement_timeout_ms, 5000);
+	ck_assert_int_eq(s.login_max_failures, 5);
+	ck_assert_int_eq(s.login_window_seconds, 900);
+	ck_assert(s.docs_enabled);
+	ck_assert_ptr_nonnull(s.docs_assets_url);
+	ua_settings_cleanup(&s);
+}
+END_TEST
+
+START_TEST(every_setting_is_read)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("DATABASE_URL=dbname=x",
+	    "JWT_SECRET=" SECRET, "JWT_ALGORITHM=HS512",
+	    "ACCESS_TOKEN_EXPIRE_MINUTES=5", "APP_NAME=Accounts",
+	    "DEBUG=yes", "CORS_ORIGINS=https://a.example",
+	    "MAX_BODY_BYTES=2048", "PASSWORD_HASH=yescrypt",
+	    "BCRYPT_COST=4", "DB_STATEMENT_TIMEOUT_MS=100",
+	    "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
+	    "DOCS_ENABLED=off", "DOCS_ASSETS_URL=/static");
+
+	ck_assert_int_eq(load(&s, env), UA_OK);
+	ck_assert_int_eq(s.jwt_algorithm, UA_JWT_HS512);
+	ck_assert_int_eq(s.access_token_expire_minutes, 5);
+	ck_assert_str_eq(s.app_name, "Accounts");
+	ck_assert(s.debug);
+	ck_assert_str_eq(s.cors_origins, "https://a.example");
+	ck_assert_uint_eq(s.max_body_bytes, 2048);
+	ck_assert_int_eq(s.password_hash, UA_PW_YESCRYPT);
+	ck_assert_int_eq(s.bcrypt_cost, 4);
+	ck_assert_int_eq(s.db_statement_timeout_ms, 100);
+	ck_assert_int_eq(s.login_max_failures, 3);
+	ck_assert_int_eq(s.login_window_seconds, 60);
+	ck_assert(!s.docs_enabled);
+	ck_assert_str_eq(s.docs_assets_url, "/static");
+	ua_settings_cleanup(&s);
+}
+END_TEST
+
+START_TEST(missing_database_url_is_named)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("JWT_SECRET=" SECRET);
+
+	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "DATABASE_URL"));
+	ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+START_TEST(missing_jwt_secret_is_named)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("DATABASE_URL=dbname=x");
+
+	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "JWT_SECRET"));
+}
+END_TEST
+
+START_TEST(db_only_tools_need_no_secret)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("DATABASE_URL=dbname=x");
+
+	ck_assert_int_eq(ua_settings_load(&s, env, NULL, UA_NEED_DB_ONLY,
+	    err, sizeof(err)), UA_OK);
+	ck_assert_ptr_null(s.jwt_secret);
+	ua_settings_cleanup(&s);
+}
+END_TEST
+
+START_TEST(short_secret_refused_without_echo)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("DATABASE_URL=dbname=x",
+	    "JWT_SECRET=hunter2hunter2");
+
+	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "JWT_SECRET"));
+	ck_assert_ptr_null(strstr(err, "hunter2"));
+}
+END_TEST
+
+START_TEST(bad_numbers_refused)
+{
+	static const char *const bad[] = {
+		"BCRYPT_COST=3", "BCRYPT_COST=32", "BCRYPT_COST=12abc",
+		"MAX_BODY_BYTES=0", "MAX_BODY_BYTES=-1",
+		"ACCESS_TOKEN_EXPIRE_MINUTES=", "LOGIN_MAX_FAILURES=five",
+	};
+	struct ua_settings	 s;
+	char			 name[64];
+	char			**env;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET,
+		    bad[i]);
+		ck_assert_msg(load(&s, env) == UA_ERR_CONFIG, "accepted %s",
+		    bad[i]);
+		snprintf(name, sizeof(name), "%.*s",
+		    (int)strcspn(bad[i], "="), bad[i]);
+		ck_assert_msg(strstr(err, name) != NULL, "%s not named in: %s",
+		    name, err);
+	}
+}
+END_TEST
+
+START_TEST(bad_enums_and_bools_refused)
+{
+	static const char *const bad[] = {
+		"JWT_ALGORITHM=none", "JWT_ALGORITHM=RS256",
+		"JWT_ALGORITHM=hs256", "PASSWORD_HASH=md5", "DEBUG=maybe",
+		"DOCS_ENABLED=2",
+	};
+	struct ua_settings	 s;
+	char			**env;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET,
+		    bad[i]);
+		ck_assert_msg(load(&s, env) == UA_ERR_CONFIG, "accepted %s",
+		    bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(booleans_accept_every_spelling)
+{
+	static const char *const on[] = { "1", "true", "YES", "On" };
+	static const char *const off[] = { "0", "False", "no", "OFF" };
+	struct ua_settings	 s;
+	char			 var[32];
+	size_t			 i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(var, sizeof(var), "DEBUG=%s", on[i]);
+		ck_assert_int_eq(load(&s, ENV("DATABASE_URL=dbname=x",
+		    "JWT_SECRET=" SECRET, var)), UA_OK);
+		ck_assert(s.debug);
+		ua_settings_cleanup(&s);
+		snprintf(var, sizeof(var), "DEBUG=%s", off[i]);
+		ck_assert_int_eq(load(&s, ENV("DATABASE_URL=dbname=x",
+		    "JWT_SECRET=" SECRET, var)), UA_OK);
+		ck_assert(!s.debug);
+		ua_settings_cleanup(&s);
+	}
+}
+END_TEST
+
+START_TEST(names_are_case_insensitive)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("database_url=dbname=x",
+	    "Jwt_Secret=" SECRET, "bcrypt_cost=10");
+
+	ck_assert_int_eq(load(&s, env), UA_OK);
+	ck_assert_str_eq(s.database_url, "dbname=x");
+	ck_assert_int_eq(s.bcrypt_cost, 10);
+	ua_settings_cleanup(&s);
+}
+END_TEST
+
+START_TEST(request_headers_are_never_settings)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("DATABASE_URL=dbname=x",
+	    "HTTP_JWT_SECRET=" SECRET, "HTTP_BCRYPT_COST=4");
+
+	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "JWT_SECRET"));
+}
+END_TEST
+
+START_TEST(sqlalchemy_urls_normalised)
+{
+	char	*u;
+
+	u = ua_settings_normalise_db_url(
+	    "postgresql+psycopg2://u:p@db:5432/app");
+	ck_assert_str_eq(u, "postgresql://u:p@db:5432/app");
+	free(u);
+	u = ua_settings_normalise_db_url("postgresql+asyncpg://u@/app");
+	ck_assert_str_eq(u, "postgresql://u@/app");
+	free(u);
+	u = ua_settings_normalise_db_url("postgres://u@h/app");
+	ck_assert_str_eq(u, "postgres://u@h/app");
+	free(u);
+	u = ua_settings_normalise_db_url("host=/run dbname=a+b");
+	ck_assert_str_eq(u, "host=/run dbname=a+b");
+	free(u);
+}
+END_TEST
+
+START_TEST(env_file_fills_gaps_environment_wins)
+{
+	struct ua_settings	 s;
+	char			 var[128];
+	const char		*path = tmpfile_with(
+	    "# settings\n"
+	    "export DATABASE_URL='dbname=fromfile'\n"
+	    "JWT_SECRET=\"" SECRET "\"  # trailing comment\n"
+	    "APP_NAME=My App # comment\n"
+	    "BCRYPT_COST = 10\n"
+	    "not an assignment\n");
+	snprintf(var, sizeof(var), "USERAPI_ENV_FILE=%s", path);
+	ck_assert_int_eq(load(&s, ENV(var, "BCRYPT_COST=11")), UA_OK);
+	ck_assert_str_eq(s.database_url, "dbname=fromfile");
+	ck_assert_str_eq(s.jwt_secret, SECRET);
+	ck_assert_str_eq(s.app_name, "My App");
+	ck_assert_int_eq(s.bcrypt_cost, 11);
+	ck_assert_str_eq(s.env_file, path);
+	ua_settings_cleanup(&s);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(unreadable_env_file_is_named)
+{
+	struct ua_settings	 s;
+	char			**env = ENV("USERAPI_ENV_FILE=/nonexistent/userapi.env",
+	    "DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET);
+
+	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/userapi.env"));
+}
+END_TEST
+
+START_TEST(dotenv_quotes_and_escapes)
+{
+	struct ua_kvlist	 l;
+	const char		*t =
+	    "A=\"line\\nbreak \\\"q\\\"\"\n"
+	    "B='single # not a comment'\n"
+	    "C=unquoted#hash\n"
+	    "  export D=4\n"
+	    "E=\n"
+	    "A=later\n";
+
+	ua_kvlist_init(&l);
+	ua_dotenv_parse(t, strlen(t), &l);
+	ck_assert_str_eq(ua_kvlist_get(&l, "A"), "later");
+	ck_assert_str_eq(ua_kvlist_get(&l, "B"), "single # not a comment");
+	ck_assert_str_eq(ua_kvlist_get(&l, "C"), "unquoted#hash");
+	ck_assert_str_eq(ua_kvlist_get(&l, "D"), "4");
+	ck_assert_str_eq(ua_kvlist_get(&l, "E"), "");
+	ua_kvlist_cleanup(&l);
+
+	ua_kvlist_init(&l);
+	t = "X=\"a\\nb\"";
+	ua_dotenv_parse(t, strlen(t), &l);
+	ck_assert_str_eq(ua_kvlist_get(&l, "X"), "a\nb");
+	ua_kvlist_cleanup(&l);
+}
+END_TEST
+
+static Suite *
+settings_suite(void)
+{
+	Suite	*s = suite_create("settings");
+	TCase	*tc;
+
+	tc = tcase_create("ua_settings_load");
+	tcase_add_checked_fixture(tc, NULL, unit_env_free);
+	tcase_add_test(tc, defaults_fill_the_rest);
+	tcase_add_test(tc, every_setting_is_read);
+	tcase_add_test(tc, missing_database_url_is_named);
+	tcase_add_test(tc, missing_jwt_secret_is_named);
+	tcase_add_test(tc, db_only_tools_need_no_secret);
+	tcase_add_test(tc, short_secret_refused_without_echo);
+	tcase_add_test(tc, bad_numbers_refused);
+	tcase_add_test(tc, bad_enums_and_bools_refused);
+	tcase_add_test(tc, booleans_accept_every_spelling);
+	tcase_add_test(tc, names_are_case_insensitive);
+	tcase_add_test(tc, request_headers_are_never_settings);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ua_settings_normalise_db_url");
+	tcase_add_test(tc, sqlalchemy_urls_normalised);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("env_file");
+	tcase_add_checked_fixture(tc, NULL, unit_env_free);
+	tcase_add_test(tc, env_file_fills_gaps_environment_wins);
+	tcase_add_test(tc, unreadable_env_file_is_named);
+	tcase_add_test(tc, dotenv_quotes_and_escapes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(settings_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
