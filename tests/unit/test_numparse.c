@@ -1,6 +1,8 @@
 /*
  * test_numparse.c -- strict integer parsing.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -2,6 +2,8 @@
  * test_request.c -- request parsing, body limits and the response every
  * request gets, driven through ua_app_handle() on memory buffers.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 /*
  * test_router.c -- path templates, methods, 404 and 405.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

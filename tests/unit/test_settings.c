@@ -1,6 +1,8 @@
 /*
  * test_settings.c -- settings from the environment and .env files.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

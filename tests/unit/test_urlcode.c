@@ -1,6 +1,8 @@
 /*
  * test_urlcode.c -- percent-decoding and query splitting.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

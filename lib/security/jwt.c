@@ -1,0 +1,213 @@
+/*
+ * jwt.c -- HS256/384/512 JSON Web Tokens with OpenSSL HMAC.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "userapi/alloc.h"
+#include "userapi/jwt.h"
+#include "userapi/log.h"
+#include "userapi/numparse.h"
+#include "security-private.h"
+
+/* Clock skew tolerated for "iat" from another issuer. */
+#define IAT_LEEWAY_S	60
+/* Nesting allowed in a token's header or claims. */
+#define JSON_DEPTH	4
+
+static const EVP_MD *
+alg_md(enum ua_jwt_alg alg)
+{
+	switch (alg) {
+	case UA_JWT_HS256:
+		return EVP_sha256();
+	case UA_JWT_HS384:
+		return EVP_sha384();
+	case UA_JWT_HS512:
+		return EVP_sha512();
+	case UA_JWT__MAX:
+		break;
+	}
+	return NULL;
+}
+
+/* HMAC of "data" into "mac" (EVP_MAX_MD_SIZE); false on failure. */
+static bool
+hmac(enum ua_jwt_alg alg, const char *key, size_t keylen, const char *data,
+    size_t len, unsigned char *mac, unsigned int *maclen)
+{
+	const EVP_MD	*md = alg_md(alg);
+
+	ERR_clear_error();
+	if (md == NULL || HMAC(md, key, (int)keylen,
+	    (const unsigned char *)data, len, mac, maclen) == NULL) {
+		ua_log_err("jwt: HMAC failed: %s",
+		    ERR_reason_error_string(ERR_get_error()));
+		return false;
+	}
+	return true;
+}
+
+char *
+ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
+    const struct ua_jwt_claims *c)
+{
+	struct json_object	*hdr, *pl;
+	unsigned char		 mac[EVP_MAX_MD_SIZE];
+	unsigned int		 maclen = 0;
+	char			 sub[UA_INT64_STRLEN];
+	char			*h64, *p64, *s64, *signing, *tok;
+	const char		*js;
+
+	hdr = json_object_new_object();
+	json_object_object_add(hdr, "alg",
+	    json_object_new_string(ua_jwt_alg_name(alg)));
+	json_object_object_add(hdr, "typ", json_object_new_string("JWT"));
+	pl = json_object_new_object();
+	ua_fmt_int64(sub, sizeof(sub), c->sub);
+	json_object_object_add(pl, "sub", json_object_new_string(sub));
+	json_object_object_add(pl, "iat", json_object_new_int64(c->iat));
+	json_object_object_add(pl, "exp", json_object_new_int64(c->exp));
+	json_object_object_add(pl, "ver", json_object_new_int64(c->ver));
+
+	js = json_object_to_json_string_ext(hdr, JSON_C_TO_STRING_PLAIN);
+	h64 = ua_b64url_encode((const unsigned char *)js, strlen(js));
+	js = json_object_to_json_string_ext(pl, JSON_C_TO_STRING_PLAIN);
+	p64 = ua_b64url_encode((const unsigned char *)js, strlen(js));
+	json_object_put(hdr);
+	json_object_put(pl);
+
+	signing = ua_xasprintf("%s.%s", h64, p64);
+	if (!hmac(alg, secret, secretlen, signing, strlen(signing), mac,
+	    &maclen))
+		abort();	/* HMAC over memory cannot fail but for OOM */
+	s64 = ua_b64url_encode(mac, maclen);
+	tok = ua_xasprintf("%s.%s", signing, s64);
+	ua_secure_zero(mac, sizeof(mac));
+	free(h64);
+	free(p64);
+	free(s64);
+	free(signing);
+	return tok;
+}
+
+/* Decode one base64url part and parse it as a JSON object, or NULL. */
+static struct json_object *
+part_json(const char *s, size_t len)
+{
+	struct json_tokener	*tok;
+	struct json_object	*o = NULL;
+	unsigned char		*raw;
+	size_t			 rawlen;
+
+	if (!ua_b64url_decode(s, len, &raw, &rawlen))
+		return NULL;
+	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
+		abort();
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, (const char *)raw, (int)rawlen);
+	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    tok->char_offset != (int)rawlen ||
+	    !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	free(raw);
+	return o;
+}
+
+/* An integer claim (JSON integer, not a string or a float). */
+static bool
+int_claim(struct json_object *pl, const char *name, int64_t *out)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(pl, name, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+enum ua_err
+ua_jws_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
+    const char *token, struct json_object **payload)
+{
+	struct json_object	*hdr = NULL, *v;
+	unsigned char		 mac[EVP_MAX_MD_SIZE], *sig = NULL;
+	unsigned int		 maclen = 0;
+	size_t			 siglen = 0, len;
+	const char		*dot1, *dot2;
+	enum ua_err		 er = UA_ERR_BAD_TOKEN;
+
+	*payload = NULL;
+	if (token == NULL || (len = strlen(token)) > UA_JWT_MAX_LEN ||
+	    (dot1 = strchr(token, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL ||
+	    strchr(dot2 + 1, '.') != NULL)
+		return UA_ERR_BAD_TOKEN;
+
+	/* The header first: only the pinned algorithm goes further. */
+	if ((hdr = part_json(token, (size_t)(dot1 - token))) == NULL ||
+	    !json_object_object_get_ex(hdr, "alg", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), ua_jwt_alg_name(alg)) != 0 ||
+	    json_object_object_get_ex(hdr, "crit", NULL))
+		goto out;
+
+	if (!ua_b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token),
+	    &sig, &siglen) ||
+	    !hmac(alg, secret, secretlen, token, (size_t)(dot2 - token),
+	    mac, &maclen) ||
+	    siglen != maclen || CRYPTO_memcmp(sig, mac, maclen) != 0)
+		goto out;
+
+	if ((*payload = part_json(dot1 + 1,
+	    (size_t)(dot2 - dot1 - 1))) == NULL)
+		goto out;
+	er = UA_OK;
+out:
+	ua_secure_zero(mac, sizeof(mac));
+	free(sig);
+	json_object_put(hdr);
+	return er;
+}
+
+enum ua_err
+ua_jwt_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
+    const char *token, int64_t now, struct ua_jwt_claims *out)
+{
+	struct json_object	*pl = NULL, *v;
+	enum ua_err		 er = UA_ERR_BAD_TOKEN;
+
+	memset(out, 0, sizeof(*out));
+	if (ua_jws_verify(alg, secret, secretlen, token, &pl) != UA_OK)
+		return UA_ERR_BAD_TOKEN;
+	if (!json_object_object_get_ex(pl, "sub", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    !ua_parse_int64_range(json_object_get_string(v), 1, INT64_MAX,
+	    &out->sub) ||
+	    !int_claim(pl, "exp", &out->exp) ||
+	    !int_claim(pl, "iat", &out->iat) ||
+	    out->exp <= now || out->iat > now + IAT_LEEWAY_S)
+		goto out;
+	if (json_object_object_get_ex(pl, "ver", NULL) &&
+	    !int_claim(pl, "ver", &out->ver))
+		goto out;
+	er = UA_OK;
+out:
+	json_object_put(pl);
+	if (er != UA_OK)
+		memset(out, 0, sizeof(*out));
+	return er;
+}

@@ -1,0 +1,349 @@
+/*
+ * test_jwt.c -- tokens: known vectors, tampering, algorithm pinning,
+ * expiry and missing claims.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "userapi/jwt.h"
+#include "security-private.h"
+
+#define SECRET	"userapi-test-secret-0123456789abcdef"
+#define NOW	1800000000	/* between the vectors' iat and exp */
+
+/*
+ * Made by an independent encoder (Python's hmac, hashlib and json, whose
+ * output has spaces and another key order) over sub "42", iat
+ * 1700000000, exp 4102444800, with SECRET.
+ */
+static const char *const foreign[] = {
+	"eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJIUzI1NiJ9."
+	"eyJzdWIiOiAiNDIiLCAiaWF0IjogMTcwMDAwMDAwMCwgImV4cCI6IDQxMDI0NDQ4MDB9."
+	"L3_Tye-EYctKbsAvKgpttNiH6u3jm0GrI4vypLDapkk",
+	"eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJIUzM4NCJ9."
+	"eyJzdWIiOiAiNDIiLCAiaWF0IjogMTcwMDAwMDAwMCwgImV4cCI6IDQxMDI0NDQ4MDB9."
+	"ictUAEqb9MqwoNL_5m557WVB89r7CZsA-aL0nEJ0CJM4DoD56aXba8vGgQuk6ViV",
+	"eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJIUzUxMiJ9."
+	"eyJzdWIiOiAiNDIiLCAiaWF0IjogMTcwMDAwMDAwMCwgImV4cCI6IDQxMDI0NDQ4MDB9."
+	"___1ihKeQ_gD748mHb2nLXQ68D6yFdh7YJv7qRaIW88W-BlkxrZf_9KtuoA2G-ZxJezEn2"
+	"gBZZ-IIsKKZHpqRA",
+};
+
+static enum ua_err
+verify(enum ua_jwt_alg alg, const char *tok, int64_t now,
+    struct ua_jwt_claims *c)
+{
+	return ua_jwt_verify(alg, SECRET, strlen(SECRET), tok, now, c);
+}
+
+/* Sign "c" with SECRET under "alg"; caller frees. */
+static char *
+sign(enum ua_jwt_alg alg, int64_t sub, int64_t iat, int64_t exp)
+{
+	struct ua_jwt_claims	 c = { sub, iat, exp, 3 };
+
+	return ua_jwt_sign(alg, SECRET, strlen(SECRET), &c);
+}
+
+START_TEST(rfc7515_a1_signature_verifies)
+{
+	static const char tok[] =
+	    "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
+	    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"
+	    "cGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+	    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+	static const char k64[] =
+	    "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0i"
+	    "PS4hcgUuTwjAzZr1Z9CAow";
+	unsigned char		*key;
+	size_t			 keylen;
+	struct json_object	*pl, *iss;
+
+	ck_assert(ua_b64url_decode(k64, strlen(k64), &key, &keylen));
+	ck_assert_uint_eq(keylen, 64);
+	ck_assert_int_eq(ua_jws_verify(UA_JWT_HS256, (const char *)key, keylen,
+	    tok, &pl), UA_OK);
+	ck_assert(json_object_object_get_ex(pl, "iss", &iss));
+	ck_assert_str_eq(json_object_get_string(iss), "joe");
+	json_object_put(pl);
+	/* One key byte off and the same token fails. */
+	key[0] ^= 1;
+	ck_assert_int_eq(ua_jws_verify(UA_JWT_HS256, (const char *)key, keylen,
+	    tok, &pl), UA_ERR_BAD_TOKEN);
+	ck_assert_ptr_null(pl);
+	free(key);
+}
+END_TEST
+
+START_TEST(independent_encoder_tokens_accepted)
+{
+	static const enum ua_jwt_alg algs[] = {
+		UA_JWT_HS256, UA_JWT_HS384, UA_JWT_HS512,
+	};
+	struct ua_jwt_claims	 c;
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(verify(algs[i], foreign[i], NOW, &c), UA_OK);
+		ck_assert_int_eq(c.sub, 42);
+		ck_assert_int_eq(c.iat, 1700000000);
+		ck_assert_int_eq(c.exp, 4102444800LL);
+		ck_assert_int_eq(c.ver, 0);	/* absent */
+	}
+}
+END_TEST
+
+START_TEST(round_trip_every_algorithm)
+{
+	struct ua_jwt_claims	 c;
+	char			*tok;
+	int			 a;
+
+	for (a = 0; a < UA_JWT__MAX; a++) {
+		tok = sign((enum ua_jwt_alg)a, 7, NOW, NOW + 1800);
+		ck_assert_int_eq(verify((enum ua_jwt_alg)a, tok, NOW, &c),
+		    UA_OK);
+		ck_assert_int_eq(c.sub, 7);
+		ck_assert_int_eq(c.exp, NOW + 1800);
+		ck_assert_int_eq(c.ver, 3);
+		free(tok);
+	}
+}
+END_TEST
+
+START_TEST(tampered_signature_refused)
+{
+	struct ua_jwt_claims	 c;
+	char			*tok = sign(UA_JWT_HS256, 7, NOW, NOW + 60);
+	size_t			 n = strlen(tok);
+
+	tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	ck_assert_int_eq(c.sub, 0);
+	tok[n - 1] = '\0';	/* truncated */
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	free(tok);
+}
+END_TEST
+
+START_TEST(tampered_claims_refused)
+{
+	struct ua_jwt_claims	 c;
+	char			*tok = sign(UA_JWT_HS256, 7, NOW, NOW + 60);
+	char			*other = sign(UA_JWT_HS256, 1, NOW, NOW + 60);
+	char			*mix;
+	const char		*d1 = strchr(tok, '.'), *o1 = strchr(other, '.');
+	const char		*o2 = strchr(o1 + 1, '.');
+
+	/* tok's header and signature around other's claims. */
+	ck_assert_int_ge(asprintf(&mix, "%.*s%.*s%s", (int)(d1 - tok), tok,
+	    (int)(o2 - o1), o1, strchr(d1 + 1, '.')), 0);
+	ck_assert_int_eq(verify(UA_JWT_HS256, mix, NOW, &c), UA_ERR_BAD_TOKEN);
+	free(mix);
+	free(tok);
+	free(other);
+}
+END_TEST
+
+START_TEST(wrong_secret_refused)
+{
+	struct ua_jwt_claims	 c;
+	const char		*s2 = "another-secret-0123456789abcdef0123";
+
+	ck_assert_int_eq(ua_jwt_verify(UA_JWT_HS256, s2, strlen(s2),
+	    foreign[0], NOW, &c), UA_ERR_BAD_TOKEN);
+}
+END_TEST
+
+START_TEST(alg_none_refused)
+{
+	struct ua_jwt_claims	 c;
+	static const char none[] =
+	    "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."
+	    "eyJzdWIiOiAiNDIiLCAiaWF0IjogMTcwMDAwMDAwMCwgImV4cCI6IDQxMDI0NDQ4MDB9.";
+
+	ck_assert_int_eq(verify(UA_JWT_HS256, none, NOW, &c), UA_ERR_BAD_TOKEN);
+}
+END_TEST
+
+START_TEST(other_algorithm_refused)
+{
+	struct ua_jwt_claims	 c;
+
+	/* A valid HS384 token is refused where HS256 is configured. */
+	ck_assert_int_eq(verify(UA_JWT_HS256, foreign[1], NOW, &c),
+	    UA_ERR_BAD_TOKEN);
+	ck_assert_int_eq(verify(UA_JWT_HS512, foreign[0], NOW, &c),
+	    UA_ERR_BAD_TOKEN);
+}
+END_TEST
+
+START_TEST(expired_refused)
+{
+	struct ua_jwt_claims	 c;
+	char			*tok = sign(UA_JWT_HS256, 7, NOW - 100, NOW);
+
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW - 1, &c), UA_OK);
+	free(tok);
+}
+END_TEST
+
+START_TEST(issued_in_the_future_refused)
+{
+	struct ua_jwt_claims	 c;
+	char			*tok = sign(UA_JWT_HS256, 7, NOW + 3600,
+	    NOW + 7200);
+
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	free(tok);
+}
+END_TEST
+
+/* Sign an arbitrary claims object with SECRET under HS256. */
+static char *
+sign_raw(const char *claims_json)
+{
+	char		*h = ua_b64url_encode(
+	    (const unsigned char *)"{\"alg\":\"HS256\"}", 15);
+	char		*p = ua_b64url_encode(
+	    (const unsigned char *)claims_json, strlen(claims_json));
+	char		*tok, *si;
+	unsigned char	 mac[32];
+	unsigned int	 n;
+	char		*s64;
+
+	ck_assert_int_ge(asprintf(&si, "%s.%s", h, p), 0);
+	HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
+	    (unsigned char *)si, strlen(si), mac, &n);
+	s64 = ua_b64url_encode(mac, n);
+	ck_assert_int_ge(asprintf(&tok, "%s.%s", si, s64), 0);
+	free(h);
+	free(p);
+	free(si);
+	free(s64);
+	return tok;
+}
+
+START_TEST(missing_or_mistyped_claims_refused)
+{
+	static const char *const bad[] = {
+		"{\"iat\":1700000000,\"exp\":4102444800}",
+		"{\"sub\":\"42\",\"exp\":4102444800}",
+		"{\"sub\":\"42\",\"iat\":1700000000}",
+		"{\"sub\":42,\"iat\":1700000000,\"exp\":4102444800}",
+		"{\"sub\":\"abc\",\"iat\":1700000000,\"exp\":4102444800}",
+		"{\"sub\":\"0\",\"iat\":1700000000,\"exp\":4102444800}",
+		"{\"sub\":\"42\",\"iat\":\"1700000000\",\"exp\":4102444800}",
+		"{\"sub\":\"42\",\"iat\":1700000000,\"exp\":4102444800.5}",
+		"{\"sub\":\"42\",\"iat\":1700000000,\"exp\":4102444800,"
+		    "\"ver\":\"1\"}",
+		"[\"sub\"]",
+		"not json",
+	};
+	struct ua_jwt_claims	 c;
+	char			*tok;
+	size_t			 i;
+
+	tok = sign_raw("{\"sub\":\"42\",\"iat\":1700000000,\"exp\":4102444800}");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	free(tok);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tok = sign_raw(bad[i]);
+		ck_assert_msg(verify(UA_JWT_HS256, tok, NOW, &c) ==
+		    UA_ERR_BAD_TOKEN, "accepted %s", bad[i]);
+		free(tok);
+	}
+}
+END_TEST
+
+START_TEST(malformed_tokens_refused)
+{
+	static const char *const bad[] = {
+		"", ".", "..", "...", "a.b", "a.b.c.d", "abc",
+		"eyJhbGciOiJIUzI1NiJ9.e30.", "!!!.###.$$$",
+		"eyJhbGciOiJIUzI1NiJ9==.e30.AAAA",
+	};
+	struct ua_jwt_claims	 c;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(verify(UA_JWT_HS256, bad[i], NOW, &c) ==
+		    UA_ERR_BAD_TOKEN, "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(verify(UA_JWT_HS256, NULL, NOW, &c),
+	    UA_ERR_BAD_TOKEN);
+}
+END_TEST
+
+START_TEST(base64url_round_trip)
+{
+	unsigned char	 raw[256], *back;
+	size_t		 n, i, len;
+	char		*enc;
+
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = (unsigned char)i;
+	for (len = 0; len < 8; len++) {
+		enc = ua_b64url_encode(raw + 250 - len, len);
+		ck_assert_ptr_null(strpbrk(enc, "+/="));
+		ck_assert(ua_b64url_decode(enc, strlen(enc), &back, &n));
+		ck_assert_uint_eq(n, len);
+		ck_assert(memcmp(back, raw + 250 - len, len) == 0);
+		free(back);
+		free(enc);
+	}
+	ck_assert(!ua_b64url_decode("A", 1, &back, &n));
+	ck_assert(!ua_b64url_decode("AA==", 4, &back, &n));
+	ck_assert(!ua_b64url_decode("a+b/", 4, &back, &n));
+}
+END_TEST
+
+static Suite *
+jwt_suite(void)
+{
+	Suite	*s = suite_create("jwt");
+	TCase	*tc;
+
+	tc = tcase_create("vectors");
+	tcase_add_test(tc, rfc7515_a1_signature_verifies);
+	tcase_add_test(tc, independent_encoder_tokens_accepted);
+	tcase_add_test(tc, round_trip_every_algorithm);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ua_jwt_verify");
+	tcase_add_test(tc, tampered_signature_refused);
+	tcase_add_test(tc, tampered_claims_refused);
+	tcase_add_test(tc, wrong_secret_refused);
+	tcase_add_test(tc, alg_none_refused);
+	tcase_add_test(tc, other_algorithm_refused);
+	tcase_add_test(tc, expired_refused);
+	tcase_add_test(tc, issued_in_the_future_refused);
+	tcase_add_test(tc, missing_or_mistyped_claims_refused);
+	tcase_add_test(tc, malformed_tokens_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("base64url");
+	tcase_add_test(tc, base64url_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(jwt_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
