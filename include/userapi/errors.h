@@ -13,7 +13,8 @@ enum	ua_err {
 	UA_ERR_INVALID,		/* 422: input failed validation */
 	UA_ERR_NOT_FOUND,	/* 404 */
 	UA_ERR_METHOD,		/* 405 */
-	UA_ERR_CONFLICT,	/* 409 */
+	UA_ERR_CONFLICT,	/* 409: email already registered */
+	UA_ERR_LAST_ADMIN,	/* 409: would leave no admin */
 	UA_ERR_UNAUTHENTICATED,	/* 401: no credentials */
 	UA_ERR_BAD_TOKEN,	/* 401: credentials refused */
 	UA_ERR_FORBIDDEN,	/* 403 */
