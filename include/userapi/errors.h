@@ -17,6 +17,8 @@ enum	ua_err {
 	UA_ERR_LAST_ADMIN,	/* 409: would leave no admin */
 	UA_ERR_UNAUTHENTICATED,	/* 401: no credentials */
 	UA_ERR_BAD_TOKEN,	/* 401: credentials refused */
+	UA_ERR_LOGIN_FAILED,	/* 401: wrong email or password */
+	UA_ERR_BAD_PASSWORD,	/* 400: current password wrong */
 	UA_ERR_FORBIDDEN,	/* 403 */
 	UA_ERR_LENGTH_REQUIRED,	/* 411: CGI body without CONTENT_LENGTH */
 	UA_ERR_TOO_LARGE,	/* 413 */

@@ -69,6 +69,11 @@ struct	ua_req {
 	size_t			 nparams;
 	char			*param_store;	/* storage behind params */
 
+	/* Set by the bearer check from a verified token. */
+	bool			 authenticated;
+	int64_t			 auth_sub;	/* user id */
+	int64_t			 auth_ver;	/* token version */
+
 	struct ua_resp		 resp;
 	struct timespec		 started;	/* CLOCK_MONOTONIC */
 };

@@ -23,12 +23,29 @@ enum	ua_auth {
 
 typedef void	(*ua_handler)(struct ua_req *);
 
+/* What a bearer route's credentials are checked by, before its handler. */
+typedef enum ua_err (*ua_authenticator)(struct ua_req *);
+
+/* The request bodies a route takes. */
+enum	ua_body {
+	UA_BODY_NONE,
+	UA_BODY_JSON,		/* application/json */
+	UA_BODY_JSON_OR_FORM,	/* or application/x-www-form-urlencoded */
+	UA_BODY__MAX
+};
+
+struct ua_schema;
+
 struct	ua_route {
-	enum ua_method	 method;
-	const char	*path;		/* "/api/users/{user_id}", no trailing / */
-	ua_handler	 handler;
-	enum ua_auth	 auth;
-	const char	*summary;	/* one line, for the docs */
+	enum ua_method		 method;
+	const char		*path;	/* "/api/users/{user_id}", no trailing / */
+	ua_handler		 handler;
+	enum ua_auth		 auth;
+	const char		*summary;	/* one line, for the docs */
+	enum ua_body		 body;
+	const struct ua_schema	*schema;	/* the JSON body */
+	const struct ua_schema	*form_schema;	/* the form body */
+	int			 status;	/* on success; 0 means 200 */
 };
 
 struct	ua_router {
@@ -49,11 +66,13 @@ enum ua_err	 ua_router_match(const struct ua_router *const *routers,
 		    const struct ua_route **route, struct ua_buf *allow);
 
 /*
- * Match and run the handler, or answer 404 / 405 with Allow.  A handler
- * that set no response is a bug: 500.
+ * Match and run the handler, or answer 404 / 405 with Allow.  Routes
+ * that need a bearer token go through "auth" first (deny by default: no
+ * authenticator means 401); its error is the answer.  A handler that
+ * set no response is a bug: 500.
  */
 void		 ua_router_dispatch(const struct ua_router *const *routers,
-		    size_t nrouters, struct ua_req *req);
+		    size_t nrouters, struct ua_req *req, ua_authenticator auth);
 
 /* Value of path parameter "name" of the matched route, or NULL. */
 const char	*ua_req_param(const struct ua_req *req, const char *name);

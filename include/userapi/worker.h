@@ -17,6 +17,7 @@
 
 #include "userapi/buf.h"
 #include "userapi/request.h"
+#include "userapi/router.h"
 
 struct ua_router;
 struct ua_settings;
@@ -28,6 +29,7 @@ struct	ua_app {
 	struct ua_db			 *db;
 	const struct ua_router *const	 *routers;
 	size_t				  nrouters;
+	ua_authenticator		  authenticate;	/* bearer routes */
 };
 
 /*

@@ -145,7 +145,7 @@ ua_req_param(const struct ua_req *req, const char *name)
 
 void
 ua_router_dispatch(const struct ua_router *const *routers, size_t nrouters,
-    struct ua_req *req)
+    struct ua_req *req, ua_authenticator auth)
 {
 	const struct ua_route	*route;
 	struct ua_buf		 allow;
@@ -157,6 +157,9 @@ ua_router_dispatch(const struct ua_router *const *routers, size_t nrouters,
 		ua_resp_error(req, er);
 		ua_resp_header(req, "Allow", "%s", allow.data);
 	} else if (er != UA_OK) {
+		ua_resp_error(req, er);
+	} else if (route->auth == UA_AUTH_BEARER &&
+	    (er = auth != NULL ? auth(req) : UA_ERR_UNAUTHENTICATED) != UA_OK) {
 		ua_resp_error(req, er);
 	} else {
 		route->handler(req);

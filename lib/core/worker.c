@@ -80,7 +80,8 @@ ua_app_handle(const struct ua_app *app, char *const *envp,
 	if (er != UA_OK)
 		ua_resp_error(&req, er);
 	else
-		ua_router_dispatch(app->routers, app->nrouters, &req);
+		ua_router_dispatch(app->routers, app->nrouters, &req,
+		    app->authenticate);
 	ua_resp_serialize(&req, out);
 	ua_log_info("%s %s %d %.3fms", req.method_name,
 	    req.path != NULL ? req.path : "-", req.resp.status,
@@ -225,6 +226,7 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	app.db = ua_db_new(&settings);
 	app.routers = routers;
 	app.nrouters = nrouters;
+	app.authenticate = NULL;	/* PENDING-AUTH */
 	rc = cgi ? serve_cgi(&app) : serve_fastcgi(&app);
 	ua_db_free(app.db);
 	ua_settings_cleanup(&settings);

@@ -39,9 +39,10 @@ ready(struct ua_req *req)
 
 static const struct ua_route routes[] = {
 	{ UA_METHOD_GET, "/health", health, UA_AUTH_NONE,
-	    "Liveness: the worker answers" },
+	    "Liveness: the worker answers", UA_BODY_NONE, NULL, NULL, 200 },
 	{ UA_METHOD_GET, "/health/ready", ready, UA_AUTH_NONE,
-	    "Readiness: the database answers" },
+	    "Readiness: the database answers", UA_BODY_NONE, NULL, NULL,
+	    200 },
 };
 
 const struct ua_router ua_router_health = {

@@ -81,7 +81,7 @@ static void
 serve(char **envp)
 {
 	static const struct ua_router *const routers[] = { &ua_router_health };
-	struct ua_app	 app = { &settings, NULL, routers, 1 };
+	struct ua_app	 app = { &settings, NULL, routers, 1, NULL };
 
 	ua_buf_reset(&out);
 	ua_app_handle(&app, envp, &in, &out);

@@ -46,21 +46,35 @@ h_silent(struct ua_req *req)
 }
 
 static const struct ua_route user_routes[] = {
-	{ UA_METHOD_GET, "/api/users", h_list, UA_AUTH_BEARER, "" },
-	{ UA_METHOD_POST, "/api/users", h_list, UA_AUTH_NONE, "" },
-	{ UA_METHOD_GET, "/api/users/{user_id}", h_get, UA_AUTH_BEARER, "" },
+	{ UA_METHOD_GET, "/api/users", h_list, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_POST, "/api/users", h_list, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_GET, "/api/users/{user_id}", h_get, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200 },
 	{ UA_METHOD_PATCH, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER,
-	    "" },
+	    "", UA_BODY_NONE, NULL, NULL, 200 },
 	{ UA_METHOD_DELETE, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER,
-	    "" },
+	    "", UA_BODY_NONE, NULL, NULL, 200 },
 };
 static const struct ua_route other_routes[] = {
-	{ UA_METHOD_GET, "/x/{a}/y/{b}", h_pair, UA_AUTH_NONE, "" },
-	{ UA_METHOD_GET, "/silent", h_silent, UA_AUTH_NONE, "" },
+	{ UA_METHOD_GET, "/x/{a}/y/{b}", h_pair, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_GET, "/silent", h_silent, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
 };
 static const struct ua_router users = { "users", user_routes, 5 };
 static const struct ua_router other = { "other", other_routes, 2 };
 static const struct ua_router *const routers[] = { &users, &other };
+
+static enum ua_err
+allow_all(struct ua_req *r)
+{
+	r->authenticated = true;
+	return UA_OK;
+}
+
+static enum ua_err
+refuse_token(struct ua_req *r)
+{
+	(void)r;
+	return UA_ERR_BAD_TOKEN;
+}
 
 static struct ua_req	 req;
 static struct ua_buf	 allow;
@@ -182,7 +196,7 @@ START_TEST(dispatch_answers_404_405_and_calls_handler)
 	free(req.path);
 	req.path = strdup("/api/users/42");
 	req.method = UA_METHOD_POST;
-	ua_router_dispatch(routers, 2, &req);
+	ua_router_dispatch(routers, 2, &req, NULL);
 	ck_assert_int_eq(req.resp.status, 405);
 	ck_assert_str_eq(req.resp.body.data,
 	    "{\"detail\":\"Method Not Allowed\"}");
@@ -191,17 +205,53 @@ START_TEST(dispatch_answers_404_405_and_calls_handler)
 
 	ua_resp_cleanup(&req.resp);
 	req.method = UA_METHOD_GET;
-	ua_router_dispatch(routers, 2, &req);
+	ua_router_dispatch(routers, 2, &req, allow_all);
 	ck_assert_int_eq(req.resp.status, 200);
 	ck_assert_str_eq(req.resp.body.data, "{\"detail\":\"42\"}");
 
 	ua_resp_cleanup(&req.resp);
 	free(req.path);
 	req.path = strdup("/nope");
-	ua_router_dispatch(routers, 2, &req);
+	ua_router_dispatch(routers, 2, &req, NULL);
 	ck_assert_int_eq(req.resp.status, 404);
 	ck_assert_str_eq(req.resp.body.data, "{\"detail\":\"Not Found\"}");
 	ua_buf_cleanup(&out);
+}
+END_TEST
+
+START_TEST(bearer_route_denied_by_default)
+{
+	free(req.path);
+	req.path = strdup("/api/users/1");
+	req.method = UA_METHOD_GET;
+	ua_router_dispatch(routers, 2, &req, NULL);
+	ck_assert_int_eq(req.resp.status, 401);
+	ck_assert_str_eq(req.resp.body.data,
+	    "{\"detail\":\"Not authenticated\"}");
+	ck_assert_ptr_nonnull(strstr(req.resp.headers.data,
+	    "WWW-Authenticate: Bearer\r\n"));
+}
+END_TEST
+
+START_TEST(authenticator_error_is_the_answer)
+{
+	free(req.path);
+	req.path = strdup("/api/users/1");
+	req.method = UA_METHOD_DELETE;
+	ua_router_dispatch(routers, 2, &req, refuse_token);
+	ck_assert_int_eq(req.resp.status, 401);
+	ck_assert_str_eq(req.resp.body.data,
+	    "{\"detail\":\"Could not validate credentials\"}");
+}
+END_TEST
+
+START_TEST(open_route_skips_authenticator)
+{
+	free(req.path);
+	req.path = strdup("/api/users");
+	req.method = UA_METHOD_POST;
+	ua_router_dispatch(routers, 2, &req, refuse_token);
+	ck_assert_int_eq(req.resp.status, 200);
 }
 END_TEST
 
@@ -210,7 +260,7 @@ START_TEST(handler_without_response_is_500)
 	free(req.path);
 	req.path = strdup("/silent");
 	req.method = UA_METHOD_GET;
-	ua_router_dispatch(routers, 2, &req);
+	ua_router_dispatch(routers, 2, &req, NULL);
 	ck_assert_int_eq(req.resp.status, 500);
 	ck_assert_str_eq(req.resp.body.data,
 	    "{\"detail\":\"Internal Server Error\"}");
@@ -237,6 +287,9 @@ router_suite(void)
 	tc = tcase_create("ua_router_dispatch");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, dispatch_answers_404_405_and_calls_handler);
+	tcase_add_test(tc, bearer_route_denied_by_default);
+	tcase_add_test(tc, authenticator_error_is_the_answer);
+	tcase_add_test(tc, open_route_skips_authenticator);
 	tcase_add_test(tc, handler_without_response_is_500);
 	suite_add_tcase(s, tc);
 	return s;
