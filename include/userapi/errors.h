@@ -11,6 +11,7 @@
 enum	ua_err {
 	UA_OK = 0,
 	UA_ERR_INVALID,		/* 422: input failed validation */
+	UA_ERR_BAD_REQUEST,	/* 400: malformed HTTP (short body) */
 	UA_ERR_NOT_FOUND,	/* 404 */
 	UA_ERR_METHOD,		/* 405 */
 	UA_ERR_CONFLICT,	/* 409: email already registered */

@@ -85,7 +85,9 @@ void		 ua_req_init(struct ua_req *req);
  * Read method, path, query and headers from "envp" and the body from
  * "in", enforcing settings->max_body_bytes.  Returns UA_OK,
  * UA_ERR_TOO_LARGE (413, the rest of the body left unread or discarded
- * in small chunks), UA_ERR_LENGTH_REQUIRED (411) or UA_ERR_IO.  The
+ * in small chunks), UA_ERR_LENGTH_REQUIRED (411), UA_ERR_BAD_REQUEST
+ * (400: a body shorter than its CONTENT_LENGTH, or a length that is not
+ * a number) or UA_ERR_IO.  The
  * request id is set even on failure, so the error can be logged with it.
  */
 enum ua_err	 ua_req_parse(struct ua_req *req, char *const *envp,

@@ -16,6 +16,7 @@ struct	errdef {
 static const struct errdef errs[UA_ERR__MAX] = {
 	[UA_OK] = { "success", 200, "OK" },
 	[UA_ERR_INVALID] = { "invalid input", 422, "Unprocessable Entity" },
+	[UA_ERR_BAD_REQUEST] = { "bad request", 400, "Bad Request" },
 	[UA_ERR_NOT_FOUND] = { "not found", 404, "Not Found" },
 	[UA_ERR_METHOD] = { "method not allowed", 405, "Method Not Allowed" },
 	[UA_ERR_CONFLICT] = { "conflict", 409, "Email already registered" },

@@ -152,16 +152,17 @@ read_body(struct ua_req *req, const struct ua_input *in, size_t max)
 
 	if (cl != NULL && *cl != '\0') {
 		if (!ua_parse_int64(cl, &declared) || declared < 0)
-			return UA_ERR_LENGTH_REQUIRED;
+			return UA_ERR_BAD_REQUEST;
 		if ((uint64_t)declared > max) {
 			if (!in->is_cgi)
 				drain(in);
 			return UA_ERR_TOO_LARGE;
 		}
 		req->body = ua_xmalloc((size_t)declared + 1);
-		if ((got = read_full(in, req->body, (size_t)declared)) < 0 ||
-		    got != declared)
+		if ((got = read_full(in, req->body, (size_t)declared)) < 0)
 			return UA_ERR_IO;
+		if (got != declared)
+			return UA_ERR_BAD_REQUEST;	/* the client stopped short */
 		req->body[declared] = '\0';
 		req->body_len = (size_t)declared;
 		return UA_OK;

@@ -16,13 +16,13 @@ static const enum ua_method allow_order[] = {
 	UA_METHOD_PATCH, UA_METHOD_DELETE, UA_METHOD_OPTIONS,
 };
 
-/* Length of "path" without its trailing slashes ("/" stays "/"). */
+/* Length of "path" without one trailing slash ("/" stays "/"). */
 static size_t
 trimmed_len(const char *path)
 {
 	size_t	 len = strlen(path);
 
-	while (len > 1 && path[len - 1] == '/')
+	if (len > 1 && path[len - 1] == '/')
 		len--;
 	return len;
 }

@@ -226,7 +226,20 @@ START_TEST(junk_content_length_refused)
 	    "CONTENT_LENGTH=12abc");
 
 	set_body("{}");
-	ck_assert_int_ne(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
+	    UA_ERR_BAD_REQUEST);
+}
+END_TEST
+
+START_TEST(short_body_is_bad_request)
+{
+	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
+	    "CONTENT_LENGTH=10");
+
+	in.is_cgi = true;
+	set_body("{}");
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
+	    UA_ERR_BAD_REQUEST);
 }
 END_TEST
 
@@ -343,6 +356,7 @@ request_suite(void)
 	tcase_add_test(tc, undeclared_body_read_to_end_under_fastcgi);
 	tcase_add_test(tc, cgi_body_without_length_is_411);
 	tcase_add_test(tc, junk_content_length_refused);
+	tcase_add_test(tc, short_body_is_bad_request);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ua_app_handle");

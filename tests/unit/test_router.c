@@ -127,6 +127,17 @@ START_TEST(trailing_slash_is_optional)
 }
 END_TEST
 
+START_TEST(only_one_trailing_slash_is_optional)
+{
+	const struct ua_route	*r;
+
+	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users//", &r),
+	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users/7//", &r),
+	    UA_ERR_NOT_FOUND);
+}
+END_TEST
+
 START_TEST(parameters_are_captured)
 {
 	const struct ua_route	*r;
@@ -277,6 +288,7 @@ router_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, exact_path_matches);
 	tcase_add_test(tc, trailing_slash_is_optional);
+	tcase_add_test(tc, only_one_trailing_slash_is_optional);
 	tcase_add_test(tc, parameters_are_captured);
 	tcase_add_test(tc, parameter_never_empty_or_multi_segment);
 	tcase_add_test(tc, unknown_paths_are_404);

@@ -1,0 +1,102 @@
+/*
+ * http.h -- one HTTP exchange for the integration tests, either over the
+ * network with libcurl or by running a worker program as plain CGI.
+ *
+ * Both ways fill the same struct http_resp, so a test can put the same
+ * question to lighttpd, Apache and a bare CGI run and compare answers.
+ */
+#ifndef UA_TEST_HTTP_H
+#define UA_TEST_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A request.  Everything is borrowed from the caller. */
+struct	http_req {
+	const char		*method;	/* "GET", "HEAD", "POST", ... */
+	const char		*target;	/* path, maybe "?query" */
+	const char *const	*headers;	/* "Name: value", NULL-ended */
+	const char		*body;		/* NULL: no body at all */
+	size_t			 body_len;
+	bool			 chunked;	/* HTTP: Transfer-Encoding: chunked */
+
+	/* Plain CGI and direct FastCGI only: the variables as given. */
+	bool			 no_length;	/* leave CONTENT_LENGTH out */
+	const char		*length;	/* CONTENT_LENGTH to claim, or NULL */
+	bool			 cgi_leftover;	/* see http_resp.stdin_left */
+	bool			 fcgi_term_in_flight; /* SIGTERM mid-request */
+};
+
+struct	http_header {
+	char	*name;
+	char	*value;
+};
+
+/* A response.  Release with http_resp_free(). */
+struct	http_resp {
+	long			 status;
+	struct http_header	*headers;	/* in the order received */
+	size_t			 nheaders;
+	char			*body;		/* NUL-terminated, never NULL */
+	size_t			 body_len;
+
+	/* Plain CGI and direct FastCGI only. */
+	char			*log;		/* the worker's stderr, NUL-terminated */
+	size_t			 log_len;
+	int			 wstatus;	/* from waitpid() */
+	pid_t			 pid;
+	char			*stdin_left;	/* CGI with cgi_leftover: unread */
+	size_t			 stdin_left_len;
+};
+
+/* Call once, before any other function here (libcurl's global set-up). */
+void		 http_global_init(void);
+void		 http_global_cleanup(void);
+
+/*
+ * Send "req" to "base_url" (scheme, host and port, no trailing slash).
+ * Returns 0 and fills "resp", or -1 with the reason in "err" and "resp"
+ * released.  Any HTTP status, even 5xx, is a success here.
+ */
+int		 http_do(const char *base_url, const struct http_req *req,
+		    struct http_resp *resp, char *err, size_t errlen);
+
+/*
+ * Run "program" as a plain CGI program for "req": the CGI variables in a
+ * fresh environment (with USERAPI_ENV_FILE="env_file" when not NULL), the
+ * body on a stdin pipe, and its "Status:", headers and body parsed from
+ * stdout.  Returns 0 and fills "resp", or -1 with the reason in "err"
+ * (cannot start it, no output, malformed output, or no answer within
+ * "timeout_s" seconds, in which case it is killed) and "resp" released.
+ */
+int		 http_cgi(const char *program, const char *env_file,
+		    const struct http_req *req, struct http_resp *resp,
+		    int timeout_s, char *err, size_t errlen);
+
+/*
+ * Run "program" as a FastCGI application with no web server in between:
+ * it is spawned with a listening socket on fd 0, as a FastCGI process
+ * manager does, and given "req" as one FastCGI request (the CGI variables
+ * as PARAMS, the body as STDIN) over a fresh connection.  Once the
+ * answer is complete the program gets SIGTERM, as a web server stopping
+ * it would send; "resp->wstatus" is how it exited.  With
+ * "fcgi_term_in_flight" the SIGTERM comes earlier, once the worker has
+ * the PARAMS and waits for the body, which is sent after it.  Returns 0 and fills
+ * "resp", or -1 with the reason in "err" and "resp" released.
+ */
+int		 http_fcgi(const char *program, const char *env_file,
+		    const struct http_req *req, struct http_resp *resp,
+		    int timeout_s, char *err, size_t errlen);
+
+/* The first value of header "name" (any case), or NULL. */
+const char	*http_header(const struct http_resp *resp, const char *name);
+
+/* How many times header "name" (any case) appears. */
+size_t		 http_header_count(const struct http_resp *resp,
+		    const char *name);
+
+/* Release what "resp" holds and zero it; a zeroed "resp" is fine. */
+void		 http_resp_free(struct http_resp *resp);
+
+#endif
