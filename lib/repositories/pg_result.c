@@ -1,0 +1,91 @@
+/*
+ * pg_result.c -- strict readers of libpq results for the repositories.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "userapi/errors.h"
+#include "userapi/log.h"
+#include "userapi/numparse.h"
+#include "repositories-private.h"
+
+enum ua_err
+ua_pg_shape(const PGresult *res, int nfields, int minrows, int maxrows,
+    const char *what)
+{
+	int	 n = PQntuples(res);
+
+	if (PQnfields(res) == nfields && n >= minrows && n <= maxrows)
+		return UA_OK;
+	ua_log_err("%s: unexpected result: %d column(s), %d row(s)", what,
+	    PQnfields(res), n);
+	return UA_ERR_DB;
+}
+
+enum ua_err
+ua_pg_int64_null(const PGresult *res, int row, int col, int64_t *out,
+    bool *isnull)
+{
+	*out = 0;
+	if ((*isnull = PQgetisnull(res, row, col)))
+		return UA_OK;
+	if (ua_parse_int64(PQgetvalue(res, row, col), out))
+		return UA_OK;
+	ua_log_err("database: column %d is not a bigint", col);
+	return UA_ERR_DB;
+}
+
+enum ua_err
+ua_pg_int64(const PGresult *res, int row, int col, int64_t *out)
+{
+	enum ua_err	 er;
+	bool		 isnull;
+
+	if ((er = ua_pg_int64_null(res, row, col, out, &isnull)) != UA_OK)
+		return er;
+	if (!isnull)
+		return UA_OK;
+	ua_log_err("database: column %d is NULL", col);
+	return UA_ERR_DB;
+}
+
+enum ua_err
+ua_pg_text(const PGresult *res, int row, int col, char *buf, size_t len)
+{
+	size_t	 n;
+
+	buf[0] = '\0';
+	if (PQgetisnull(res, row, col)) {
+		ua_log_err("database: column %d is NULL", col);
+		return UA_ERR_DB;
+	}
+	if ((n = (size_t)PQgetlength(res, row, col)) >= len) {
+		ua_log_err("database: column %d holds %zu bytes, room "
+		    "for %zu", col, n, len - 1);
+		return UA_ERR_DB;
+	}
+	memcpy(buf, PQgetvalue(res, row, col), n);
+	buf[n] = '\0';
+	return UA_OK;
+}
+
+enum ua_err
+ua_pg_affected(PGresult *res, int64_t *out)
+{
+	*out = 0;
+	if (ua_parse_int64(PQcmdTuples(res), out))
+		return UA_OK;
+	ua_log_err("database: no row count in the command status");
+	return UA_ERR_DB;
+}
+
+bool
+ua_pg_fits(const char *s, size_t max)
+{
+	return s != NULL && strnlen(s, max + 1) <= max;
+}

@@ -1,0 +1,1410 @@
+/*
+ * test_repo_pg.c -- ua_user_repo_pg and ua_login_repo_pg against a real
+ * PostgreSQL server.
+ *
+ * The run creates one scratch database (from the admin connection in
+ * UA_TEST_PG_ADMIN_URL, dropped at the end), migrates it to head with
+ * the built userapi-migrate, and gives every test empty tables, a
+ * struct ua_db of its own and a plain libpq connection to look behind
+ * the repositories' back.  Races run in child processes, each with its
+ * own connection, released together.
+ *
+ * Environment:
+ *	UA_TEST_PG_ADMIN_URL	libpq conninfo of a role that may CREATE
+ *				DATABASE; required: without it, or without
+ *				a reachable server, the run fails
+ *	UA_TEST_MIGRATE		the program (default ./userapi-migrate)
+ *	UA_TEST_MIGRATIONS_DIR	the migrations (default: the source tree's
+ *				db/migrations)
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <libpq-fe.h>
+
+#include "userapi/db.h"
+#include "userapi/errors.h"
+#include "userapi/log.h"
+#include "userapi/settings.h"
+#include "userapi/user.h"
+#include "userapi/user_repo.h"
+
+#ifndef UA_TEST_SRC_MIGRATIONS
+#define UA_TEST_SRC_MIGRATIONS "db/migrations"
+#endif
+
+#define TEST_TIMEOUT_S	120
+#define HASH		"$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
+#define RACERS		8	/* processes inserting one email at once */
+#define ROUNDS		20	/* of each two-admin race */
+#define WINDOW_S	60
+
+extern char **environ;
+
+/* Set once by main() before any test runs; read-only afterwards. */
+static struct {
+	const char	*admin_url;
+	char		 tool[PATH_MAX];	/* absolute */
+	char		 src[PATH_MAX];		/* absolute */
+	char		 db[64];		/* the scratch database */
+	char		*conninfo;		/* to it */
+	char		 envfile[PATH_MAX + 16];	/* an empty .env */
+} cfg;
+
+/* The running test's connections. */
+static struct {
+	struct ua_db		*db;
+	struct ua_user_repo	 users;
+	struct ua_login_repo	 logins;
+	PGconn			*raw;
+} fx;
+
+/* ---------------------------------------------------------------- */
+/* Helpers. */
+
+/* "fmt" into a fresh string; free it. */
+static char *
+fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+fmt(const char *f, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		abort();
+	return s;
+}
+
+/*
+ * "conninfo" (URI or key=value) with its dbname replaced by "db", as a
+ * key=value string, or NULL if it cannot be parsed; free it.
+ */
+static char *
+conninfo_for(const char *conninfo, const char *db)
+{
+	PQconninfoOption	*opts, *o;
+	char			*err = NULL, *out, *tmp;
+	const char		*v, *k;
+	size_t			 i;
+
+	if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
+		PQfreemem(err);
+		return NULL;
+	}
+	out = fmt("%s", "");
+	for (o = opts; ; o++) {
+		if (o->keyword == NULL) {
+			k = "dbname";
+			v = db;
+		} else if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
+			continue;
+		else {
+			k = o->keyword;
+			v = o->val;
+		}
+		tmp = fmt("%s%s='", out, k);
+		free(out);
+		out = tmp;
+		for (i = 0; v[i] != '\0'; i++) {
+			tmp = fmt("%s%s%c", out,
+			    v[i] == '\'' || v[i] == '\\' ? "\\" : "", v[i]);
+			free(out);
+			out = tmp;
+		}
+		tmp = fmt("%s' ", out);
+		free(out);
+		out = tmp;
+		if (o->keyword == NULL)
+			break;
+	}
+	PQconninfoFree(opts);
+	return out;
+}
+
+/*
+ * Run "sql" with up to two text parameters on the test's plain
+ * connection; it must succeed.  Returns the first value (a copy, free
+ * it), "(null)" for SQL NULL, or "" when there are no rows.
+ */
+static char *
+raw2(const char *sql, const char *p1, const char *p2)
+{
+	const char	*params[2] = { p1, p2 };
+	PGresult	*res;
+	char		*v;
+	int		 n = p2 != NULL ? 2 : p1 != NULL ? 1 : 0;
+
+	res = PQexecParams(fx.raw, sql, n, NULL, params, NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
+	    PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
+	    PQresultErrorMessage(res));
+	if (PQntuples(res) == 0 || PQnfields(res) == 0)
+		v = fmt("%s", "");
+	else if (PQgetisnull(res, 0, 0))
+		v = fmt("%s", "(null)");
+	else
+		v = fmt("%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+static char *
+raw(const char *sql)
+{
+	return raw2(sql, NULL, NULL);
+}
+
+/* Assert that "sql" yields "want". */
+static void
+raw_is(const char *sql, const char *want)
+{
+	char	*v = raw(sql);
+
+	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"",
+	    sql, v, want);
+	free(v);
+}
+
+/* The integer "sql" yields. */
+static long long
+raw_int(const char *sql)
+{
+	char		*v = raw(sql), *end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	ck_assert_msg(errno == 0 && end != v && *end == '\0',
+	    "%s: \"%s\" is not an integer", sql, v);
+	free(v);
+	return n;
+}
+
+/* Nothing of the repositories' may be left open on the server. */
+static void
+no_open_transaction(void)
+{
+	raw_is("SELECT count(*) FROM pg_stat_activity"
+	    " WHERE datname = current_database()"
+	    " AND application_name = 'userapi'"
+	    " AND state LIKE 'idle in transaction%'", "0");
+	raw_is("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+	    " AND database = (SELECT oid FROM pg_database"
+	    "  WHERE datname = current_database())", "0");
+}
+
+/* Insert through the repository, which must succeed; returns the id. */
+static int64_t
+add(const char *email, enum ua_role role)
+{
+	struct ua_user	 u;
+	enum ua_err	 er;
+
+	er = fx.users.ops->insert(fx.users.arg, email, "Some Name", HASH,
+	    role, &u);
+	ck_assert_msg(er == UA_OK, "insert %s: %s", email, ua_strerror(er));
+	return u.id;
+}
+
+static struct ua_user_patch
+patch_role(enum ua_role role)
+{
+	struct ua_user_patch	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.has_role = true;
+	p.role = role;
+	return p;
+}
+
+static struct ua_user_patch
+patch_email(const char *email)
+{
+	struct ua_user_patch	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.has_email = true;
+	snprintf(p.email, sizeof(p.email), "%s", email);
+	return p;
+}
+
+static struct ua_user_patch
+patch_name(const char *name)
+{
+	struct ua_user_patch	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.has_name = true;
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	return p;
+}
+
+/* A fresh struct ua_db on the scratch database; ua_db_free() it. */
+static struct ua_db *
+db_new(void)
+{
+	struct ua_settings	 s;
+
+	memset(&s, 0, sizeof(s));
+	s.database_url = cfg.conninfo;
+	s.db_statement_timeout_ms = 5000;
+	return ua_db_new(&s);
+}
+
+/* ---------------------------------------------------------------- */
+/* Races. */
+
+/* What each racer does: "i" is its number; returns its enum ua_err. */
+typedef enum ua_err (*racer_fn)(const struct ua_user_repo *, int i,
+    const void *arg);
+
+/*
+ * Run "fn" in "n" processes, each with a connection of its own made
+ * beforehand, and let them go at once; their results into "out".
+ */
+static void
+race(int n, racer_fn fn, const void *arg, enum ua_err *out)
+{
+	struct ua_user_repo	 r;
+	pid_t			 pid[RACERS];
+	int			 go[2], ready[2], i, st;
+	char			 c;
+
+	ck_assert_int_le(n, RACERS);
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		ck_assert_int_ne(pid[i], -1);
+		if (pid[i] != 0)
+			continue;
+		/* The child: never touch the parent's connections. */
+		close(go[1]);
+		close(ready[0]);
+		r.ops = &ua_user_repo_pg;
+		r.arg = db_new();
+		if (ua_db_ping(r.arg) != UA_OK)
+			_exit(UA_ERR__MAX + 1);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 0)
+			_exit(UA_ERR__MAX + 2);
+		_exit((int)fn(&r, i, arg));
+	}
+	close(go[0]);
+	close(ready[1]);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(go[1]);		/* go */
+	close(ready[0]);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &st, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) < UA_ERR__MAX,
+		    "racer %d failed: status %d", i, st);
+		out[i] = (enum ua_err)WEXITSTATUS(st);
+	}
+}
+
+static int
+count_er(const enum ua_err *v, int n, enum ua_err er)
+{
+	int	 i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == er)
+			c++;
+	return c;
+}
+
+/* ---------------------------------------------------------------- */
+/* The fixture. */
+
+static void
+setup(void)
+{
+	ck_assert_msg(cfg.conninfo != NULL, "no scratch database");
+	memset(&fx, 0, sizeof(fx));
+	fx.raw = PQconnectdb(cfg.conninfo);
+	ck_assert_msg(PQstatus(fx.raw) == CONNECTION_OK,
+	    "cannot connect to the scratch database: %s",
+	    PQerrorMessage(fx.raw));
+	free(raw("TRUNCATE users, login_failures RESTART IDENTITY"));
+	fx.db = db_new();
+	fx.users.ops = &ua_user_repo_pg;
+	fx.users.arg = fx.db;
+	fx.logins.ops = &ua_login_repo_pg;
+	fx.logins.arg = fx.db;
+}
+
+static void
+teardown(void)
+{
+	ua_db_free(fx.db);
+	PQfinish(fx.raw);
+	memset(&fx, 0, sizeof(fx));
+}
+
+/* ---------------------------------------------------------------- */
+/* insert */
+
+START_TEST(insert_returns_the_stored_row)
+{
+	struct ua_user	 u;
+	int64_t		 now_us = (int64_t)time(NULL) * 1000000;
+
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
+	    "Ann@example.com", "Ann Lee", HASH, UA_ROLE_USER, &u), UA_OK);
+	ck_assert_int_eq(u.id, 1);
+	ck_assert_str_eq(u.email, "Ann@example.com");
+	ck_assert_str_eq(u.name, "Ann Lee");
+	ck_assert_int_eq(u.role, UA_ROLE_USER);
+	ck_assert(!u.has_updated);
+	ck_assert_msg(u.created_us > now_us - 60 * 1000000 &&
+	    u.created_us < now_us + 60 * 1000000, "created_us %lld",
+	    (long long)u.created_us);
+	ck_assert_int_eq(add("bob@example.com", UA_ROLE_ADMIN), 2);
+}
+END_TEST
+
+START_TEST(insert_stores_role_hash_and_version)
+{
+	add("a@example.com", UA_ROLE_ADMIN);
+	add("b@example.com", UA_ROLE_USER);
+	raw_is("SELECT string_agg(role::text || ' ' || hashed_password"
+	    " || ' ' || token_version, ',' ORDER BY id) FROM users",
+	    "ADMIN " HASH " 0,USER " HASH " 0");
+}
+END_TEST
+
+START_TEST(insert_conflicts_in_any_case)
+{
+	struct ua_user	 u;
+
+	add("ann@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
+	    "ann@example.com", "Ann", HASH, UA_ROLE_USER, &u),
+	    UA_ERR_CONFLICT);
+	ck_assert_int_eq(u.id, 0);
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
+	    "ANN@Example.COM", "Ann", HASH, UA_ROLE_USER, &u),
+	    UA_ERR_CONFLICT);
+	raw_is("SELECT count(*) FROM users", "1");
+}
+END_TEST
+
+START_TEST(insert_refuses_what_the_model_cannot_hold)
+{
+	struct ua_user	 u;
+	char		 big[UA_NAME_MAX_BYTES + 2];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
+	    "a@example.com", big, HASH, UA_ROLE_USER, &u), UA_ERR_INVALID);
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
+	    "a@example.com", "Ann", HASH, UA_ROLE__MAX, &u),
+	    UA_ERR_INTERNAL);
+	raw_is("SELECT count(*) FROM users", "0");
+}
+END_TEST
+
+/* Each racer inserts the same address, spelt its own way. */
+static enum ua_err
+insert_one(const struct ua_user_repo *r, int i, const void *arg)
+{
+	struct ua_user	 u;
+	char		 email[64];
+	size_t		 k;
+
+	(void)arg;
+	snprintf(email, sizeof(email), "race@example.com");
+	for (k = 0; email[k] != '\0'; k++)
+		if ((i >> (k % 4)) & 1)
+			email[k] = (char)(email[k] >= 'a' && email[k] <= 'z' ?
+			    email[k] - 'a' + 'A' : email[k]);
+	return r->ops->insert(r->arg, email, "Racer", HASH, UA_ROLE_USER, &u);
+}
+
+START_TEST(concurrent_inserts_of_one_email_one_wins)
+{
+	enum ua_err	 res[RACERS];
+	int		 round;
+
+	for (round = 0; round < 5; round++) {
+		free(raw("TRUNCATE users RESTART IDENTITY"));
+		race(RACERS, insert_one, NULL, res);
+		ck_assert_int_eq(count_er(res, RACERS, UA_OK), 1);
+		ck_assert_int_eq(count_er(res, RACERS, UA_ERR_CONFLICT),
+		    RACERS - 1);
+		raw_is("SELECT count(*) FROM users", "1");
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* get_by_id, get_by_email, get_caller_and_target */
+
+START_TEST(get_by_id_found_and_not)
+{
+	struct ua_user	 u;
+	int64_t		 id = add("a@example.com", UA_ROLE_ADMIN);
+
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
+	    UA_OK);
+	ck_assert_int_eq(u.id, id);
+	ck_assert_str_eq(u.email, "a@example.com");
+	ck_assert_int_eq(u.role, UA_ROLE_ADMIN);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id + 1, &u),
+	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(u.id, 0);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, INT64_MAX,
+	    &u), UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(times_are_read_to_the_microsecond)
+{
+	struct ua_user	 u;
+	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+
+	free(raw("UPDATE users SET created_at ="
+	    " '2026-11-26T10:00:00.123456Z'"));
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
+	    UA_OK);
+	ck_assert(u.created_us == INT64_C(1795687200123456));
+	ck_assert(u.has_updated);	/* the trigger saw a change */
+	ck_assert(u.updated_us == raw_int("SELECT (extract(epoch FROM"
+	    " updated_at) * 1000000)::bigint FROM users"));
+}
+END_TEST
+
+START_TEST(get_by_email_in_any_case_with_credentials)
+{
+	struct ua_user		 u;
+	struct ua_credentials	 c;
+	int64_t			 id = add("Ann@Example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
+	    "ann@example.com", &u, &c), UA_OK);
+	ck_assert_int_eq(u.id, id);
+	ck_assert_str_eq(u.email, "Ann@Example.com");
+	ck_assert_str_eq(c.hash, HASH);
+	ck_assert_int_eq(c.token_version, 0);
+	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
+	    "ANN@EXAMPLE.COM", &u, &c), UA_OK);
+	ck_assert_int_eq(u.id, id);
+	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
+	    "ann@example.org", &u, &c), UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(u.id, 0);
+	ck_assert_str_eq(c.hash, "");
+}
+END_TEST
+
+START_TEST(caller_and_target_in_one_call)
+{
+	struct ua_user		 c, t;
+	struct ua_credentials	 cc;
+	bool			 found;
+	int64_t			 a, b;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	b = add("b@example.com", UA_ROLE_ADMIN);
+	free(raw("UPDATE users SET token_version = 3 WHERE id = 1"));
+
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
+	    a, &c, &cc, b, &t, &found), UA_OK);
+	ck_assert_int_eq(c.id, a);
+	ck_assert_str_eq(c.email, "a@example.com");
+	ck_assert_str_eq(cc.hash, HASH);
+	ck_assert_int_eq(cc.token_version, 3);
+	ck_assert(found);
+	ck_assert_int_eq(t.id, b);
+	ck_assert_int_eq(t.role, UA_ROLE_ADMIN);
+
+	/* The target is the caller. */
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
+	    b, &c, &cc, b, &t, &found), UA_OK);
+	ck_assert(found);
+	ck_assert_int_eq(c.id, b);
+	ck_assert_int_eq(t.id, b);
+	ck_assert_int_eq(cc.token_version, 0);
+
+	/* No target asked for, and a missing one. */
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
+	    a, &c, &cc, 0, &t, &found), UA_OK);
+	ck_assert(!found);
+	ck_assert_int_eq(t.id, 0);
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
+	    a, &c, &cc, 99, &t, &found), UA_OK);
+	ck_assert(!found);
+	ck_assert_int_eq(c.id, a);
+
+	/* The caller is gone. */
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
+	    99, &c, &cc, a, &t, &found), UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(c.id, 0);
+	ck_assert_int_eq(t.id, 0);
+	ck_assert(!found);
+	ck_assert_str_eq(cc.hash, "");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* list */
+
+START_TEST(list_pages_in_id_order_with_total)
+{
+	struct ua_user	 items[10];
+	struct ua_user_patch p = patch_name("Changed");
+	struct ua_user	 u;
+	size_t		 n;
+	int64_t		 total;
+	char		 email[32];
+	int		 i;
+
+	for (i = 0; i < 25; i++) {
+		snprintf(email, sizeof(email), "u%02d@example.com", i);
+		add(email, UA_ROLE_USER);
+	}
+	/* An update must not move a row in the order. */
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
+	    UA_OK);
+
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 10, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 10);
+	ck_assert_int_eq(total, 25);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(items[i].id, i + 1);
+	ck_assert_str_eq(items[0].name, "Changed");
+	ck_assert(items[0].has_updated);
+	ck_assert_str_eq(items[1].email, "u01@example.com");
+
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 20, 10, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(total, 25);
+	ck_assert_int_eq(items[0].id, 21);
+	ck_assert_int_eq(items[4].id, 25);
+
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 30, 10, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 25);
+
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, -1, 10, items, &n,
+	    &total), UA_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(list_of_no_users)
+{
+	struct ua_user	 items[5];
+	size_t		 n = 9;
+	int64_t		 total = 9;
+
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 5, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* update */
+
+START_TEST(update_name_only)
+{
+	struct ua_user_patch	 p = patch_name("Zoë Ångström");
+	struct ua_user		 u;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert_str_eq(u.name, "Zoë Ångström");
+	ck_assert_str_eq(u.email, "a@example.com");
+	ck_assert_int_eq(u.role, UA_ROLE_USER);
+	ck_assert(u.has_updated);
+	ck_assert(u.updated_us >= u.created_us);
+	raw_is("SELECT name FROM users", "Zoë Ångström");
+}
+END_TEST
+
+START_TEST(update_email_only)
+{
+	struct ua_user_patch	 p = patch_email("new@example.com");
+	struct ua_user		 u;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert_str_eq(u.email, "new@example.com");
+	ck_assert_str_eq(u.name, "Some Name");
+	ck_assert(u.has_updated);
+	/* A change of case of one's own address is no conflict. */
+	p = patch_email("NEW@example.com");
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert_str_eq(u.email, "NEW@example.com");
+}
+END_TEST
+
+START_TEST(update_role_only)
+{
+	struct ua_user_patch	 p = patch_role(UA_ROLE_ADMIN);
+	struct ua_user		 u;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert_int_eq(u.role, UA_ROLE_ADMIN);
+	ck_assert_str_eq(u.email, "a@example.com");
+	raw_is("SELECT role::text FROM users", "ADMIN");
+	add("b@example.com", UA_ROLE_ADMIN);
+	p = patch_role(UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert_int_eq(u.role, UA_ROLE_USER);
+	raw_is("SELECT role::text FROM users WHERE id = 1", "USER");
+	no_open_transaction();
+}
+END_TEST
+
+START_TEST(update_that_changes_nothing_keeps_updated_at)
+{
+	struct ua_user_patch	 p;
+	struct ua_user		 u;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert_int_eq(u.id, id);
+	ck_assert_str_eq(u.email, "a@example.com");
+	ck_assert(!u.has_updated);
+	p = patch_name("Some Name");
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert(!u.has_updated);
+	p = patch_role(UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
+	    UA_OK);
+	ck_assert(!u.has_updated);
+	raw_is("SELECT updated_at IS NULL FROM users", "t");
+}
+END_TEST
+
+START_TEST(update_email_conflict_in_other_case)
+{
+	struct ua_user_patch	 p = patch_email("B@EXAMPLE.com");
+	struct ua_user		 u;
+	int64_t			 a;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	add("b@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, a, &p, &u),
+	    UA_ERR_CONFLICT);
+	ck_assert_int_eq(u.id, 0);
+	raw_is("SELECT email FROM users WHERE id = 1", "a@example.com");
+	/* The connection goes on serving. */
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, a, &u), UA_OK);
+}
+END_TEST
+
+START_TEST(update_demotion_with_conflict_changes_nothing)
+{
+	struct ua_user_patch	 p = patch_email("C@example.com");
+	struct ua_user		 u;
+
+	add("a@example.com", UA_ROLE_ADMIN);
+	add("b@example.com", UA_ROLE_ADMIN);
+	add("c@example.com", UA_ROLE_USER);
+	p.has_role = true;
+	p.role = UA_ROLE_USER;
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 2, &p, &u),
+	    UA_ERR_CONFLICT);
+	raw_is("SELECT role::text || ' ' || email FROM users WHERE id = 2",
+	    "ADMIN b@example.com");
+	no_open_transaction();
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, 2, &u), UA_OK);
+}
+END_TEST
+
+START_TEST(update_unknown_id)
+{
+	struct ua_user_patch	 p = patch_name("Nobody");
+	struct ua_user		 u;
+
+	add("a@example.com", UA_ROLE_ADMIN);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 99, &p, &u),
+	    UA_ERR_NOT_FOUND);
+	p = patch_role(UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 99, &p, &u),
+	    UA_ERR_NOT_FOUND);
+	no_open_transaction();
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* The last admin. */
+
+START_TEST(last_admin_cannot_be_demoted)
+{
+	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
+	struct ua_user		 u;
+	int64_t			 a;
+
+	a = add("a@example.com", UA_ROLE_ADMIN);
+	add("b@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, a, &p, &u),
+	    UA_ERR_LAST_ADMIN);
+	ck_assert_int_eq(u.id, 0);
+	raw_is("SELECT role::text FROM users WHERE id = 1", "ADMIN");
+	no_open_transaction();
+	/* Other changes of the last admin are fine. */
+	p = patch_name("Still Admin");
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, a, &p, &u),
+	    UA_OK);
+	ck_assert_int_eq(u.role, UA_ROLE_ADMIN);
+}
+END_TEST
+
+START_TEST(last_admin_cannot_be_deleted)
+{
+	struct ua_user	 u;
+	int64_t		 a, b;
+
+	a = add("a@example.com", UA_ROLE_ADMIN);
+	b = add("b@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, a),
+	    UA_ERR_LAST_ADMIN);
+	raw_is("SELECT count(*) FROM users", "2");
+	no_open_transaction();
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, b), UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, b, &u),
+	    UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(remove_admin_when_another_remains)
+{
+	int64_t	 a, b;
+
+	a = add("a@example.com", UA_ROLE_ADMIN);
+	b = add("b@example.com", UA_ROLE_ADMIN);
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, a), UA_OK);
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, b),
+	    UA_ERR_LAST_ADMIN);
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, a),
+	    UA_ERR_NOT_FOUND);
+	raw_is("SELECT string_agg(id::text, ',') FROM users", "2");
+	no_open_transaction();
+}
+END_TEST
+
+/* Racer 0 demotes admin 2, racer 1 demotes admin 1. */
+static enum ua_err
+demote_other(const struct ua_user_repo *r, int i, const void *arg)
+{
+	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
+	struct ua_user		 u;
+
+	(void)arg;
+	return r->ops->update(r->arg, i == 0 ? 2 : 1, &p, &u);
+}
+
+/* Racer 0 demotes admin 1 (itself), racer 1 deletes admin 2... */
+static enum ua_err
+demote_or_remove(const struct ua_user_repo *r, int i, const void *arg)
+{
+	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
+	struct ua_user		 u;
+
+	(void)arg;
+	if (i == 0)
+		return r->ops->update(r->arg, 1, &p, &u);
+	return r->ops->remove(r->arg, 2);
+}
+
+/* Two admins, two racers; exactly one admin must be left. */
+static void
+two_admin_rounds(racer_fn fn)
+{
+	enum ua_err	 res[2];
+	int		 round;
+
+	for (round = 0; round < ROUNDS; round++) {
+		free(raw("TRUNCATE users RESTART IDENTITY"));
+		add("a@example.com", UA_ROLE_ADMIN);
+		add("b@example.com", UA_ROLE_ADMIN);
+		race(2, fn, NULL, res);
+		ck_assert_msg(count_er(res, 2, UA_OK) == 1 &&
+		    count_er(res, 2, UA_ERR_LAST_ADMIN) == 1,
+		    "round %d: %s and %s", round, ua_strerror(res[0]),
+		    ua_strerror(res[1]));
+		raw_is("SELECT count(*) FROM users WHERE role = 'ADMIN'",
+		    "1");
+	}
+	no_open_transaction();
+}
+
+START_TEST(two_admins_demoting_each_other_leave_one)
+{
+	two_admin_rounds(demote_other);
+}
+END_TEST
+
+START_TEST(demotion_racing_deletion_leaves_one_admin)
+{
+	two_admin_rounds(demote_or_remove);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* set_password */
+
+START_TEST(set_password_without_revoke_keeps_version)
+{
+	struct ua_user		 u;
+	struct ua_credentials	 c;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
+	    "$2b$12$rehashed", false), UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
+	    "a@example.com", &u, &c), UA_OK);
+	ck_assert_str_eq(c.hash, "$2b$12$rehashed");
+	ck_assert_int_eq(c.token_version, 0);
+}
+END_TEST
+
+START_TEST(set_password_with_revoke_bumps_version)
+{
+	struct ua_user		 u;
+	struct ua_credentials	 c;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
+	    "$2b$12$changed", true), UA_OK);
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
+	    "$2b$12$again", true), UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
+	    "a@example.com", &u, &c), UA_OK);
+	ck_assert_str_eq(c.hash, "$2b$12$again");
+	ck_assert_int_eq(c.token_version, 2);
+	ck_assert(u.has_updated);	/* a password change is a change */
+}
+END_TEST
+
+START_TEST(set_password_unknown_id)
+{
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, 42,
+	    "$2b$12$x", true), UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* A lost connection. */
+
+/* Disconnect the repositories' session from the server side. */
+static void
+kill_repo_session(void)
+{
+	raw_is("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+	    " WHERE datname = current_database()"
+	    " AND application_name = 'userapi'", "1");
+	/* Let the backend go before the next statement is sent. */
+	while (raw_int("SELECT count(*) FROM pg_stat_activity"
+	    " WHERE datname = current_database()"
+	    " AND application_name = 'userapi'") != 0)
+		usleep(10000);
+}
+
+START_TEST(lost_connection_write_is_not_resent_read_is)
+{
+	struct ua_user		 u;
+	struct ua_credentials	 c;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	kill_repo_session();
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
+	    "$2b$12$lost", true), UA_ERR_DB_UNAVAILABLE);
+	raw_is("SELECT token_version FROM users", "0");
+	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
+	    "a@example.com", &u, &c), UA_OK);
+	ck_assert_str_eq(c.hash, HASH);
+
+	kill_repo_session();
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
+	    UA_OK);
+}
+END_TEST
+
+START_TEST(lost_connection_before_transaction)
+{
+	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
+	struct ua_user		 u;
+
+	add("a@example.com", UA_ROLE_ADMIN);
+	add("b@example.com", UA_ROLE_ADMIN);
+	kill_repo_session();
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
+	    UA_ERR_DB_UNAVAILABLE);
+	raw_is("SELECT count(*) FROM users WHERE role = 'ADMIN'", "2");
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, 1, &u), UA_OK);
+	kill_repo_session();
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, 1),
+	    UA_ERR_DB_UNAVAILABLE);
+	raw_is("SELECT count(*) FROM users", "2");
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
+	    UA_OK);
+	no_open_transaction();
+}
+END_TEST
+
+/*
+ * The advisory lock the repository takes before a demotion or a
+ * deletion ("ua_admin" in ASCII), held here to stop one halfway.
+ */
+#define ADMIN_LOCK_KEY	"8458146447079860590"
+
+/*
+ * In a child process: wait until the repositories' session waits for
+ * a lock, then terminate it.  Exits 0 if it did.
+ */
+static pid_t
+kill_when_waiting(void)
+{
+	PGconn		*c;
+	PGresult	*res;
+	pid_t		 pid;
+	int		 i;
+	bool		 done = false;
+
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid != 0)
+		return pid;
+	c = PQconnectdb(cfg.conninfo);
+	for (i = 0; i < 1000 && !done && PQstatus(c) == CONNECTION_OK; i++) {
+		res = PQexec(c, "SELECT count(pg_terminate_backend(pid))"
+		    " FROM pg_stat_activity"
+		    " WHERE datname = current_database()"
+		    " AND application_name = 'userapi'"
+		    " AND wait_event_type = 'Lock'");
+		done = PQresultStatus(res) == PGRES_TUPLES_OK &&
+		    strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+		PQclear(res);
+		if (!done)
+			usleep(10000);
+	}
+	_exit(done ? 0 : 1);
+}
+
+START_TEST(lost_connection_inside_transaction)
+{
+	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
+	struct ua_user		 u;
+	pid_t			 pid;
+	int			 st;
+
+	add("a@example.com", UA_ROLE_ADMIN);
+	add("b@example.com", UA_ROLE_ADMIN);
+	free(raw("SELECT pg_advisory_lock(" ADMIN_LOCK_KEY ")"));
+	pid = kill_when_waiting();
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
+	    UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the demotion never waited for the admin lock");
+
+	pid = kill_when_waiting();
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, 1),
+	    UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the deletion never waited for the admin lock");
+
+	raw_is("SELECT pg_advisory_unlock(" ADMIN_LOCK_KEY ")", "t");
+	raw_is("SELECT count(*) FROM users WHERE role = 'ADMIN'", "2");
+	no_open_transaction();
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
+	    UA_OK);
+	ck_assert_int_eq(u.role, UA_ROLE_USER);
+	no_open_transaction();
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* login failures */
+
+static void
+count_is(const char *email, const char *client, int want, int rmin,
+    int rmax)
+{
+	int	 n = -1, retry = -1;
+
+	ck_assert_int_eq(fx.logins.ops->count_recent(fx.logins.arg, email,
+	    client, WINDOW_S, &n, &retry), UA_OK);
+	ck_assert_msg(n == want, "%s %s: %d failures, want %d", email,
+	    client, n, want);
+	ck_assert_msg(retry >= rmin && retry <= rmax,
+	    "%s %s: retry after %d, want %d..%d", email, client, retry,
+	    rmin, rmax);
+}
+
+static void
+fail_login(const char *email, const char *client)
+{
+	ck_assert_int_eq(fx.logins.ops->record_failure(fx.logins.arg, email,
+	    client, WINDOW_S), UA_OK);
+}
+
+START_TEST(login_none_yet)
+{
+	count_is("a@example.com", "10.0.0.1", 0, 1, 1);
+}
+END_TEST
+
+START_TEST(login_counts_per_email_any_case_and_client)
+{
+	fail_login("Ann@Example.com", "10.0.0.1");
+	fail_login("ann@example.com", "10.0.0.1");
+	fail_login("ANN@EXAMPLE.COM", "10.0.0.1");
+	fail_login("ann@example.com", "10.0.0.2");
+	fail_login("bob@example.com", "10.0.0.1");
+	count_is("ann@example.com", "10.0.0.1", 3, WINDOW_S - 1, WINDOW_S);
+	count_is("Ann@example.COM", "10.0.0.1", 3, WINDOW_S - 1, WINDOW_S);
+	count_is("ann@example.com", "10.0.0.2", 1, WINDOW_S - 1, WINDOW_S);
+	count_is("ann@example.com", "10.0.0.3", 0, 1, 1);
+	raw_is("SELECT count(*) FROM login_failures"
+	    " WHERE email = 'ann@example.com'", "4");
+}
+END_TEST
+
+START_TEST(login_window_and_retry_after)
+{
+	fail_login("a@example.com", "c");
+	fail_login("a@example.com", "c");
+	fail_login("a@example.com", "c");
+	/* The oldest failed 50 s ago: 10 s until it leaves the window. */
+	free(raw("UPDATE login_failures SET failed_at = now()"
+	    " - interval '50 seconds' WHERE id = 1"));
+	count_is("a@example.com", "c", 3, 9, 10);
+	/* Out of the window: no longer counted. */
+	free(raw("UPDATE login_failures SET failed_at = now()"
+	    " - interval '70 seconds' WHERE id = 1"));
+	free(raw("UPDATE login_failures SET failed_at = now()"
+	    " - interval '59.5 seconds' WHERE id = 2"));
+	count_is("a@example.com", "c", 2, 1, 1);
+}
+END_TEST
+
+START_TEST(record_failure_forgets_stale_rows)
+{
+	fail_login("a@example.com", "c");
+	fail_login("a@example.com", "c");
+	fail_login("old@example.com", "d");
+	free(raw("UPDATE login_failures SET failed_at = now()"
+	    " - interval '1 hour' WHERE id IN (1, 3)"));
+	fail_login("a@example.com", "c");
+	raw_is("SELECT string_agg(id::text, ',' ORDER BY id)"
+	    " FROM login_failures", "2,4");
+	count_is("a@example.com", "c", 2, WINDOW_S - 1, WINDOW_S);
+}
+END_TEST
+
+START_TEST(clear_forgets_one_email_and_client)
+{
+	fail_login("a@example.com", "c");
+	fail_login("a@example.com", "d");
+	fail_login("b@example.com", "c");
+	ck_assert_int_eq(fx.logins.ops->clear(fx.logins.arg,
+	    "A@EXAMPLE.com", "c"), UA_OK);
+	count_is("a@example.com", "c", 0, 1, 1);
+	count_is("a@example.com", "d", 1, WINDOW_S - 1, WINDOW_S);
+	count_is("b@example.com", "c", 1, WINDOW_S - 1, WINDOW_S);
+	ck_assert_int_eq(fx.logins.ops->clear(fx.logins.arg,
+	    "nobody@example.com", "c"), UA_OK);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+
+static TCase *
+tcase(const char *name)
+{
+	TCase	*tc;
+
+	tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, TEST_TIMEOUT_S);
+	return tc;
+}
+
+static Suite *
+repo_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("repo_pg");
+
+	tc = tcase("insert");
+	tcase_add_test(tc, insert_returns_the_stored_row);
+	tcase_add_test(tc, insert_stores_role_hash_and_version);
+	tcase_add_test(tc, insert_conflicts_in_any_case);
+	tcase_add_test(tc, insert_refuses_what_the_model_cannot_hold);
+	tcase_add_test(tc, concurrent_inserts_of_one_email_one_wins);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("get");
+	tcase_add_test(tc, get_by_id_found_and_not);
+	tcase_add_test(tc, times_are_read_to_the_microsecond);
+	tcase_add_test(tc, get_by_email_in_any_case_with_credentials);
+	tcase_add_test(tc, caller_and_target_in_one_call);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("list");
+	tcase_add_test(tc, list_pages_in_id_order_with_total);
+	tcase_add_test(tc, list_of_no_users);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("update");
+	tcase_add_test(tc, update_name_only);
+	tcase_add_test(tc, update_email_only);
+	tcase_add_test(tc, update_role_only);
+	tcase_add_test(tc, update_that_changes_nothing_keeps_updated_at);
+	tcase_add_test(tc, update_email_conflict_in_other_case);
+	tcase_add_test(tc, update_demotion_with_conflict_changes_nothing);
+	tcase_add_test(tc, update_unknown_id);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("last_admin");
+	tcase_add_test(tc, last_admin_cannot_be_demoted);
+	tcase_add_test(tc, last_admin_cannot_be_deleted);
+	tcase_add_test(tc, remove_admin_when_another_remains);
+	tcase_add_test(tc, two_admins_demoting_each_other_leave_one);
+	tcase_add_test(tc, demotion_racing_deletion_leaves_one_admin);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("set_password");
+	tcase_add_test(tc, set_password_without_revoke_keeps_version);
+	tcase_add_test(tc, set_password_with_revoke_bumps_version);
+	tcase_add_test(tc, set_password_unknown_id);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("connection");
+	tcase_add_test(tc, lost_connection_write_is_not_resent_read_is);
+	tcase_add_test(tc, lost_connection_before_transaction);
+	tcase_add_test(tc, lost_connection_inside_transaction);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("login");
+	tcase_add_test(tc, login_none_yet);
+	tcase_add_test(tc, login_counts_per_email_any_case_and_client);
+	tcase_add_test(tc, login_window_and_retry_after);
+	tcase_add_test(tc, record_failure_forgets_stale_rows);
+	tcase_add_test(tc, clear_forgets_one_email_and_client);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+/* ---------------------------------------------------------------- */
+
+/* True if the environment entry "e" sets "name" (any case). */
+static bool
+env_is(const char *e, const char *name)
+{
+	size_t	 len = strlen(name);
+
+	return strncasecmp(e, name, len) == 0 && e[len] == '=';
+}
+
+/*
+ * Run "userapi-migrate --dir SRC upgrade head" on the scratch database,
+ * with none of the caller's settings.  True if it exited 0; its errors
+ * go to our stderr.
+ */
+static bool
+migrate_scratch(void)
+{
+	static const char *const drop[] = { "DATABASE_URL", "JWT_SECRET",
+	    "USERAPI_ENV_FILE", "USERAPI_MIGRATIONS_DIR", NULL };
+	char	*argv[6], **env;
+	size_t	 n, i, j, k;
+	pid_t	 pid;
+	int	 st, fd;
+	bool	 keep;
+
+	for (n = 0; environ[n] != NULL; n++)
+		continue;
+	if ((env = calloc(n + 3, sizeof(*env))) == NULL)
+		return false;
+	for (i = j = 0; i < n; i++) {
+		keep = true;
+		for (k = 0; drop[k] != NULL; k++)
+			if (env_is(environ[i], drop[k]))
+				keep = false;
+		if (keep)
+			env[j++] = environ[i];
+	}
+	env[j++] = fmt("USERAPI_ENV_FILE=%s", cfg.envfile);
+	env[j++] = fmt("DATABASE_URL=%s", cfg.conninfo);
+	env[j] = NULL;
+	argv[0] = cfg.tool;
+	argv[1] = fmt("%s", "--dir");
+	argv[2] = cfg.src;
+	argv[3] = fmt("%s", "upgrade");
+	argv[4] = fmt("%s", "head");
+	argv[5] = NULL;
+
+	if ((pid = fork()) == -1)
+		return false;
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_WRONLY)) == -1 ||
+		    dup2(fd, STDOUT_FILENO) == -1)
+			_exit(126);
+		execve(cfg.tool, argv, env);
+		_exit(127);
+	}
+	free(env[j - 1]);
+	free(env[j - 2]);
+	free(env);
+	free(argv[1]);
+	free(argv[3]);
+	free(argv[4]);
+	if (waitpid(pid, &st, 0) != pid)
+		return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* CREATE or DROP the scratch database on the admin connection. */
+static bool
+admin_db(PGconn *admin, const char *verb, const char *tail)
+{
+	PGresult	*res;
+	char		*id, *q;
+	bool		 ok;
+
+	if ((id = PQescapeIdentifier(admin, cfg.db, strlen(cfg.db))) == NULL)
+		return false;
+	q = fmt("%s DATABASE %s%s", verb, id, tail);
+	res = PQexec(admin, q);
+	if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
+		fprintf(stderr, "test_repo_pg: %s: %s", q,
+		    PQerrorMessage(admin));
+	PQclear(res);
+	free(q);
+	PQfreemem(id);
+	return ok;
+}
+
+int
+main(void)
+{
+	SRunner		*sr;
+	PGconn		*admin;
+	const char	*tool, *src, *tmp;
+	char		 dir[PATH_MAX];
+	int		 failed = 1, fd;
+
+	ua_log_init("test_repo_pg", false);
+	if ((cfg.admin_url = getenv("UA_TEST_PG_ADMIN_URL")) == NULL ||
+	    cfg.admin_url[0] == '\0') {
+		fprintf(stderr, "test_repo_pg: UA_TEST_PG_ADMIN_URL is not "
+		    "set: give it the libpq conninfo of a PostgreSQL role "
+		    "that may create databases\n");
+		return EXIT_FAILURE;
+	}
+	if ((tool = getenv("UA_TEST_MIGRATE")) == NULL || tool[0] == '\0')
+		tool = "./userapi-migrate";
+	if (realpath(tool, cfg.tool) == NULL || access(cfg.tool, X_OK) != 0) {
+		fprintf(stderr, "test_repo_pg: %s: not an executable "
+		    "(set UA_TEST_MIGRATE)\n", tool);
+		return EXIT_FAILURE;
+	}
+	if ((src = getenv("UA_TEST_MIGRATIONS_DIR")) == NULL || src[0] == '\0')
+		src = UA_TEST_SRC_MIGRATIONS;
+	if (realpath(src, cfg.src) == NULL) {
+		fprintf(stderr, "test_repo_pg: %s: %s\n", src,
+		    strerror(errno));
+		return EXIT_FAILURE;
+	}
+
+	admin = PQconnectdb(cfg.admin_url);
+	if (PQstatus(admin) != CONNECTION_OK) {
+		fprintf(stderr, "test_repo_pg: cannot connect with "
+		    "UA_TEST_PG_ADMIN_URL: %s", PQerrorMessage(admin));
+		PQfinish(admin);
+		return EXIT_FAILURE;
+	}
+	snprintf(cfg.db, sizeof(cfg.db), "ua_test_repo_pg_%ld",
+	    (long)getpid());
+	if ((cfg.conninfo = conninfo_for(cfg.admin_url, cfg.db)) == NULL) {
+		fprintf(stderr, "test_repo_pg: UA_TEST_PG_ADMIN_URL cannot "
+		    "be parsed\n");
+		PQfinish(admin);
+		return EXIT_FAILURE;
+	}
+	if (!admin_db(admin, "CREATE", "")) {
+		PQfinish(admin);
+		free(cfg.conninfo);
+		return EXIT_FAILURE;
+	}
+
+	if ((tmp = getenv("TMPDIR")) == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	snprintf(dir, sizeof(dir), "%s/ua-test-repo-XXXXXX", tmp);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "test_repo_pg: mkdtemp %s: %s\n", dir,
+		    strerror(errno));
+		goto out;
+	}
+	snprintf(cfg.envfile, sizeof(cfg.envfile), "%s/empty.env", dir);
+	if ((fd = open(cfg.envfile, O_WRONLY | O_CREAT | O_TRUNC,
+	    0600)) == -1 || close(fd) == -1) {
+		fprintf(stderr, "test_repo_pg: %s: %s\n", cfg.envfile,
+		    strerror(errno));
+		goto out;
+	}
+	if (!migrate_scratch()) {
+		fprintf(stderr, "test_repo_pg: %s upgrade head failed\n",
+		    cfg.tool);
+		goto out;
+	}
+
+	sr = srunner_create(repo_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+out:
+	admin_db(admin, "DROP", " WITH (FORCE)");
+	PQfinish(admin);
+	if (cfg.envfile[0] != '\0')
+		unlink(cfg.envfile);
+	rmdir(dir);
+	free(cfg.conninfo);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,490 @@
+/*
+ * test_fake_repo.c -- the in-memory repositories behave as the
+ * PostgreSQL ones do, and their test controls work.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "userapi/errors.h"
+#include "userapi/user.h"
+#include "userapi/user_repo.h"
+#include "fake_repo.h"
+
+#define HASH	"$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
+#define NOW_US	(FAKE_REPO_EPOCH_S * 1000000)
+
+static struct fake_repo		*fr;
+static struct ua_user_repo	 users;
+static struct ua_login_repo	 logins;
+
+static void
+setup(void)
+{
+	fr = fake_repo_new();
+	users = fake_repo_users(fr);
+	logins = fake_repo_logins(fr);
+}
+
+static void
+teardown(void)
+{
+	fake_repo_free(fr);
+	fr = NULL;
+}
+
+/* Insert through the interface, which must succeed; returns the id. */
+static int64_t
+add(const char *email, enum ua_role role)
+{
+	struct ua_user	 u;
+
+	ck_assert_int_eq(users.ops->insert(users.arg, email, "Some Name",
+	    HASH, role, &u), UA_OK);
+	return u.id;
+}
+
+static struct ua_user_patch
+patch_role(enum ua_role role)
+{
+	struct ua_user_patch	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.has_role = true;
+	p.role = role;
+	return p;
+}
+
+/* ---------------------------------------------------------------- */
+
+START_TEST(insert_numbers_from_one_and_stamps_created)
+{
+	struct ua_user	 u;
+
+	ck_assert_int_eq(users.ops->insert(users.arg, "Ann@example.com",
+	    "Ann Lee", HASH, UA_ROLE_USER, &u), UA_OK);
+	ck_assert_int_eq(u.id, 1);
+	ck_assert_str_eq(u.email, "Ann@example.com");
+	ck_assert_str_eq(u.name, "Ann Lee");
+	ck_assert_int_eq(u.role, UA_ROLE_USER);
+	ck_assert(u.created_us == NOW_US);
+	ck_assert(!u.has_updated);
+	ck_assert_int_eq(add("bob@example.com", UA_ROLE_ADMIN), 2);
+}
+END_TEST
+
+START_TEST(insert_refuses_email_in_any_case)
+{
+	struct ua_user	 u;
+
+	add("ann@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(users.ops->insert(users.arg, "ANN@Example.COM",
+	    "Ann", HASH, UA_ROLE_USER, &u), UA_ERR_CONFLICT);
+	ck_assert_int_eq(u.id, 0);
+	ck_assert_uint_eq(fake_repo_nusers(fr), 1);
+}
+END_TEST
+
+START_TEST(insert_refuses_what_the_model_cannot_hold)
+{
+	struct ua_user	 u;
+	char		 big[UA_EMAIL_MAX + 2];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(users.ops->insert(users.arg, big, "Ann", HASH,
+	    UA_ROLE_USER, &u), UA_ERR_INVALID);
+	ck_assert_int_eq(users.ops->insert(users.arg, "a@example.com", "Ann",
+	    HASH, UA_ROLE__MAX, &u), UA_ERR_INTERNAL);
+	ck_assert_uint_eq(fake_repo_nusers(fr), 0);
+}
+END_TEST
+
+START_TEST(ids_are_never_reused)
+{
+	int64_t	 a = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(users.ops->remove(users.arg, a), UA_OK);
+	ck_assert_int_eq(add("a@example.com", UA_ROLE_USER), a + 1);
+}
+END_TEST
+
+START_TEST(get_by_id_and_not_found)
+{
+	struct ua_user	 u;
+	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(users.ops->get_by_id(users.arg, id, &u), UA_OK);
+	ck_assert_str_eq(u.email, "a@example.com");
+	ck_assert_int_eq(users.ops->get_by_id(users.arg, id + 1, &u),
+	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(u.id, 0);
+}
+END_TEST
+
+START_TEST(get_by_email_any_case_with_credentials)
+{
+	struct ua_user		 u;
+	struct ua_credentials	 c;
+
+	add("Ann@Example.com", UA_ROLE_USER);
+	ck_assert_int_eq(users.ops->get_by_email(users.arg,
+	    "ann@EXAMPLE.com", &u, &c), UA_OK);
+	ck_assert_str_eq(u.email, "Ann@Example.com");
+	ck_assert_str_eq(c.hash, HASH);
+	ck_assert_int_eq(c.token_version, 0);
+	ck_assert_int_eq(users.ops->get_by_email(users.arg,
+	    "bob@example.com", &u, &c), UA_ERR_NOT_FOUND);
+	ck_assert_str_eq(c.hash, "");
+}
+END_TEST
+
+START_TEST(caller_and_target)
+{
+	struct ua_user		 c, t;
+	struct ua_credentials	 cc;
+	bool			 found;
+	int64_t			 a, b;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	b = add("b@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c,
+	    &cc, b, &t, &found), UA_OK);
+	ck_assert_int_eq(c.id, a);
+	ck_assert_str_eq(cc.hash, HASH);
+	ck_assert(found);
+	ck_assert_int_eq(t.id, b);
+
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c,
+	    &cc, a, &t, &found), UA_OK);
+	ck_assert(found);
+	ck_assert_int_eq(t.id, a);
+
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c,
+	    &cc, 0, &t, &found), UA_OK);
+	ck_assert(!found);
+	ck_assert_int_eq(t.id, 0);
+
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, 99, &c,
+	    &cc, a, &t, &found), UA_ERR_NOT_FOUND);
+	ck_assert(!found);
+}
+END_TEST
+
+START_TEST(list_pages_by_id)
+{
+	struct ua_user	 items[4];
+	size_t		 n;
+	int64_t		 total;
+	char		 email[32];
+	int		 i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(email, sizeof(email), "u%d@example.com", i);
+		add(email, UA_ROLE_USER);
+	}
+	ck_assert_int_eq(users.ops->list(users.arg, 0, 4, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(total, 10);
+	ck_assert_int_eq(items[0].id, 1);
+	ck_assert_int_eq(items[3].id, 4);
+	ck_assert_int_eq(users.ops->list(users.arg, 8, 4, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(items[1].id, 10);
+	ck_assert_int_eq(users.ops->list(users.arg, 12, 4, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 10);
+	ck_assert_int_eq(users.ops->list(users.arg, -1, 4, items, &n,
+	    &total), UA_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(update_changes_only_given_fields)
+{
+	struct ua_user_patch	 p;
+	struct ua_user		 u;
+	int64_t			 id;
+
+	id = add("a@example.com", UA_ROLE_USER);
+	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 60);
+	memset(&p, 0, sizeof(p));
+	p.has_name = true;
+	strcpy(p.name, "New Name");
+	ck_assert_int_eq(users.ops->update(users.arg, id, &p, &u), UA_OK);
+	ck_assert_str_eq(u.name, "New Name");
+	ck_assert_str_eq(u.email, "a@example.com");
+	ck_assert_int_eq(u.role, UA_ROLE_USER);
+	ck_assert(u.has_updated);
+	ck_assert(u.updated_us == NOW_US + 60 * 1000000);
+
+	memset(&p, 0, sizeof(p));
+	p.has_email = true;
+	strcpy(p.email, "A@example.com");
+	ck_assert_int_eq(users.ops->update(users.arg, id, &p, &u), UA_OK);
+	ck_assert_str_eq(u.email, "A@example.com");
+	ck_assert_str_eq(u.name, "New Name");
+}
+END_TEST
+
+START_TEST(update_that_changes_nothing_keeps_updated_at)
+{
+	struct ua_user_patch	 p;
+	struct ua_user		 u;
+	int64_t			 id;
+
+	id = add("a@example.com", UA_ROLE_USER);
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_eq(users.ops->update(users.arg, id, &p, &u), UA_OK);
+	ck_assert_int_eq(u.id, id);
+	ck_assert(!u.has_updated);
+	p = patch_role(UA_ROLE_USER);
+	ck_assert_int_eq(users.ops->update(users.arg, id, &p, &u), UA_OK);
+	ck_assert(!u.has_updated);
+}
+END_TEST
+
+START_TEST(update_refuses_taken_email_and_unknown_id)
+{
+	struct ua_user_patch	 p;
+	struct ua_user		 u;
+	int64_t			 a;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	add("b@example.com", UA_ROLE_USER);
+	memset(&p, 0, sizeof(p));
+	p.has_email = true;
+	strcpy(p.email, "B@EXAMPLE.COM");
+	ck_assert_int_eq(users.ops->update(users.arg, a, &p, &u),
+	    UA_ERR_CONFLICT);
+	ck_assert(fake_repo_peek(fr, a, &u, NULL));
+	ck_assert_str_eq(u.email, "a@example.com");
+	ck_assert_int_eq(users.ops->update(users.arg, 99, &p, &u),
+	    UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(last_admin_neither_demoted_nor_deleted)
+{
+	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
+	struct ua_user		 u;
+	int64_t			 a, b;
+
+	a = add("a@example.com", UA_ROLE_ADMIN);
+	ck_assert_int_eq(users.ops->update(users.arg, a, &p, &u),
+	    UA_ERR_LAST_ADMIN);
+	ck_assert_int_eq(users.ops->remove(users.arg, a), UA_ERR_LAST_ADMIN);
+	b = add("b@example.com", UA_ROLE_ADMIN);
+	ck_assert_int_eq(users.ops->update(users.arg, a, &p, &u), UA_OK);
+	ck_assert_int_eq(u.role, UA_ROLE_USER);
+	ck_assert_int_eq(users.ops->remove(users.arg, b), UA_ERR_LAST_ADMIN);
+	ck_assert_int_eq(users.ops->remove(users.arg, a), UA_OK);
+	ck_assert_int_eq(users.ops->remove(users.arg, a), UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(set_password_with_and_without_revoke)
+{
+	struct ua_credentials	 c;
+	struct ua_user		 u;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$new",
+	    false), UA_OK);
+	ck_assert(fake_repo_peek(fr, id, &u, &c));
+	ck_assert_str_eq(c.hash, "$2b$new");
+	ck_assert_int_eq(c.token_version, 0);
+	ck_assert(u.has_updated);
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$newer",
+	    true), UA_OK);
+	ck_assert(fake_repo_peek(fr, id, NULL, &c));
+	ck_assert_str_eq(c.hash, "$2b$newer");
+	ck_assert_int_eq(c.token_version, 1);
+	ck_assert_int_eq(users.ops->set_password(users.arg, 99, "x", true),
+	    UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+
+START_TEST(login_failures_counted_in_window)
+{
+	int	 n, retry;
+
+	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
+	    "a@example.com", "10.0.0.1", 60, &n, &retry), UA_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(retry, 1);
+
+	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
+	    "A@Example.com", "10.0.0.1", 60), UA_OK);
+	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 20);
+	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
+	    "a@example.com", "10.0.0.1", 60), UA_OK);
+	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
+	    "a@example.com", "10.0.0.2", 60), UA_OK);
+
+	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
+	    "a@EXAMPLE.com", "10.0.0.1", 60, &n, &retry), UA_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(retry, 40);
+
+	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 60);
+	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
+	    "a@example.com", "10.0.0.1", 60, &n, &retry), UA_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(retry, 20);
+
+	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 79);
+	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
+	    "a@example.com", "10.0.0.1", 60, &n, &retry), UA_OK);
+	ck_assert_int_eq(retry, 1);
+}
+END_TEST
+
+START_TEST(record_failure_forgets_stale_ones)
+{
+	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
+	    "a@example.com", "c", 60), UA_OK);
+	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
+	    "a@example.com", "c", 60), UA_OK);
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 2);
+	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 60);
+	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
+	    "a@example.com", "c", 60), UA_OK);
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 1);
+}
+END_TEST
+
+START_TEST(clear_forgets_one_email_and_client)
+{
+	int	 n, retry;
+
+	logins.ops->record_failure(logins.arg, "a@example.com", "c", 60);
+	logins.ops->record_failure(logins.arg, "a@example.com", "d", 60);
+	ck_assert_int_eq(logins.ops->clear(logins.arg, "A@example.com", "c"),
+	    UA_OK);
+	logins.ops->count_recent(logins.arg, "a@example.com", "c", 60, &n,
+	    &retry);
+	ck_assert_int_eq(n, 0);
+	logins.ops->count_recent(logins.arg, "a@example.com", "d", 60, &n,
+	    &retry);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+
+START_TEST(fail_next_fails_once_and_changes_nothing)
+{
+	struct ua_user	 u;
+
+	fake_repo_fail_next(fr, UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(users.ops->insert(users.arg, "a@example.com", "Ann",
+	    HASH, UA_ROLE_USER, &u), UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(u.id, 0);
+	ck_assert_uint_eq(fake_repo_nusers(fr), 0);
+	ck_assert_int_eq(users.ops->insert(users.arg, "a@example.com", "Ann",
+	    HASH, UA_ROLE_USER, &u), UA_OK);
+}
+END_TEST
+
+START_TEST(fail_op_waits_for_its_operation)
+{
+	struct ua_user	 u;
+	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+
+	fake_repo_fail_op(fr, FAKE_OP_SET_PASSWORD, UA_ERR_DB);
+	ck_assert_int_eq(users.ops->get_by_id(users.arg, id, &u), UA_OK);
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", true),
+	    UA_ERR_DB);
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", true),
+	    UA_OK);
+}
+END_TEST
+
+START_TEST(calls_are_counted_seeding_is_not)
+{
+	struct ua_user	 u;
+	int64_t		 id;
+	int		 n, r;
+
+	id = fake_repo_add(fr, "a@example.com", "Ann", HASH, UA_ROLE_ADMIN);
+	ck_assert_int_eq(id, 1);
+	ck_assert_int_eq(fake_repo_add(fr, "A@example.com", "Ann", HASH,
+	    UA_ROLE_USER), 0);
+	ck_assert(fake_repo_peek(fr, id, &u, NULL));
+	ck_assert_uint_eq(fake_repo_total_calls(fr), 0);
+
+	users.ops->get_by_id(users.arg, id, &u);
+	users.ops->get_by_id(users.arg, 7, &u);
+	fake_repo_fail_next(fr, UA_ERR_DB);
+	logins.ops->count_recent(logins.arg, "a@example.com", "c", 60, &n,
+	    &r);
+	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_GET_BY_ID), 2);
+	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_COUNT_RECENT), 1);
+	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_INSERT), 0);
+	ck_assert_uint_eq(fake_repo_total_calls(fr), 3);
+	fake_repo_reset_calls(fr);
+	ck_assert_uint_eq(fake_repo_total_calls(fr), 0);
+}
+END_TEST
+
+static Suite *
+fake_repo_suite(void)
+{
+	Suite	*s = suite_create("fake_repo");
+	TCase	*tc;
+
+	tc = tcase_create("users");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, insert_numbers_from_one_and_stamps_created);
+	tcase_add_test(tc, insert_refuses_email_in_any_case);
+	tcase_add_test(tc, insert_refuses_what_the_model_cannot_hold);
+	tcase_add_test(tc, ids_are_never_reused);
+	tcase_add_test(tc, get_by_id_and_not_found);
+	tcase_add_test(tc, get_by_email_any_case_with_credentials);
+	tcase_add_test(tc, caller_and_target);
+	tcase_add_test(tc, list_pages_by_id);
+	tcase_add_test(tc, update_changes_only_given_fields);
+	tcase_add_test(tc, update_that_changes_nothing_keeps_updated_at);
+	tcase_add_test(tc, update_refuses_taken_email_and_unknown_id);
+	tcase_add_test(tc, last_admin_neither_demoted_nor_deleted);
+	tcase_add_test(tc, set_password_with_and_without_revoke);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("logins");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, login_failures_counted_in_window);
+	tcase_add_test(tc, record_failure_forgets_stale_ones);
+	tcase_add_test(tc, clear_forgets_one_email_and_client);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("controls");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, fail_next_fails_once_and_changes_nothing);
+	tcase_add_test(tc, fail_op_waits_for_its_operation);
+	tcase_add_test(tc, calls_are_counted_seeding_is_not);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(fake_repo_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
