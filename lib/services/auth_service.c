@@ -1,0 +1,170 @@
+/*
+ * auth_service.c -- login, the bearer check, password changes.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "userapi/alloc.h"
+#include "userapi/jwt.h"
+#include "userapi/log.h"
+#include "userapi/password.h"
+#include "userapi/services.h"
+
+/* Throttling is per address as the user typed it, whatever its case. */
+static void
+lower_copy(char *dst, size_t len, const char *src)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
+/* After a good password: move an old or cheaper hash to the settings'. */
+static void
+maybe_rehash(const struct ua_services *svc, const struct ua_user *u,
+    const char *hash, const char *password)
+{
+	const struct ua_settings	*s = svc->settings;
+	char				 fresh[UA_PASSWORD_HASH_MAX];
+
+	if (!ua_password_needs_rehash(s->password_hash, s->bcrypt_cost, hash))
+		return;
+	if (ua_password_hash(s->password_hash, s->bcrypt_cost, password,
+	    fresh) != UA_OK)
+		return;
+	/* Best effort: the login succeeds whether or not this lands. */
+	if (svc->users.ops->set_password(svc->users.arg, u->id, fresh,
+	    false) == UA_OK)
+		ua_log_info("password hash of user %lld upgraded to %s",
+		    (long long)u->id, ua_pw_scheme_name(s->password_hash));
+	ua_secure_zero(fresh, sizeof(fresh));
+}
+
+enum ua_err
+ua_auth_login(const struct ua_services *svc, const char *email,
+    const char *password, const char *client, char **token, int *retry_after)
+{
+	const struct ua_settings	*s = svc->settings;
+	struct ua_user			 u;
+	struct ua_credentials		 cred;
+	struct ua_jwt_claims		 claims;
+	char				 key[UA_LOGIN_ID_MAX + 1];
+	int				 failures = 0, wait_s = 0;
+	enum ua_err			 er;
+	bool				 ok;
+
+	*token = NULL;
+	*retry_after = 0;
+	lower_copy(key, sizeof(key), email);
+	if ((er = svc->logins.ops->count_recent(svc->logins.arg, key, client,
+	    s->login_window_seconds, &failures, &wait_s)) != UA_OK)
+		return er;
+	if (failures >= s->login_max_failures) {
+		*retry_after = wait_s;
+		return UA_ERR_TOO_MANY;
+	}
+
+	memset(&cred, 0, sizeof(cred));
+	er = svc->users.ops->get_by_email(svc->users.arg, email, &u, &cred);
+	if (er != UA_OK && er != UA_ERR_NOT_FOUND)
+		return er;
+	/*
+	 * An unknown email is checked against a dummy hash of the same
+	 * scheme and cost, so both failures take the same time.
+	 */
+	ok = ua_password_verify(password, er == UA_OK ? cred.hash :
+	    ua_password_dummy_hash(s->password_hash, s->bcrypt_cost)) &&
+	    er == UA_OK;
+	if (!ok) {
+		ua_secure_zero(&cred, sizeof(cred));
+		if ((er = svc->logins.ops->record_failure(svc->logins.arg,
+		    key, client, s->login_window_seconds)) != UA_OK)
+			return er;
+		return UA_ERR_LOGIN_FAILED;
+	}
+
+	if (failures > 0)
+		(void)svc->logins.ops->clear(svc->logins.arg, key, client);
+	maybe_rehash(svc, &u, cred.hash, password);
+
+	claims.sub = u.id;
+	claims.iat = svc->now();
+	claims.exp = claims.iat + (int64_t)s->access_token_expire_minutes * 60;
+	claims.ver = cred.token_version;
+	ua_secure_zero(&cred, sizeof(cred));
+	*token = ua_jwt_sign(s->jwt_algorithm, s->jwt_secret,
+	    s->jwt_secret_len, &claims);
+	return UA_OK;
+}
+
+enum ua_err
+ua_auth_verify_token(const struct ua_services *svc, const char *token,
+    int64_t *sub, int64_t *ver)
+{
+	const struct ua_settings	*s = svc->settings;
+	struct ua_jwt_claims		 claims;
+
+	if (ua_jwt_verify(s->jwt_algorithm, s->jwt_secret, s->jwt_secret_len,
+	    token, svc->now(), &claims) != UA_OK)
+		return UA_ERR_BAD_TOKEN;
+	*sub = claims.sub;
+	*ver = claims.ver;
+	return UA_OK;
+}
+
+enum ua_err
+ua_auth_current_user(const struct ua_services *svc, int64_t sub, int64_t ver,
+    struct ua_user *caller, int64_t target_id, struct ua_user *target,
+    bool *target_found)
+{
+	struct ua_credentials	 cred;
+	enum ua_err		 er;
+
+	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub,
+	    caller, &cred, target_id, target, target_found);
+	if (er == UA_ERR_NOT_FOUND)
+		return UA_ERR_BAD_TOKEN;	/* the user is gone */
+	if (er != UA_OK)
+		return er;
+	ua_secure_zero(cred.hash, sizeof(cred.hash));
+	/* A password change bumps the version: older tokens are dead. */
+	if (cred.token_version != ver)
+		return UA_ERR_BAD_TOKEN;
+	return UA_OK;
+}
+
+enum ua_err
+ua_auth_change_password(const struct ua_services *svc,
+    const struct ua_user *caller, const struct ua_password_change *in)
+{
+	const struct ua_settings	*s = svc->settings;
+	struct ua_user			 me, none;
+	struct ua_credentials		 cred;
+	char				 hash[UA_PASSWORD_HASH_MAX];
+	enum ua_err			 er;
+	bool				 found;
+
+	er = svc->users.ops->get_caller_and_target(svc->users.arg, caller->id,
+	    &me, &cred, 0, &none, &found);
+	if (er == UA_ERR_NOT_FOUND)
+		return UA_ERR_BAD_TOKEN;
+	if (er != UA_OK)
+		return er;
+	if (!ua_password_verify(in->current_password, cred.hash)) {
+		ua_secure_zero(&cred, sizeof(cred));
+		return UA_ERR_BAD_PASSWORD;
+	}
+	ua_secure_zero(&cred, sizeof(cred));
+	if ((er = ua_password_hash(s->password_hash, s->bcrypt_cost,
+	    in->new_password, hash)) != UA_OK)
+		return er;
+	er = svc->users.ops->set_password(svc->users.arg, caller->id, hash,
+	    true);
+	ua_secure_zero(hash, sizeof(hash));
+	return er;
+}

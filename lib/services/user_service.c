@@ -1,0 +1,79 @@
+/*
+ * user_service.c -- registration and the user directory's rules.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "userapi/alloc.h"
+#include "userapi/log.h"
+#include "userapi/password.h"
+#include "userapi/services.h"
+
+enum ua_err
+ua_user_register(const struct ua_services *svc,
+    const struct ua_user_create *in, struct ua_user *out)
+{
+	char		 hash[UA_PASSWORD_HASH_MAX];
+	enum ua_err	 er;
+
+	if ((er = ua_password_hash(svc->settings->password_hash,
+	    svc->settings->bcrypt_cost, in->password, hash)) != UA_OK)
+		return er;
+	er = svc->users.ops->insert(svc->users.arg, in->email, in->name, hash,
+	    UA_ROLE_USER, out);
+	ua_secure_zero(hash, sizeof(hash));
+	return er;
+}
+
+enum ua_err
+ua_user_list(const struct ua_services *svc, int64_t page, int64_t limit,
+    struct ua_user *items, size_t *n, int64_t *total)
+{
+	int64_t	 offset;
+
+	/* A page so far out that the offset overflows is just past the end. */
+	if (page - 1 > INT64_MAX / limit)
+		offset = INT64_MAX;
+	else
+		offset = (page - 1) * limit;
+	return svc->users.ops->list(svc->users.arg, offset, limit, items, n,
+	    total);
+}
+
+/* Self or admin: the rule for changing or deleting a user. */
+static bool
+may_manage(const struct ua_user *actor, int64_t id)
+{
+	return actor->id == id || actor->role == UA_ROLE_ADMIN;
+}
+
+enum ua_err
+ua_user_update(const struct ua_services *svc, const struct ua_user *actor,
+    int64_t id, const struct ua_user_update *in, struct ua_user *out)
+{
+	struct ua_user_patch	 patch;
+
+	if (!may_manage(actor, id))
+		return UA_ERR_FORBIDDEN;
+	if (in->has_role && actor->role != UA_ROLE_ADMIN)
+		return UA_ERR_FORBIDDEN;
+
+	memset(&patch, 0, sizeof(patch));
+	if ((patch.has_email = in->has_email))
+		memcpy(patch.email, in->email, sizeof(patch.email));
+	if ((patch.has_name = in->has_name))
+		memcpy(patch.name, in->name, sizeof(patch.name));
+	if ((patch.has_role = in->has_role))
+		patch.role = in->role;
+	return svc->users.ops->update(svc->users.arg, id, &patch, out);
+}
+
+enum ua_err
+ua_user_delete(const struct ua_services *svc, const struct ua_user *actor,
+    int64_t id)
+{
+	if (!may_manage(actor, id))
+		return UA_ERR_FORBIDDEN;
+	return svc->users.ops->remove(svc->users.arg, id);
+}
