@@ -1,0 +1,33 @@
+/*
+ * schemas-private.h -- UTF-8 helpers shared inside lib/schemas and with
+ * the unit tests (which link the convenience library); not installed.
+ */
+#ifndef USERAPI_SCHEMAS_PRIVATE_H
+#define USERAPI_SCHEMAS_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Decode the code point at s[*i] ("len" bytes in all) as strict UTF-8:
+ * no overlong forms, no surrogates, nothing past U+10FFFF.  Returns
+ * true with "*cp" set and "*i" moved past it, or false with both
+ * untouched.
+ */
+bool	 ua_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp);
+
+/*
+ * Where s[i] starts bytes that are not valid UTF-8: the length of the
+ * maximal ill-formed subpart there (what Python's decoder reports and
+ * replaces with one U+FFFD), at least 1.  "*truncated" says whether
+ * the data ended inside an otherwise valid sequence ("unexpected end
+ * of data") rather than at a bad byte.
+ */
+size_t	 ua_utf8_bad_span(const char *s, size_t len, size_t i,
+	    bool *truncated);
+
+/* Write "cp" (at most U+10FFFF) as UTF-8 into "out"; returns 1..4. */
+size_t	 ua_utf8_put(char out[4], uint32_t cp);
+
+#endif
