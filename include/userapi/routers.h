@@ -9,4 +9,10 @@
 /* GET /health, GET /health/ready */
 extern const struct ua_router ua_router_health;
 
+/* /api/users: POST, GET (page); /api/users/{user_id}: GET, PATCH, DELETE */
+extern const struct ua_router ua_router_users;
+
+/* /api/auth: POST login, GET me, POST password */
+extern const struct ua_router ua_router_auth;
+
 #endif

@@ -37,6 +37,11 @@ void		 ua_services_init_pg(struct ua_services *,
 enum ua_err	 ua_user_register(const struct ua_services *,
 		    const struct ua_user_create *in, struct ua_user *out);
 
+/* The same with any role: for the admin tool, never for the API. */
+enum ua_err	 ua_user_create(const struct ua_services *,
+		    const struct ua_user_create *in, enum ua_role role,
+		    struct ua_user *out);
+
 /*
  * One page of users by id.  "items" has room for "limit".  A page past
  * the end is empty, not an error.

@@ -15,6 +15,7 @@
 
 #include "userapi/buf.h"
 #include "userapi/db.h"
+#include "userapi/dependencies.h"
 #include "userapi/log.h"
 #include "userapi/request.h"
 #include "userapi/router.h"
@@ -226,7 +227,7 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	app.db = ua_db_new(&settings);
 	app.routers = routers;
 	app.nrouters = nrouters;
-	app.authenticate = NULL;	/* PENDING-AUTH */
+	app.authenticate = ua_bearer_authenticate;
 	rc = cgi ? serve_cgi(&app) : serve_fastcgi(&app);
 	ua_db_free(app.db);
 	ua_settings_cleanup(&settings);

@@ -14,6 +14,13 @@ enum ua_err
 ua_user_register(const struct ua_services *svc,
     const struct ua_user_create *in, struct ua_user *out)
 {
+	return ua_user_create(svc, in, UA_ROLE_USER, out);
+}
+
+enum ua_err
+ua_user_create(const struct ua_services *svc, const struct ua_user_create *in,
+    enum ua_role role, struct ua_user *out)
+{
 	char		 hash[UA_PASSWORD_HASH_MAX];
 	enum ua_err	 er;
 
@@ -21,7 +28,7 @@ ua_user_register(const struct ua_services *svc,
 	    svc->settings->bcrypt_cost, in->password, hash)) != UA_OK)
 		return er;
 	er = svc->users.ops->insert(svc->users.arg, in->email, in->name, hash,
-	    UA_ROLE_USER, out);
+	    role, out);
 	ua_secure_zero(hash, sizeof(hash));
 	return er;
 }

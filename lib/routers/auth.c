@@ -1,0 +1,120 @@
+/*
+ * auth.c -- /api/auth: login, the current user, password change.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "userapi/alloc.h"
+#include "userapi/dependencies.h"
+#include "userapi/response.h"
+#include "userapi/routers.h"
+#include "userapi/schemas.h"
+#include "userapi/services.h"
+#include "userapi/settings.h"
+#include "routers-private.h"
+
+static void
+login(struct ua_req *req)
+{
+	const struct ua_settings	*s = req->settings;
+	struct ua_services		 svc;
+	struct ua_login			 in;
+	struct json_object		*o;
+	const char			*client;
+	char				*token = NULL;
+	int				 retry_after = 0;
+	enum ua_err			 er;
+
+	if (!ua_route_body(req, &in, sizeof(in)))
+		goto out;
+	if ((client = ua_req_env(req, "REMOTE_ADDR")) == NULL)
+		client = "";
+	ua_services_init_pg(&svc, s, req->db);
+	er = ua_auth_login(&svc, in.email, in.password, client, &token,
+	    &retry_after);
+	if (er == UA_ERR_TOO_MANY) {
+		ua_resp_error(req, er);
+		ua_resp_header(req, "Retry-After", "%d", retry_after);
+		goto out;
+	}
+	if (er != UA_OK) {
+		ua_resp_error(req, er);
+		goto out;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "access_token",
+	    json_object_new_string(token));
+	json_object_object_add(o, "token_type",
+	    json_object_new_string("bearer"));
+	json_object_object_add(o, "expires_in",
+	    json_object_new_int64((int64_t)s->access_token_expire_minutes *
+	    60));
+	ua_resp_json(req, 200, o);
+out:
+	free(token);
+	ua_secure_zero(&in, sizeof(in));
+}
+
+static void
+me(struct ua_req *req)
+{
+	struct ua_services	 svc;
+	struct ua_user		 caller, unused;
+	enum ua_err		 er;
+	bool			 found;
+
+	ua_services_init_pg(&svc, req->settings, req->db);
+	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
+	    &found)) != UA_OK)
+		ua_resp_error(req, er);
+	else
+		ua_resp_json(req, 200, ua_user_to_json(&caller));
+}
+
+static void
+change_password(struct ua_req *req)
+{
+	struct ua_services		 svc;
+	struct ua_password_change	 in;
+	struct ua_user			 caller, unused;
+	enum ua_err			 er;
+	bool				 found;
+
+	memset(&in, 0, sizeof(in));
+	ua_services_init_pg(&svc, req->settings, req->db);
+	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
+	    &found)) != UA_OK) {
+		ua_resp_error(req, er);
+		goto out;
+	}
+	if (!ua_route_body(req, &in, sizeof(in)))
+		goto out;
+	if ((er = ua_auth_change_password(&svc, &caller, &in)) != UA_OK)
+		ua_resp_error(req, er);
+	else
+		ua_resp_empty(req, 204);
+out:
+	ua_secure_zero(&in, sizeof(in));
+}
+
+static const struct ua_route routes[] = {
+	{ UA_METHOD_POST, "/api/auth/login", login, UA_AUTH_NONE,
+	    "Log in with email and password for a bearer token",
+	    UA_BODY_JSON_OR_FORM, &ua_schema_login_json,
+	    &ua_schema_login_form, 200 },
+	{ UA_METHOD_GET, "/api/auth/me", me, UA_AUTH_BEARER,
+	    "The current user", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_POST, "/api/auth/password", change_password,
+	    UA_AUTH_BEARER, "Change the current user's password",
+	    UA_BODY_JSON, &ua_schema_password_change, NULL, 204 },
+};
+
+const struct ua_router ua_router_auth = {
+	.name = "auth",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+};

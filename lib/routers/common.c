@@ -1,0 +1,102 @@
+/*
+ * common.c -- request bodies and path parameters for the handlers.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "userapi/response.h"
+#include "userapi/router.h"
+#include "userapi/urlcode.h"
+#include "userapi/validate.h"
+#include "routers-private.h"
+
+/* Does Content-Type "ct" name "want" (parameters such as charset ok)? */
+static bool
+media_is(const char *ct, const char *want)
+{
+	size_t	 n = strlen(want);
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	return strncasecmp(ct, want, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* application/json, or a structured syntax suffix: application/x+json. */
+static bool
+is_json(const char *ct)
+{
+	const char	*semi, *plus;
+	size_t		 n;
+
+	if (media_is(ct, "application/json"))
+		return true;
+	if (ct == NULL || strncasecmp(ct, "application/", 12) != 0)
+		return false;
+	n = (semi = strchr(ct, ';')) != NULL ? (size_t)(semi - ct) : strlen(ct);
+	while (n > 0 && ct[n - 1] == ' ')
+		n--;
+	plus = n >= 5 ? ct + n - 5 : NULL;
+	return plus != NULL && strncasecmp(plus, "+json", 5) == 0;
+}
+
+static const char *
+form_get(void *arg, const char *name)
+{
+	return ua_kvlist_get(arg, name);
+}
+
+void
+ua_route_invalid(struct ua_req *req, struct ua_verrs *errs)
+{
+	ua_resp_json(req, 422, ua_verrs_to_json(errs));
+}
+
+bool
+ua_route_body(struct ua_req *req, void *out, size_t outlen)
+{
+	const struct ua_route	*r = req->route;
+	const char		*ct = ua_req_header(req, "Content-Type");
+	struct ua_kvlist	 form;
+	struct ua_verrs		 errs;
+	enum ua_err		 er;
+
+	memset(out, 0, outlen);
+	ua_verrs_init(&errs);
+	if (r->body == UA_BODY_JSON_OR_FORM &&
+	    media_is(ct, "application/x-www-form-urlencoded")) {
+		ua_kvlist_init(&form);
+		ua_query_parse(req->body != NULL ? req->body : "",
+		    req->body_len, &form);
+		er = ua_schema_parse_form(r->form_schema, form_get, &form,
+		    out, &errs);
+		ua_kvlist_cleanup(&form);
+	} else if (req->body_len == 0 || is_json(ct)) {
+		/* No body at all is "missing", whatever the type says. */
+		er = ua_schema_parse(r->schema, req->body, req->body_len, out,
+		    &errs);
+	} else {
+		ua_verrs_cleanup(&errs);
+		ua_resp_error(req, UA_ERR_MEDIA_TYPE);
+		return false;
+	}
+	if (er != UA_OK)
+		ua_route_invalid(req, &errs);
+	ua_verrs_cleanup(&errs);
+	return er == UA_OK;
+}
+
+bool
+ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
+    struct ua_verrs *errs)
+{
+	return ua_param_int("path", name, ua_req_param(req, name), 0,
+	    INT64_MIN, INT64_MAX, id, errs);
+}

@@ -1,0 +1,31 @@
+/*
+ * routers-private.h -- what the route handlers share: reading the body
+ * a route declares, path ids, and answering a service's error.
+ */
+#ifndef USERAPI_ROUTERS_PRIVATE_H
+#define USERAPI_ROUTERS_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "userapi/errors.h"
+#include "userapi/request.h"
+#include "userapi/validate.h"
+
+/*
+ * Read the body the matched route declares into "out" (zeroed here).
+ * false: the answer (415 or 422) is already set.
+ */
+bool	 ua_route_body(struct ua_req *req, void *out, size_t outlen);
+
+/*
+ * Path parameter "name" as an integer.  false: a 422 problem was added
+ * to "errs" (the caller answers once every problem is known).
+ */
+bool	 ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
+	    struct ua_verrs *errs);
+
+/* Answer the 422 of "errs". */
+void	 ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);
+
+#endif

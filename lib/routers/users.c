@@ -1,0 +1,234 @@
+/*
+ * users.c -- /api/users: register, list, read, change, delete.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "userapi/alloc.h"
+#include "userapi/dependencies.h"
+#include "userapi/response.h"
+#include "userapi/routers.h"
+#include "userapi/schemas.h"
+#include "userapi/services.h"
+#include "userapi/validate.h"
+#include "routers-private.h"
+
+#define PAGE_LIMIT_DEFAULT	20
+#define PAGE_LIMIT_MAX		100
+
+/* Answer a service error; 404 on a user route reads "User not found". */
+static void
+answer_error(struct ua_req *req, enum ua_err er)
+{
+	if (er == UA_ERR_NOT_FOUND)
+		ua_resp_detail(req, 404, "User not found");
+	else
+		ua_resp_error(req, er);
+}
+
+static void
+create_user(struct ua_req *req)
+{
+	struct ua_services	 svc;
+	struct ua_user_create	 in;
+	struct ua_user		 u;
+	enum ua_err		 er;
+
+	if (!ua_route_body(req, &in, sizeof(in)))
+		goto out;
+	ua_services_init_pg(&svc, req->settings, req->db);
+	if ((er = ua_user_register(&svc, &in, &u)) != UA_OK)
+		answer_error(req, er);
+	else
+		ua_resp_json(req, 201, ua_user_to_json(&u));
+out:
+	ua_secure_zero(&in, sizeof(in));
+}
+
+/* RFC 8288 links between pages, relative, as API.md shows them. */
+static void
+page_links(struct ua_req *req, int64_t page, int64_t limit, int64_t pages)
+{
+	struct ua_buf	 b;
+	int64_t		 last = pages > 0 ? pages : 1;
+
+	ua_buf_init(&b);
+	ua_buf_printf(&b, "</api/users/?page=1&limit=%lld>; rel=\"first\", "
+	    "</api/users/?page=%lld&limit=%lld>; rel=\"last\"",
+	    (long long)limit, (long long)last, (long long)limit);
+	if (page > 1)
+		ua_buf_printf(&b, ", </api/users/?page=%lld&limit=%lld>; "
+		    "rel=\"prev\"", (long long)(page - 1 < last ? page - 1 :
+		    last), (long long)limit);
+	if (page < pages)
+		ua_buf_printf(&b, ", </api/users/?page=%lld&limit=%lld>; "
+		    "rel=\"next\"", (long long)(page + 1), (long long)limit);
+	ua_resp_header(req, "Link", "%s", b.data);
+	ua_buf_cleanup(&b);
+}
+
+static void
+list_users(struct ua_req *req)
+{
+	struct ua_services	 svc;
+	struct ua_verrs		 errs;
+	struct ua_user		 caller, unused, *items = NULL;
+	struct json_object	*o, *data, *meta;
+	int64_t			 page, limit, total = 0, pages;
+	size_t			 n = 0, i;
+	enum ua_err		 er;
+	bool			 found, ok;
+
+	ua_verrs_init(&errs);
+	ok = ua_param_int("query", "page", ua_kvlist_get(&req->query, "page"),
+	    1, 1, INT64_MAX, &page, &errs);
+	ok = ua_param_int("query", "limit", ua_kvlist_get(&req->query,
+	    "limit"), PAGE_LIMIT_DEFAULT, 1, PAGE_LIMIT_MAX, &limit, &errs) &&
+	    ok;
+	ua_services_init_pg(&svc, req->settings, req->db);
+	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
+	    &found)) != UA_OK) {
+		ua_resp_error(req, er);
+		goto out;
+	}
+	if (!ok) {
+		ua_route_invalid(req, &errs);
+		goto out;
+	}
+
+	items = ua_xcalloc((size_t)limit, sizeof(*items));
+	if ((er = ua_user_list(&svc, page, limit, items, &n,
+	    &total)) != UA_OK) {
+		ua_resp_error(req, er);
+		goto out;
+	}
+	pages = total / limit + (total % limit != 0);
+
+	data = json_object_new_array_ext((int)n);
+	for (i = 0; i < n; i++)
+		json_object_array_add(data, ua_user_to_json(&items[i]));
+	meta = json_object_new_object();
+	json_object_object_add(meta, "page", json_object_new_int64(page));
+	json_object_object_add(meta, "limit", json_object_new_int64(limit));
+	json_object_object_add(meta, "total", json_object_new_int64(total));
+	json_object_object_add(meta, "total_pages",
+	    json_object_new_int64(pages));
+	o = json_object_new_object();
+	json_object_object_add(o, "data", data);
+	json_object_object_add(o, "meta", meta);
+
+	ua_resp_header(req, "X-Total-Count", "%lld", (long long)total);
+	page_links(req, page, limit, pages);
+	ua_resp_json(req, 200, o);
+out:
+	free(items);
+	ua_verrs_cleanup(&errs);
+}
+
+static void
+get_user(struct ua_req *req)
+{
+	struct ua_services	 svc;
+	struct ua_verrs		 errs;
+	struct ua_user		 caller, target;
+	int64_t			 id = 0;
+	enum ua_err		 er;
+	bool			 found = false, ok;
+
+	ua_verrs_init(&errs);
+	ok = ua_route_path_id(req, "user_id", &id, &errs);
+	ua_services_init_pg(&svc, req->settings, req->db);
+	/* The caller and the user asked for, in one round trip. */
+	if ((er = ua_current_user(req, &svc, &caller, ok ? id : 0, &target,
+	    &found)) != UA_OK)
+		ua_resp_error(req, er);
+	else if (!ok)
+		ua_route_invalid(req, &errs);
+	else if (!found)
+		answer_error(req, UA_ERR_NOT_FOUND);
+	else
+		ua_resp_json(req, 200, ua_user_to_json(&target));
+	ua_verrs_cleanup(&errs);
+}
+
+static void
+update_user(struct ua_req *req)
+{
+	struct ua_services	 svc;
+	struct ua_verrs		 errs;
+	struct ua_user_update	 in;
+	struct ua_user		 caller, unused, u;
+	int64_t			 id = 0;
+	enum ua_err		 er;
+	bool			 found;
+
+	ua_verrs_init(&errs);
+	ua_services_init_pg(&svc, req->settings, req->db);
+	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
+	    &found)) != UA_OK) {
+		ua_resp_error(req, er);
+		goto out;
+	}
+	if (!ua_route_path_id(req, "user_id", &id, &errs)) {
+		ua_route_invalid(req, &errs);
+		goto out;
+	}
+	if (!ua_route_body(req, &in, sizeof(in)))
+		goto out;
+	if ((er = ua_user_update(&svc, &caller, id, &in, &u)) != UA_OK)
+		answer_error(req, er);
+	else
+		ua_resp_json(req, 200, ua_user_to_json(&u));
+out:
+	ua_verrs_cleanup(&errs);
+}
+
+static void
+delete_user(struct ua_req *req)
+{
+	struct ua_services	 svc;
+	struct ua_verrs		 errs;
+	struct ua_user		 caller, unused;
+	int64_t			 id = 0;
+	enum ua_err		 er;
+	bool			 found;
+
+	ua_verrs_init(&errs);
+	ua_services_init_pg(&svc, req->settings, req->db);
+	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
+	    &found)) != UA_OK)
+		ua_resp_error(req, er);
+	else if (!ua_route_path_id(req, "user_id", &id, &errs))
+		ua_route_invalid(req, &errs);
+	else if ((er = ua_user_delete(&svc, &caller, id)) != UA_OK)
+		answer_error(req, er);
+	else
+		ua_resp_empty(req, 204);
+	ua_verrs_cleanup(&errs);
+}
+
+static const struct ua_route routes[] = {
+	{ UA_METHOD_POST, "/api/users", create_user, UA_AUTH_NONE,
+	    "Register a user", UA_BODY_JSON, &ua_schema_user_create, NULL,
+	    201 },
+	{ UA_METHOD_GET, "/api/users", list_users, UA_AUTH_BEARER,
+	    "List users, a page at a time", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_GET, "/api/users/{user_id}", get_user, UA_AUTH_BEARER,
+	    "Read a user", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_PATCH, "/api/users/{user_id}", update_user,
+	    UA_AUTH_BEARER, "Change a user (self or admin)", UA_BODY_JSON,
+	    &ua_schema_user_update, NULL, 200 },
+	{ UA_METHOD_DELETE, "/api/users/{user_id}", delete_user,
+	    UA_AUTH_BEARER, "Delete a user (self or admin)", UA_BODY_NONE,
+	    NULL, NULL, 204 },
+};
+
+const struct ua_router ua_router_users = {
+	.name = "users",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+};
