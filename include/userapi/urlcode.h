@@ -11,6 +11,7 @@
 struct	ua_kv {
 	char	*key;
 	char	*val;
+	size_t	 vlen;	/* of val: a decoded %00 may sit inside */
 };
 
 /* A list of decoded pairs in the order they came; owns its strings. */
@@ -25,6 +26,10 @@ void	 ua_kvlist_cleanup(struct ua_kvlist *);
 
 /* First value for "key", or NULL.  Borrowed from the list. */
 const char *ua_kvlist_get(const struct ua_kvlist *, const char *key);
+
+/* The same, with its length (which counts decoded NUL bytes). */
+const char *ua_kvlist_get_len(const struct ua_kvlist *, const char *key,
+	    size_t *len);
 
 /*
  * Percent-decode "in" ("len" bytes).  With "plus_is_space", '+' means a

@@ -91,11 +91,12 @@ enum ua_err	 ua_schema_parse(const struct ua_schema *schema,
 /*
  * The same checks for string fields that came from a form
  * (application/x-www-form-urlencoded); "get" returns the value of a
- * field or NULL.  Locations start "body".
+ * field or NULL, and its length in "*len" (a decoded %00 is kept, and
+ * refused like a NUL in JSON).  Locations start "body".
  */
 enum ua_err	 ua_schema_parse_form(const struct ua_schema *schema,
-		    const char *(*get)(void *arg, const char *name),
-		    void *arg, void *out, struct ua_verrs *errs);
+		    const char *(*get)(void *arg, const char *name,
+		    size_t *len), void *arg, void *out, struct ua_verrs *errs);
 
 /*
  * Check "email" (NUL-terminated, "len" bytes) and write its normal form

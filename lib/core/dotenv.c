@@ -68,6 +68,7 @@ push(struct ua_kvlist *out, const char *k, size_t klen, char *val)
 			/* A later line wins, as in python-dotenv. */
 			free(out->items[i].val);
 			out->items[i].val = val;
+			out->items[i].vlen = strlen(val);
 			return;
 		}
 	if (out->len == out->cap) {
@@ -77,6 +78,7 @@ push(struct ua_kvlist *out, const char *k, size_t klen, char *val)
 	}
 	out->items[out->len].key = ua_xstrndup(k, klen);
 	out->items[out->len].val = val;
+	out->items[out->len].vlen = strlen(val);
 	out->len++;
 }
 

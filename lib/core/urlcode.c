@@ -31,17 +31,28 @@ ua_kvlist_cleanup(struct ua_kvlist *l)
 const char *
 ua_kvlist_get(const struct ua_kvlist *l, const char *key)
 {
+	size_t	 len;
+
+	return ua_kvlist_get_len(l, key, &len);
+}
+
+const char *
+ua_kvlist_get_len(const struct ua_kvlist *l, const char *key, size_t *len)
+{
 	size_t	 i;
 
 	for (i = 0; i < l->len; i++)
-		if (strcmp(l->items[i].key, key) == 0)
+		if (strcmp(l->items[i].key, key) == 0) {
+			*len = l->items[i].vlen;
 			return l->items[i].val;
+		}
+	*len = 0;
 	return NULL;
 }
 
 /* Append a pair; the list takes ownership of both strings. */
 static void
-kvlist_push(struct ua_kvlist *l, char *key, char *val)
+kvlist_push(struct ua_kvlist *l, char *key, char *val, size_t vlen)
 {
 	if (l->len == l->cap) {
 		l->cap = l->cap == 0 ? 8 : l->cap * 2;
@@ -49,6 +60,7 @@ kvlist_push(struct ua_kvlist *l, char *key, char *val)
 	}
 	l->items[l->len].key = key;
 	l->items[l->len].val = val;
+	l->items[l->len].vlen = vlen;
 	l->len++;
 }
 
@@ -93,6 +105,8 @@ void
 ua_query_parse(const char *qs, size_t len, struct ua_kvlist *out)
 {
 	const char	*p = qs, *end = qs + len, *amp, *eq;
+	char		*val;
+	size_t		 vlen;
 
 	while (p < end) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
@@ -102,13 +116,14 @@ ua_query_parse(const char *qs, size_t len, struct ua_kvlist *out)
 			if (eq == NULL)
 				kvlist_push(out,
 				    ua_url_decode(p, (size_t)(amp - p), true,
-				    NULL), ua_xstrdup(""));
-			else
+				    NULL), ua_xstrdup(""), 0);
+			else {
+				val = ua_url_decode(eq + 1,
+				    (size_t)(amp - eq - 1), true, &vlen);
 				kvlist_push(out,
 				    ua_url_decode(p, (size_t)(eq - p), true,
-				    NULL),
-				    ua_url_decode(eq + 1,
-				    (size_t)(amp - eq - 1), true, NULL));
+				    NULL), val, vlen);
+			}
 		}
 		p = amp + 1;
 	}

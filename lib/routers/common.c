@@ -48,9 +48,9 @@ is_json(const char *ct)
 }
 
 static const char *
-form_get(void *arg, const char *name)
+form_get(void *arg, const char *name, size_t *len)
 {
-	return ua_kvlist_get(arg, name);
+	return ua_kvlist_get_len(arg, name, len);
 }
 
 void

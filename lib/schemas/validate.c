@@ -965,24 +965,24 @@ utf8_repair(const char *s, size_t len, size_t *outlen)
  */
 enum ua_err
 ua_schema_parse_form(const struct ua_schema *schema,
-    const char *(*get)(void *arg, const char *name), void *arg, void *out,
-    struct ua_verrs *errs)
+    const char *(*get)(void *arg, const char *name, size_t *len), void *arg,
+    void *out, struct ua_verrs *errs)
 {
 	const struct ua_field	*f;
 	struct json_object	*input;
 	const char		*v;
 	char			*text;
-	size_t			 i, before = verrs_count(errs), len;
+	size_t			 i, before = verrs_count(errs), len, vlen;
 
 	for (i = 0; i < schema->nfields; i++) {
 		f = &schema->fields[i];
-		if ((v = get(arg, f->name)) == NULL || *v == '\0') {
+		if ((v = get(arg, f->name, &vlen)) == NULL || vlen == 0) {
 			if (f->required)
 				add_field(errs, "missing", f->name,
 				    "Field required", NULL, NULL);
 			continue;
 		}
-		text = utf8_repair(v, strlen(v), &len);
+		text = utf8_repair(v, vlen, &len);
 		input = json_object_new_string_len(text, (int)len);
 		if (ftype_of(f)->check(f, text, len, input, out, errs))
 			set_has(f, out);

@@ -84,6 +84,25 @@ START_TEST(splits_query)
 }
 END_TEST
 
+START_TEST(values_keep_decoded_nul_length)
+{
+	struct ua_kvlist	 l;
+	const char		*qs = "password=pass%00x&u=a", *v;
+	size_t			 n;
+
+	ua_kvlist_init(&l);
+	ua_query_parse(qs, strlen(qs), &l);
+	v = ua_kvlist_get_len(&l, "password", &n);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(v[4], '\0');
+	ck_assert_int_eq(v[5], 'x');
+	ck_assert_ptr_null(ua_kvlist_get_len(&l, "none", &n));
+	ck_assert_uint_eq(n, 0);
+	ua_kvlist_cleanup(&l);
+}
+END_TEST
+
 START_TEST(empty_query_has_no_pairs)
 {
 	struct ua_kvlist	 l;
@@ -112,6 +131,7 @@ urlcode_suite(void)
 
 	tc = tcase_create("ua_query_parse");
 	tcase_add_test(tc, splits_query);
+	tcase_add_test(tc, values_keep_decoded_nul_length);
 	tcase_add_test(tc, empty_query_has_no_pairs);
 	suite_add_tcase(s, tc);
 	return s;

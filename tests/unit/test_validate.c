@@ -1015,13 +1015,15 @@ struct	kv {
 };
 
 static const char *
-kv_get(void *arg, const char *name)
+kv_get(void *arg, const char *name, size_t *len)
 {
 	const struct kv	*p;
 
 	for (p = arg; p->k != NULL; p++)
-		if (strcmp(p->k, name) == 0)
+		if (strcmp(p->k, name) == 0) {
+			*len = strlen(p->v);
 			return p->v;
+		}
 	return NULL;
 }
 
