@@ -14,6 +14,7 @@
 #include <fcgiapp.h>
 
 #include "userapi/buf.h"
+#include "userapi/cors.h"
 #include "userapi/db.h"
 #include "userapi/dependencies.h"
 #include "userapi/log.h"
@@ -80,9 +81,10 @@ ua_app_handle(const struct ua_app *app, char *const *envp,
 	ua_log_set_request_id(req.request_id);
 	if (er != UA_OK)
 		ua_resp_error(&req, er);
-	else
+	else if (!ua_cors_preflight(&req))
 		ua_router_dispatch(app->routers, app->nrouters, &req,
 		    app->authenticate);
+	ua_cors_headers(&req);
 	ua_resp_serialize(&req, out);
 	ua_log_info("%s %s %d %.3fms", req.method_name,
 	    req.path != NULL ? req.path : "-", req.resp.status,

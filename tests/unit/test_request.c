@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +332,76 @@ START_TEST(oversize_gets_413_json)
 }
 END_TEST
 
+START_TEST(cors_off_leaves_options_to_the_router)
+{
+	settings.cors_origins = (char *)(uintptr_t)"";
+	serve(ENV("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/health",
+	    "HTTP_ORIGIN=https://a.example",
+	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET"));
+	ck_assert(strncmp(out.data, "Status: 405 ", 12) == 0);
+	ck_assert_ptr_null(strstr(out.data, "Access-Control-"));
+}
+END_TEST
+
+START_TEST(cors_preflight_from_allowed_origin)
+{
+	settings.cors_origins = (char *)(uintptr_t)
+	    "https://b.example, https://a.example/";
+	serve(ENV("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/api/users/",
+	    "HTTP_ORIGIN=https://a.example",
+	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD=PATCH",
+	    "HTTP_ACCESS_CONTROL_REQUEST_HEADERS=authorization, content-type"));
+	ck_assert(strncmp(out.data, "Status: 200 ", 12) == 0);
+	ck_assert(has_header("Access-Control-Allow-Origin: https://a.example"));
+	ck_assert(has_header("Vary: Origin"));
+	ck_assert(has_header("Access-Control-Max-Age: 600"));
+	ck_assert(has_header("Access-Control-Allow-Headers: authorization, "
+	    "content-type"));
+	ck_assert_ptr_nonnull(strstr(out.data,
+	    "Access-Control-Allow-Methods: GET, HEAD, POST, PATCH, DELETE"));
+}
+END_TEST
+
+START_TEST(cors_preflight_from_other_origin_is_400)
+{
+	settings.cors_origins = (char *)(uintptr_t)"https://a.example";
+	serve(ENV("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/api/users/",
+	    "HTTP_ORIGIN=https://evil.example",
+	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET"));
+	ck_assert(strncmp(out.data, "Status: 400 ", 12) == 0);
+	ck_assert_str_eq(out_body(), "{\"detail\":\"Disallowed CORS origin\"}");
+	ck_assert_ptr_null(strstr(out.data, "Access-Control-Allow-Origin"));
+}
+END_TEST
+
+START_TEST(cors_simple_request_gets_origin_only_when_allowed)
+{
+	settings.cors_origins = (char *)(uintptr_t)"https://a.example";
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+	    "HTTP_ORIGIN=https://a.example"));
+	ck_assert(has_header("Access-Control-Allow-Origin: https://a.example"));
+	ck_assert(has_header("Vary: Origin"));
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+	    "HTTP_ORIGIN=https://a.example.evil.test"));
+	ck_assert_ptr_null(strstr(out.data, "Access-Control-Allow-Origin"));
+	/* Errors carry it too, so a browser can read them. */
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/nope",
+	    "HTTP_ORIGIN=https://a.example"));
+	ck_assert(strncmp(out.data, "Status: 404 ", 12) == 0);
+	ck_assert(has_header("Access-Control-Allow-Origin: https://a.example"));
+}
+END_TEST
+
+START_TEST(cors_wildcard_never_with_credentials)
+{
+	settings.cors_origins = (char *)(uintptr_t)"*";
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+	    "HTTP_ORIGIN=https://any.example"));
+	ck_assert(has_header("Access-Control-Allow-Origin: *"));
+	ck_assert_ptr_null(strstr(out.data, "Allow-Credentials"));
+}
+END_TEST
+
 START_TEST(header_values_cannot_split_lines)
 {
 	ua_resp_header(&req, "X-Test", "a\r\nSet-Cookie: b");
@@ -370,6 +441,11 @@ request_suite(void)
 	tcase_add_test(tc, wrong_method_gets_405_and_allow);
 	tcase_add_test(tc, oversize_gets_413_json);
 	tcase_add_test(tc, header_values_cannot_split_lines);
+	tcase_add_test(tc, cors_off_leaves_options_to_the_router);
+	tcase_add_test(tc, cors_preflight_from_allowed_origin);
+	tcase_add_test(tc, cors_preflight_from_other_origin_is_400);
+	tcase_add_test(tc, cors_simple_request_gets_origin_only_when_allowed);
+	tcase_add_test(tc, cors_wildcard_never_with_credentials);
 	suite_add_tcase(s, tc);
 	return s;
 }
