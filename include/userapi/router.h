@@ -48,10 +48,14 @@ struct	ua_route {
 	int			 status;	/* on success; 0 means 200 */
 };
 
+struct ua_settings;
+
 struct	ua_router {
 	const char		*name;
 	const struct ua_route	*routes;
 	size_t			 nroutes;
+	/* Run once when a worker starts, before the first request; or NULL. */
+	void			(*warm_up)(const struct ua_settings *);
 };
 
 /*

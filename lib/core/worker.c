@@ -193,6 +193,7 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	struct ua_settings	 settings;
 	struct ua_app		 app;
 	char			 err[512];
+	size_t			 i;
 	int			 cgi, rc;
 
 	(void)argc;
@@ -225,6 +226,9 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 		    settings.env_file != NULL ? settings.env_file :
 		    "the environment");
 
+	for (i = 0; i < nrouters; i++)
+		if (routers[i]->warm_up != NULL)
+			routers[i]->warm_up(&settings);
 	app.settings = &settings;
 	app.db = ua_db_new(&settings);
 	app.routers = routers;

@@ -10,6 +10,7 @@
 
 #include "userapi/alloc.h"
 #include "userapi/dependencies.h"
+#include "userapi/password.h"
 #include "userapi/response.h"
 #include "userapi/routers.h"
 #include "userapi/schemas.h"
@@ -113,8 +114,19 @@ static const struct ua_route routes[] = {
 	    UA_BODY_JSON, &ua_schema_password_change, NULL, 204 },
 };
 
+/*
+ * Make the dummy hash that unknown emails are checked against now, so
+ * the first such login costs no more than a wrong password does.
+ */
+static void
+warm_up(const struct ua_settings *s)
+{
+	(void)ua_password_dummy_hash(s->password_hash, s->bcrypt_cost);
+}
+
 const struct ua_router ua_router_auth = {
 	.name = "auth",
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.warm_up = warm_up,
 };

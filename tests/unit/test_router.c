@@ -58,8 +58,8 @@ static const struct ua_route other_routes[] = {
 	{ UA_METHOD_GET, "/x/{a}/y/{b}", h_pair, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
 	{ UA_METHOD_GET, "/silent", h_silent, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
 };
-static const struct ua_router users = { "users", user_routes, 5 };
-static const struct ua_router other = { "other", other_routes, 2 };
+static const struct ua_router users = { "users", user_routes, 5, NULL };
+static const struct ua_router other = { "other", other_routes, 2, NULL };
 static const struct ua_router *const routers[] = { &users, &other };
 
 static enum ua_err
