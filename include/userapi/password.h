@@ -49,9 +49,10 @@ bool		 ua_password_needs_rehash(enum ua_pw_scheme scheme, int cost,
 		    const char *hash);
 
 /*
- * A hash of nothing anyone knows, computed once per process with the
- * configured parameters: an unknown email is checked against it so
- * that it costs the same time as a wrong password.  Borrowed.
+ * Something to check an unknown email's password against, so that it
+ * costs the same time as a wrong password: a setting of the configured
+ * scheme and cost that no password matches.  Made once per process;
+ * borrowed.
  */
 const char	*ua_password_dummy_hash(enum ua_pw_scheme scheme, int cost);
 

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "userapi/alloc.h"
 #include "userapi/log.h"
@@ -97,23 +96,22 @@ ua_password_needs_rehash(enum ua_pw_scheme scheme, int cost, const char *hash)
 const char *
 ua_password_dummy_hash(enum ua_pw_scheme scheme, int cost)
 {
-	static char		 dummy[UA_PASSWORD_HASH_MAX];
+	static char		 dummy[CRYPT_GENSALT_OUTPUT_SIZE];
 	static enum ua_pw_scheme dscheme;
 	static int		 dcost = -1;
-	unsigned char		 junk[16];
-	char			 pw[33];
-	size_t			 i;
 
 	if (dcost == cost && dscheme == scheme && dummy[0] != '\0')
 		return dummy;
-	/* A password nobody can know: random, then forgotten. */
-	if (RAND_bytes(junk, sizeof(junk)) != 1)
-		abort();	/* no randomness: nothing is safe */
-	for (i = 0; i < sizeof(junk); i++)
-		snprintf(pw + 2 * i, 3, "%02x", junk[i]);
-	if (ua_password_hash(scheme, cost, pw, dummy) != UA_OK)
+	/*
+	 * A bare setting ("$2b$12$" and a salt): verifying against it runs
+	 * the full hash at that cost, and its output can never equal the
+	 * setting, so no password matches.  Making it costs no hashing.
+	 */
+	if ((unsigned)scheme >= UA_PW__MAX ||
+	    crypt_gensalt_rn(prefixes[scheme],
+	    scheme == UA_PW_BCRYPT ? (unsigned long)cost : 0, NULL, 0, dummy,
+	    sizeof(dummy)) == NULL)
 		snprintf(dummy, sizeof(dummy), "%s", "*");
-	ua_secure_zero(pw, sizeof(pw));
 	dscheme = scheme;
 	dcost = cost;
 	return dummy;

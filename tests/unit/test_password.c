@@ -98,10 +98,21 @@ START_TEST(dummy_hash_is_real_and_stable)
 {
 	const char	*a = ua_password_dummy_hash(UA_PW_BCRYPT, 4);
 	const char	*b = ua_password_dummy_hash(UA_PW_BCRYPT, 4);
+	char		 out[UA_PASSWORD_HASH_MAX];
 
 	ck_assert(strncmp(a, "$2b$04$", 7) == 0);
 	ck_assert_ptr_eq(a, b);
+	/* It is a setting libcrypt hashes with, at that cost... */
+	ck_assert_int_eq(ua_password_hash_with(a, "password", out), UA_OK);
+	ck_assert(strncmp(out, a, strlen(a)) == 0);
+	ck_assert_uint_gt(strlen(out), strlen(a));
+	/* ...that no password matches. */
 	ck_assert(!ua_password_verify("password", a));
+	ck_assert(!ua_password_verify("", a));
+	ck_assert(strncmp(ua_password_dummy_hash(UA_PW_BCRYPT, 12), "$2b$12$",
+	    7) == 0);
+	ck_assert(strncmp(ua_password_dummy_hash(UA_PW_YESCRYPT, 12), "$y$",
+	    3) == 0);
 }
 END_TEST
 
