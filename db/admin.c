@@ -237,6 +237,29 @@ check_config(struct ua_settings *s, struct ua_db *db)
 	return EXIT_OK;
 }
 
+/*
+ * Is the command line well formed?  Checked before any setting is read
+ * or any connection made, so a typo gets the usage, not a settings error.
+ */
+static bool
+args_ok(int argc, char *argv[])
+{
+	enum ua_role	 role;
+
+	if (argc < 2)
+		return false;
+	if (strcmp(argv[1], "create-user") == 0) {
+		if (argc > 2 && strcmp(argv[2], "--admin") == 0)
+			return argc == 5;
+		return argc == 4;
+	}
+	if (strcmp(argv[1], "set-role") == 0)
+		return argc == 4 && ua_role_from_api(argv[3], &role) == UA_OK;
+	if (strcmp(argv[1], "check-config") == 0)
+		return argc == 2;
+	return false;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -247,13 +270,7 @@ main(int argc, char *argv[])
 	int			 rc;
 
 	ua_log_init("userapi-admin", false);
-	if (argc < 2) {
-		usage();
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "create-user") != 0 &&
-	    strcmp(argv[1], "set-role") != 0 &&
-	    strcmp(argv[1], "check-config") != 0) {
+	if (!args_ok(argc, argv)) {
 		usage();
 		return EXIT_USAGE;
 	}
