@@ -9,7 +9,9 @@
 #ifndef USERAPI_ROUTER_H
 #define USERAPI_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "userapi/buf.h"
 #include "userapi/errors.h"
@@ -36,9 +38,22 @@ enum	ua_body {
 
 struct ua_schema;
 
+/* An integer query parameter: its bounds and default drive the parser. */
+struct	ua_query_param {
+	const char	*name;
+	int64_t		 min;
+	int64_t		 max;
+	int64_t		 def;
+	const char	*description;
+};
+
+/* A bit for each error a route may answer, e.g. UA_ERRBIT(UA_ERR_CONFLICT). */
+#define UA_ERRBIT(er)	(1u << (er))
+
 struct	ua_route {
 	enum ua_method		 method;
-	const char		*path;	/* "/api/users/{user_id}", no trailing / */
+	const char		*path;	/* "/api/users/{user_id}"; a trailing
+					   slash is as the docs show it */
 	ua_handler		 handler;
 	enum ua_auth		 auth;
 	const char		*summary;	/* one line, for the docs */
@@ -46,6 +61,13 @@ struct	ua_route {
 	const struct ua_schema	*schema;	/* the JSON body */
 	const struct ua_schema	*form_schema;	/* the form body */
 	int			 status;	/* on success; 0 means 200 */
+	const char		*response;	/* schema of the success body,
+						   a component name, or NULL */
+	unsigned		 errors;	/* UA_ERRBITs it may answer */
+	const struct ua_query_param *query;	/* NULL-name terminated */
+	const char		*error_response;	/* a body other than
+						   {"detail"} for its 503 */
+	bool			 hidden;	/* not in the OpenAPI document */
 };
 
 struct ua_settings;

@@ -35,16 +35,17 @@ static bool
 path_matches(const char *tmpl, const char *path, size_t plen,
     struct ua_req *req)
 {
-	const char	*t = tmpl, *p = path, *pend = path + plen;
+	const char	*t = tmpl, *tend = tmpl + trimmed_len(tmpl);
+	const char	*p = path, *pend = path + plen;
 	const char	*segs[UA_ROUTE_MAX_PARAMS];
 	size_t		 lens[UA_ROUTE_MAX_PARAMS], n = 0, i, total = 0;
 	char		*store;
 
-	while (*t != '\0' && p < pend) {
+	while (t < tend && p < pend) {
 		if (*t == '{') {
 			const char *seg = p;
 
-			if ((t = strchr(t, '}')) == NULL)
+			if ((t = strchr(t, '}')) == NULL || t >= tend)
 				return false;
 			t++;
 			while (p < pend && *p != '/')
@@ -60,7 +61,7 @@ path_matches(const char *tmpl, const char *path, size_t plen,
 		t++;
 		p++;
 	}
-	if (*t != '\0' || p != pend)
+	if (t != tend || p != pend)
 		return false;
 	if (req == NULL)
 		return true;

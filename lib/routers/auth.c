@@ -102,16 +102,39 @@ out:
 	ua_secure_zero(&in, sizeof(in));
 }
 
+#define BODY_ERRORS	(UA_ERRBIT(UA_ERR_TOO_LARGE) | \
+	UA_ERRBIT(UA_ERR_MEDIA_TYPE) | UA_ERRBIT(UA_ERR_INVALID) | \
+	UA_ERRBIT(UA_ERR_DB_UNAVAILABLE))
+
 static const struct ua_route routes[] = {
-	{ UA_METHOD_POST, "/api/auth/login", login, UA_AUTH_NONE,
-	    "Log in with email and password for a bearer token",
-	    UA_BODY_JSON_OR_FORM, &ua_schema_login_json,
-	    &ua_schema_login_form, 200 },
-	{ UA_METHOD_GET, "/api/auth/me", me, UA_AUTH_BEARER,
-	    "The current user", UA_BODY_NONE, NULL, NULL, 200 },
-	{ UA_METHOD_POST, "/api/auth/password", change_password,
-	    UA_AUTH_BEARER, "Change the current user's password",
-	    UA_BODY_JSON, &ua_schema_password_change, NULL, 204 },
+	{
+		.method = UA_METHOD_POST, .path = "/api/auth/login",
+		.handler = login, .auth = UA_AUTH_NONE,
+		.summary = "Log in with email and password for a bearer token",
+		.body = UA_BODY_JSON_OR_FORM, .schema = &ua_schema_login_json,
+		.form_schema = &ua_schema_login_form,
+		.status = 200, .response = "Token",
+		.errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_LOGIN_FAILED) |
+		    UA_ERRBIT(UA_ERR_TOO_MANY),
+	},
+	{
+		.method = UA_METHOD_GET, .path = "/api/auth/me",
+		.handler = me, .auth = UA_AUTH_BEARER,
+		.summary = "The current user",
+		.status = 200, .response = "User",
+		.errors = UA_ERRBIT(UA_ERR_UNAUTHENTICATED) |
+		    UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
+	},
+	{
+		.method = UA_METHOD_POST, .path = "/api/auth/password",
+		.handler = change_password, .auth = UA_AUTH_BEARER,
+		.summary = "Change the current user's password; every token "
+		    "issued before is refused afterwards",
+		.body = UA_BODY_JSON, .schema = &ua_schema_password_change,
+		.status = 204,
+		.errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_UNAUTHENTICATED) |
+		    UA_ERRBIT(UA_ERR_BAD_PASSWORD),
+	},
 };
 
 /*

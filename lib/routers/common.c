@@ -94,6 +94,20 @@ ua_route_body(struct ua_req *req, void *out, size_t outlen)
 }
 
 bool
+ua_route_query_int(struct ua_req *req, const char *name, int64_t *out,
+    struct ua_verrs *errs)
+{
+	const struct ua_query_param	*q;
+
+	for (q = req->route->query; q != NULL && q->name != NULL; q++)
+		if (strcmp(q->name, name) == 0)
+			return ua_param_int("query", name,
+			    ua_kvlist_get(&req->query, name), q->def, q->min,
+			    q->max, out, errs);
+	abort();	/* a handler asked for a parameter it never declared */
+}
+
+bool
 ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
     struct ua_verrs *errs)
 {

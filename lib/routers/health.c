@@ -38,11 +38,20 @@ ready(struct ua_req *req)
 }
 
 static const struct ua_route routes[] = {
-	{ UA_METHOD_GET, "/health", health, UA_AUTH_NONE,
-	    "Liveness: the worker answers", UA_BODY_NONE, NULL, NULL, 200 },
-	{ UA_METHOD_GET, "/health/ready", ready, UA_AUTH_NONE,
-	    "Readiness: the database answers", UA_BODY_NONE, NULL, NULL,
-	    200 },
+	{
+		.method = UA_METHOD_GET, .path = "/health",
+		.handler = health, .auth = UA_AUTH_NONE,
+		.summary = "Liveness: the worker answers; no database",
+		.status = 200, .response = "Health",
+	},
+	{
+		.method = UA_METHOD_GET, .path = "/health/ready",
+		.handler = ready, .auth = UA_AUTH_NONE,
+		.summary = "Readiness: the database answers",
+		.status = 200, .response = "Readiness",
+		.errors = UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
+		.error_response = "Readiness",
+	},
 };
 
 const struct ua_router ua_router_health = {

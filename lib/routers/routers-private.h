@@ -25,6 +25,13 @@ bool	 ua_route_body(struct ua_req *req, void *out, size_t outlen);
 bool	 ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
 	    struct ua_verrs *errs);
 
+/*
+ * Query parameter "name" as the matched route declares it (bounds,
+ * default).  false: a 422 problem was added to "errs".
+ */
+bool	 ua_route_query_int(struct ua_req *req, const char *name,
+	    int64_t *out, struct ua_verrs *errs);
+
 /* Answer the 422 of "errs". */
 void	 ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);
 

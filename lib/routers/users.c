@@ -84,11 +84,8 @@ list_users(struct ua_req *req)
 	bool			 found, ok;
 
 	ua_verrs_init(&errs);
-	ok = ua_param_int("query", "page", ua_kvlist_get(&req->query, "page"),
-	    1, 1, INT64_MAX, &page, &errs);
-	ok = ua_param_int("query", "limit", ua_kvlist_get(&req->query,
-	    "limit"), PAGE_LIMIT_DEFAULT, 1, PAGE_LIMIT_MAX, &limit, &errs) &&
-	    ok;
+	ok = ua_route_query_int(req, "page", &page, &errs);
+	ok = ua_route_query_int(req, "limit", &limit, &errs) && ok;
 	ua_services_init_pg(&svc, req->settings, req->db);
 	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
 	    &found)) != UA_OK) {
@@ -211,20 +208,62 @@ delete_user(struct ua_req *req)
 	ua_verrs_cleanup(&errs);
 }
 
+static const struct ua_query_param page_params[] = {
+	{ "page", 1, INT64_MAX, 1, "Page number, from 1" },
+	{ "limit", 1, PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT, "Users per page" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+/* What every bearer route may answer besides its own errors. */
+#define BEARER_ERRORS	(UA_ERRBIT(UA_ERR_UNAUTHENTICATED) | \
+	UA_ERRBIT(UA_ERR_DB_UNAVAILABLE))
+#define BODY_ERRORS	(UA_ERRBIT(UA_ERR_TOO_LARGE) | \
+	UA_ERRBIT(UA_ERR_MEDIA_TYPE) | UA_ERRBIT(UA_ERR_INVALID))
+
 static const struct ua_route routes[] = {
-	{ UA_METHOD_POST, "/api/users", create_user, UA_AUTH_NONE,
-	    "Register a user", UA_BODY_JSON, &ua_schema_user_create, NULL,
-	    201 },
-	{ UA_METHOD_GET, "/api/users", list_users, UA_AUTH_BEARER,
-	    "List users, a page at a time", UA_BODY_NONE, NULL, NULL, 200 },
-	{ UA_METHOD_GET, "/api/users/{user_id}", get_user, UA_AUTH_BEARER,
-	    "Read a user", UA_BODY_NONE, NULL, NULL, 200 },
-	{ UA_METHOD_PATCH, "/api/users/{user_id}", update_user,
-	    UA_AUTH_BEARER, "Change a user (self or admin)", UA_BODY_JSON,
-	    &ua_schema_user_update, NULL, 200 },
-	{ UA_METHOD_DELETE, "/api/users/{user_id}", delete_user,
-	    UA_AUTH_BEARER, "Delete a user (self or admin)", UA_BODY_NONE,
-	    NULL, NULL, 204 },
+	{
+		.method = UA_METHOD_POST, .path = "/api/users/",
+		.handler = create_user, .auth = UA_AUTH_NONE,
+		.summary = "Register a user",
+		.body = UA_BODY_JSON, .schema = &ua_schema_user_create,
+		.status = 201, .response = "User",
+		.errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_CONFLICT) |
+		    UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
+	},
+	{
+		.method = UA_METHOD_GET, .path = "/api/users/",
+		.handler = list_users, .auth = UA_AUTH_BEARER,
+		.summary = "List users by id, a page at a time",
+		.status = 200, .response = "UserPage", .query = page_params,
+		.errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_INVALID),
+	},
+	{
+		.method = UA_METHOD_GET, .path = "/api/users/{user_id}",
+		.handler = get_user, .auth = UA_AUTH_BEARER,
+		.summary = "Read a user",
+		.status = 200, .response = "User",
+		.errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_NOT_FOUND) |
+		    UA_ERRBIT(UA_ERR_INVALID),
+	},
+	{
+		.method = UA_METHOD_PATCH, .path = "/api/users/{user_id}",
+		.handler = update_user, .auth = UA_AUTH_BEARER,
+		.summary = "Change a user (self or admin; role: admin only)",
+		.body = UA_BODY_JSON, .schema = &ua_schema_user_update,
+		.status = 200, .response = "User",
+		.errors = BEARER_ERRORS | BODY_ERRORS |
+		    UA_ERRBIT(UA_ERR_FORBIDDEN) | UA_ERRBIT(UA_ERR_NOT_FOUND) |
+		    UA_ERRBIT(UA_ERR_CONFLICT),
+	},
+	{
+		.method = UA_METHOD_DELETE, .path = "/api/users/{user_id}",
+		.handler = delete_user, .auth = UA_AUTH_BEARER,
+		.summary = "Delete a user (self or admin)",
+		.status = 204,
+		.errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_FORBIDDEN) |
+		    UA_ERRBIT(UA_ERR_NOT_FOUND) | UA_ERRBIT(UA_ERR_CONFLICT) |
+		    UA_ERRBIT(UA_ERR_INVALID),
+	},
 };
 
 const struct ua_router ua_router_users = {

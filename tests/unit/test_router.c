@@ -46,20 +46,21 @@ h_silent(struct ua_req *req)
 }
 
 static const struct ua_route user_routes[] = {
-	{ UA_METHOD_GET, "/api/users", h_list, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200 },
-	{ UA_METHOD_POST, "/api/users", h_list, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
-	{ UA_METHOD_GET, "/api/users/{user_id}", h_get, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_GET, "/api/users", h_list, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_POST, "/api/users", h_list, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/api/users/{user_id}", h_get, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
 	{ UA_METHOD_PATCH, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER,
-	    "", UA_BODY_NONE, NULL, NULL, 200 },
+	    "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
 	{ UA_METHOD_DELETE, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER,
-	    "", UA_BODY_NONE, NULL, NULL, 200 },
+	    "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
 };
 static const struct ua_route other_routes[] = {
-	{ UA_METHOD_GET, "/x/{a}/y/{b}", h_pair, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
-	{ UA_METHOD_GET, "/silent", h_silent, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200 },
+	{ UA_METHOD_GET, "/x/{a}/y/{b}", h_pair, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/silent", h_silent, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/slashed/", h_list, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
 };
 static const struct ua_router users = { "users", user_routes, 5, NULL };
-static const struct ua_router other = { "other", other_routes, 2, NULL };
+static const struct ua_router other = { "other", other_routes, 3, NULL };
 static const struct ua_router *const routers[] = { &users, &other };
 
 static enum ua_err
@@ -134,6 +135,18 @@ START_TEST(only_one_trailing_slash_is_optional)
 	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users//", &r),
 	    UA_ERR_NOT_FOUND);
 	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users/7//", &r),
+	    UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(template_slash_is_optional_too)
+{
+	const struct ua_route	*r;
+
+	ck_assert_int_eq(route(UA_METHOD_GET, "/slashed", &r), UA_OK);
+	ck_assert_ptr_eq(r, &other_routes[2]);
+	ck_assert_int_eq(route(UA_METHOD_GET, "/slashed/", &r), UA_OK);
+	ck_assert_int_eq(route(UA_METHOD_GET, "/slashed//", &r),
 	    UA_ERR_NOT_FOUND);
 }
 END_TEST
@@ -289,6 +302,7 @@ router_suite(void)
 	tcase_add_test(tc, exact_path_matches);
 	tcase_add_test(tc, trailing_slash_is_optional);
 	tcase_add_test(tc, only_one_trailing_slash_is_optional);
+	tcase_add_test(tc, template_slash_is_optional_too);
 	tcase_add_test(tc, parameters_are_captured);
 	tcase_add_test(tc, parameter_never_empty_or_multi_segment);
 	tcase_add_test(tc, unknown_paths_are_404);
