@@ -15,4 +15,7 @@ extern const struct ua_router ua_router_users;
 /* /api/auth: POST login, GET me, POST password */
 extern const struct ua_router ua_router_auth;
 
+/* GET /openapi.json, /api/docs, /api/redoc */
+extern const struct ua_router ua_router_docs;
+
 #endif

@@ -62,6 +62,9 @@ enum ua_err	 ua_role_from_db(const char *, enum ua_role *);
 #define UA_TIMESTAMP_LEN	40
 void		 ua_fmt_timestamp(char *buf, int64_t us);
 
+/* The keys of the User object, in order (the OpenAPI schema uses them). */
+extern const char *const ua_user_json_keys[6];
+
 /*
  * The API's User object, keys in API.md's order: id, email, name, role,
  * created_at, updated_at.  A whitelist: nothing else is ever added.

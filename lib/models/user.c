@@ -80,24 +80,28 @@ ua_fmt_timestamp(char *buf, int64_t us)
 		snprintf(buf + n, UA_TIMESTAMP_LEN - n, "Z");
 }
 
+const char *const ua_user_json_keys[6] = {
+	"id", "email", "name", "role", "created_at", "updated_at",
+};
+
 struct json_object *
 ua_user_to_json(const struct ua_user *u)
 {
+	const char *const	*k = ua_user_json_keys;
 	struct json_object	*o = json_object_new_object();
 	char			 ts[UA_TIMESTAMP_LEN];
 
-	json_object_object_add(o, "id", json_object_new_int64(u->id));
-	json_object_object_add(o, "email", json_object_new_string(u->email));
-	json_object_object_add(o, "name", json_object_new_string(u->name));
-	json_object_object_add(o, "role",
+	json_object_object_add(o, k[0], json_object_new_int64(u->id));
+	json_object_object_add(o, k[1], json_object_new_string(u->email));
+	json_object_object_add(o, k[2], json_object_new_string(u->name));
+	json_object_object_add(o, k[3],
 	    json_object_new_string(ua_role_name(u->role)));
 	ua_fmt_timestamp(ts, u->created_us);
-	json_object_object_add(o, "created_at", json_object_new_string(ts));
+	json_object_object_add(o, k[4], json_object_new_string(ts));
 	if (u->has_updated) {
 		ua_fmt_timestamp(ts, u->updated_us);
-		json_object_object_add(o, "updated_at",
-		    json_object_new_string(ts));
+		json_object_object_add(o, k[5], json_object_new_string(ts));
 	} else
-		json_object_object_add(o, "updated_at", NULL);
+		json_object_object_add(o, k[5], NULL);
 	return o;
 }

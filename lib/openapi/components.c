@@ -1,0 +1,313 @@
+/*
+ * components.c -- the schemas of the OpenAPI document: request bodies
+ * from their field tables (lib/schemas), responses from the models.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "userapi/schemas.h"
+#include "userapi/user.h"
+#include "userapi/validate.h"
+#include "openapi-private.h"
+
+static struct json_object *
+str(const char *s)
+{
+	return json_object_new_string(s);
+}
+
+static struct json_object *
+type_only(const char *type)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "type", str(type));
+	return o;
+}
+
+/* {"$ref": "#/components/schemas/<name>"} */
+struct json_object *
+ua_openapi_ref(const char *name)
+{
+	struct json_object	*o = json_object_new_object();
+	char			 ref[128];
+
+	snprintf(ref, sizeof(ref), "#/components/schemas/%s", name);
+	json_object_object_add(o, "$ref", str(ref));
+	return o;
+}
+
+static struct json_object *
+role_schema(void)
+{
+	struct json_object	*o = type_only("string"), *e;
+	int			 r;
+
+	e = json_object_new_array();
+	for (r = 0; r < UA_ROLE__MAX; r++)
+		json_object_array_add(e, str(ua_role_name((enum ua_role)r)));
+	json_object_object_add(o, "enum", e);
+	return o;
+}
+
+/* The JSON Schema of one request field, with the validator's limits. */
+static struct json_object *
+field_schema(const struct ua_field *f)
+{
+	struct json_object	*o, *any;
+
+	switch (f->type) {
+	case UA_F_ROLE:
+		o = role_schema();
+		break;
+	case UA_F_EMAIL:
+		o = type_only("string");
+		json_object_object_add(o, "format", str("email"));
+		json_object_object_add(o, "maxLength",
+		    json_object_new_int(UA_EMAIL_MAX));
+		break;
+	case UA_F_PASSWORD:
+	case UA_F_STRING:
+	default:
+		o = type_only("string");
+		if (f->type == UA_F_PASSWORD) {
+			json_object_object_add(o, "format", str("password"));
+			json_object_object_add(o, "writeOnly",
+			    json_object_new_boolean(1));
+		}
+		if (f->min_len > 0)
+			json_object_object_add(o, "minLength",
+			    json_object_new_int(f->min_len));
+		/* Bytes bound characters too: at most that many. */
+		if (f->max_len > 0 || f->max_bytes > 0)
+			json_object_object_add(o, "maxLength",
+			    json_object_new_int(f->max_len > 0 ? f->max_len :
+			    f->max_bytes));
+		break;
+	}
+	if (f->description != NULL)
+		json_object_object_add(o, "description", str(f->description));
+	if (!f->nullable)
+		return o;
+	any = json_object_new_array();
+	json_object_array_add(any, o);
+	json_object_array_add(any, type_only("null"));
+	o = json_object_new_object();
+	json_object_object_add(o, "anyOf", any);
+	if (f->description != NULL)
+		json_object_object_add(o, "description", str(f->description));
+	return o;
+}
+
+struct json_object *
+ua_openapi_body_schema(const struct ua_schema *sc)
+{
+	struct json_object	*o = type_only("object"), *props, *req;
+	size_t			 i;
+
+	props = json_object_new_object();
+	req = json_object_new_array();
+	for (i = 0; i < sc->nfields; i++) {
+		json_object_object_add(props, sc->fields[i].name,
+		    field_schema(&sc->fields[i]));
+		if (sc->fields[i].required)
+			json_object_array_add(req, str(sc->fields[i].name));
+	}
+	json_object_object_add(o, "title", str(sc->name));
+	json_object_object_add(o, "properties", props);
+	if (json_object_array_length(req) > 0)
+		json_object_object_add(o, "required", req);
+	else
+		json_object_put(req);
+	return o;
+}
+
+/* An object schema from (name, schema) pairs, all required. */
+static struct json_object *
+object_of(const char *title, const char *const *names,
+    struct json_object **schemas, size_t n)
+{
+	struct json_object	*o = type_only("object"), *props, *req;
+	size_t			 i;
+
+	props = json_object_new_object();
+	req = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		json_object_object_add(props, names[i], schemas[i]);
+		json_object_array_add(req, str(names[i]));
+	}
+	json_object_object_add(o, "title", str(title));
+	json_object_object_add(o, "properties", props);
+	json_object_object_add(o, "required", req);
+	return o;
+}
+
+static struct json_object *
+nullable(struct json_object *s)
+{
+	struct json_object	*any = json_object_new_array(), *o;
+
+	json_object_array_add(any, s);
+	json_object_array_add(any, type_only("null"));
+	o = json_object_new_object();
+	json_object_object_add(o, "anyOf", any);
+	return o;
+}
+
+static struct json_object *
+datetime(void)
+{
+	struct json_object	*o = type_only("string");
+
+	json_object_object_add(o, "format", str("date-time"));
+	return o;
+}
+
+static struct json_object *
+string_enum(const char *a, const char *b)
+{
+	struct json_object	*o = type_only("string"), *e;
+
+	e = json_object_new_array();
+	json_object_array_add(e, str(a));
+	if (b != NULL)
+		json_object_array_add(e, str(b));
+	json_object_object_add(o, "enum", e);
+	return o;
+}
+
+/* User: exactly the keys ua_user_to_json() writes, in its order. */
+static struct json_object *
+user_schema(void)
+{
+	struct json_object	*email = type_only("string");
+	struct json_object	*s[6];
+
+	json_object_object_add(email, "format", str("email"));
+	s[0] = type_only("integer");
+	s[1] = email;
+	s[2] = type_only("string");
+	s[3] = role_schema();
+	s[4] = datetime();
+	s[5] = nullable(datetime());
+	return object_of("User", ua_user_json_keys, s, 6);
+}
+
+static struct json_object *
+page_schema(void)
+{
+	static const char *const meta_names[] = {
+		"page", "limit", "total", "total_pages",
+	};
+	static const char *const names[] = { "data", "meta" };
+	struct json_object	*ms[4], *s[2], *data;
+	size_t			 i;
+
+	for (i = 0; i < 4; i++)
+		ms[i] = type_only("integer");
+	data = type_only("array");
+	json_object_object_add(data, "items", ua_openapi_ref("User"));
+	s[0] = data;
+	s[1] = object_of("PageMeta", meta_names, ms, 4);
+	return object_of("UserPage", names, s, 2);
+}
+
+static struct json_object *
+token_schema(void)
+{
+	static const char *const names[] = {
+		"access_token", "token_type", "expires_in",
+	};
+	struct json_object	*s[3];
+
+	s[0] = type_only("string");
+	s[1] = string_enum("bearer", NULL);
+	s[2] = type_only("integer");
+	return object_of("Token", names, s, 3);
+}
+
+static struct json_object *
+validation_error_schema(void)
+{
+	static const char *const names[] = { "loc", "msg", "type" };
+	struct json_object	*s[3], *loc, *any, *o;
+
+	any = json_object_new_array();
+	json_object_array_add(any, type_only("string"));
+	json_object_array_add(any, type_only("integer"));
+	o = json_object_new_object();
+	json_object_object_add(o, "anyOf", any);
+	loc = type_only("array");
+	json_object_object_add(loc, "items", o);
+	s[0] = loc;
+	s[1] = type_only("string");
+	s[2] = type_only("string");
+	o = object_of("ValidationError", names, s, 3);
+	/* Pydantic v2 adds the offending input and, where it has one, ctx. */
+	json_object_object_add(json_object_object_get(o, "properties"),
+	    "input", json_object_new_object());
+	json_object_object_add(json_object_object_get(o, "properties"),
+	    "ctx", type_only("object"));
+	return o;
+}
+
+static struct json_object *
+validation_schema(void)
+{
+	static const char *const names[] = { "detail" };
+	struct json_object	*s[1];
+
+	s[0] = type_only("array");
+	json_object_object_add(s[0], "items",
+	    ua_openapi_ref("ValidationError"));
+	return object_of("HTTPValidationError", names, s, 1);
+}
+
+static struct json_object *
+simple_object(const char *title, const char *name, struct json_object *s)
+{
+	const char	*names[1] = { name };
+
+	return object_of(title, names, &s, 1);
+}
+
+static struct json_object *
+readiness_schema(void)
+{
+	static const char *const names[] = { "status", "database" };
+	struct json_object	*s[2];
+
+	s[0] = string_enum("ready", "unavailable");
+	s[1] = string_enum("ok", "unreachable");
+	return object_of("Readiness", names, s, 2);
+}
+
+struct json_object *
+ua_openapi_components(void)
+{
+	static const struct ua_schema *const bodies[] = {
+		&ua_schema_user_create, &ua_schema_user_update,
+		&ua_schema_login_json, &ua_schema_login_form,
+		&ua_schema_password_change,
+	};
+	struct json_object	*s = json_object_new_object();
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+		json_object_object_add(s, bodies[i]->name,
+		    ua_openapi_body_schema(bodies[i]));
+	json_object_object_add(s, "User", user_schema());
+	json_object_object_add(s, "UserPage", page_schema());
+	json_object_object_add(s, "Token", token_schema());
+	json_object_object_add(s, "HTTPError",
+	    simple_object("HTTPError", "detail", type_only("string")));
+	json_object_object_add(s, "ValidationError", validation_error_schema());
+	json_object_object_add(s, "HTTPValidationError", validation_schema());
+	json_object_object_add(s, "Health",
+	    simple_object("Health", "status", string_enum("healthy", NULL)));
+	json_object_object_add(s, "Readiness", readiness_schema());
+	return s;
+}

@@ -1,0 +1,301 @@
+/*
+ * test_openapi.c -- the OpenAPI document and the route tables agree:
+ * every route is documented, nothing undocumented is served, and the
+ * documented limits are the validator's.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <json-c/json.h>
+
+#include "userapi/openapi.h"
+#include "userapi/router.h"
+#include "userapi/routers.h"
+#include "userapi/schemas.h"
+#include "userapi/user.h"
+#include "userapi/validate.h"
+
+static struct json_object	*doc;
+
+static void
+setup(void)
+{
+	doc = ua_openapi_document("Test API", ua_all_routers, ua_nall_routers);
+}
+
+static void
+teardown(void)
+{
+	json_object_put(doc);
+}
+
+/* doc at a path of keys, or NULL. */
+static struct json_object *
+at(struct json_object *o, const char *k1, const char *k2, const char *k3)
+{
+	const char	*keys[3] = { k1, k2, k3 };
+	int		 i;
+
+	for (i = 0; i < 3 && keys[i] != NULL; i++)
+		if (o == NULL || !json_object_object_get_ex(o, keys[i], &o))
+			return NULL;
+	return o;
+}
+
+static void
+lower(char *dst, const char *src, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; src[i] != '\0' && i + 1 < len; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
+START_TEST(document_header)
+{
+	ck_assert_str_eq(json_object_get_string(at(doc, "openapi", NULL, NULL)),
+	    "3.1.0");
+	ck_assert_str_eq(json_object_get_string(at(doc, "info", "title",
+	    NULL)), "Test API");
+	ck_assert_str_eq(json_object_get_string(at(doc, "info", "version",
+	    NULL)), PACKAGE_VERSION);
+}
+END_TEST
+
+START_TEST(every_route_is_documented)
+{
+	const struct ua_route	*r;
+	struct json_object	*op;
+	char			 m[16];
+	size_t			 i, j, n = 0;
+
+	for (i = 0; i < ua_nall_routers; i++)
+		for (j = 0; j < ua_all_routers[i]->nroutes; j++) {
+			r = &ua_all_routers[i]->routes[j];
+			lower(m, ua_method_name(r->method), sizeof(m));
+			op = at(doc, "paths", r->path, m);
+			if (r->hidden) {
+				ck_assert_msg(op == NULL, "%s %s documented",
+				    m, r->path);
+				continue;
+			}
+			ck_assert_msg(op != NULL, "%s %s missing", m, r->path);
+			ck_assert_msg((json_object_object_get_ex(op, "security",
+			    NULL)) == (r->auth == UA_AUTH_BEARER),
+			    "%s %s security", m, r->path);
+			n++;
+		}
+	/* API.md has ten routes outside the docs. */
+	ck_assert_uint_eq(n, 10);
+}
+END_TEST
+
+START_TEST(nothing_undocumented_is_claimed)
+{
+	struct ua_req	 req;
+	struct ua_buf	 allow;
+	const struct ua_route *r;
+	size_t		 n = 0;
+
+	ua_req_init(&req);
+	ua_buf_init(&allow);
+	json_object_object_foreach(at(doc, "paths", NULL, NULL), path, item) {
+		json_object_object_foreach(item, method, op) {
+			char	 up[16];
+			size_t	 k;
+
+			(void)op;
+			for (k = 0; method[k] != '\0' && k < 15; k++)
+				up[k] = (char)toupper((unsigned char)method[k]);
+			up[k] = '\0';
+			/* A concrete path for the template: {x} -> 1. */
+			free(req.path);
+			req.path = strdup(path);
+			for (char *p = req.path, *q; (p = strchr(p, '{')) != NULL;) {
+				q = strchr(p, '}');
+				*p = '1';
+				memmove(p + 1, q + 1, strlen(q + 1) + 1);
+			}
+			req.method = ua_method_from_str(up);
+			ua_buf_reset(&allow);
+			ck_assert_msg(ua_router_match(ua_all_routers,
+			    ua_nall_routers, &req, &r, &allow) == UA_OK,
+			    "%s %s is documented but not routed", up, path);
+			n++;
+		}
+	}
+	ck_assert_uint_eq(n, 10);
+	ua_buf_cleanup(&allow);
+	ua_req_cleanup(&req);
+}
+END_TEST
+
+START_TEST(body_limits_are_the_validators)
+{
+	const struct ua_field	*f;
+	struct json_object	*props, *p, *v;
+	size_t			 i;
+
+	props = at(doc, "components", "schemas", "UserCreate");
+	props = at(props, "properties", NULL, NULL);
+	ck_assert_ptr_nonnull(props);
+	for (i = 0; i < ua_schema_user_create.nfields; i++) {
+		f = &ua_schema_user_create.fields[i];
+		ck_assert(json_object_object_get_ex(props, f->name, &p));
+		if (f->min_len > 0) {
+			ck_assert(json_object_object_get_ex(p, "minLength",
+			    &v));
+			ck_assert_int_eq(json_object_get_int(v), f->min_len);
+		}
+		if (f->max_len > 0) {
+			ck_assert(json_object_object_get_ex(p, "maxLength",
+			    &v));
+			ck_assert_int_eq(json_object_get_int(v), f->max_len);
+		}
+	}
+	p = at(props, "email", "format", NULL);
+	ck_assert_str_eq(json_object_get_string(p), "email");
+	p = at(doc, "components", "schemas", "UserUpdate");
+	p = at(p, "properties", "role", NULL);
+	ck_assert_ptr_nonnull(strstr(json_object_to_json_string_ext(p,
+	    JSON_C_TO_STRING_PLAIN),
+	    "\"enum\":[\"admin\",\"user\"]"));
+}
+END_TEST
+
+START_TEST(user_schema_keys_are_the_serializers)
+{
+	struct ua_user		 u;
+	struct json_object	*o, *props;
+	const char		*want[6];
+	size_t			 n = 0, i = 0;
+
+	memset(&u, 0, sizeof(u));
+	o = ua_user_to_json(&u);
+	json_object_object_foreach(o, k, v) {
+		(void)v;
+		ck_assert_uint_lt(n, 6);
+		want[n++] = k;
+	}
+	props = at(doc, "components", "schemas", "User");
+	props = at(props, "properties", NULL, NULL);
+	json_object_object_foreach(props, pk, pv) {
+		(void)pv;
+		ck_assert_uint_lt(i, n);
+		ck_assert_str_eq(pk, want[i]);
+		i++;
+	}
+	ck_assert_uint_eq(i, n);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(security_schemes_and_token_url)
+{
+	struct json_object	*s = at(doc, "components", "securitySchemes",
+	    NULL);
+
+	ck_assert_str_eq(json_object_get_string(at(s, "OAuth2PasswordBearer",
+	    "type", NULL)), "oauth2");
+	s = at(s, "OAuth2PasswordBearer", "flows", "password");
+	ck_assert_str_eq(json_object_get_string(at(s, "tokenUrl", NULL, NULL)),
+	    "/api/auth/login");
+	s = at(doc, "components", "securitySchemes", "HTTPBearer");
+	ck_assert_str_eq(json_object_get_string(at(s, "scheme", NULL, NULL)),
+	    "bearer");
+}
+END_TEST
+
+START_TEST(login_takes_form_and_json)
+{
+	struct json_object	*c = at(doc, "paths", "/api/auth/login",
+	    "post");
+
+	c = at(c, "requestBody", "content", NULL);
+	ck_assert_ptr_nonnull(at(c, "application/json", NULL, NULL));
+	ck_assert_ptr_nonnull(at(c, "application/x-www-form-urlencoded", NULL,
+	    NULL));
+}
+END_TEST
+
+START_TEST(error_responses_follow_the_table)
+{
+	struct json_object	*r = at(doc, "paths", "/api/users/{user_id}",
+	    "patch");
+
+	r = at(r, "responses", NULL, NULL);
+	ck_assert_ptr_nonnull(at(r, "200", NULL, NULL));
+	ck_assert_ptr_nonnull(at(r, "401", "headers", "WWW-Authenticate"));
+	ck_assert_ptr_nonnull(at(r, "403", NULL, NULL));
+	ck_assert_ptr_nonnull(at(r, "404", NULL, NULL));
+	ck_assert_ptr_nonnull(at(r, "409", NULL, NULL));
+	ck_assert_ptr_nonnull(at(r, "422", NULL, NULL));
+	ck_assert_ptr_null(at(r, "429", NULL, NULL));
+	ck_assert_str_eq(json_object_get_string(at(at(r, "422", "content",
+	    "application/json"), "schema", "$ref", NULL)),
+	    "#/components/schemas/HTTPValidationError");
+}
+END_TEST
+
+START_TEST(query_parameters_carry_bounds)
+{
+	struct json_object	*ps = at(doc, "paths", "/api/users/", "get");
+	struct json_object	*p;
+	bool			 seen = false;
+	size_t			 i;
+
+	ps = at(ps, "parameters", NULL, NULL);
+	for (i = 0; i < json_object_array_length(ps); i++) {
+		p = json_object_array_get_idx(ps, i);
+		if (strcmp(json_object_get_string(at(p, "name", NULL, NULL)),
+		    "limit") != 0)
+			continue;
+		seen = true;
+		ck_assert_int_eq(json_object_get_int(at(p, "schema", "minimum",
+		    NULL)), 1);
+		ck_assert_int_eq(json_object_get_int(at(p, "schema", "maximum",
+		    NULL)), 100);
+		ck_assert_int_eq(json_object_get_int(at(p, "schema", "default",
+		    NULL)), 20);
+	}
+	ck_assert(seen);
+}
+END_TEST
+
+static Suite *
+openapi_suite(void)
+{
+	Suite	*s = suite_create("openapi");
+	TCase	*tc = tcase_create("ua_openapi_document");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, document_header);
+	tcase_add_test(tc, every_route_is_documented);
+	tcase_add_test(tc, nothing_undocumented_is_claimed);
+	tcase_add_test(tc, body_limits_are_the_validators);
+	tcase_add_test(tc, user_schema_keys_are_the_serializers);
+	tcase_add_test(tc, security_schemes_and_token_url);
+	tcase_add_test(tc, login_takes_form_and_json);
+	tcase_add_test(tc, error_responses_follow_the_table);
+	tcase_add_test(tc, query_parameters_carry_bounds);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(openapi_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
