@@ -45,7 +45,7 @@ ua_log_set_request_id(const char *rid)
  * Write one record.  Control characters in the message are replaced so a
  * client-chosen path cannot forge extra log lines.
  */
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(const char *level, const char *fmt, va_list ap)
 {
 	char		 msg[1024], stamp[32];
