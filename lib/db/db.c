@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,26 @@ log_pq(const char *what, const char *msg)
 }
 
 /*
+ * Has the server hung up on an idle connection?  A server that shuts
+ * down (a restart, say) sends a FATAL message and closes the socket:
+ * reading it now costs one poll() and spares the next statement, a
+ * write perhaps, from failing on a connection already gone.
+ */
+static bool
+server_left(PGconn *conn)
+{
+	struct pollfd	 p;
+
+	p.fd = PQsocket(conn);
+	p.events = POLLIN;
+	p.revents = 0;
+	if (p.fd < 0 || poll(&p, 1, 0) <= 0)
+		return p.fd < 0;
+	(void)PQconsumeInput(conn);
+	return PQstatus(conn) != CONNECTION_OK;
+}
+
+/*
  * Connect, or reset a broken connection.  The settings' values come
  * first so that the URL's own connect_timeout/options win if it has them.
  */
@@ -97,9 +118,11 @@ ensure_connected(struct ua_db *db)
 	const char	*vals[] = { timeout, db->options, "userapi",
 	    db->conninfo, NULL };
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
+	    !server_left(db->conn))
 		return UA_OK;
 	if (db->conn != NULL) {
+		ua_log_info("database: reconnecting");
 		PQreset(db->conn);
 	} else {
 		snprintf(timeout, sizeof(timeout), "%d",
