@@ -95,13 +95,19 @@ static bool
 server_left(PGconn *conn)
 {
 	struct pollfd	 p;
+	int		 i;
 
-	p.fd = PQsocket(conn);
-	p.events = POLLIN;
-	p.revents = 0;
-	if (p.fd < 0 || poll(&p, 1, 0) <= 0)
-		return p.fd < 0;
-	(void)PQconsumeInput(conn);
+	/* The goodbye message first, then the end of the stream. */
+	for (i = 0; i < 4 && PQstatus(conn) == CONNECTION_OK; i++) {
+		p.fd = PQsocket(conn);
+		p.events = POLLIN;
+		p.revents = 0;
+		if (p.fd < 0)
+			return true;
+		if (poll(&p, 1, 0) <= 0)
+			return false;
+		(void)PQconsumeInput(conn);
+	}
 	return PQstatus(conn) != CONNECTION_OK;
 }
 
