@@ -3395,6 +3395,39 @@ START_TEST(outage_reads_after_restart_200)
 }
 END_TEST
 
+/*
+ * The same for writes: a worker notices that the server hung up on its
+ * idle connection before it sends the next statement, so the first
+ * registration after the restart is made, not refused with 503.
+ */
+START_TEST(outage_writes_after_restart_201)
+{
+	struct xchg	 x;
+	char		 body[1024], tag[32], err[1024];
+	int		 i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(tag, sizeof(tag), "wbefore%d", i);
+		valid_body(body, sizeof(body), tag);
+		post_user(&x, TGT, body);
+		want_status(&x, 201);
+		xchg_free(&x);
+	}
+	pg_stop();
+	pg_start_cold();
+	for (i = 0; i < 4; i++) {
+		snprintf(tag, sizeof(tag), "wafter%d", i);
+		valid_body(body, sizeof(body), tag);
+		post_user(&x, TGT, body);
+		ck_assert_msg(x.resp.status == 201, "%s: write %d after "
+		    "PostgreSQL came back: status %ld, want 201: %s", x.label,
+		    i + 1, x.resp.status, x.resp.body);
+		xchg_free(&x);
+	}
+	ck_assert_msg(api_warm_up(err, sizeof(err)) == 0, "%s", err);
+}
+END_TEST
+
 static Suite *
 outage_suite(void)
 {
@@ -3411,6 +3444,8 @@ outage_suite(void)
 	tcase_add_loop_test(tc, outage_get_503, 0, API_TARGETS);
 	tcase_add_loop_test(tc, outage_503_headers, 0, API_TARGETS);
 	tcase_add_loop_test(tc, outage_reads_after_restart_200,
+	    0, TARGET_SERVERS_MAX);
+	tcase_add_loop_test(tc, outage_writes_after_restart_201,
 	    0, TARGET_SERVERS_MAX);
 	suite_add_tcase(s, tc);
 
