@@ -86,29 +86,23 @@ log_pq(const char *what, const char *msg)
 }
 
 /*
- * Has the server hung up on an idle connection?  A server that shuts
- * down (a restart, say) sends a FATAL message and closes the socket:
- * reading it now costs one poll() and spares the next statement, a
- * write perhaps, from failing on a connection already gone.
+ * Has the server hung up on an idle connection?  Between statements
+ * the server has nothing to say to us (we use no LISTEN), except when
+ * it goes away: a restart sends a FATAL message, then closes the
+ * socket.  Anything to read now means that, and one poll() spares the
+ * next statement, a write perhaps, from failing on a dead connection.
  */
 static bool
 server_left(PGconn *conn)
 {
 	struct pollfd	 p;
-	int		 i;
 
-	/* The goodbye message first, then the end of the stream. */
-	for (i = 0; i < 4 && PQstatus(conn) == CONNECTION_OK; i++) {
-		p.fd = PQsocket(conn);
-		p.events = POLLIN;
-		p.revents = 0;
-		if (p.fd < 0)
-			return true;
-		if (poll(&p, 1, 0) <= 0)
-			return false;
-		(void)PQconsumeInput(conn);
-	}
-	return PQstatus(conn) != CONNECTION_OK;
+	p.fd = PQsocket(conn);
+	p.events = POLLIN;
+	p.revents = 0;
+	if (p.fd < 0)
+		return true;
+	return poll(&p, 1, 0) != 0;
 }
 
 /*
