@@ -134,8 +134,16 @@ redoc(struct ua_req *req)
 	ua_buf_init(&b);
 	ua_buf_puts(&b, "<!DOCTYPE html>\n<html>\n<head>\n<title>");
 	html_escape(&b, s->app_name);
-	ua_buf_puts(&b, " - ReDoc</title>\n<meta charset=\"utf-8\"/>\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
+	ua_buf_puts(&b, " - ReDoc</title>\n<meta charset=\"utf-8\"/>\n");
+	/*
+	 * Assets on the site itself mean an install that must not reach
+	 * out: ReDoc's bundle still fetches its footer logo from its
+	 * vendor, so images are held to this site.
+	 */
+	if (s->docs_assets_url[0] == '/')
+		ua_buf_puts(&b, "<meta http-equiv=\"Content-Security-Policy\" "
+		    "content=\"img-src 'self' data:\">\n");
+	ua_buf_puts(&b, "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
 	    "<style>body { margin: 0; padding: 0; }</style>\n"
 	    "</head>\n<body>\n"

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "userapi/schemas.h"
 #include "userapi/user.h"
 #include "userapi/validate.h"
+#include "userapi/settings.h"
+#include "userapi/worker.h"
 
 static struct json_object	*doc;
 
@@ -268,6 +271,89 @@ START_TEST(query_parameters_carry_bounds)
 }
 END_TEST
 
+/* Serve GET "path" with the docs router under "s"; the CGI output. */
+static char *
+serve_docs(struct ua_settings *s, const char *path)
+{
+	static const struct ua_router *const routers[] = { &ua_router_docs };
+	struct ua_app	 app = { s, NULL, routers, 1, NULL };
+	struct ua_input	 in = { NULL, NULL, true };
+	struct ua_buf	 out;
+	char		 uri[128], *env[3];
+
+	snprintf(uri, sizeof(uri), "REQUEST_URI=%s", path);
+	env[0] = (char *)(uintptr_t)"REQUEST_METHOD=GET";
+	env[1] = uri;
+	env[2] = NULL;
+	ua_buf_init(&out);
+	ua_app_handle(&app, env, &in, &out);
+	return out.data;
+}
+
+static struct ua_settings
+docs_settings(bool enabled, const char *assets)
+{
+	struct ua_settings	 s;
+
+	memset(&s, 0, sizeof(s));
+	s.max_body_bytes = 1024;
+	s.docs_enabled = enabled;
+	s.app_name = (char *)(uintptr_t)"Ann's <API>";
+	s.docs_assets_url = (char *)(uintptr_t)assets;
+	return s;
+}
+
+START_TEST(docs_pages_load_assets_from_the_setting)
+{
+	struct ua_settings	 s = docs_settings(true, "/static/");
+	char			*o;
+
+	o = serve_docs(&s, "/api/docs");
+	ck_assert(strncmp(o, "Status: 200 ", 12) == 0);
+	ck_assert_ptr_nonnull(strstr(o, "Content-Type: text/html"));
+	ck_assert_ptr_nonnull(strstr(o,
+	    "src=\"/static/swagger-ui-dist@5/swagger-ui-bundle.js\""));
+	ck_assert_ptr_nonnull(strstr(o, "url: '/openapi.json'"));
+	/* The title is escaped, never markup. */
+	ck_assert_ptr_nonnull(strstr(o, "Ann&#39;s &lt;API&gt; - Swagger UI"));
+	free(o);
+	o = serve_docs(&s, "/api/redoc/");
+	ck_assert_ptr_nonnull(strstr(o,
+	    "src=\"/static/redoc@2/bundles/redoc.standalone.js\""));
+	ck_assert_ptr_nonnull(strstr(o, "img-src 'self' data:"));
+	free(o);
+	s = docs_settings(true, "https://cdn.example/npm");
+	o = serve_docs(&s, "/api/redoc");
+	ck_assert_ptr_nonnull(strstr(o, "https://cdn.example/npm/redoc@2/"));
+	ck_assert_ptr_null(strstr(o, "Content-Security-Policy"));
+	free(o);
+}
+END_TEST
+
+START_TEST(docs_disabled_are_404)
+{
+	static const char *const paths[] = {
+		"/openapi.json", "/api/docs", "/api/redoc",
+	};
+	struct ua_settings	 s = docs_settings(false, "/x");
+	char			*o;
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		o = serve_docs(&s, paths[i]);
+		ck_assert_msg(strncmp(o, "Status: 404 ", 12) == 0, "%s",
+		    paths[i]);
+		ck_assert_ptr_nonnull(strstr(o, "{\"detail\":\"Not Found\"}"));
+		free(o);
+	}
+	s = docs_settings(true, "/x");
+	o = serve_docs(&s, "/openapi.json");
+	ck_assert(strncmp(o, "Status: 200 ", 12) == 0);
+	ck_assert_ptr_nonnull(strstr(o, "\"openapi\":\"3.1.0\""));
+	free(o);
+}
+END_TEST
+
 static Suite *
 openapi_suite(void)
 {
@@ -284,6 +370,11 @@ openapi_suite(void)
 	tcase_add_test(tc, login_takes_form_and_json);
 	tcase_add_test(tc, error_responses_follow_the_table);
 	tcase_add_test(tc, query_parameters_carry_bounds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("docs_pages");
+	tcase_add_test(tc, docs_pages_load_assets_from_the_setting);
+	tcase_add_test(tc, docs_disabled_are_404);
 	suite_add_tcase(s, tc);
 	return s;
 }
