@@ -42,6 +42,8 @@
 #include <check.h>
 #include <libpq-fe.h>
 
+#include "pgtest.h"
+
 #ifndef UA_TEST_SRC_MIGRATIONS
 #define UA_TEST_SRC_MIGRATIONS "db/migrations"
 #endif
@@ -92,70 +94,7 @@ static struct {
 /* ---------------------------------------------------------------- */
 /* Helpers. */
 
-/* "fmt" into a fresh string; free it. */
-static char *
-fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) == -1)
-		s = NULL;
-	va_end(ap);
-	if (s == NULL)
-		abort();
-	return s;
-}
-
-/*
- * "conninfo" (URI or key=value) with its dbname replaced by "db", as a
- * key=value string, or NULL if it cannot be parsed; free it.
- */
-static char *
-conninfo_for(const char *conninfo, const char *db)
-{
-	PQconninfoOption	*opts, *o;
-	char			*err = NULL, *out, *tmp;
-	const char		*v, *k;
-	size_t			 i;
-
-	if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
-		PQfreemem(err);
-		return NULL;
-	}
-	out = fmt("%s", "");
-	for (o = opts; ; o++) {
-		if (o->keyword == NULL) {
-			k = "dbname";
-			v = db;
-		} else if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
-			continue;
-		else {
-			k = o->keyword;
-			v = o->val;
-		}
-		tmp = fmt("%s%s='", out, k);
-		free(out);
-		out = tmp;
-		for (i = 0; v[i] != '\0'; i++) {
-			tmp = fmt("%s%s%c", out,
-			    v[i] == '\'' || v[i] == '\\' ? "\\" : "", v[i]);
-			free(out);
-			out = tmp;
-		}
-		tmp = fmt("%s' ", out);
-		free(out);
-		out = tmp;
-		if (o->keyword == NULL)
-			break;
-	}
-	PQconninfoFree(opts);
-	return out;
-}
 
 /*
  * Write a settings file at "path": DATABASE_URL "dburl", JWT_SECRET
@@ -233,15 +172,15 @@ run_prog(char *const argv[], const char *envfile, const char *in,
 	bool		 ok = false;
 
 	memset(r, 0, sizeof(*r));
-	r->out = fmt("%s", "");
-	r->err = fmt("%s", "");
+	r->out = pgt_fmt("%s", "");
+	r->err = pgt_fmt("%s", "");
 	if ((v = getenv("PATH")) == NULL || v[0] == '\0')
 		v = "/usr/local/bin:/usr/bin:/bin";
-	env[j++] = fmt("PATH=%s", v);
-	env[j++] = fmt("USERAPI_ENV_FILE=%s", envfile);
+	env[j++] = pgt_fmt("PATH=%s", v);
+	env[j++] = pgt_fmt("USERAPI_ENV_FILE=%s", envfile);
 	for (i = 0; pass_env[i] != NULL; i++)
 		if ((v = getenv(pass_env[i])) != NULL)
-			env[j++] = fmt("%s=%s", pass_env[i], v);
+			env[j++] = pgt_fmt("%s=%s", pass_env[i], v);
 	env[j] = NULL;
 
 	if (pipe2(p_in, O_CLOEXEC) == -1)
@@ -343,11 +282,11 @@ admin_with(const char *envfile, const char *in, ...)
 	size_t		 n = 0;
 	bool		 ok;
 
-	argv[n++] = fmt("%s", cfg.admin);
+	argv[n++] = pgt_fmt("%s", cfg.admin);
 	va_start(ap, in);
 	while ((a = va_arg(ap, const char *)) != NULL) {
 		ck_assert_uint_lt(n, sizeof(argv) / sizeof(argv[0]) - 1);
-		argv[n++] = fmt("%s", a);
+		argv[n++] = pgt_fmt("%s", a);
 	}
 	va_end(ap);
 	argv[n] = NULL;
@@ -423,11 +362,11 @@ raw2(const char *sql, const char *p1, const char *p2)
 	    PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
 	    PQresultErrorMessage(res));
 	if (PQntuples(res) == 0 || PQnfields(res) == 0)
-		v = fmt("%s", "");
+		v = pgt_fmt("%s", "");
 	else if (PQgetisnull(res, 0, 0))
-		v = fmt("%s", "(null)");
+		v = pgt_fmt("%s", "(null)");
 	else
-		v = fmt("%s", PQgetvalue(res, 0, 0));
+		v = pgt_fmt("%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return v;
 }
@@ -549,7 +488,7 @@ START_TEST(create_user_prints_id_and_email)
 	admin(PASSWORD "\n", "create-user", "Ann@Example.COM", "Ann Lee");
 	exit_is(0);
 	id = raw2("SELECT id FROM users", NULL, NULL);
-	want = fmt("created user %s Ann@example.com\n", id);
+	want = pgt_fmt("created user %s Ann@example.com\n", id);
 	ck_assert_str_eq(fx.run.out, want);
 	free(want);
 	free(id);
@@ -951,7 +890,7 @@ admin_db(PGconn *conn, const char *verb, const char *db, const char *tail)
 
 	if ((id = PQescapeIdentifier(conn, db, strlen(db))) == NULL)
 		return false;
-	q = fmt("%s DATABASE %s%s", verb, id, tail);
+	q = pgt_fmt("%s DATABASE %s%s", verb, id, tail);
 	res = PQexec(conn, q);
 	if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
 		fprintf(stderr, "test_admin: %s: %s", q, PQerrorMessage(conn));
@@ -973,11 +912,11 @@ migrate_scratch(const char *envfile, const char *target)
 	bool		 ok;
 	size_t		 i;
 
-	argv[0] = fmt("%s", cfg.migrate);
-	argv[1] = fmt("%s", "--dir");
-	argv[2] = fmt("%s", cfg.src);
-	argv[3] = fmt("%s", "upgrade");
-	argv[4] = fmt("%s", target);
+	argv[0] = pgt_fmt("%s", cfg.migrate);
+	argv[1] = pgt_fmt("%s", "--dir");
+	argv[2] = pgt_fmt("%s", cfg.src);
+	argv[3] = pgt_fmt("%s", "upgrade");
+	argv[4] = pgt_fmt("%s", target);
 	argv[5] = NULL;
 	ok = run_prog(argv, envfile, NULL, 0, &r) && r.code == 0;
 	if (!ok)
@@ -1012,10 +951,10 @@ find_programs(void)
 	}
 	if ((adm = getenv("UA_TEST_ADMIN")) == NULL || adm[0] == '\0') {
 		if ((slash = strrchr(migrate, '/')) != NULL)
-			beside = fmt("%.*s/userapi-admin",
+			beside = pgt_fmt("%.*s/userapi-admin",
 			    (int)(slash - migrate), migrate);
 		else
-			beside = fmt("%s", "./userapi-admin");
+			beside = pgt_fmt("%s", "./userapi-admin");
 		adm = beside;
 	}
 	if (realpath(adm, cfg.admin) == NULL || access(cfg.admin, X_OK) != 0) {
@@ -1065,10 +1004,10 @@ main(void)
 	snprintf(cfg.db, sizeof(cfg.db), "ua_test_admin_%ld", (long)getpid());
 	snprintf(cfg.db_old, sizeof(cfg.db_old), "%s_old", cfg.db);
 	snprintf(cfg.db_empty, sizeof(cfg.db_empty), "%s_empty", cfg.db);
-	if ((cfg.conninfo = conninfo_for(cfg.admin_url, cfg.db)) == NULL ||
-	    (cfg.conninfo_old = conninfo_for(cfg.admin_url,
+	if ((cfg.conninfo = pgt_conninfo_for(cfg.admin_url, cfg.db)) == NULL ||
+	    (cfg.conninfo_old = pgt_conninfo_for(cfg.admin_url,
 	    cfg.db_old)) == NULL ||
-	    (cfg.conninfo_empty = conninfo_for(cfg.admin_url,
+	    (cfg.conninfo_empty = pgt_conninfo_for(cfg.admin_url,
 	    cfg.db_empty)) == NULL) {
 		fprintf(stderr, "test_admin: UA_TEST_PG_ADMIN_URL cannot "
 		    "be parsed\n");

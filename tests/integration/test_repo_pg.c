@@ -38,6 +38,8 @@
 #include <check.h>
 #include <libpq-fe.h>
 
+#include "pgtest.h"
+
 #include "userapi/db.h"
 #include "userapi/errors.h"
 #include "userapi/log.h"
@@ -78,70 +80,7 @@ static struct {
 /* ---------------------------------------------------------------- */
 /* Helpers. */
 
-/* "fmt" into a fresh string; free it. */
-static char *
-fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) == -1)
-		s = NULL;
-	va_end(ap);
-	if (s == NULL)
-		abort();
-	return s;
-}
-
-/*
- * "conninfo" (URI or key=value) with its dbname replaced by "db", as a
- * key=value string, or NULL if it cannot be parsed; free it.
- */
-static char *
-conninfo_for(const char *conninfo, const char *db)
-{
-	PQconninfoOption	*opts, *o;
-	char			*err = NULL, *out, *tmp;
-	const char		*v, *k;
-	size_t			 i;
-
-	if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
-		PQfreemem(err);
-		return NULL;
-	}
-	out = fmt("%s", "");
-	for (o = opts; ; o++) {
-		if (o->keyword == NULL) {
-			k = "dbname";
-			v = db;
-		} else if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
-			continue;
-		else {
-			k = o->keyword;
-			v = o->val;
-		}
-		tmp = fmt("%s%s='", out, k);
-		free(out);
-		out = tmp;
-		for (i = 0; v[i] != '\0'; i++) {
-			tmp = fmt("%s%s%c", out,
-			    v[i] == '\'' || v[i] == '\\' ? "\\" : "", v[i]);
-			free(out);
-			out = tmp;
-		}
-		tmp = fmt("%s' ", out);
-		free(out);
-		out = tmp;
-		if (o->keyword == NULL)
-			break;
-	}
-	PQconninfoFree(opts);
-	return out;
-}
 
 /*
  * Run "sql" with up to two text parameters on the test's plain
@@ -161,11 +100,11 @@ raw2(const char *sql, const char *p1, const char *p2)
 	    PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
 	    PQresultErrorMessage(res));
 	if (PQntuples(res) == 0 || PQnfields(res) == 0)
-		v = fmt("%s", "");
+		v = pgt_fmt("%s", "");
 	else if (PQgetisnull(res, 0, 0))
-		v = fmt("%s", "(null)");
+		v = pgt_fmt("%s", "(null)");
 	else
-		v = fmt("%s", PQgetvalue(res, 0, 0));
+		v = pgt_fmt("%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return v;
 }
@@ -1235,14 +1174,6 @@ repo_suite(void)
 
 /* ---------------------------------------------------------------- */
 
-/* True if the environment entry "e" sets "name" (any case). */
-static bool
-env_is(const char *e, const char *name)
-{
-	size_t	 len = strlen(name);
-
-	return strncasecmp(e, name, len) == 0 && e[len] == '=';
-}
 
 /*
  * Run "userapi-migrate --dir SRC upgrade head" on the scratch database,
@@ -1267,19 +1198,19 @@ migrate_scratch(void)
 	for (i = j = 0; i < n; i++) {
 		keep = true;
 		for (k = 0; drop[k] != NULL; k++)
-			if (env_is(environ[i], drop[k]))
+			if (pgt_env_is(environ[i], drop[k]))
 				keep = false;
 		if (keep)
 			env[j++] = environ[i];
 	}
-	env[j++] = fmt("USERAPI_ENV_FILE=%s", cfg.envfile);
-	env[j++] = fmt("DATABASE_URL=%s", cfg.conninfo);
+	env[j++] = pgt_fmt("USERAPI_ENV_FILE=%s", cfg.envfile);
+	env[j++] = pgt_fmt("DATABASE_URL=%s", cfg.conninfo);
 	env[j] = NULL;
 	argv[0] = cfg.tool;
-	argv[1] = fmt("%s", "--dir");
+	argv[1] = pgt_fmt("%s", "--dir");
 	argv[2] = cfg.src;
-	argv[3] = fmt("%s", "upgrade");
-	argv[4] = fmt("%s", "head");
+	argv[3] = pgt_fmt("%s", "upgrade");
+	argv[4] = pgt_fmt("%s", "head");
 	argv[5] = NULL;
 
 	if ((pid = fork()) == -1)
@@ -1312,7 +1243,7 @@ admin_db(PGconn *admin, const char *verb, const char *tail)
 
 	if ((id = PQescapeIdentifier(admin, cfg.db, strlen(cfg.db))) == NULL)
 		return false;
-	q = fmt("%s DATABASE %s%s", verb, id, tail);
+	q = pgt_fmt("%s DATABASE %s%s", verb, id, tail);
 	res = PQexec(admin, q);
 	if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
 		fprintf(stderr, "test_repo_pg: %s: %s", q,
@@ -1364,7 +1295,7 @@ main(void)
 	}
 	snprintf(cfg.db, sizeof(cfg.db), "ua_test_repo_pg_%ld",
 	    (long)getpid());
-	if ((cfg.conninfo = conninfo_for(cfg.admin_url, cfg.db)) == NULL) {
+	if ((cfg.conninfo = pgt_conninfo_for(cfg.admin_url, cfg.db)) == NULL) {
 		fprintf(stderr, "test_repo_pg: UA_TEST_PG_ADMIN_URL cannot "
 		    "be parsed\n");
 		PQfinish(admin);
