@@ -40,6 +40,7 @@ struct	ua_settings {
 	enum ua_pw_scheme	 password_hash;
 	int			 bcrypt_cost;
 	int			 db_statement_timeout_ms;
+	bool			 db_prepared_statements;
 	int			 login_max_failures;
 	int			 login_window_seconds;
 	bool			 docs_enabled;

@@ -66,6 +66,8 @@ static const struct sdef defs[] = {
 	{ "BCRYPT_COST", ST_INT, SN_OPTIONAL, "12", 4, 31, OFF(bcrypt_cost) },
 	{ "DB_STATEMENT_TIMEOUT_MS", ST_INT, SN_OPTIONAL, "5000",
 	    0, 86400000, OFF(db_statement_timeout_ms) },
+	{ "DB_PREPARED_STATEMENTS", ST_BOOL, SN_OPTIONAL, "true", 0, 0,
+	    OFF(db_prepared_statements) },
 	{ "LOGIN_MAX_FAILURES", ST_INT, SN_OPTIONAL, "5", 1, 1000000,
 	    OFF(login_max_failures) },
 	{ "LOGIN_WINDOW_SECONDS", ST_INT, SN_OPTIONAL, "900", 1, 604800,

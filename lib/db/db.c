@@ -1,6 +1,13 @@
 /*
  * db.c -- the worker's one PostgreSQL connection: lazy connect,
  * timeouts, reset after failure, and the single place SQL is sent.
+ *
+ * Statements are prepared on first use on each connection and run by
+ * name afterwards, so the server parses and plans each of them once
+ * per connection instead of once per request (most of what a read
+ * costs PostgreSQL).  DB_PREPARED_STATEMENTS=false sends every
+ * statement with its text, for poolers that cannot keep named
+ * statements (PgBouncer before 1.21 in transaction pooling).
  */
 #include "config.h"
 
@@ -16,11 +23,23 @@
 #include "userapi/log.h"
 #include "userapi/settings.h"
 
+/* More distinct statements than userapi has; past it, text is sent. */
+#define STMT_MAX	48
+
+/* A statement prepared on the current connection as "ua<index>". */
+struct	stmt {
+	char	*sql;
+	size_t	 len;
+};
+
 struct	ua_db {
-	char	*conninfo;
-	char	 options[64];	/* "-c statement_timeout=..." */
-	PGconn	*conn;		/* NULL until first use */
-	char	 sqlstate[6];
+	char		*conninfo;
+	char		 options[64];	/* "-c statement_timeout=..." */
+	PGconn		*conn;		/* NULL until first use */
+	char		 sqlstate[6];
+	bool		 prepare;	/* DB_PREPARED_STATEMENTS */
+	struct stmt	 stmts[STMT_MAX];
+	int		 nstmts;
 };
 
 struct ua_db *
@@ -31,7 +50,19 @@ ua_db_new(const struct ua_settings *s)
 	db->conninfo = ua_xstrdup(s->database_url);
 	snprintf(db->options, sizeof(db->options),
 	    "-c statement_timeout=%d", s->db_statement_timeout_ms);
+	db->prepare = s->db_prepared_statements;
 	return db;
+}
+
+/* Forget the prepared statements: the connection that held them is gone. */
+static void
+forget_statements(struct ua_db *db)
+{
+	int	 i;
+
+	for (i = 0; i < db->nstmts; i++)
+		free(db->stmts[i].sql);
+	db->nstmts = 0;
 }
 
 void
@@ -41,6 +72,7 @@ ua_db_free(struct ua_db *db)
 		return;
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	forget_statements(db);
 	free(db->conninfo);
 	free(db);
 }
@@ -121,6 +153,7 @@ ensure_connected(struct ua_db *db)
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
 	    !server_left(db->conn))
 		return UA_OK;
+	forget_statements(db);
 	if (db->conn != NULL) {
 		ua_log_info("database: reconnecting");
 		PQreset(db->conn);
@@ -154,6 +187,73 @@ classify(const char *state)
 	return UA_ERR_DB;
 }
 
+static bool
+result_ok(const PGresult *r)
+{
+	switch (PQresultStatus(r)) {
+	case PGRES_TUPLES_OK:
+	case PGRES_COMMAND_OK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Did the server lose our prepared statements?  A pooler may hand us
+ * another server connection (26000), or a migration changed a table a
+ * statement returns rows of.  Either way nothing ran: prepare again.
+ */
+static bool
+statements_stale(const PGresult *r)
+{
+	const char	*state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char	*msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (state == NULL)
+		return false;
+	return strcmp(state, "26000") == 0 ||	/* no such statement */
+	    (strcmp(state, "0A000") == 0 && msg != NULL &&
+	    strncmp(msg, "cached plan must not change result type", 40) == 0);
+}
+
+/*
+ * Run "sql" on the current connection: by name if it is prepared,
+ * preparing it first if it is new.  Returns the result, or the
+ * failed result of the PREPARE.
+ */
+static PGresult *
+send_statement(struct ua_db *db, const char *sql, int nparams,
+    const char *const *params)
+{
+	PGresult	*r;
+	char		 name[16];
+	size_t		 len = strlen(sql);
+	int		 i;
+
+	if (!db->prepare)
+		return PQexecParams(db->conn, sql, nparams, NULL, params,
+		    NULL, NULL, 0);
+	for (i = 0; i < db->nstmts; i++)
+		if (db->stmts[i].len == len &&
+		    memcmp(db->stmts[i].sql, sql, len) == 0)
+			break;
+	if (i == STMT_MAX)
+		return PQexecParams(db->conn, sql, nparams, NULL, params,
+		    NULL, NULL, 0);
+	snprintf(name, sizeof(name), "ua%d", i);
+	if (i == db->nstmts) {
+		r = PQprepare(db->conn, name, sql, nparams, NULL);
+		if (!result_ok(r))
+			return r;
+		PQclear(r);
+		db->stmts[i].sql = ua_xstrdup(sql);
+		db->stmts[i].len = len;
+		db->nstmts++;
+	}
+	return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+}
+
 enum ua_err
 ua_db_exec(struct ua_db *db, const char *sql, int nparams,
     const char *const *params, enum ua_db_flags flags, PGresult **res)
@@ -168,15 +268,20 @@ ua_db_exec(struct ua_db *db, const char *sql, int nparams,
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((er = ensure_connected(db)) != UA_OK)
 			return er;
-		r = PQexecParams(db->conn, sql, nparams, NULL, params,
-		    NULL, NULL, 0);
-		switch (PQresultStatus(r)) {
-		case PGRES_TUPLES_OK:
-		case PGRES_COMMAND_OK:
+		r = send_statement(db, sql, nparams, params);
+		if (result_ok(r)) {
 			*res = r;
 			return UA_OK;
-		default:
-			break;
+		}
+		if (attempt == 0 && db->nstmts > 0 && statements_stale(r) &&
+		    PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+			/* Nothing ran, so even a write may go again. */
+			ua_log_info("database: preparing statements again");
+			PQclear(r);
+			forget_statements(db);
+			r = PQexec(db->conn, "DEALLOCATE ALL");
+			PQclear(r);
+			continue;
 		}
 		if (PQstatus(db->conn) == CONNECTION_BAD) {
 			/*

@@ -200,16 +200,27 @@ patch_name(const char *name)
 	return p;
 }
 
-/* A fresh struct ua_db on the scratch database; ua_db_free() it. */
+/*
+ * A fresh struct ua_db on the scratch database, preparing its
+ * statements or not (DB_PREPARED_STATEMENTS); ua_db_free() it.
+ */
 static struct ua_db *
-db_new(void)
+db_new_prepared(bool prepare)
 {
 	struct ua_settings	 s;
 
 	memset(&s, 0, sizeof(s));
 	s.database_url = cfg.conninfo;
 	s.db_statement_timeout_ms = 5000;
+	s.db_prepared_statements = prepare;
 	return ua_db_new(&s);
+}
+
+/* The same with the settings' default: prepared statements. */
+static struct ua_db *
+db_new(void)
+{
+	return db_new_prepared(true);
 }
 
 /* ---------------------------------------------------------------- */
@@ -863,6 +874,55 @@ START_TEST(set_password_unknown_id)
 END_TEST
 
 /* ---------------------------------------------------------------- */
+/* Prepared statements. */
+
+/*
+ * A migration that changes the type of a column a prepared statement
+ * returns makes PostgreSQL refuse to run it ("cached plan must not
+ * change result type"); nothing ran, so it is prepared again and sent
+ * once more, reads and writes alike.
+ */
+START_TEST(statements_prepared_again_after_a_type_change)
+{
+	struct ua_user	 u;
+	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
+	    UA_OK);
+	free(raw("ALTER TABLE users ALTER COLUMN name TYPE text"));
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
+	    UA_OK);
+	ck_assert_str_eq(u.name, "Some Name");
+
+	free(raw("ALTER TABLE users ALTER COLUMN name TYPE varchar"));
+	add("b@example.com", UA_ROLE_USER);
+	raw_is("SELECT count(*) FROM users", "2");
+}
+END_TEST
+
+/* With DB_PREPARED_STATEMENTS=false every statement goes as text. */
+START_TEST(text_statements_when_not_preparing)
+{
+	struct ua_user_repo	 r;
+	struct ua_user		 u, items[2];
+	size_t			 n;
+	int64_t			 total, id;
+
+	r.ops = &ua_user_repo_pg;
+	r.arg = db_new_prepared(false);
+	ck_assert_int_eq(r.ops->insert(r.arg, "t@example.com", "Text",
+	    HASH, UA_ROLE_USER, &u), UA_OK);
+	id = u.id;
+	ck_assert_int_eq(r.ops->get_by_id(r.arg, id, &u), UA_OK);
+	ck_assert_str_eq(u.email, "t@example.com");
+	ck_assert_int_eq(r.ops->list(r.arg, 0, 2, items, &n, &total), UA_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(total, 1);
+	ua_db_free(r.arg);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
 /* A lost connection. */
 
 /* Disconnect the repositories' session from the server side. */
@@ -1153,6 +1213,11 @@ repo_suite(void)
 	tcase_add_test(tc, set_password_without_revoke_keeps_version);
 	tcase_add_test(tc, set_password_with_revoke_bumps_version);
 	tcase_add_test(tc, set_password_unknown_id);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("prepared");
+	tcase_add_test(tc, statements_prepared_again_after_a_type_change);
+	tcase_add_test(tc, text_statements_when_not_preparing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("connection");

@@ -58,6 +58,7 @@ START_TEST(defaults_fill_the_rest)
 	ck_assert_int_eq(s.password_hash, UA_PW_BCRYPT);
 	ck_assert_int_eq(s.bcrypt_cost, 12);
 	ck_assert_int_eq(s.db_statement_timeout_ms, 5000);
+	ck_assert(s.db_prepared_statements);
 	ck_assert_int_eq(s.login_max_failures, 5);
 	ck_assert_int_eq(s.login_window_seconds, 900);
 	ck_assert(s.docs_enabled);
@@ -75,7 +76,7 @@ START_TEST(every_setting_is_read)
 	    "DEBUG=yes", "CORS_ORIGINS=https://a.example",
 	    "MAX_BODY_BYTES=2048", "PASSWORD_HASH=yescrypt",
 	    "BCRYPT_COST=4", "DB_STATEMENT_TIMEOUT_MS=100",
-	    "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
+	    "DB_PREPARED_STATEMENTS=false", "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
 	    "DOCS_ENABLED=off", "DOCS_ASSETS_URL=/static");
 
 	ck_assert_int_eq(load(&s, env), UA_OK);
@@ -88,6 +89,7 @@ START_TEST(every_setting_is_read)
 	ck_assert_int_eq(s.password_hash, UA_PW_YESCRYPT);
 	ck_assert_int_eq(s.bcrypt_cost, 4);
 	ck_assert_int_eq(s.db_statement_timeout_ms, 100);
+	ck_assert(!s.db_prepared_statements);
 	ck_assert_int_eq(s.login_max_failures, 3);
 	ck_assert_int_eq(s.login_window_seconds, 60);
 	ck_assert(!s.docs_enabled);
