@@ -72,6 +72,14 @@ enum	gcol {
 	" (extract(epoch FROM created_at) * 1000000)::bigint AS created_us," \
 	" (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us"
 
+/* The same of the table aliased "t" (a string literal). */
+#define USER_COLS_OF(t) \
+	t ".id, " t ".email, " t ".name, " t ".role::text AS role," \
+	" (extract(epoch FROM " t ".created_at) * 1000000)::bigint" \
+	" AS created_us," \
+	" (extract(epoch FROM " t ".updated_at) * 1000000)::bigint" \
+	" AS updated_us"
+
 static const char SQL_GET_BY_ID[] =
     "SELECT " USER_COLS
     " FROM users WHERE id = $1::bigint";
@@ -88,16 +96,17 @@ static const char SQL_GET_BY_EMAIL[] =
 
 /*
  * One row per user of the page, or a single row of NULLs if the page
- * is empty; every row carries the total, all from one snapshot.
+ * is empty; every row carries the total, all from one snapshot.  The
+ * offset is walked on the primary key alone (an index-only scan once
+ * vacuumed), and only the page's rows are read and converted: a
+ * projection under the LIMIT would convert every skipped row too.
  */
 static const char SQL_LIST[] =
-    "WITH page AS (SELECT " USER_COLS
-    " FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint)"
-    " SELECT p.id, p.email, p.name, p.role, p.created_us, p.updated_us,"
-    " t.total"
+    "SELECT " USER_COLS_OF("u") ", t.total"
     " FROM (SELECT count(*) AS total FROM users) AS t"
-    " LEFT JOIN page AS p ON true"
-    " ORDER BY p.id";
+    " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
+    "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"
+    " ORDER BY u.id";
 
 static const char SQL_INSERT[] =
     "INSERT INTO users (email, hashed_password, name, role)"
