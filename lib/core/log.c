@@ -18,6 +18,7 @@
 static char	 progname[64] = "userapi";
 static bool	 debug_on;
 static char	 request_id[130];
+static long	 pid;		/* workers never fork: read once, not per line */
 
 void
 ua_log_init(const char *name, bool debug)
@@ -30,6 +31,7 @@ ua_log_init(const char *name, bool debug)
 		snprintf(progname, sizeof(progname), "%s", name);
 	}
 	debug_on = debug;
+	pid = (long)getpid();
 }
 
 void
@@ -58,17 +60,19 @@ vlog(const char *level, const char *fmt, va_list ap)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 
+	if (pid == 0)
+		pid = (long)getpid();
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 
 	if (request_id[0] != '\0')
 		fprintf(stderr, "%s.%03ldZ %s[%ld] %s rid=%s %s\n", stamp,
-		    (long)(tv.tv_usec / 1000), progname, (long)getpid(),
+		    (long)(tv.tv_usec / 1000), progname, pid,
 		    level, request_id, msg);
 	else
 		fprintf(stderr, "%s.%03ldZ %s[%ld] %s %s\n", stamp,
-		    (long)(tv.tv_usec / 1000), progname, (long)getpid(),
+		    (long)(tv.tv_usec / 1000), progname, pid,
 		    level, msg);
 	fflush(stderr);
 }

@@ -3,14 +3,16 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "userapi/alloc.h"
 #include "userapi/jwt.h"
@@ -23,20 +25,76 @@
 /* Nesting allowed in a token's header or claims. */
 #define JSON_DEPTH	4
 
-static const EVP_MD *
-alg_md(enum ua_jwt_alg alg)
+/* OpenSSL's name of the digest of "alg", or NULL. */
+static const char *
+alg_digest(enum ua_jwt_alg alg)
 {
 	switch (alg) {
 	case UA_JWT_HS256:
-		return EVP_sha256();
+		return "SHA256";
 	case UA_JWT_HS384:
-		return EVP_sha384();
+		return "SHA384";
 	case UA_JWT_HS512:
-		return EVP_sha512();
+		return "SHA512";
 	case UA_JWT__MAX:
 		break;
 	}
 	return NULL;
+}
+
+/*
+ * An HMAC context keyed once per algorithm and secret.  OpenSSL 3's
+ * one-shot HMAC() looks the algorithm up in its providers and sets the
+ * key on every call, about half the cost of checking a token; a kept
+ * context only starts over (EVP_MAC_init() with no key keeps the key).
+ */
+struct	hmac_ctx {
+	EVP_MAC_CTX	*ctx;
+	unsigned char	*key;		/* what "ctx" is keyed with */
+	size_t		 keylen;
+};
+
+static void
+hmac_forget(struct hmac_ctx *h)
+{
+	EVP_MAC_CTX_free(h->ctx);
+	if (h->key != NULL)
+		ua_secure_zero(h->key, h->keylen);
+	free(h->key);
+	memset(h, 0, sizeof(*h));
+}
+
+/* "h" keyed with "key" and ready for data; false on failure. */
+static bool
+hmac_start(struct hmac_ctx *h, enum ua_jwt_alg alg, const char *key,
+    size_t keylen)
+{
+	static EVP_MAC	*algo;
+	OSSL_PARAM	 params[2];
+	char		 digest[16];	/* OSSL_PARAM wants it writable */
+
+	/* The key is our own setting, not input: memcmp() is fine. */
+	if (h->ctx != NULL && h->keylen == keylen &&
+	    memcmp(h->key, key, keylen) == 0)
+		return EVP_MAC_init(h->ctx, NULL, 0, NULL) == 1;
+	hmac_forget(h);
+	if (algo == NULL && (algo = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return false;
+	if ((h->ctx = EVP_MAC_CTX_new(algo)) == NULL)
+		return false;
+	snprintf(digest, sizeof(digest), "%s", alg_digest(alg));
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(h->ctx, (const unsigned char *)key, keylen,
+	    params) != 1) {
+		hmac_forget(h);
+		return false;
+	}
+	h->key = ua_xmalloc(keylen > 0 ? keylen : 1);
+	memcpy(h->key, key, keylen);
+	h->keylen = keylen;
+	return true;
 }
 
 /* HMAC of "data" into "mac" (EVP_MAX_MD_SIZE); false on failure. */
@@ -44,15 +102,21 @@ static bool
 hmac(enum ua_jwt_alg alg, const char *key, size_t keylen, const char *data,
     size_t len, unsigned char *mac, unsigned int *maclen)
 {
-	const EVP_MD	*md = alg_md(alg);
+	static struct hmac_ctx	 ctxs[UA_JWT__MAX];
+	size_t			 outlen = 0;
 
 	ERR_clear_error();
-	if (md == NULL || HMAC(md, key, (int)keylen,
-	    (const unsigned char *)data, len, mac, maclen) == NULL) {
+	if (alg_digest(alg) == NULL ||
+	    !hmac_start(&ctxs[alg], alg, key, keylen) ||
+	    EVP_MAC_update(ctxs[alg].ctx, (const unsigned char *)data,
+	    len) != 1 ||
+	    EVP_MAC_final(ctxs[alg].ctx, mac, &outlen,
+	    EVP_MAX_MD_SIZE) != 1) {
 		ua_log_err("jwt: HMAC failed: %s",
 		    ERR_reason_error_string(ERR_get_error()));
 		return false;
 	}
+	*maclen = (unsigned int)outlen;
 	return true;
 }
 
@@ -103,17 +167,20 @@ ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 static struct json_object *
 part_json(const char *s, size_t len)
 {
-	struct json_tokener	*tok;
-	struct json_object	*o = NULL;
-	unsigned char		*raw;
-	size_t			 rawlen;
+	static struct json_tokener	*tok;	/* kept: one per process */
+	struct json_object		*o = NULL;
+	unsigned char			*raw;
+	size_t				 rawlen;
 
 	if (!ua_b64url_decode(s, len, &raw, &rawlen))
 		return NULL;
-	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
-		abort();
-	json_tokener_set_flags(tok,
-	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	if (tok == NULL) {
+		if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
+			abort();
+		json_tokener_set_flags(tok,
+		    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	} else
+		json_tokener_reset(tok);
 	o = json_tokener_parse_ex(tok, (const char *)raw, (int)rawlen);
 	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
 	    tok->char_offset != (int)rawlen ||
@@ -121,7 +188,6 @@ part_json(const char *s, size_t len)
 		json_object_put(o);
 		o = NULL;
 	}
-	json_tokener_free(tok);
 	free(raw);
 	return o;
 }
