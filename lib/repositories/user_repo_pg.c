@@ -97,13 +97,15 @@ static const char SQL_GET_BY_EMAIL[] =
 /*
  * One row per user of the page, or a single row of NULLs if the page
  * is empty; every row carries the total, all from one snapshot.  The
- * offset is walked on the primary key alone (an index-only scan once
- * vacuumed), and only the page's rows are read and converted: a
- * projection under the LIMIT would convert every skipped row too.
+ * total is the row the triggers of migration 0004 keep, not a count(*)
+ * of the whole table.  The offset is walked on the primary key alone
+ * (an index-only scan once vacuumed), and only the page's rows are
+ * read and converted: a projection under the LIMIT would convert every
+ * skipped row too.
  */
 static const char SQL_LIST[] =
-    "SELECT " USER_COLS_OF("u") ", t.total"
-    " FROM (SELECT count(*) AS total FROM users) AS t"
+    "SELECT " USER_COLS_OF("u") ", t.n"
+    " FROM user_count AS t"
     " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
     "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"
     " ORDER BY u.id";

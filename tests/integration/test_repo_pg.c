@@ -407,7 +407,32 @@ START_TEST(concurrent_inserts_of_one_email_one_wins)
 		ck_assert_int_eq(count_er(res, RACERS, UA_ERR_CONFLICT),
 		    RACERS - 1);
 		raw_is("SELECT count(*) FROM users", "1");
+		raw_is("SELECT n FROM user_count", "1");
 	}
+}
+END_TEST
+
+/* Each racer inserts an address of its own. */
+static enum ua_err
+insert_own(const struct ua_user_repo *r, int i, const void *arg)
+{
+	struct ua_user	 u;
+	char		 email[64];
+
+	(void)arg;
+	snprintf(email, sizeof(email), "racer%d@example.com", i);
+	return r->ops->insert(r->arg, email, "Racer", HASH, UA_ROLE_USER, &u);
+}
+
+START_TEST(concurrent_inserts_are_all_counted)
+{
+	enum ua_err	 res[RACERS];
+
+	add("first@example.com", UA_ROLE_USER);
+	race(RACERS, insert_own, NULL, res);
+	ck_assert_int_eq(count_er(res, RACERS, UA_OK), RACERS);
+	raw_is("SELECT n = count(*) AND n = 9 FROM user_count, users"
+	    " GROUP BY n", "t");
 }
 END_TEST
 
@@ -564,6 +589,51 @@ START_TEST(list_pages_in_id_order_with_total)
 
 	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, -1, 10, items, &n,
 	    &total), UA_ERR_INVALID);
+}
+END_TEST
+
+/*
+ * The total is the row migration 0004's triggers keep: right after
+ * every kind of write, by the repository or anyone else.
+ */
+START_TEST(list_total_follows_every_writer)
+{
+	struct ua_user	 items[4];
+	size_t		 n;
+	int64_t		 total, id;
+
+	add("a@example.com", UA_ROLE_ADMIN);
+	id = add("b@example.com", UA_ROLE_USER);
+	add("c@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
+	    &total), UA_OK);
+	ck_assert_int_eq(total, 3);
+
+	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, id), UA_OK);
+	free(raw("INSERT INTO users (email, hashed_password, name)"
+	    " VALUES ('d@example.com', 'x', 'D'), ('e@example.com', 'x', 'E'),"
+	    " ('f@example.com', 'x', 'F')"));
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
+	    &total), UA_OK);
+	ck_assert_int_eq(total, 5);
+	ck_assert_uint_eq(n, 4);
+
+	free(raw("DELETE FROM users WHERE email IN ('d@example.com',"
+	    " 'e@example.com')"));
+	free(raw("BEGIN"));
+	free(raw("INSERT INTO users (email, hashed_password, name)"
+	    " VALUES ('g@example.com', 'x', 'G')"));
+	free(raw("ROLLBACK"));
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
+	    &total), UA_OK);
+	ck_assert_int_eq(total, 3);
+	raw_is("SELECT count(*) FROM users", "3");
+
+	free(raw("TRUNCATE users"));
+	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
+	    &total), UA_OK);
+	ck_assert_int_eq(total, 0);
+	ck_assert_uint_eq(n, 0);
 }
 END_TEST
 
@@ -1177,6 +1247,7 @@ repo_suite(void)
 	tcase_add_test(tc, insert_conflicts_in_any_case);
 	tcase_add_test(tc, insert_refuses_what_the_model_cannot_hold);
 	tcase_add_test(tc, concurrent_inserts_of_one_email_one_wins);
+	tcase_add_test(tc, concurrent_inserts_are_all_counted);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("get");
@@ -1188,6 +1259,7 @@ repo_suite(void)
 
 	tc = tcase("list");
 	tcase_add_test(tc, list_pages_in_id_order_with_total);
+	tcase_add_test(tc, list_total_follows_every_writer);
 	tcase_add_test(tc, list_of_no_users);
 	suite_add_tcase(s, tc);
 
