@@ -38,6 +38,10 @@ void	ua_resp_header(struct ua_req *, const char *name,
  */
 void	ua_resp_json(struct ua_req *, int status, struct json_object *obj);
 
+/* Answer "status" with JSON text already written into "json". */
+void	ua_resp_json_text(struct ua_req *, int status,
+	    const struct ua_buf *json);
+
 /* Answer {"detail": "<detail>"} with "status". */
 void	ua_resp_detail(struct ua_req *, int status, const char *detail);
 

@@ -11,10 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "userapi/buf.h"
 #include "userapi/errors.h"
 #include "userapi/password.h"
-
-struct json_object;
 
 enum	ua_role {
 	UA_ROLE_ADMIN,
@@ -66,10 +65,10 @@ void		 ua_fmt_timestamp(char *buf, int64_t us);
 extern const char *const ua_user_json_keys[6];
 
 /*
- * The API's User object, keys in API.md's order: id, email, name, role,
- * created_at, updated_at.  A whitelist: nothing else is ever added.
- * Returns a new object the caller owns.
+ * Append the API's User object, keys in API.md's order: id, email,
+ * name, role, created_at, updated_at.  A whitelist: nothing else is
+ * ever added.
  */
-struct json_object *ua_user_to_json(const struct ua_user *);
+void		 ua_user_append_json(struct ua_buf *, const struct ua_user *);
 
 #endif

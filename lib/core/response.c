@@ -77,6 +77,12 @@ ua_resp_json(struct ua_req *req, int status, struct json_object *obj)
 }
 
 void
+ua_resp_json_text(struct ua_req *req, int status, const struct ua_buf *json)
+{
+	set_body(req, status, NULL, json->data, json->len);
+}
+
+void
 ua_resp_detail(struct ua_req *req, int status, const char *detail)
 {
 	struct json_object	*o = json_object_new_object();

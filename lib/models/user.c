@@ -7,8 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
+#include "userapi/json_out.h"
 #include "userapi/user.h"
 
 static const char *const api_names[UA_ROLE__MAX] = {
@@ -84,24 +83,39 @@ const char *const ua_user_json_keys[6] = {
 	"id", "email", "name", "role", "created_at", "updated_at",
 };
 
-struct json_object *
-ua_user_to_json(const struct ua_user *u)
+/* ",\"key\":" (no comma before the first key). */
+static void
+append_key(struct ua_buf *b, const char *key, bool first)
+{
+	if (!first)
+		ua_buf_append(b, ",", 1);
+	ua_json_append_str(b, key);
+	ua_buf_append(b, ":", 1);
+}
+
+void
+ua_user_append_json(struct ua_buf *b, const struct ua_user *u)
 {
 	const char *const	*k = ua_user_json_keys;
-	struct json_object	*o = json_object_new_object();
 	char			 ts[UA_TIMESTAMP_LEN];
 
-	json_object_object_add(o, k[0], json_object_new_int64(u->id));
-	json_object_object_add(o, k[1], json_object_new_string(u->email));
-	json_object_object_add(o, k[2], json_object_new_string(u->name));
-	json_object_object_add(o, k[3],
-	    json_object_new_string(ua_role_name(u->role)));
+	ua_buf_append(b, "{", 1);
+	append_key(b, k[0], true);
+	ua_json_append_int64(b, u->id);
+	append_key(b, k[1], false);
+	ua_json_append_str(b, u->email);
+	append_key(b, k[2], false);
+	ua_json_append_str(b, u->name);
+	append_key(b, k[3], false);
+	ua_json_append_str(b, ua_role_name(u->role));
+	append_key(b, k[4], false);
 	ua_fmt_timestamp(ts, u->created_us);
-	json_object_object_add(o, k[4], json_object_new_string(ts));
+	ua_json_append_str(b, ts);
+	append_key(b, k[5], false);
 	if (u->has_updated) {
 		ua_fmt_timestamp(ts, u->updated_us);
-		json_object_object_add(o, k[5], json_object_new_string(ts));
+		ua_json_append_str(b, ts);
 	} else
-		json_object_object_add(o, k[5], NULL);
-	return o;
+		ua_buf_puts(b, "null");
+	ua_buf_append(b, "}", 1);
 }

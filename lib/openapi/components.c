@@ -179,7 +179,7 @@ string_enum(const char *a, const char *b)
 	return o;
 }
 
-/* User: exactly the keys ua_user_to_json() writes, in its order. */
+/* User: exactly the keys ua_user_append_json() writes, in its order. */
 static struct json_object *
 user_schema(void)
 {

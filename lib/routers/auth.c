@@ -73,7 +73,7 @@ me(struct ua_req *req)
 	    &found)) != UA_OK)
 		ua_resp_error(req, er);
 	else
-		ua_resp_json(req, 200, ua_user_to_json(&caller));
+		ua_route_answer_user(req, 200, &caller);
 }
 
 static void

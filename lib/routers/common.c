@@ -114,3 +114,14 @@ ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
 	return ua_param_int("path", name, ua_req_param(req, name), 0,
 	    INT64_MIN, INT64_MAX, id, errs);
 }
+
+void
+ua_route_answer_user(struct ua_req *req, int status, const struct ua_user *u)
+{
+	struct ua_buf	 b;
+
+	ua_buf_init(&b);
+	ua_user_append_json(&b, u);
+	ua_resp_json_text(req, status, &b);
+	ua_buf_cleanup(&b);
+}

@@ -10,6 +10,7 @@
 
 #include "userapi/errors.h"
 #include "userapi/request.h"
+#include "userapi/user.h"
 #include "userapi/validate.h"
 
 /*
@@ -34,5 +35,9 @@ bool	 ua_route_query_int(struct ua_req *req, const char *name,
 
 /* Answer the 422 of "errs". */
 void	 ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);
+
+/* Answer "status" with the User object of "u". */
+void	 ua_route_answer_user(struct ua_req *req, int status,
+	    const struct ua_user *u);
 
 #endif

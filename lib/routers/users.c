@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "userapi/alloc.h"
 #include "userapi/dependencies.h"
 #include "userapi/response.h"
@@ -44,7 +42,7 @@ create_user(struct ua_req *req)
 	if ((er = ua_user_register(&svc, &in, &u)) != UA_OK)
 		answer_error(req, er);
 	else
-		ua_resp_json(req, 201, ua_user_to_json(&u));
+		ua_route_answer_user(req, 201, &u);
 out:
 	ua_secure_zero(&in, sizeof(in));
 }
@@ -77,7 +75,7 @@ list_users(struct ua_req *req)
 	struct ua_services	 svc;
 	struct ua_verrs		 errs;
 	struct ua_user		 caller, unused, *items = NULL;
-	struct json_object	*o, *data, *meta;
+	struct ua_buf		 b;
 	int64_t			 page, limit, total = 0, pages;
 	size_t			 n = 0, i;
 	enum ua_err		 er;
@@ -105,22 +103,22 @@ list_users(struct ua_req *req)
 	}
 	pages = total / limit + (total % limit != 0);
 
-	data = json_object_new_array_ext((int)n);
-	for (i = 0; i < n; i++)
-		json_object_array_add(data, ua_user_to_json(&items[i]));
-	meta = json_object_new_object();
-	json_object_object_add(meta, "page", json_object_new_int64(page));
-	json_object_object_add(meta, "limit", json_object_new_int64(limit));
-	json_object_object_add(meta, "total", json_object_new_int64(total));
-	json_object_object_add(meta, "total_pages",
-	    json_object_new_int64(pages));
-	o = json_object_new_object();
-	json_object_object_add(o, "data", data);
-	json_object_object_add(o, "meta", meta);
+	/* {"data":[<User>...],"meta":{...}}, as the UserPage schema says. */
+	ua_buf_init(&b);
+	ua_buf_puts(&b, "{\"data\":[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			ua_buf_append(&b, ",", 1);
+		ua_user_append_json(&b, &items[i]);
+	}
+	ua_buf_printf(&b, "],\"meta\":{\"page\":%lld,\"limit\":%lld,"
+	    "\"total\":%lld,\"total_pages\":%lld}}", (long long)page,
+	    (long long)limit, (long long)total, (long long)pages);
 
 	ua_resp_header(req, "X-Total-Count", "%lld", (long long)total);
 	page_links(req, page, limit, pages);
-	ua_resp_json(req, 200, o);
+	ua_resp_json_text(req, 200, &b);
+	ua_buf_cleanup(&b);
 out:
 	free(items);
 	ua_verrs_cleanup(&errs);
@@ -148,7 +146,7 @@ get_user(struct ua_req *req)
 	else if (!found)
 		answer_error(req, UA_ERR_NOT_FOUND);
 	else
-		ua_resp_json(req, 200, ua_user_to_json(&target));
+		ua_route_answer_user(req, 200, &target);
 	ua_verrs_cleanup(&errs);
 }
 
@@ -179,7 +177,7 @@ update_user(struct ua_req *req)
 	if ((er = ua_user_update(&svc, &caller, id, &in, &u)) != UA_OK)
 		answer_error(req, er);
 	else
-		ua_resp_json(req, 200, ua_user_to_json(&u));
+		ua_route_answer_user(req, 200, &u);
 out:
 	ua_verrs_cleanup(&errs);
 }

@@ -1,0 +1,173 @@
+/*
+ * test_json_out.c -- the direct JSON writer writes what json-c writes.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <json-c/json.h>
+
+#include "userapi/buf.h"
+#include "userapi/json_out.h"
+#include "userapi/user.h"
+
+#define JSONC_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* What json-c writes for the string "s". */
+static char *
+jsonc_str(const char *s)
+{
+	struct json_object	*o = json_object_new_string(s);
+	char			*v = strdup(json_object_to_json_string_ext(o,
+				    JSONC_FLAGS));
+
+	json_object_put(o);
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+static void
+assert_str_as_jsonc(const char *s)
+{
+	struct ua_buf	 b;
+	char		*want = jsonc_str(s);
+
+	ua_buf_init(&b);
+	ua_json_append_str(&b, s);
+	ck_assert_str_eq(b.data, want);
+	ua_buf_cleanup(&b);
+	free(want);
+}
+
+START_TEST(every_byte_escaped_as_jsonc_does)
+{
+	char	 s[4];
+	int	 c;
+
+	for (c = 1; c < 256; c++) {
+		s[0] = 'a';
+		s[1] = (char)c;
+		s[2] = 'z';
+		s[3] = '\0';
+		assert_str_as_jsonc(s);
+	}
+}
+END_TEST
+
+START_TEST(strings_as_jsonc_writes_them)
+{
+	assert_str_as_jsonc("");
+	assert_str_as_jsonc("plain@example.com");
+	assert_str_as_jsonc("\"quoted\\back\"slash/");
+	assert_str_as_jsonc("\n\r\t\b\f\x01\x1f\x7f");
+	assert_str_as_jsonc("Zoë 東京 \xf0\x9f\x98\x80");
+	assert_str_as_jsonc("\\\\\"\"");
+}
+END_TEST
+
+START_TEST(numbers_as_jsonc_writes_them)
+{
+	static const int64_t	 v[] = { 0, 1, -1, 42, INT64_MAX, INT64_MIN };
+	struct json_object	*o;
+	struct ua_buf		 b;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		o = json_object_new_int64(v[i]);
+		ua_buf_init(&b);
+		ua_json_append_int64(&b, v[i]);
+		ck_assert_str_eq(b.data, json_object_to_json_string_ext(o,
+		    JSONC_FLAGS));
+		ua_buf_cleanup(&b);
+		json_object_put(o);
+	}
+}
+END_TEST
+
+/* The User object, built field by field with json-c, as a reference. */
+static char *
+jsonc_user(const struct ua_user *u)
+{
+	const char *const	*k = ua_user_json_keys;
+	struct json_object	*o = json_object_new_object();
+	char			 ts[UA_TIMESTAMP_LEN], *v;
+
+	json_object_object_add(o, k[0], json_object_new_int64(u->id));
+	json_object_object_add(o, k[1], json_object_new_string(u->email));
+	json_object_object_add(o, k[2], json_object_new_string(u->name));
+	json_object_object_add(o, k[3],
+	    json_object_new_string(ua_role_name(u->role)));
+	ua_fmt_timestamp(ts, u->created_us);
+	json_object_object_add(o, k[4], json_object_new_string(ts));
+	if (u->has_updated) {
+		ua_fmt_timestamp(ts, u->updated_us);
+		json_object_object_add(o, k[5], json_object_new_string(ts));
+	} else
+		json_object_object_add(o, k[5], NULL);
+	v = strdup(json_object_to_json_string_ext(o, JSONC_FLAGS));
+	json_object_put(o);
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+START_TEST(user_object_as_jsonc_writes_it)
+{
+	struct ua_user	 u;
+	struct ua_buf	 b;
+	char		*want;
+
+	memset(&u, 0, sizeof(u));
+	u.id = 7;
+	snprintf(u.email, sizeof(u.email), "%s", "\"o'neil\"@example.com");
+	snprintf(u.name, sizeof(u.name), "%s", "Zoë \\ Tab\there");
+	u.role = UA_ROLE_ADMIN;
+	u.created_us = INT64_C(1795687200123456);
+	ua_buf_init(&b);
+	ua_user_append_json(&b, &u);
+	want = jsonc_user(&u);
+	ck_assert_str_eq(b.data, want);
+	ck_assert_ptr_nonnull(strstr(b.data, "\"updated_at\":null}"));
+	free(want);
+
+	u.role = UA_ROLE_USER;
+	u.has_updated = true;
+	u.updated_us = INT64_C(1795687201000000);
+	ua_buf_reset(&b);
+	ua_user_append_json(&b, &u);
+	want = jsonc_user(&u);
+	ck_assert_str_eq(b.data, want);
+	ck_assert_ptr_nonnull(strstr(b.data,
+	    "\"updated_at\":\"2026-11-26T10:00:01Z\"}"));
+	free(want);
+	ua_buf_cleanup(&b);
+}
+END_TEST
+
+static Suite *
+json_out_suite(void)
+{
+	Suite	*s = suite_create("json_out");
+	TCase	*tc = tcase_create("as_jsonc");
+
+	tcase_add_test(tc, every_byte_escaped_as_jsonc_does);
+	tcase_add_test(tc, strings_as_jsonc_writes_them);
+	tcase_add_test(tc, numbers_as_jsonc_writes_them);
+	tcase_add_test(tc, user_object_as_jsonc_writes_it);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(json_out_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
