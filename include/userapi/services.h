@@ -43,11 +43,15 @@ enum ua_err	 ua_user_create(const struct ua_services *,
 		    struct ua_user *out);
 
 /*
- * One page of users by id.  "items" has room for "limit".  A page past
- * the end is empty, not an error.
+ * One page of users by id, for the bearer of a token of user "sub" at
+ * version "ver", whose row is read in the same round trip into
+ * "caller" and checked as ua_auth_current_user() checks it
+ * (UA_ERR_BAD_TOKEN).  "items" has room for "limit".  A page past the
+ * end is empty, not an error.
  */
-enum ua_err	 ua_user_list(const struct ua_services *, int64_t page,
-		    int64_t limit, struct ua_user *items, size_t *n,
+enum ua_err	 ua_user_list(const struct ua_services *, int64_t sub,
+		    int64_t ver, int64_t page, int64_t limit,
+		    struct ua_user *caller, struct ua_user *items, size_t *n,
 		    int64_t *total);
 
 /*
@@ -92,6 +96,15 @@ enum ua_err	 ua_auth_current_user(const struct ua_services *,
 		    int64_t sub, int64_t ver, struct ua_user *caller,
 		    int64_t target_id, struct ua_user *target,
 		    bool *target_found);
+
+/*
+ * The end of the bearer check, on the caller's row "cred" as a
+ * repository read it ("found": UA_OK, UA_ERR_NOT_FOUND, or the
+ * repository's error): UA_ERR_BAD_TOKEN if the user is gone or "ver"
+ * predates a password change.  The hash in "cred" is wiped.
+ */
+enum ua_err	 ua_auth_check_caller(enum ua_err found,
+		    struct ua_credentials *cred, int64_t ver);
 
 /*
  * Change "caller"'s password: UA_ERR_BAD_PASSWORD if "current" is

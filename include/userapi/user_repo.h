@@ -48,11 +48,17 @@ struct	ua_user_repo_ops {
 			    struct ua_user *out, struct ua_credentials *cred);
 
 	/*
-	 * Up to "limit" users ordered by id, skipping "offset", into
-	 * "items" (room for "limit"); "*n" how many, "*total" all users.
+	 * The caller's row with its credentials, as
+	 * get_caller_and_target reads it, and up to "limit" users
+	 * ordered by id, skipping "offset", into "items" (room for
+	 * "limit"); "*n" how many, "*total" all users.  One round trip.
+	 * UA_ERR_NOT_FOUND if the caller is gone.
 	 */
-	enum ua_err	(*list)(void *arg, int64_t offset, int64_t limit,
-			    struct ua_user *items, size_t *n, int64_t *total);
+	enum ua_err	(*list)(void *arg, int64_t caller_id,
+			    struct ua_user *caller,
+			    struct ua_credentials *caller_cred, int64_t offset,
+			    int64_t limit, struct ua_user *items, size_t *n,
+			    int64_t *total);
 
 	/* New user; UA_ERR_CONFLICT if the email is taken (any case). */
 	enum ua_err	(*insert)(void *arg, const char *email,

@@ -53,9 +53,10 @@ enum	ccol {
 	CCOL__MAX
 };
 
-/* The list adds the number of all users. */
+/* The list adds the number of all users, and which row is the caller. */
 enum	lcol {
-	LCOL_TOTAL = UCOL__MAX,
+	LCOL_TOTAL = CCOL__MAX,	/* NULL on the caller's row */
+	LCOL_IS_CALLER,
 	LCOL__MAX
 };
 
@@ -95,20 +96,25 @@ static const char SQL_GET_BY_EMAIL[] =
     " FROM users WHERE lower(email) = lower($1::text)";
 
 /*
- * One row per user of the page, or a single row of NULLs if the page
- * is empty; every row carries the total, all from one snapshot.  The
- * total is the row the triggers of migration 0004 keep, not a count(*)
- * of the whole table.  The offset is walked on the primary key alone
- * (an index-only scan once vacuumed), and only the page's rows are
- * read and converted: a projection under the LIMIT would convert every
- * skipped row too.
+ * The caller's row with its credentials first (none if the caller is
+ * gone), then one row per user of the page, or a single row of NULLs if
+ * the page is empty; the page's rows carry the total.  All from one
+ * snapshot.  The total is the row the triggers of migration 0004 keep,
+ * not a count(*) of the whole table.  The offset is walked on the
+ * primary key alone (an index-only scan once vacuumed), and only the
+ * page's rows are read and converted: a projection under the LIMIT
+ * would convert every skipped row too.
  */
 static const char SQL_LIST[] =
-    "SELECT " USER_COLS_OF("u") ", t.n"
+    "SELECT " USER_COLS_OF("c") ", c.hashed_password,"
+    " c.token_version::bigint, NULL::bigint, true AS is_caller"
+    " FROM users AS c WHERE c.id = $3::bigint"
+    " UNION ALL"
+    " SELECT " USER_COLS_OF("u") ", NULL, NULL, t.n, false"
     " FROM user_count AS t"
     " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
     "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"
-    " ORDER BY u.id";
+    " ORDER BY is_caller DESC, id";
 
 static const char SQL_INSERT[] =
     "INSERT INTO users (email, hashed_password, name, role)"
@@ -426,45 +432,66 @@ out:
 }
 
 /*
- * Up to "limit" users ordered by id after skipping "offset", into
- * "items" (room for "limit"), with the number of all users, from one
- * snapshot.  Returns UA_OK, UA_ERR_INVALID for a negative "offset" or
- * "limit", or a database error; on error "*n" and "*total" are 0.
+ * The caller's row and credentials, and up to "limit" users ordered by
+ * id after skipping "offset", into "items" (room for "limit"), with the
+ * number of all users, from one snapshot in one round trip.  Returns
+ * UA_OK, UA_ERR_NOT_FOUND if the caller is gone, UA_ERR_INVALID for a
+ * negative "offset" or "limit", or a database error; on error every
+ * out-parameter is zeroed.
  */
 static enum ua_err
-pg_list(void *arg, int64_t offset, int64_t limit, struct ua_user *items,
-    size_t *n, int64_t *total)
+pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
+    struct ua_credentials *caller_cred, int64_t offset, int64_t limit,
+    struct ua_user *items, size_t *n, int64_t *total)
 {
 	struct ua_db	*db = arg;
 	PGresult	*res;
 	enum ua_err	 er;
+	const int	 first = 1;	/* the page's rows follow the caller's */
 	int		 i, rows, maxrows;
 	char		 obuf[UA_INT64_STRLEN], lbuf[UA_INT64_STRLEN];
-	const char	*params[2] = { obuf, lbuf };
+	char		 cbuf[UA_INT64_STRLEN];
+	const char	*params[3] = { obuf, lbuf, cbuf };
 
+	memset(caller, 0, sizeof(*caller));
+	memset(caller_cred, 0, sizeof(*caller_cred));
 	*n = 0;
 	*total = 0;
 	if (offset < 0 || limit < 0)
 		return UA_ERR_INVALID;
 	ua_fmt_int64(obuf, sizeof(obuf), offset);
 	ua_fmt_int64(lbuf, sizeof(lbuf), limit);
+	ua_fmt_int64(cbuf, sizeof(cbuf), caller_id);
 
-	if ((er = ua_db_exec(db, SQL_LIST, 2, params, UA_DB_READ_ONLY,
+	if ((er = ua_db_exec(db, SQL_LIST, 3, params, UA_DB_READ_ONLY,
 	    &res)) != UA_OK)
 		return er;
 
-	/* At least the row carrying the total, at most "limit" rows. */
-	maxrows = limit < 1 ? 1 : limit < INT_MAX ? (int)limit : INT_MAX;
-	if ((er = ua_pg_shape(res, LCOL__MAX, 1, maxrows,
-	    "users: list")) != UA_OK ||
-	    (er = ua_pg_int64(res, 0, LCOL_TOTAL, total)) != UA_OK)
+	/* The row carrying the total, at most "limit" rows and the caller. */
+	maxrows = limit < INT_MAX - 1 ? (int)limit + 1 : INT_MAX;
+	if ((er = ua_pg_shape(res, LCOL__MAX, 1, maxrows < 2 ? 2 : maxrows,
+	    "users: list")) != UA_OK)
 		goto out;
-	rows = PQntuples(res);
-	if (rows == 1 && PQgetisnull(res, 0, UCOL_ID))
+	if (strcmp(PQgetvalue(res, 0, LCOL_IS_CALLER), "t") != 0) {
+		er = UA_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((er = row_to_user(res, 0, caller)) != UA_OK ||
+	    (er = row_to_cred(res, 0, caller_cred)) != UA_OK)
+		goto out;
+	rows = PQntuples(res) - first;
+	if (rows < 1) {
+		ua_log_err("users: list: no total");
+		er = UA_ERR_DB;
+		goto out;
+	}
+	if ((er = ua_pg_int64(res, first, LCOL_TOTAL, total)) != UA_OK)
+		goto out;
+	if (rows == 1 && PQgetisnull(res, first, UCOL_ID))
 		rows = 0;	/* the page is empty */
 	for (i = 0; i < rows; i++) {
 		memset(&items[i], 0, sizeof(items[i]));
-		if ((er = row_to_user(res, i, &items[i])) != UA_OK)
+		if ((er = row_to_user(res, first + i, &items[i])) != UA_OK)
 			goto out;
 	}
 	*n = (size_t)rows;
@@ -472,6 +499,8 @@ pg_list(void *arg, int64_t offset, int64_t limit, struct ua_user *items,
 out:
 	PQclear(res);
 	if (er != UA_OK) {
+		memset(caller, 0, sizeof(*caller));
+		ua_secure_zero(caller_cred, sizeof(*caller_cred));
 		*n = 0;
 		*total = 0;
 	}

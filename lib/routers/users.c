@@ -85,19 +85,20 @@ list_users(struct ua_req *req)
 	ok = ua_route_query_int(req, "page", &page, &errs);
 	ok = ua_route_query_int(req, "limit", &limit, &errs) && ok;
 	ua_services_init_pg(&svc, req->settings, req->db);
-	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
-	    &found)) != UA_OK) {
-		ua_resp_error(req, er);
-		goto out;
-	}
-	if (!ok) {
-		ua_route_invalid(req, &errs);
+	if (!ok || !req->authenticated) {
+		/* The bearer is checked first, as FastAPI's dependencies run. */
+		if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
+		    &found)) != UA_OK)
+			ua_resp_error(req, er);
+		else
+			ua_route_invalid(req, &errs);
 		goto out;
 	}
 
+	/* The caller and the page in one round trip. */
 	items = ua_xcalloc((size_t)limit, sizeof(*items));
-	if ((er = ua_user_list(&svc, page, limit, items, &n,
-	    &total)) != UA_OK) {
+	if ((er = ua_user_list(&svc, req->auth_sub, req->auth_ver, page,
+	    limit, &caller, items, &n, &total)) != UA_OK) {
 		ua_resp_error(req, er);
 		goto out;
 	}

@@ -127,13 +127,20 @@ ua_auth_current_user(const struct ua_services *svc, int64_t sub, int64_t ver,
 
 	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub,
 	    caller, &cred, target_id, target, target_found);
-	if (er == UA_ERR_NOT_FOUND)
+	return ua_auth_check_caller(er, &cred, ver);
+}
+
+enum ua_err
+ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
+    int64_t ver)
+{
+	ua_secure_zero(cred->hash, sizeof(cred->hash));
+	if (found == UA_ERR_NOT_FOUND)
 		return UA_ERR_BAD_TOKEN;	/* the user is gone */
-	if (er != UA_OK)
-		return er;
-	ua_secure_zero(cred.hash, sizeof(cred.hash));
+	if (found != UA_OK)
+		return found;
 	/* A password change bumps the version: older tokens are dead. */
-	if (cred.token_version != ver)
+	if (cred->token_version != ver)
 		return UA_ERR_BAD_TOKEN;
 	return UA_OK;
 }

@@ -34,18 +34,27 @@ ua_user_create(const struct ua_services *svc, const struct ua_user_create *in,
 }
 
 enum ua_err
-ua_user_list(const struct ua_services *svc, int64_t page, int64_t limit,
+ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
+    int64_t page, int64_t limit, struct ua_user *caller,
     struct ua_user *items, size_t *n, int64_t *total)
 {
-	int64_t	 offset;
+	struct ua_credentials	 cred;
+	int64_t			 offset;
+	enum ua_err		 er;
 
 	/* A page so far out that the offset overflows is just past the end. */
 	if (page - 1 > INT64_MAX / limit)
 		offset = INT64_MAX;
 	else
 		offset = (page - 1) * limit;
-	return svc->users.ops->list(svc->users.arg, offset, limit, items, n,
-	    total);
+	er = svc->users.ops->list(svc->users.arg, sub, caller, &cred, offset,
+	    limit, items, n, total);
+	if ((er = ua_auth_check_caller(er, &cred, ver)) != UA_OK) {
+		memset(caller, 0, sizeof(*caller));
+		*n = 0;
+		*total = 0;
+	}
+	return er;
 }
 
 /* Self or admin: the rule for changing or deleting a user. */

@@ -167,6 +167,28 @@ add(const char *email, enum ua_role role)
 	return u.id;
 }
 
+/*
+ * The list as user "caller_id"; when it is found, the caller's own row
+ * and credentials come back with the page.
+ */
+static enum ua_err
+list_as(int64_t caller_id, int64_t offset, int64_t limit,
+    struct ua_user *items, size_t *n, int64_t *total)
+{
+	struct ua_user		 c;
+	struct ua_credentials	 cred;
+	enum ua_err		 er;
+
+	er = fx.users.ops->list(fx.users.arg, caller_id, &c, &cred, offset,
+	    limit, items, n, total);
+	if (er == UA_OK) {
+		ck_assert_int_eq(c.id, caller_id);
+		ck_assert_str_ne(cred.hash, "");
+	} else
+		ck_assert_int_eq(c.id, 0);
+	return er;
+}
+
 static struct ua_user_patch
 patch_role(enum ua_role role)
 {
@@ -565,7 +587,7 @@ START_TEST(list_pages_in_id_order_with_total)
 	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
 	    UA_OK);
 
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 10, items, &n,
+	ck_assert_int_eq(list_as(1, 0, 10, items, &n,
 	    &total), UA_OK);
 	ck_assert_uint_eq(n, 10);
 	ck_assert_int_eq(total, 25);
@@ -575,19 +597,19 @@ START_TEST(list_pages_in_id_order_with_total)
 	ck_assert(items[0].has_updated);
 	ck_assert_str_eq(items[1].email, "u01@example.com");
 
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 20, 10, items, &n,
+	ck_assert_int_eq(list_as(1, 20, 10, items, &n,
 	    &total), UA_OK);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(total, 25);
 	ck_assert_int_eq(items[0].id, 21);
 	ck_assert_int_eq(items[4].id, 25);
 
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 30, 10, items, &n,
+	ck_assert_int_eq(list_as(1, 30, 10, items, &n,
 	    &total), UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 25);
 
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, -1, 10, items, &n,
+	ck_assert_int_eq(list_as(1, -1, 10, items, &n,
 	    &total), UA_ERR_INVALID);
 }
 END_TEST
@@ -600,21 +622,19 @@ START_TEST(list_total_follows_every_writer)
 {
 	struct ua_user	 items[4];
 	size_t		 n;
-	int64_t		 total, id;
+	int64_t		 total, me, id;
 
-	add("a@example.com", UA_ROLE_ADMIN);
+	me = add("a@example.com", UA_ROLE_ADMIN);
 	id = add("b@example.com", UA_ROLE_USER);
 	add("c@example.com", UA_ROLE_USER);
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(list_as(me, 0, 4, items, &n, &total), UA_OK);
 	ck_assert_int_eq(total, 3);
 
 	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, id), UA_OK);
 	free(raw("INSERT INTO users (email, hashed_password, name)"
 	    " VALUES ('d@example.com', 'x', 'D'), ('e@example.com', 'x', 'E'),"
 	    " ('f@example.com', 'x', 'F')"));
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(list_as(me, 0, 4, items, &n, &total), UA_OK);
 	ck_assert_int_eq(total, 5);
 	ck_assert_uint_eq(n, 4);
 
@@ -624,29 +644,52 @@ START_TEST(list_total_follows_every_writer)
 	free(raw("INSERT INTO users (email, hashed_password, name)"
 	    " VALUES ('g@example.com', 'x', 'G')"));
 	free(raw("ROLLBACK"));
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(list_as(me, 0, 4, items, &n, &total), UA_OK);
 	ck_assert_int_eq(total, 3);
 	raw_is("SELECT count(*) FROM users", "3");
 
 	free(raw("TRUNCATE users"));
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 4, items, &n,
-	    &total), UA_OK);
-	ck_assert_int_eq(total, 0);
-	ck_assert_uint_eq(n, 0);
+	raw_is("SELECT n FROM user_count", "0");
+	me = add("h@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(list_as(me, 0, 4, items, &n, &total), UA_OK);
+	ck_assert_int_eq(total, 1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(items[0].id, me);
 }
 END_TEST
 
-START_TEST(list_of_no_users)
+/* A caller who is gone gets no page, whether or not there are users. */
+START_TEST(list_for_a_caller_who_is_gone)
 {
 	struct ua_user	 items[5];
 	size_t		 n = 9;
 	int64_t		 total = 9;
 
-	ck_assert_int_eq(fx.users.ops->list(fx.users.arg, 0, 5, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(list_as(1, 0, 5, items, &n, &total),
+	    UA_ERR_NOT_FOUND);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 0);
+	add("a@example.com", UA_ROLE_USER);
+	ck_assert_int_eq(list_as(2, 0, 5, items, &n, &total),
+	    UA_ERR_NOT_FOUND);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 0);
+}
+END_TEST
+
+/* Past the end: the caller, no rows, and the total. */
+START_TEST(list_past_the_end)
+{
+	struct ua_user	 items[5];
+	size_t		 n = 9;
+	int64_t		 total = 9, me = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(list_as(me, 5, 5, items, &n, &total), UA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 1);
+	ck_assert_int_eq(list_as(me, INT64_MAX, 5, items, &n, &total), UA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 1);
 }
 END_TEST
 
@@ -975,6 +1018,7 @@ START_TEST(text_statements_when_not_preparing)
 {
 	struct ua_user_repo	 r;
 	struct ua_user		 u, items[2];
+	struct ua_credentials	 cred;
 	size_t			 n;
 	int64_t			 total, id;
 
@@ -985,7 +1029,8 @@ START_TEST(text_statements_when_not_preparing)
 	id = u.id;
 	ck_assert_int_eq(r.ops->get_by_id(r.arg, id, &u), UA_OK);
 	ck_assert_str_eq(u.email, "t@example.com");
-	ck_assert_int_eq(r.ops->list(r.arg, 0, 2, items, &n, &total), UA_OK);
+	ck_assert_int_eq(r.ops->list(r.arg, id, &u, &cred, 0, 2, items, &n,
+	    &total), UA_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(total, 1);
 	ua_db_free(r.arg);
@@ -1260,7 +1305,8 @@ repo_suite(void)
 	tc = tcase("list");
 	tcase_add_test(tc, list_pages_in_id_order_with_total);
 	tcase_add_test(tc, list_total_follows_every_writer);
-	tcase_add_test(tc, list_of_no_users);
+	tcase_add_test(tc, list_for_a_caller_who_is_gone);
+	tcase_add_test(tc, list_past_the_end);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("update");

@@ -360,19 +360,27 @@ fake_get_by_email(void *arg, const char *email, struct ua_user *out,
 }
 
 static enum ua_err
-fake_list(void *arg, int64_t offset, int64_t limit, struct ua_user *items,
-    size_t *n, int64_t *total)
+fake_list(void *arg, int64_t caller_id, struct ua_user *caller,
+    struct ua_credentials *caller_cred, int64_t offset, int64_t limit,
+    struct ua_user *items, size_t *n, int64_t *total)
 {
 	struct fake_repo	*fr = arg;
+	struct frow		*c;
 	enum ua_err		 er;
 	size_t			 i;
 
+	memset(caller, 0, sizeof(*caller));
+	memset(caller_cred, 0, sizeof(*caller_cred));
 	*n = 0;
 	*total = 0;
 	if ((er = enter(fr, FAKE_OP_LIST)) != UA_OK)
 		return er;
 	if (offset < 0 || limit < 0)
 		return UA_ERR_INVALID;
+	if ((c = find_id(fr, caller_id)) == NULL)
+		return UA_ERR_NOT_FOUND;
+	*caller = c->u;
+	*caller_cred = c->cred;
 	for (i = 0; (int64_t)i < limit && (uint64_t)offset + i < fr->nrows;
 	    i++)
 		items[i] = fr->rows[offset + i].u;

@@ -179,32 +179,36 @@ END_TEST
 
 START_TEST(list_pages_by_id)
 {
-	struct ua_user	 items[4];
-	size_t		 n;
-	int64_t		 total;
-	char		 email[32];
-	int		 i;
+	struct ua_user		 items[4], me;
+	struct ua_credentials	 cred;
+	size_t			 n;
+	int64_t			 total;
+	char			 email[32];
+	int			 i;
 
 	for (i = 0; i < 10; i++) {
 		snprintf(email, sizeof(email), "u%d@example.com", i);
 		add(email, UA_ROLE_USER);
 	}
-	ck_assert_int_eq(users.ops->list(users.arg, 0, 4, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(users.ops->list(users.arg, 11, &me, &cred, 0, 4,
+	    items, &n, &total), UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 0, 4,
+	    items, &n, &total), UA_OK);
+	ck_assert_int_eq(me.id, 3);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(total, 10);
 	ck_assert_int_eq(items[0].id, 1);
 	ck_assert_int_eq(items[3].id, 4);
-	ck_assert_int_eq(users.ops->list(users.arg, 8, 4, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 8, 4,
+	    items, &n, &total), UA_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(items[1].id, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, 12, 4, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 12, 4,
+	    items, &n, &total), UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, -1, 4, items, &n,
-	    &total), UA_ERR_INVALID);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, -1, 4,
+	    items, &n, &total), UA_ERR_INVALID);
 }
 END_TEST
 

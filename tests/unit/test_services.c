@@ -135,7 +135,7 @@ END_TEST
 
 START_TEST(list_pages_through_45_users)
 {
-	struct ua_user	 items[20];
+	struct ua_user	 items[20], me;
 	char		 email[64];
 	size_t		 n;
 	int64_t		 total, i;
@@ -145,21 +145,49 @@ START_TEST(list_pages_through_45_users)
 		    (long long)i);
 		fake_repo_add(fr, email, "Name", "*", UA_ROLE_USER);
 	}
-	ck_assert_int_eq(ua_user_list(&svc, 1, 20, items, &n, &total), UA_OK);
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 1, 20, &me, items, &n,
+	    &total), UA_OK);
+	ck_assert_int_eq(me.id, 7);
 	ck_assert_uint_eq(n, 20);
 	ck_assert_int_eq(total, 45);
 	ck_assert_int_eq(items[0].id, 1);
-	ck_assert_int_eq(ua_user_list(&svc, 3, 20, items, &n, &total), UA_OK);
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 3, 20, &me, items, &n,
+	    &total), UA_OK);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(items[0].id, 41);
 	ck_assert_int_eq(items[4].id, 45);
-	ck_assert_int_eq(ua_user_list(&svc, 4, 20, items, &n, &total), UA_OK);
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 4, 20, &me, items, &n,
+	    &total), UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 45);
 	/* A page number whose offset would overflow is simply past the end. */
-	ck_assert_int_eq(ua_user_list(&svc, INT64_MAX, 20, items, &n, &total),
-	    UA_OK);
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, INT64_MAX, 20, &me, items,
+	    &n, &total), UA_OK);
 	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* The list checks its caller as the bearer check does, in its one read. */
+START_TEST(list_refuses_a_gone_or_revoked_caller)
+{
+	struct ua_user	 items[20], me;
+	size_t		 n = 9;
+	int64_t		 total = 9, id;
+
+	id = fake_repo_add(fr, "a@example.com", "Name", "*", UA_ROLE_USER);
+	ck_assert_int_eq(ua_user_list(&svc, id + 1, 0, 1, 20, &me, items, &n,
+	    &total), UA_ERR_BAD_TOKEN);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 0);
+	ck_assert_int_eq(me.id, 0);
+	/* A token issued before a password change (version 0 < 1). */
+	ck_assert_int_eq(svc.users.ops->set_password(svc.users.arg, id, "*",
+	    true), UA_OK);
+	ck_assert_int_eq(ua_user_list(&svc, id, 0, 1, 20, &me, items, &n,
+	    &total), UA_ERR_BAD_TOKEN);
+	ck_assert_int_eq(ua_user_list(&svc, id, 1, 1, 20, &me, items, &n,
+	    &total), UA_OK);
+	ck_assert_uint_eq(n, 1);
 }
 END_TEST
 
@@ -546,6 +574,7 @@ services_suite(void)
 	tcase_add_test(tc, register_same_email_other_case_conflicts);
 	tcase_add_test(tc, register_passes_storage_failure_up);
 	tcase_add_test(tc, list_pages_through_45_users);
+	tcase_add_test(tc, list_refuses_a_gone_or_revoked_caller);
 	tcase_add_test(tc, user_may_change_self);
 	tcase_add_test(tc, user_may_not_change_others);
 	tcase_add_test(tc, only_admin_may_change_role);
