@@ -57,10 +57,42 @@ ua_role_from_db(const char *s, enum ua_role *out)
 	return role_lookup(db_names, s, out);
 }
 
+/*
+ * Year, month (1..12) and day of the civil (proleptic Gregorian) date
+ * "days" days after 1970-01-01: H. Hinnant's civil_from_days.
+ */
+static void
+civil_from_days(int64_t days, int64_t *y, int *m, int *d)
+{
+	int64_t		 z = days + 719468;
+	int64_t		 era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t		 doe = z - era * 146097;		/* [0, 146096] */
+	int64_t		 yoe = (doe - doe / 1460 + doe / 36524 -
+			    doe / 146096) / 365;		/* [0, 399] */
+	int64_t		 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t		 mp = (5 * doy + 2) / 153;		/* [0, 11] */
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* "n" as exactly "width" decimal digits at "p". */
+static void
+put_digits(char *p, int64_t n, int width)
+{
+	while (width-- > 0) {
+		p[width] = (char)('0' + n % 10);
+		n /= 10;
+	}
+}
+
 void
 ua_fmt_timestamp(char *buf, int64_t us)
 {
 	int64_t		 secs = us / 1000000, frac = us % 1000000;
+	int64_t		 days, sod, year;
+	int		 month, day;
 	time_t		 t;
 	struct tm	 tm;
 	size_t		 n;
@@ -69,14 +101,34 @@ ua_fmt_timestamp(char *buf, int64_t us)
 		frac += 1000000;
 		secs--;
 	}
-	t = (time_t)secs;
-	gmtime_r(&t, &tm);
-	n = strftime(buf, UA_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac != 0)
-		snprintf(buf + n, UA_TIMESTAMP_LEN - n, ".%06lldZ",
-		    (long long)frac);
-	else
-		snprintf(buf + n, UA_TIMESTAMP_LEN - n, "Z");
+	days = secs / 86400;
+	sod = secs % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	civil_from_days(days, &year, &month, &day);
+	if (year >= 1000 && year <= 9999) {
+		/* By hand: gmtime_r() and strftime() cost more than the rest. */
+		memcpy(buf, "0000-00-00T00:00:00", 19);
+		put_digits(buf, year, 4);
+		put_digits(buf + 5, month, 2);
+		put_digits(buf + 8, day, 2);
+		put_digits(buf + 11, sod / 3600, 2);
+		put_digits(buf + 14, sod / 60 % 60, 2);
+		put_digits(buf + 17, sod % 60, 2);
+		n = 19;
+	} else {
+		t = (time_t)secs;
+		gmtime_r(&t, &tm);
+		n = strftime(buf, UA_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	}
+	if (frac != 0) {
+		buf[n] = '.';
+		put_digits(buf + n + 1, frac, 6);
+		memcpy(buf + n + 7, "Z", 2);
+	} else
+		memcpy(buf + n, "Z", 2);
 }
 
 const char *const ua_user_json_keys[6] = {

@@ -5,7 +5,9 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 #include <json-c/json.h>
@@ -87,6 +89,75 @@ START_TEST(numbers_as_jsonc_writes_them)
 }
 END_TEST
 
+/* What ua_fmt_timestamp() writes, the slow way: gmtime_r(), strftime(). */
+static void
+libc_timestamp(char *buf, int64_t us)
+{
+	int64_t		 secs = us / 1000000, frac = us % 1000000;
+	time_t		 t;
+	struct tm	 tm;
+	size_t		 n;
+
+	if (frac < 0) {
+		frac += 1000000;
+		secs--;
+	}
+	t = (time_t)secs;
+	ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+	n = strftime(buf, UA_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (frac != 0)
+		snprintf(buf + n, UA_TIMESTAMP_LEN - n, ".%06lldZ",
+		    (long long)frac);
+	else
+		snprintf(buf + n, UA_TIMESTAMP_LEN - n, "Z");
+}
+
+static void
+assert_timestamp_as_libc(int64_t us)
+{
+	char	 got[UA_TIMESTAMP_LEN], want[UA_TIMESTAMP_LEN];
+
+	ua_fmt_timestamp(got, us);
+	libc_timestamp(want, us);
+	ck_assert_msg(strcmp(got, want) == 0, "%lld: got %s, want %s",
+	    (long long)us, got, want);
+}
+
+START_TEST(timestamps_as_libc_writes_them)
+{
+	static const int64_t	 v[] = {
+		0, 1, -1, 999999, -999999, 1000000, -1000000,
+		INT64_C(1795687200123456),	/* 2026-11-26T10:00:00.123456 */
+		INT64_C(951782400000000),	/* 2000-02-29 */
+		INT64_C(-2203891200000000),	/* 1900-02-28 */
+		INT64_C(4107456000000000),	/* 2100-02-28 */
+		INT64_C(253402300799999999),	/* 9999-12-31T23:59:59.999999 */
+		INT64_C(253402300800000000),	/* 10000-01-01 */
+		INT64_C(-30610224000000000),	/* 1000-01-01 */
+		INT64_C(-30610224000000001),	/* 999-12-31 */
+		INT64_C(-62135596800000000),	/* 0001-01-01 */
+	};
+	uint64_t		 x = 88172645463325252u;
+	int64_t			 us;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_timestamp_as_libc(v[i]);
+	/* Every day of 1999 to 2001 (leap and centennial rules), mid-day. */
+	for (us = INT64_C(915148800000000); us < INT64_C(1009843200000000);
+	    us += INT64_C(86400000000))
+		assert_timestamp_as_libc(us + INT64_C(43199500000));
+	/* And 100,000 instants anywhere in years 1000 to 9999. */
+	for (i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		assert_timestamp_as_libc(INT64_C(-30610224000000000) +
+		    (int64_t)(x % UINT64_C(284012524800000000)));
+	}
+}
+END_TEST
+
 /* The User object, built field by field with json-c, as a reference. */
 static char *
 jsonc_user(const struct ua_user *u)
@@ -155,6 +226,7 @@ json_out_suite(void)
 	tcase_add_test(tc, every_byte_escaped_as_jsonc_does);
 	tcase_add_test(tc, strings_as_jsonc_writes_them);
 	tcase_add_test(tc, numbers_as_jsonc_writes_them);
+	tcase_add_test(tc, timestamps_as_libc_writes_them);
 	tcase_add_test(tc, user_object_as_jsonc_writes_it);
 	suite_add_tcase(s, tc);
 	return s;
