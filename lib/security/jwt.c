@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,16 +164,14 @@ ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 	return tok;
 }
 
-/* Decode one base64url part and parse it as a JSON object, or NULL. */
+/* Parse "raw" as a JSON object, or NULL. */
 static struct json_object *
-part_json(const char *s, size_t len)
+parse_object(const unsigned char *raw, size_t rawlen)
 {
 	static struct json_tokener	*tok;	/* kept: one per process */
 	struct json_object		*o = NULL;
-	unsigned char			*raw;
-	size_t				 rawlen;
 
-	if (!ua_b64url_decode(s, len, &raw, &rawlen))
+	if (rawlen > INT32_MAX)
 		return NULL;
 	if (tok == NULL) {
 		if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
@@ -188,8 +187,106 @@ part_json(const char *s, size_t len)
 		json_object_put(o);
 		o = NULL;
 	}
-	free(raw);
 	return o;
+}
+
+/*
+ * Is the header part "s" acceptable for "alg": the pinned algorithm, no
+ * "crit"?  The header ua_jwt_sign() writes is recognised as it is; any
+ * other goes through the JSON parser.
+ */
+static bool
+header_ok(enum ua_jwt_alg alg, const char *s, size_t len)
+{
+	struct json_object	*hdr, *v;
+	unsigned char		*raw;
+	size_t			 rawlen;
+	char			 own[40];
+	bool			 ok;
+
+	if (!ua_b64url_decode(s, len, &raw, &rawlen))
+		return false;
+	snprintf(own, sizeof(own), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
+	    ua_jwt_alg_name(alg));
+	if (rawlen == strlen(own) && memcmp(raw, own, rawlen) == 0) {
+		free(raw);
+		return true;
+	}
+	hdr = parse_object(raw, rawlen);
+	free(raw);
+	ok = hdr != NULL && json_object_object_get_ex(hdr, "alg", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), ua_jwt_alg_name(alg)) == 0 &&
+	    !json_object_object_get_ex(hdr, "crit", NULL);
+	json_object_put(hdr);
+	return ok;
+}
+
+/*
+ * A JSON integer at "*p" as json-c reads one: -?(0|[1-9][0-9]*), no
+ * fraction or exponent, within int64.  Advances "*p".
+ */
+static bool
+own_int(const char **p, const char *end, int64_t *out)
+{
+	const char	*q = *p;
+	char		 buf[UA_INT64_STRLEN];
+	size_t		 n;
+
+	if (q < end && *q == '-')
+		q++;
+	if (q >= end || *q < '0' || *q > '9' || (*q == '0' && q + 1 < end &&
+	    q[1] >= '0' && q[1] <= '9'))
+		return false;
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if ((n = (size_t)(q - *p)) >= sizeof(buf))
+		return false;
+	memcpy(buf, *p, n);
+	buf[n] = '\0';
+	if (!ua_parse_int64(buf, out))
+		return false;
+	*p = q;
+	return true;
+}
+
+/* "lit" at "*p"; advances "*p". */
+static bool
+own_lit(const char **p, const char *end, const char *lit)
+{
+	size_t	 n = strlen(lit);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+/*
+ * The claims exactly as ua_jwt_sign() writes them:
+ * {"sub":"<id>","iat":<n>,"exp":<n>,"ver":<n>}.  Our own tokens take
+ * this path and skip the JSON parser; a token in any other shape, valid
+ * or not, is left to it (false).
+ */
+static bool
+own_claims(const unsigned char *raw, size_t len, struct ua_jwt_claims *c)
+{
+	const char	*p = (const char *)raw, *end = p + len, *sub;
+	char		 buf[UA_INT64_STRLEN];
+
+	if (!own_lit(&p, end, "{\"sub\":\""))
+		return false;
+	for (sub = p; p < end && *p >= '0' && *p <= '9'; p++)
+		continue;
+	if ((size_t)(p - sub) >= sizeof(buf))
+		return false;
+	memcpy(buf, sub, (size_t)(p - sub));
+	buf[p - sub] = '\0';
+	return ua_parse_int64_range(buf, 1, INT64_MAX, &c->sub) &&
+	    own_lit(&p, end, "\",\"iat\":") && own_int(&p, end, &c->iat) &&
+	    own_lit(&p, end, ",\"exp\":") && own_int(&p, end, &c->exp) &&
+	    own_lit(&p, end, ",\"ver\":") && own_int(&p, end, &c->ver) &&
+	    own_lit(&p, end, "}") && p == end;
 }
 
 /* An integer claim (JSON integer, not a string or a float). */
@@ -205,11 +302,14 @@ int_claim(struct json_object *pl, const char *name, int64_t *out)
 	return true;
 }
 
-enum ua_err
-ua_jws_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
-    const char *token, struct json_object **payload)
+/*
+ * Check the header and signature of "token"; UA_OK: "*payload" is the
+ * decoded payload part (caller frees).
+ */
+static enum ua_err
+jws_payload(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
+    const char *token, unsigned char **payload, size_t *payloadlen)
 {
-	struct json_object	*hdr = NULL, *v;
 	unsigned char		 mac[EVP_MAX_MD_SIZE], *sig = NULL;
 	unsigned int		 maclen = 0;
 	size_t			 siglen = 0, len;
@@ -217,6 +317,7 @@ ua_jws_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 	enum ua_err		 er = UA_ERR_BAD_TOKEN;
 
 	*payload = NULL;
+	*payloadlen = 0;
 	if (token == NULL || (len = strlen(token)) > UA_JWT_MAX_LEN ||
 	    (dot1 = strchr(token, '.')) == NULL ||
 	    (dot2 = strchr(dot1 + 1, '.')) == NULL ||
@@ -224,11 +325,7 @@ ua_jws_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 		return UA_ERR_BAD_TOKEN;
 
 	/* The header first: only the pinned algorithm goes further. */
-	if ((hdr = part_json(token, (size_t)(dot1 - token))) == NULL ||
-	    !json_object_object_get_ex(hdr, "alg", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), ua_jwt_alg_name(alg)) != 0 ||
-	    json_object_object_get_ex(hdr, "crit", NULL))
+	if (!header_ok(alg, token, (size_t)(dot1 - token)))
 		goto out;
 
 	if (!ua_b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token),
@@ -238,42 +335,74 @@ ua_jws_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 	    siglen != maclen || CRYPTO_memcmp(sig, mac, maclen) != 0)
 		goto out;
 
-	if ((*payload = part_json(dot1 + 1,
-	    (size_t)(dot2 - dot1 - 1))) == NULL)
+	if (!ua_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
+	    payloadlen))
 		goto out;
 	er = UA_OK;
 out:
 	ua_secure_zero(mac, sizeof(mac));
 	free(sig);
-	json_object_put(hdr);
 	return er;
+}
+
+enum ua_err
+ua_jws_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
+    const char *token, struct json_object **payload)
+{
+	unsigned char	*raw;
+	size_t		 rawlen;
+
+	*payload = NULL;
+	if (jws_payload(alg, secret, secretlen, token, &raw,
+	    &rawlen) != UA_OK)
+		return UA_ERR_BAD_TOKEN;
+	*payload = parse_object(raw, rawlen);
+	free(raw);
+	return *payload != NULL ? UA_OK : UA_ERR_BAD_TOKEN;
+}
+
+/* The claims of a payload in any shape, through the JSON parser. */
+static bool
+parsed_claims(const unsigned char *raw, size_t rawlen,
+    struct ua_jwt_claims *out)
+{
+	struct json_object	*pl, *v;
+	bool			 ok;
+
+	if ((pl = parse_object(raw, rawlen)) == NULL)
+		return false;
+	ok = json_object_object_get_ex(pl, "sub", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    ua_parse_int64_range(json_object_get_string(v), 1, INT64_MAX,
+	    &out->sub) &&
+	    int_claim(pl, "exp", &out->exp) &&
+	    int_claim(pl, "iat", &out->iat) &&
+	    (!json_object_object_get_ex(pl, "ver", NULL) ||
+	    int_claim(pl, "ver", &out->ver));
+	json_object_put(pl);
+	return ok;
 }
 
 enum ua_err
 ua_jwt_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
     const char *token, int64_t now, struct ua_jwt_claims *out)
 {
-	struct json_object	*pl = NULL, *v;
-	enum ua_err		 er = UA_ERR_BAD_TOKEN;
+	unsigned char	*raw;
+	size_t		 rawlen;
+	bool		 ok;
 
 	memset(out, 0, sizeof(*out));
-	if (ua_jws_verify(alg, secret, secretlen, token, &pl) != UA_OK)
+	if (jws_payload(alg, secret, secretlen, token, &raw,
+	    &rawlen) != UA_OK)
 		return UA_ERR_BAD_TOKEN;
-	if (!json_object_object_get_ex(pl, "sub", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    !ua_parse_int64_range(json_object_get_string(v), 1, INT64_MAX,
-	    &out->sub) ||
-	    !int_claim(pl, "exp", &out->exp) ||
-	    !int_claim(pl, "iat", &out->iat) ||
-	    out->exp <= now || out->iat > now + IAT_LEEWAY_S)
-		goto out;
-	if (json_object_object_get_ex(pl, "ver", NULL) &&
-	    !int_claim(pl, "ver", &out->ver))
-		goto out;
-	er = UA_OK;
-out:
-	json_object_put(pl);
-	if (er != UA_OK)
+	if (!(ok = own_claims(raw, rawlen, out))) {
 		memset(out, 0, sizeof(*out));
-	return er;
+		ok = parsed_claims(raw, rawlen, out);
+	}
+	free(raw);
+	if (!ok || out->exp <= now || out->iat > now + IAT_LEEWAY_S) {
+		memset(out, 0, sizeof(*out));
+		return UA_ERR_BAD_TOKEN;
+	}
+	return UA_OK;
 }

@@ -208,12 +208,12 @@ START_TEST(issued_in_the_future_refused)
 }
 END_TEST
 
-/* Sign an arbitrary claims object with SECRET under HS256. */
+/* Sign an arbitrary header and claims with SECRET under HS256. */
 static char *
-sign_raw(const char *claims_json)
+sign_with(const char *header_json, const char *claims_json)
 {
 	char		*h = ua_b64url_encode(
-	    (const unsigned char *)"{\"alg\":\"HS256\"}", 15);
+	    (const unsigned char *)header_json, strlen(header_json));
 	char		*p = ua_b64url_encode(
 	    (const unsigned char *)claims_json, strlen(claims_json));
 	char		*tok, *si;
@@ -232,6 +232,70 @@ sign_raw(const char *claims_json)
 	free(s64);
 	return tok;
 }
+
+/* The same with a minimal header of another issuer. */
+static char *
+sign_raw(const char *claims_json)
+{
+	return sign_with("{\"alg\":\"HS256\"}", claims_json);
+}
+
+/* Claims of sub "42", iat 1700000000, in the shape ua_jwt_sign() writes. */
+#define OWN(rest)	"{\"sub\":\"42\",\"iat\":1700000000,\"exp\":" rest
+
+/*
+ * Tokens in exactly the shape ua_jwt_sign() writes are read without the
+ * JSON parser; their values are held to the same rules, and anything
+ * beyond that shape is left to the parser.
+ */
+START_TEST(own_shape_claims_checked_as_strictly)
+{
+	static const char	 own_header[] =
+	    "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+	static const char *const bad[] = {
+		"{\"sub\":\"0\",\"iat\":1,\"exp\":4102444800,\"ver\":1}",
+		"{\"sub\":\"\",\"iat\":1,\"exp\":4102444800,\"ver\":1}",
+		OWN("4102444800,\"ver\":1}x"),
+		OWN("4102444800.5,\"ver\":1}"),
+		OWN("4102444800,\"ver\":1,\"ver\":\"1\"}"),
+		OWN("1700000001,\"ver\":1}"),
+		OWN("-,\"ver\":1}"),
+		OWN("4102444800,\"ver\":}"),
+	};
+	struct ua_jwt_claims	 c;
+	char			*tok;
+	size_t			 i;
+
+	tok = sign_with(own_header,
+	    "{\"sub\":\"42\",\"iat\":-5,\"exp\":4102444800,\"ver\":9}");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_int_eq(c.sub, 42);
+	ck_assert_int_eq(c.iat, -5);
+	ck_assert_int_eq(c.exp, 4102444800LL);
+	ck_assert_int_eq(c.ver, 9);
+	free(tok);
+	/* Another order, spaces, one more claim: the parser's way. */
+	tok = sign_with(own_header, "{ \"ver\": 9, \"exp\": 4102444800,"
+	    " \"iat\": -5, \"sub\": \"42\", \"jti\": \"x\" }");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_int_eq(c.sub, 42);
+	ck_assert_int_eq(c.iat, -5);
+	ck_assert_int_eq(c.ver, 9);
+	free(tok);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tok = sign_with(own_header, bad[i]);
+		ck_assert_msg(verify(UA_JWT_HS256, tok, NOW, &c) ==
+		    UA_ERR_BAD_TOKEN, "accepted %s", bad[i]);
+		ck_assert_int_eq(c.sub, 0);
+		free(tok);
+	}
+	/* The header's shape is recognised only for the pinned algorithm. */
+	tok = sign_with("{\"alg\":\"HS384\",\"typ\":\"JWT\"}",
+	    OWN("4102444800,\"ver\":1}"));
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	free(tok);
+}
+END_TEST
 
 START_TEST(missing_or_mistyped_claims_refused)
 {
@@ -327,6 +391,7 @@ jwt_suite(void)
 	tcase_add_test(tc, expired_refused);
 	tcase_add_test(tc, issued_in_the_future_refused);
 	tcase_add_test(tc, missing_or_mistyped_claims_refused);
+	tcase_add_test(tc, own_shape_claims_checked_as_strictly);
 	tcase_add_test(tc, malformed_tokens_refused);
 	suite_add_tcase(s, tc);
 
