@@ -32,9 +32,8 @@ ua_buf_reset(struct ua_buf *b)
 		b->data[0] = '\0';
 }
 
-/* Make room for "more" bytes plus the NUL. */
-static void
-reserve(struct ua_buf *b, size_t more)
+void
+ua_buf_reserve(struct ua_buf *b, size_t more)
 {
 	size_t	 need = b->len + more + 1;
 
@@ -50,7 +49,7 @@ reserve(struct ua_buf *b, size_t more)
 void
 ua_buf_append(struct ua_buf *b, const void *p, size_t len)
 {
-	reserve(b, len);
+	ua_buf_reserve(b, len);
 	if (len > 0)
 		memcpy(b->data + b->len, p, len);
 	b->len += len;
@@ -74,7 +73,7 @@ ua_buf_vprintf(struct ua_buf *b, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return;
-	reserve(b, (size_t)n);
+	ua_buf_reserve(b, (size_t)n);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 }

@@ -14,50 +14,51 @@ void
 ua_json_append_str(struct ua_buf *b, const char *s)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	const char		*run = s;	/* bytes copied as they are */
-	char			 esc[6];
+	size_t			 n = strlen(s);
 	unsigned char		 c;
-	size_t			 n;
+	char			*o;
 
-	ua_buf_append(b, "\"", 1);
+	/* At most 6 bytes out per byte in ("\u001f"), and the quotes. */
+	ua_buf_reserve(b, 6 * n + 2);
+	o = b->data + b->len;
+	*o++ = '"';
 	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		n = 2;
-		esc[0] = '\\';
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
 		switch (c) {
 		case '"':
 		case '\\':
-			esc[1] = (char)c;
+			*o++ = (char)c;
 			break;
 		case '\b':
-			esc[1] = 'b';
+			*o++ = 'b';
 			break;
 		case '\f':
-			esc[1] = 'f';
+			*o++ = 'f';
 			break;
 		case '\n':
-			esc[1] = 'n';
+			*o++ = 'n';
 			break;
 		case '\r':
-			esc[1] = 'r';
+			*o++ = 'r';
 			break;
 		case '\t':
-			esc[1] = 't';
+			*o++ = 't';
 			break;
 		default:
-			if (c >= 0x20)
-				continue;
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			n = 6;
+			memcpy(o, "u00", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 0xf];
+			o += 5;
 			break;
 		}
-		ua_buf_append(b, run, (size_t)(s - run));
-		ua_buf_append(b, esc, n);
-		run = s + 1;
 	}
-	ua_buf_append(b, run, (size_t)(s - run));
-	ua_buf_append(b, "\"", 1);
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 }
 
 void
