@@ -31,7 +31,6 @@ ua_log_init(const char *name, bool debug)
 		snprintf(progname, sizeof(progname), "%s", name);
 	}
 	debug_on = debug;
-	pid = (long)getpid();
 }
 
 void

@@ -67,19 +67,16 @@ enum	gcol {
 	GCOL__MAX
 };
 
-/* The user columns, as every query selects or returns them. */
-#define USER_COLS \
-	"id, email, name, role::text AS role," \
-	" (extract(epoch FROM created_at) * 1000000)::bigint AS created_us," \
-	" (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us"
-
-/* The same of the table aliased "t" (a string literal). */
+/* The user columns of the table named "t" (a string literal). */
 #define USER_COLS_OF(t) \
 	t ".id, " t ".email, " t ".name, " t ".role::text AS role," \
 	" (extract(epoch FROM " t ".created_at) * 1000000)::bigint" \
 	" AS created_us," \
 	" (extract(epoch FROM " t ".updated_at) * 1000000)::bigint" \
 	" AS updated_us"
+
+/* The same of "users", as every other query selects or returns them. */
+#define USER_COLS	USER_COLS_OF("users")
 
 static const char SQL_GET_BY_ID[] =
     "SELECT " USER_COLS

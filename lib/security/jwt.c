@@ -121,34 +121,35 @@ hmac(enum ua_jwt_alg alg, const char *key, size_t keylen, const char *data,
 	return true;
 }
 
+/*
+ * The header and claims exactly as userapi writes them.  Verification
+ * recognises these shapes without the JSON parser (header_ok(),
+ * own_claims()); any other shape goes through it.
+ */
+static const char *const own_headers[UA_JWT__MAX] = {
+	[UA_JWT_HS256] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+	[UA_JWT_HS384] = "{\"alg\":\"HS384\",\"typ\":\"JWT\"}",
+	[UA_JWT_HS512] = "{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
+};
+#define OWN_CLAIMS_FMT \
+	"{\"sub\":\"%lld\",\"iat\":%lld,\"exp\":%lld,\"ver\":%lld}"
+
 char *
 ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
     const struct ua_jwt_claims *c)
 {
-	struct json_object	*hdr, *pl;
-	unsigned char		 mac[EVP_MAX_MD_SIZE];
-	unsigned int		 maclen = 0;
-	char			 sub[UA_INT64_STRLEN];
-	char			*h64, *p64, *s64, *signing, *tok;
-	const char		*js;
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0;
+	char		*claims, *h64, *p64, *s64, *signing, *tok;
 
-	hdr = json_object_new_object();
-	json_object_object_add(hdr, "alg",
-	    json_object_new_string(ua_jwt_alg_name(alg)));
-	json_object_object_add(hdr, "typ", json_object_new_string("JWT"));
-	pl = json_object_new_object();
-	ua_fmt_int64(sub, sizeof(sub), c->sub);
-	json_object_object_add(pl, "sub", json_object_new_string(sub));
-	json_object_object_add(pl, "iat", json_object_new_int64(c->iat));
-	json_object_object_add(pl, "exp", json_object_new_int64(c->exp));
-	json_object_object_add(pl, "ver", json_object_new_int64(c->ver));
-
-	js = json_object_to_json_string_ext(hdr, JSON_C_TO_STRING_PLAIN);
-	h64 = ua_b64url_encode((const unsigned char *)js, strlen(js));
-	js = json_object_to_json_string_ext(pl, JSON_C_TO_STRING_PLAIN);
-	p64 = ua_b64url_encode((const unsigned char *)js, strlen(js));
-	json_object_put(hdr);
-	json_object_put(pl);
+	if ((unsigned)alg >= UA_JWT__MAX)
+		abort();	/* the settings allow no other */
+	claims = ua_xasprintf(OWN_CLAIMS_FMT, (long long)c->sub,
+	    (long long)c->iat, (long long)c->exp, (long long)c->ver);
+	h64 = ua_b64url_encode((const unsigned char *)own_headers[alg],
+	    strlen(own_headers[alg]));
+	p64 = ua_b64url_encode((const unsigned char *)claims, strlen(claims));
+	free(claims);
 
 	signing = ua_xasprintf("%s.%s", h64, p64);
 	if (!hmac(alg, secret, secretlen, signing, strlen(signing), mac,
@@ -198,16 +199,14 @@ parse_object(const unsigned char *raw, size_t rawlen)
 static bool
 header_ok(enum ua_jwt_alg alg, const char *s, size_t len)
 {
+	const char		*own = own_headers[alg];
 	struct json_object	*hdr, *v;
 	unsigned char		*raw;
 	size_t			 rawlen;
-	char			 own[40];
 	bool			 ok;
 
 	if (!ua_b64url_decode(s, len, &raw, &rawlen))
 		return false;
-	snprintf(own, sizeof(own), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
-	    ua_jwt_alg_name(alg));
 	if (rawlen == strlen(own) && memcmp(raw, own, rawlen) == 0) {
 		free(raw);
 		return true;
@@ -222,6 +221,20 @@ header_ok(enum ua_jwt_alg alg, const char *s, size_t len)
 	return ok;
 }
 
+/* The text from "from" to "to" as an integer of at least "min". */
+static bool
+span_int64(const char *from, const char *to, int64_t min, int64_t *out)
+{
+	char	 buf[UA_INT64_STRLEN];
+	size_t	 n = (size_t)(to - from);
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, from, n);
+	buf[n] = '\0';
+	return ua_parse_int64_range(buf, min, INT64_MAX, out);
+}
+
 /*
  * A JSON integer at "*p" as json-c reads one: -?(0|[1-9][0-9]*), no
  * fraction or exponent, within int64.  Advances "*p".
@@ -230,8 +243,6 @@ static bool
 own_int(const char **p, const char *end, int64_t *out)
 {
 	const char	*q = *p;
-	char		 buf[UA_INT64_STRLEN];
-	size_t		 n;
 
 	if (q < end && *q == '-')
 		q++;
@@ -240,11 +251,7 @@ own_int(const char **p, const char *end, int64_t *out)
 		return false;
 	while (q < end && *q >= '0' && *q <= '9')
 		q++;
-	if ((n = (size_t)(q - *p)) >= sizeof(buf))
-		return false;
-	memcpy(buf, *p, n);
-	buf[n] = '\0';
-	if (!ua_parse_int64(buf, out))
+	if (!span_int64(*p, q, INT64_MIN, out))
 		return false;
 	*p = q;
 	return true;
@@ -263,8 +270,7 @@ own_lit(const char **p, const char *end, const char *lit)
 }
 
 /*
- * The claims exactly as ua_jwt_sign() writes them:
- * {"sub":"<id>","iat":<n>,"exp":<n>,"ver":<n>}.  Our own tokens take
+ * The claims in exactly the shape of OWN_CLAIMS_FMT.  Our own tokens take
  * this path and skip the JSON parser; a token in any other shape, valid
  * or not, is left to it (false).
  */
@@ -272,17 +278,12 @@ static bool
 own_claims(const unsigned char *raw, size_t len, struct ua_jwt_claims *c)
 {
 	const char	*p = (const char *)raw, *end = p + len, *sub;
-	char		 buf[UA_INT64_STRLEN];
 
 	if (!own_lit(&p, end, "{\"sub\":\""))
 		return false;
 	for (sub = p; p < end && *p >= '0' && *p <= '9'; p++)
 		continue;
-	if ((size_t)(p - sub) >= sizeof(buf))
-		return false;
-	memcpy(buf, sub, (size_t)(p - sub));
-	buf[p - sub] = '\0';
-	return ua_parse_int64_range(buf, 1, INT64_MAX, &c->sub) &&
+	return span_int64(sub, p, 1, &c->sub) &&
 	    own_lit(&p, end, "\",\"iat\":") && own_int(&p, end, &c->iat) &&
 	    own_lit(&p, end, ",\"exp\":") && own_int(&p, end, &c->exp) &&
 	    own_lit(&p, end, ",\"ver\":") && own_int(&p, end, &c->ver) &&
@@ -318,7 +319,7 @@ jws_payload(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 
 	*payload = NULL;
 	*payloadlen = 0;
-	if (token == NULL || (len = strlen(token)) > UA_JWT_MAX_LEN ||
+	if ((unsigned)alg >= UA_JWT__MAX || token == NULL || (len = strlen(token)) > UA_JWT_MAX_LEN ||
 	    (dot1 = strchr(token, '.')) == NULL ||
 	    (dot2 = strchr(dot1 + 1, '.')) == NULL ||
 	    strchr(dot2 + 1, '.') != NULL)

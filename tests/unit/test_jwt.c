@@ -119,6 +119,40 @@ START_TEST(round_trip_every_algorithm)
 }
 END_TEST
 
+/* Part "i" (0: header, 1: claims) of "tok", decoded; caller frees. */
+static char *
+part(const char *tok, int i)
+{
+	const char	*from = tok, *to;
+	unsigned char	*raw, *txt;
+	size_t		 n;
+
+	while (i-- > 0)
+		from = strchr(from, '.') + 1;
+	to = strchr(from, '.');
+	ck_assert(ua_b64url_decode(from, (size_t)(to - from), &raw, &n));
+	txt = realloc(raw, n + 1);
+	ck_assert_ptr_nonnull(txt);
+	txt[n] = '\0';
+	return (char *)txt;
+}
+
+/* Signed tokens are exactly in the shape verification reads directly. */
+START_TEST(signed_tokens_have_the_own_shape)
+{
+	char	*tok = sign(UA_JWT_HS384, 7, NOW, NOW + 1800), *h, *c;
+
+	h = part(tok, 0);
+	c = part(tok, 1);
+	ck_assert_str_eq(h, "{\"alg\":\"HS384\",\"typ\":\"JWT\"}");
+	ck_assert_str_eq(c, "{\"sub\":\"7\",\"iat\":1800000000,"
+	    "\"exp\":1800001800,\"ver\":3}");
+	free(h);
+	free(c);
+	free(tok);
+}
+END_TEST
+
 START_TEST(tampered_signature_refused)
 {
 	struct ua_jwt_claims	 c;
@@ -380,6 +414,7 @@ jwt_suite(void)
 	tcase_add_test(tc, rfc7515_a1_signature_verifies);
 	tcase_add_test(tc, independent_encoder_tokens_accepted);
 	tcase_add_test(tc, round_trip_every_algorithm);
+	tcase_add_test(tc, signed_tokens_have_the_own_shape);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ua_jwt_verify");
