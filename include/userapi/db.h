@@ -42,6 +42,26 @@ enum ua_err	 ua_db_exec(struct ua_db *, const char *sql, int nparams,
 		    const char *const *params, enum ua_db_flags flags,
 		    PGresult **res);
 
+/*
+ * Transactions.  ua_db_begin() starts one at READ COMMITTED whatever
+ * the server's or the role's default, since the guards that run in
+ * them rely on each statement seeing what committed before it began.
+ * While one is open the connection is never replaced: a statement
+ * after a lost connection fails (UA_ERR_DB_UNAVAILABLE) instead of
+ * running outside the transaction on a new one.
+ *
+ * ua_db_commit() ends it whatever happens: UA_OK, UA_ERR_DB if the
+ * server rolled it back, UA_ERR_DB_UNAVAILABLE if the outcome is
+ * unknown (the COMMIT is never sent again).  ua_db_rollback() ends it
+ * too; on a lost connection it was already gone, and nothing is sent.
+ */
+enum ua_err	 ua_db_begin(struct ua_db *);
+enum ua_err	 ua_db_commit(struct ua_db *);
+void		 ua_db_rollback(struct ua_db *);
+
+/* True between ua_db_begin() and the end of that transaction. */
+bool		 ua_db_in_transaction(const struct ua_db *);
+
 /* One round trip ("SELECT 1"): UA_OK or UA_ERR_DB_UNAVAILABLE. */
 enum ua_err	 ua_db_ping(struct ua_db *);
 

@@ -107,11 +107,15 @@ enum ua_err	 ua_auth_check_caller(enum ua_err found,
 		    struct ua_credentials *cred, int64_t ver);
 
 /*
- * Change "caller"'s password: UA_ERR_BAD_PASSWORD if "current" is
- * wrong.  Every token issued before is refused afterwards.
+ * Change "caller"'s password, from "client" (an address):
+ * UA_ERR_BAD_PASSWORD if "current" is wrong, which counts as a failed
+ * login of the caller's email from "client"; UA_ERR_TOO_MANY with
+ * "*retry_after" seconds past the limit, as for logins.  Every token
+ * issued before is refused afterwards.
  */
 enum ua_err	 ua_auth_change_password(const struct ua_services *,
 		    const struct ua_user *caller,
-		    const struct ua_password_change *in);
+		    const struct ua_password_change *in, const char *client,
+		    int *retry_after);
 
 #endif

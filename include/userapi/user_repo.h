@@ -80,10 +80,13 @@ struct	ua_user_repo_ops {
 	/*
 	 * Store a new hash.  With "revoke_tokens", bump the token version
 	 * so every token issued before is refused (a password change);
-	 * without, it is a silent rehash after login.
+	 * without, it is a silent rehash after login.  With "expected"
+	 * (else NULL), only if the stored hash is still exactly that one:
+	 * UA_ERR_NOT_FOUND otherwise.
 	 */
 	enum ua_err	(*set_password)(void *arg, int64_t id,
-			    const char *hash, bool revoke_tokens);
+			    const char *hash, const char *expected,
+			    bool revoke_tokens);
 };
 
 struct	ua_user_repo {
@@ -91,19 +94,23 @@ struct	ua_user_repo {
 	void				*arg;
 };
 
-/* Failed logins, counted per email and client address. */
+/*
+ * Failed logins, counted per email and client address.  An attempt is
+ * reserved as a failure before the password is checked, in one atomic
+ * step with the count, so parallel attempts cannot all pass the limit.
+ */
 struct	ua_login_repo_ops {
 	/*
-	 * Failures for ("email", "client") in the last "window_s"
-	 * seconds into "*count", and seconds until the oldest of them
-	 * leaves the window into "*retry_after_s" (at least 1).
+	 * Under "max" failures of ("email", "client") in the last
+	 * "window_s" seconds: record this attempt as one more, "*attempt"
+	 * naming it, and UA_OK.  Otherwise UA_ERR_TOO_MANY and the seconds
+	 * until the oldest leaves the window in "*retry_after_s" (>= 1).
 	 */
-	enum ua_err	(*count_recent)(void *arg, const char *email,
-			    const char *client, int window_s, int *count,
-			    int *retry_after_s);
-	/* Record one failure now (and forget ones past "window_s"). */
-	enum ua_err	(*record_failure)(void *arg, const char *email,
-			    const char *client, int window_s);
+	enum ua_err	(*reserve)(void *arg, const char *email,
+			    const char *client, int window_s, int max,
+			    int64_t *attempt, int *retry_after_s);
+	/* Forget "attempt": it was neither a success nor a failure. */
+	enum ua_err	(*release)(void *arg, int64_t attempt);
 	/* A success: forget the failures of ("email", "client"). */
 	enum ua_err	(*clear)(void *arg, const char *email,
 			    const char *client);

@@ -40,6 +40,7 @@ struct	ua_db {
 	bool		 prepare;	/* DB_PREPARED_STATEMENTS */
 	struct stmt	 stmts[STMT_MAX];
 	int		 nstmts;
+	bool		 in_tx;		/* between ua_db_begin() and its end */
 };
 
 struct ua_db *
@@ -153,6 +154,11 @@ ensure_connected(struct ua_db *db)
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
 	    !server_left(db->conn))
 		return UA_OK;
+	if (db->in_tx) {
+		/* A new connection would run the rest outside the transaction. */
+		ua_log_err("database: connection lost inside a transaction");
+		return UA_ERR_DB_UNAVAILABLE;
+	}
 	forget_statements(db);
 	if (db->conn != NULL) {
 		ua_log_info("database: reconnecting");
@@ -291,7 +297,8 @@ ua_db_exec(struct ua_db *db, const char *sql, int nparams,
 			 */
 			log_pq("connection lost", PQerrorMessage(db->conn));
 			PQclear(r);
-			if ((flags & UA_DB_READ_ONLY) && attempt == 0)
+			if ((flags & UA_DB_READ_ONLY) && attempt == 0 &&
+			    !db->in_tx)
 				continue;
 			return UA_ERR_DB_UNAVAILABLE;
 		}
@@ -308,6 +315,66 @@ ua_db_exec(struct ua_db *db, const char *sql, int nparams,
 		return er;
 	}
 	return UA_ERR_DB_UNAVAILABLE;
+}
+
+/* Run "sql", which takes no parameters and returns no rows wanted. */
+static enum ua_err
+exec_command(struct ua_db *db, const char *sql, PGresult **res)
+{
+	return ua_db_exec(db, sql, 0, NULL, UA_DB_WRITE, res);
+}
+
+enum ua_err
+ua_db_begin(struct ua_db *db)
+{
+	PGresult	*res;
+	enum ua_err	 er;
+
+	if (db->in_tx) {
+		ua_log_err("database: a transaction is already open");
+		return UA_ERR_INTERNAL;
+	}
+	if ((er = exec_command(db, "BEGIN ISOLATION LEVEL READ COMMITTED",
+	    &res)) != UA_OK)
+		return er;
+	PQclear(res);
+	db->in_tx = true;
+	return UA_OK;
+}
+
+enum ua_err
+ua_db_commit(struct ua_db *db)
+{
+	PGresult	*res;
+	enum ua_err	 er;
+
+	er = exec_command(db, "COMMIT", &res);
+	db->in_tx = false;
+	if (er != UA_OK)
+		return er;
+	if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		ua_log_err("database: transaction rolled back at commit");
+		er = UA_ERR_DB;
+	}
+	PQclear(res);
+	return er;
+}
+
+void
+ua_db_rollback(struct ua_db *db)
+{
+	PGresult	*res;
+
+	if (db->in_tx && ua_db_connected(db) &&
+	    exec_command(db, "ROLLBACK", &res) == UA_OK)
+		PQclear(res);
+	db->in_tx = false;
+}
+
+bool
+ua_db_in_transaction(const struct ua_db *db)
+{
+	return db->in_tx;
 }
 
 enum ua_err

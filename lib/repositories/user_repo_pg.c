@@ -130,11 +130,13 @@ static const char SQL_UPDATE[] =
 static const char SQL_DELETE[] =
     "DELETE FROM users WHERE id = $1::bigint";
 
+/* $4: the hash it replaces, or NULL for any. */
 static const char SQL_SET_PASSWORD[] =
     "UPDATE users SET hashed_password = $2::text,"
     " token_version = token_version"
     " + CASE WHEN $3::boolean THEN 1 ELSE 0 END"
-    " WHERE id = $1::bigint";
+    " WHERE id = $1::bigint"
+    " AND ($4::text IS NULL OR hashed_password = $4::text)";
 
 /* "ua_admin" in ASCII, as a bigint; migrations use another key. */
 #define ADMIN_LOCK_KEY	"8458146447079860590"
@@ -194,12 +196,12 @@ row_to_cred(const PGresult *res, int row, struct ua_credentials *c)
 }
 
 /*
- * Run "sql", which takes no parameters and whose rows are not wanted:
- * BEGIN, ROLLBACK, the admin lock.  Returns UA_OK or the error of
- * ua_db_exec() (already logged).
+ * Run "sql", which takes no parameters and whose rows are not wanted
+ * (the admin lock).  Returns UA_OK or the error of ua_db_exec()
+ * (already logged).
  */
 static enum ua_err
-tx_exec(struct ua_db *db, const char *sql)
+exec_no_rows(struct ua_db *db, const char *sql)
 {
 	PGresult	*res;
 	enum ua_err	 er;
@@ -208,42 +210,6 @@ tx_exec(struct ua_db *db, const char *sql)
 		return er;
 	PQclear(res);
 	return UA_OK;
-}
-
-/*
- * End the current transaction with COMMIT.  Whatever happens, it is
- * over: a COMMIT that failed is never sent again, since whether it
- * took effect may be unknown (UA_ERR_DB_UNAVAILABLE).  PostgreSQL
- * answers COMMIT of a failed transaction with "ROLLBACK": UA_ERR_DB.
- */
-static enum ua_err
-tx_commit(struct ua_db *db)
-{
-	PGresult	*res;
-	enum ua_err	 er;
-
-	if ((er = ua_db_exec(db, "COMMIT", 0, NULL, UA_DB_WRITE,
-	    &res)) != UA_OK)
-		return er;
-	if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-		ua_log_err("users: transaction rolled back at commit");
-		er = UA_ERR_DB;
-	}
-	PQclear(res);
-	return er;
-}
-
-/*
- * Abandon the current transaction.  If the connection was lost the
- * transaction is gone with it, and a new connection is not made just
- * for this.  ua_db_exec() has logged any failure and there is nothing
- * more to do, so no result.
- */
-static void
-tx_rollback(struct ua_db *db)
-{
-	if (ua_db_connected(db))
-		(void)tx_exec(db, "ROLLBACK");
 }
 
 /*
@@ -261,7 +227,7 @@ admin_guard(struct ua_db *db, const char *idbuf)
 	int64_t		 others;
 	const char	*params[1] = { idbuf };
 
-	if ((er = tx_exec(db, SQL_ADMIN_LOCK)) != UA_OK)
+	if ((er = exec_no_rows(db, SQL_ADMIN_LOCK)) != UA_OK)
 		return er;
 	if ((er = ua_db_exec(db, SQL_ADMIN_GUARD, 1, params, UA_DB_WRITE,
 	    &res)) != UA_OK)
@@ -567,7 +533,7 @@ pg_update(void *arg, int64_t id, const struct ua_user_patch *patch,
 	struct ua_db	*db = arg;
 	PGresult	*res = NULL;
 	enum ua_err	 er = UA_ERR_DB;
-	bool		 intx = false;
+	bool		 guarded;
 	char		 idbuf[UA_INT64_STRLEN];
 	const char	*params[4];
 
@@ -583,10 +549,10 @@ pg_update(void *arg, int64_t id, const struct ua_user_patch *patch,
 	params[2] = patch->has_name ? patch->name : NULL;
 	params[3] = patch->has_role ? ua_role_db_name(patch->role) : NULL;
 
-	if (patch->has_role && patch->role != UA_ROLE_ADMIN) {
-		if ((er = tx_exec(db, "BEGIN")) != UA_OK)
+	guarded = patch->has_role && patch->role != UA_ROLE_ADMIN;
+	if (guarded) {
+		if ((er = ua_db_begin(db)) != UA_OK)
 			return er;
-		intx = true;
 		if ((er = admin_guard(db, idbuf)) != UA_OK)
 			goto out;
 	}
@@ -601,14 +567,11 @@ pg_update(void *arg, int64_t id, const struct ua_user_patch *patch,
 	}
 	if ((er = row_to_user(res, 0, out)) != UA_OK)
 		goto out;
-	if (intx) {
-		intx = false;	/* ended, whatever COMMIT says */
-		er = tx_commit(db);
-	}
+	if (guarded)
+		er = ua_db_commit(db);
 out:
 	PQclear(res);
-	if (intx)
-		tx_rollback(db);
+	ua_db_rollback(db);	/* no-op unless a step above failed */
 	if (er != UA_OK)
 		memset(out, 0, sizeof(*out));
 	return er;
@@ -625,49 +588,48 @@ pg_remove(void *arg, int64_t id)
 	struct ua_db	*db = arg;
 	PGresult	*res = NULL;
 	enum ua_err	 er = UA_ERR_DB;
-	bool		 intx;
 	char		 idbuf[UA_INT64_STRLEN];
 	const char	*params[1] = { idbuf };
 
 	ua_fmt_int64(idbuf, sizeof(idbuf), id);
-	if ((er = tx_exec(db, "BEGIN")) != UA_OK)
+	if ((er = ua_db_begin(db)) != UA_OK)
 		return er;
-	intx = true;
 	if ((er = admin_guard(db, idbuf)) != UA_OK ||
 	    (er = ua_db_exec(db, SQL_DELETE, 1, params, UA_DB_WRITE,
 	    &res)) != UA_OK)
 		goto out;
-	intx = false;		/* ended, whatever COMMIT says */
-	er = tx_commit(db);
+	er = ua_db_commit(db);
 out:
 	PQclear(res);
-	if (intx)
-		tx_rollback(db);
+	ua_db_rollback(db);	/* no-op unless a step above failed */
 	return er;
 }
 
 /*
  * Store "hash" for user "id"; with "revoke_tokens" also bump its token
- * version, in the same statement.  Returns UA_OK, UA_ERR_NOT_FOUND,
+ * version, in the same statement; with "expected", only if that is the
+ * hash stored now.  Returns UA_OK, UA_ERR_NOT_FOUND (no such user, or
+ * another hash),
  * UA_ERR_INVALID for a hash longer than the credentials hold, or a
  * database error.
  */
 static enum ua_err
-pg_set_password(void *arg, int64_t id, const char *hash, bool revoke_tokens)
+pg_set_password(void *arg, int64_t id, const char *hash, const char *expected,
+    bool revoke_tokens)
 {
 	struct ua_db	*db = arg;
 	PGresult	*res;
 	enum ua_err	 er;
 	int64_t		 n;
 	char		 idbuf[UA_INT64_STRLEN];
-	const char	*params[3] = { idbuf, hash,
-	    revoke_tokens ? "true" : "false" };
+	const char	*params[4] = { idbuf, hash,
+	    revoke_tokens ? "true" : "false", expected };
 
 	if (!ua_pg_fits(hash, UA_PASSWORD_HASH_MAX - 1))
 		return UA_ERR_INVALID;
 	ua_fmt_int64(idbuf, sizeof(idbuf), id);
 
-	if ((er = ua_db_exec(db, SQL_SET_PASSWORD, 3, params, UA_DB_WRITE,
+	if ((er = ua_db_exec(db, SQL_SET_PASSWORD, 4, params, UA_DB_WRITE,
 	    &res)) != UA_OK)
 		return er;
 

@@ -18,6 +18,15 @@
 #include "userapi/settings.h"
 #include "routers-private.h"
 
+/* An error answer; past the failure limit, with Retry-After. */
+static void
+answer_error(struct ua_req *req, enum ua_err er, int retry_after)
+{
+	ua_resp_error(req, er);
+	if (er == UA_ERR_TOO_MANY)
+		ua_resp_header(req, "Retry-After", "%d", retry_after);
+}
+
 static void
 login(struct ua_req *req)
 {
@@ -25,25 +34,16 @@ login(struct ua_req *req)
 	struct ua_services		 svc;
 	struct ua_login			 in;
 	struct json_object		*o;
-	const char			*client;
 	char				*token = NULL;
 	int				 retry_after = 0;
 	enum ua_err			 er;
 
 	if (!ua_route_body(req, &in, sizeof(in)))
 		goto out;
-	if ((client = ua_req_env(req, "REMOTE_ADDR")) == NULL)
-		client = "";
 	ua_services_init_pg(&svc, s, req->db);
-	er = ua_auth_login(&svc, in.email, in.password, client, &token,
-	    &retry_after);
-	if (er == UA_ERR_TOO_MANY) {
-		ua_resp_error(req, er);
-		ua_resp_header(req, "Retry-After", "%d", retry_after);
-		goto out;
-	}
-	if (er != UA_OK) {
-		ua_resp_error(req, er);
+	if ((er = ua_auth_login(&svc, in.email, in.password, req->client,
+	    &token, &retry_after)) != UA_OK) {
+		answer_error(req, er, retry_after);
 		goto out;
 	}
 	o = json_object_new_object();
@@ -83,6 +83,7 @@ change_password(struct ua_req *req)
 	struct ua_password_change	 in;
 	struct ua_user			 caller, unused;
 	enum ua_err			 er;
+	int				 retry_after = 0;
 	bool				 found;
 
 	memset(&in, 0, sizeof(in));
@@ -94,8 +95,9 @@ change_password(struct ua_req *req)
 	}
 	if (!ua_route_body(req, &in, sizeof(in)))
 		goto out;
-	if ((er = ua_auth_change_password(&svc, &caller, &in)) != UA_OK)
-		ua_resp_error(req, er);
+	if ((er = ua_auth_change_password(&svc, &caller, &in, req->client,
+	    &retry_after)) != UA_OK)
+		answer_error(req, er, retry_after);
 	else
 		ua_resp_empty(req, 204);
 out:
@@ -133,7 +135,8 @@ static const struct ua_route routes[] = {
 		.body = UA_BODY_JSON, .schema = &ua_schema_password_change,
 		.status = 204,
 		.errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_UNAUTHENTICATED) |
-		    UA_ERRBIT(UA_ERR_BAD_PASSWORD),
+		    UA_ERRBIT(UA_ERR_BAD_PASSWORD) |
+		    UA_ERRBIT(UA_ERR_TOO_MANY),
 	},
 };
 

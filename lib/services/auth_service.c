@@ -37,12 +37,57 @@ maybe_rehash(const struct ua_services *svc, const struct ua_user *u,
 	if (ua_password_hash(s->password_hash, s->bcrypt_cost, password,
 	    fresh) != UA_OK)
 		return;
-	/* Best effort: the login succeeds whether or not this lands. */
+	/*
+	 * Best effort: the login succeeds whether or not this lands.  Only
+	 * over the hash just verified: a password change that committed
+	 * meanwhile must not be undone by the old password's new hash.
+	 */
 	if (svc->users.ops->set_password(svc->users.arg, u->id, fresh,
-	    false) == UA_OK)
+	    hash, false) == UA_OK)
 		ua_log_info("password hash of user %lld upgraded to %s",
 		    (long long)u->id, ua_pw_scheme_name(s->password_hash));
 	ua_secure_zero(fresh, sizeof(fresh));
+}
+
+/*
+ * Start an attempt at the password of "email" from "client": counted
+ * as a failure from here on, unless finished as a success.  UA_OK,
+ * UA_ERR_TOO_MANY with "*retry_after" seconds, or a database error.
+ */
+static enum ua_err
+attempt_begin(const struct ua_services *svc, const char *email,
+    const char *client, int64_t *attempt, int *retry_after)
+{
+	const struct ua_settings	*s = svc->settings;
+	char				 key[UA_LOGIN_ID_MAX + 1];
+
+	lower_copy(key, sizeof(key), email);
+	return svc->logins.ops->reserve(svc->logins.arg, key, client,
+	    s->login_window_seconds, s->login_max_failures, attempt,
+	    retry_after);
+}
+
+enum	attempt_outcome {
+	ATTEMPT_SUCCEEDED,	/* forget the failures of email and client */
+	ATTEMPT_UNDECIDED	/* no password was judged: not a failure */
+};
+
+/*
+ * Finish an attempt that did not fail (a failure needs nothing: it was
+ * counted when it began).  Best effort: the answer stands either way.
+ */
+static void
+attempt_end(const struct ua_services *svc, const char *email,
+    const char *client, int64_t attempt, enum attempt_outcome outcome)
+{
+	char	 key[UA_LOGIN_ID_MAX + 1];
+
+	if (outcome == ATTEMPT_UNDECIDED) {
+		(void)svc->logins.ops->release(svc->logins.arg, attempt);
+		return;
+	}
+	lower_copy(key, sizeof(key), email);
+	(void)svc->logins.ops->clear(svc->logins.arg, key, client);
 }
 
 enum ua_err
@@ -53,26 +98,22 @@ ua_auth_login(const struct ua_services *svc, const char *email,
 	struct ua_user			 u;
 	struct ua_credentials		 cred;
 	struct ua_jwt_claims		 claims;
-	char				 key[UA_LOGIN_ID_MAX + 1];
-	int				 failures = 0, wait_s = 0;
+	int64_t				 attempt;
 	enum ua_err			 er;
 	bool				 ok;
 
 	*token = NULL;
 	*retry_after = 0;
-	lower_copy(key, sizeof(key), email);
-	if ((er = svc->logins.ops->count_recent(svc->logins.arg, key, client,
-	    s->login_window_seconds, &failures, &wait_s)) != UA_OK)
+	if ((er = attempt_begin(svc, email, client, &attempt,
+	    retry_after)) != UA_OK)
 		return er;
-	if (failures >= s->login_max_failures) {
-		*retry_after = wait_s;
-		return UA_ERR_TOO_MANY;
-	}
 
 	memset(&cred, 0, sizeof(cred));
 	er = svc->users.ops->get_by_email(svc->users.arg, email, &u, &cred);
-	if (er != UA_OK && er != UA_ERR_NOT_FOUND)
+	if (er != UA_OK && er != UA_ERR_NOT_FOUND) {
+		attempt_end(svc, email, client, attempt, ATTEMPT_UNDECIDED);
 		return er;
+	}
 	/*
 	 * An unknown email is checked against a dummy hash of the same
 	 * scheme and cost, so both failures take the same time.
@@ -82,14 +123,10 @@ ua_auth_login(const struct ua_services *svc, const char *email,
 	    er == UA_OK;
 	if (!ok) {
 		ua_secure_zero(&cred, sizeof(cred));
-		if ((er = svc->logins.ops->record_failure(svc->logins.arg,
-		    key, client, s->login_window_seconds)) != UA_OK)
-			return er;
-		return UA_ERR_LOGIN_FAILED;
+		return UA_ERR_LOGIN_FAILED;	/* counted when it began */
 	}
 
-	if (failures > 0)
-		(void)svc->logins.ops->clear(svc->logins.arg, key, client);
+	attempt_end(svc, email, client, attempt, ATTEMPT_SUCCEEDED);
 	maybe_rehash(svc, &u, cred.hash, password);
 
 	claims.sub = u.id;
@@ -147,31 +184,40 @@ ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
 
 enum ua_err
 ua_auth_change_password(const struct ua_services *svc,
-    const struct ua_user *caller, const struct ua_password_change *in)
+    const struct ua_user *caller, const struct ua_password_change *in,
+    const char *client, int *retry_after)
 {
 	const struct ua_settings	*s = svc->settings;
 	struct ua_user			 me, none;
 	struct ua_credentials		 cred;
 	char				 hash[UA_PASSWORD_HASH_MAX];
+	int64_t				 attempt;
 	enum ua_err			 er;
 	bool				 found;
 
+	*retry_after = 0;
+	/* A wrong current password counts as a failed login of the user. */
+	if ((er = attempt_begin(svc, caller->email, client, &attempt,
+	    retry_after)) != UA_OK)
+		return er;
 	er = svc->users.ops->get_caller_and_target(svc->users.arg, caller->id,
 	    &me, &cred, 0, &none, &found);
-	if (er == UA_ERR_NOT_FOUND)
-		return UA_ERR_BAD_TOKEN;
-	if (er != UA_OK)
-		return er;
+	if (er != UA_OK) {
+		attempt_end(svc, caller->email, client, attempt,
+		    ATTEMPT_UNDECIDED);
+		return er == UA_ERR_NOT_FOUND ? UA_ERR_BAD_TOKEN : er;
+	}
 	if (!ua_password_verify(in->current_password, cred.hash)) {
 		ua_secure_zero(&cred, sizeof(cred));
-		return UA_ERR_BAD_PASSWORD;
+		return UA_ERR_BAD_PASSWORD;	/* counted when it began */
 	}
 	ua_secure_zero(&cred, sizeof(cred));
+	attempt_end(svc, caller->email, client, attempt, ATTEMPT_SUCCEEDED);
 	if ((er = ua_password_hash(s->password_hash, s->bcrypt_cost,
 	    in->new_password, hash)) != UA_OK)
 		return er;
 	er = svc->users.ops->set_password(svc->users.arg, caller->id, hash,
-	    true);
+	    NULL, true);
 	ua_secure_zero(hash, sizeof(hash));
 	return er;
 }

@@ -937,6 +937,41 @@ START_TEST(two_admins_demoting_each_other_leave_one)
 }
 END_TEST
 
+static bool	 admin_db(PGconn *admin, const char *verb, const char *tail);
+
+/* ALTER DATABASE <scratch> "tail", for the connections made after. */
+static void
+alter_scratch_db(const char *tail)
+{
+	PGconn	*admin = PQconnectdb(cfg.admin_url);
+
+	ck_assert_msg(PQstatus(admin) == CONNECTION_OK, "admin: %s",
+	    PQerrorMessage(admin));
+	ck_assert(admin_db(admin, "ALTER", tail));
+	PQfinish(admin);
+}
+
+/*
+ * The guard's transaction is READ COMMITTED whatever the database's
+ * default: under REPEATABLE READ its count would be read from a
+ * snapshot older than the lock it waited for.
+ */
+START_TEST(guard_holds_under_another_default_isolation)
+{
+	alter_scratch_db(" SET default_transaction_isolation"
+	    " = 'repeatable read'");
+	two_admin_rounds(demote_other);
+	two_admin_rounds(demote_or_remove);
+}
+END_TEST
+
+/* After the tcase, pass or fail: the scratch database's default again. */
+static void
+reset_isolation(void)
+{
+	alter_scratch_db(" RESET default_transaction_isolation");
+}
+
 START_TEST(demotion_racing_deletion_leaves_one_admin)
 {
 	two_admin_rounds(demote_or_remove);
@@ -953,7 +988,7 @@ START_TEST(set_password_without_revoke_keeps_version)
 	int64_t			 id = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$rehashed", false), UA_OK);
+	    "$2b$12$rehashed", NULL, false), UA_OK);
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
 	    "a@example.com", &u, &c), UA_OK);
 	ck_assert_str_eq(c.hash, "$2b$12$rehashed");
@@ -968,9 +1003,9 @@ START_TEST(set_password_with_revoke_bumps_version)
 	int64_t			 id = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$changed", true), UA_OK);
+	    "$2b$12$changed", NULL, true), UA_OK);
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$again", true), UA_OK);
+	    "$2b$12$again", NULL, true), UA_OK);
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
 	    "a@example.com", &u, &c), UA_OK);
 	ck_assert_str_eq(c.hash, "$2b$12$again");
@@ -982,7 +1017,26 @@ END_TEST
 START_TEST(set_password_unknown_id)
 {
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, 42,
-	    "$2b$12$x", true), UA_ERR_NOT_FOUND);
+	    "$2b$12$x", NULL, true), UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+/* A rehash lands only over the hash it was made from. */
+START_TEST(set_password_only_over_the_expected_hash)
+{
+	int64_t	 id = add("a@example.com", UA_ROLE_USER);
+	char	*was = raw("SELECT hashed_password FROM users");
+
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
+	    "$2b$12$changed", NULL, true), UA_OK);
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
+	    "$2b$12$rehash", was, false), UA_ERR_NOT_FOUND);
+	raw_is("SELECT hashed_password FROM users", "$2b$12$changed");
+	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
+	    "$2b$12$rehash", "$2b$12$changed", false), UA_OK);
+	raw_is("SELECT hashed_password || ' ' || token_version FROM users",
+	    "$2b$12$rehash 1");
+	free(was);
 }
 END_TEST
 
@@ -1067,7 +1121,7 @@ START_TEST(idle_lost_connection_reconnects_before_write)
 
 	kill_repo_session();
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$lost", true), UA_OK);
+	    "$2b$12$lost", NULL, true), UA_OK);
 	raw_is("SELECT token_version FROM users", "1");
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
 	    "a@example.com", &u, &c), UA_OK);
@@ -1137,6 +1191,31 @@ kill_when_waiting(void)
 	_exit(done ? 0 : 1);
 }
 
+/*
+ * A connection lost inside a transaction is never replaced silently:
+ * the statements after it would run outside the transaction.  Once the
+ * transaction is ended, the next statement connects again.
+ */
+START_TEST(no_reconnect_inside_a_transaction)
+{
+	PGresult	*res = NULL;
+
+	ck_assert_int_eq(ua_db_begin(fx.db), UA_OK);
+	ck_assert(ua_db_in_transaction(fx.db));
+	kill_repo_session();
+	ck_assert_int_eq(ua_db_exec(fx.db, "SELECT 1", 0, NULL,
+	    UA_DB_READ_ONLY, &res), UA_ERR_DB_UNAVAILABLE);
+	ck_assert_ptr_null(res);
+	ck_assert_int_eq(ua_db_commit(fx.db), UA_ERR_DB_UNAVAILABLE);
+	ck_assert(!ua_db_in_transaction(fx.db));
+	raw_is("SELECT count(*) FROM pg_stat_activity"
+	    " WHERE datname = current_database()"
+	    " AND application_name = 'userapi'", "0");
+	ck_assert_int_eq(ua_db_ping(fx.db), UA_OK);
+	no_open_transaction();
+}
+END_TEST
+
 START_TEST(lost_connection_inside_transaction)
 {
 	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
@@ -1174,45 +1253,47 @@ END_TEST
 /* ---------------------------------------------------------------- */
 /* login failures */
 
-static void
-count_is(const char *email, const char *client, int want, int rmin,
-    int rmax)
-{
-	int	 n = -1, retry = -1;
+/* Failures allowed in the window by these tests. */
+#define MAX_FAILURES	3
 
-	ck_assert_int_eq(fx.logins.ops->count_recent(fx.logins.arg, email,
-	    client, WINDOW_S, &n, &retry), UA_OK);
-	ck_assert_msg(n == want, "%s %s: %d failures, want %d", email,
-	    client, n, want);
+/* Reserve an attempt of ("email", "client"): it must be allowed. */
+static int64_t
+attempt(const char *email, const char *client)
+{
+	int64_t	 id = 0;
+	int	 retry = -1;
+
+	ck_assert_int_eq(fx.logins.ops->reserve(fx.logins.arg, email, client,
+	    WINDOW_S, MAX_FAILURES, &id, &retry), UA_OK);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* The next attempt must be refused, retry-after in rmin..rmax. */
+static void
+refused(const char *email, const char *client, int rmin, int rmax)
+{
+	int64_t	 id = -1;
+	int	 retry = -1;
+
+	ck_assert_int_eq(fx.logins.ops->reserve(fx.logins.arg, email, client,
+	    WINDOW_S, MAX_FAILURES, &id, &retry), UA_ERR_TOO_MANY);
+	ck_assert_int_eq(id, 0);
 	ck_assert_msg(retry >= rmin && retry <= rmax,
 	    "%s %s: retry after %d, want %d..%d", email, client, retry,
 	    rmin, rmax);
 }
 
-static void
-fail_login(const char *email, const char *client)
-{
-	ck_assert_int_eq(fx.logins.ops->record_failure(fx.logins.arg, email,
-	    client, WINDOW_S), UA_OK);
-}
-
-START_TEST(login_none_yet)
-{
-	count_is("a@example.com", "10.0.0.1", 0, 1, 1);
-}
-END_TEST
-
 START_TEST(login_counts_per_email_any_case_and_client)
 {
-	fail_login("Ann@Example.com", "10.0.0.1");
-	fail_login("ann@example.com", "10.0.0.1");
-	fail_login("ANN@EXAMPLE.COM", "10.0.0.1");
-	fail_login("ann@example.com", "10.0.0.2");
-	fail_login("bob@example.com", "10.0.0.1");
-	count_is("ann@example.com", "10.0.0.1", 3, WINDOW_S - 1, WINDOW_S);
-	count_is("Ann@example.COM", "10.0.0.1", 3, WINDOW_S - 1, WINDOW_S);
-	count_is("ann@example.com", "10.0.0.2", 1, WINDOW_S - 1, WINDOW_S);
-	count_is("ann@example.com", "10.0.0.3", 0, 1, 1);
+	attempt("Ann@Example.com", "10.0.0.1");
+	attempt("ann@example.com", "10.0.0.1");
+	attempt("ANN@EXAMPLE.COM", "10.0.0.1");
+	refused("ann@example.com", "10.0.0.1", WINDOW_S - 1, WINDOW_S);
+	refused("Ann@example.COM", "10.0.0.1", WINDOW_S - 1, WINDOW_S);
+	attempt("ann@example.com", "10.0.0.2");
+	attempt("bob@example.com", "10.0.0.1");
+	/* A refused attempt is not recorded. */
 	raw_is("SELECT count(*) FROM login_failures"
 	    " WHERE email = 'ann@example.com'", "4");
 }
@@ -1220,48 +1301,107 @@ END_TEST
 
 START_TEST(login_window_and_retry_after)
 {
-	fail_login("a@example.com", "c");
-	fail_login("a@example.com", "c");
-	fail_login("a@example.com", "c");
+	attempt("a@example.com", "c");
+	attempt("a@example.com", "c");
+	attempt("a@example.com", "c");
 	/* The oldest failed 50 s ago: 10 s until it leaves the window. */
 	free(raw("UPDATE login_failures SET failed_at = now()"
 	    " - interval '50 seconds' WHERE id = 1"));
-	count_is("a@example.com", "c", 3, 9, 10);
+	refused("a@example.com", "c", 9, 10);
 	/* Out of the window: no longer counted. */
 	free(raw("UPDATE login_failures SET failed_at = now()"
 	    " - interval '70 seconds' WHERE id = 1"));
-	free(raw("UPDATE login_failures SET failed_at = now()"
-	    " - interval '59.5 seconds' WHERE id = 2"));
-	count_is("a@example.com", "c", 2, 1, 1);
+	attempt("a@example.com", "c");
+	refused("a@example.com", "c", WINDOW_S - 1, WINDOW_S);
 }
 END_TEST
 
-START_TEST(record_failure_forgets_stale_rows)
+START_TEST(reserve_forgets_stale_rows)
 {
-	fail_login("a@example.com", "c");
-	fail_login("a@example.com", "c");
-	fail_login("old@example.com", "d");
+	attempt("a@example.com", "c");
+	attempt("a@example.com", "c");
+	attempt("old@example.com", "d");
 	free(raw("UPDATE login_failures SET failed_at = now()"
 	    " - interval '1 hour' WHERE id IN (1, 3)"));
-	fail_login("a@example.com", "c");
+	attempt("a@example.com", "c");
 	raw_is("SELECT string_agg(id::text, ',' ORDER BY id)"
 	    " FROM login_failures", "2,4");
-	count_is("a@example.com", "c", 2, WINDOW_S - 1, WINDOW_S);
+	no_open_transaction();
+}
+END_TEST
+
+START_TEST(release_forgets_one_attempt)
+{
+	int64_t	 first = attempt("a@example.com", "c");
+
+	attempt("a@example.com", "c");
+	ck_assert_int_eq(fx.logins.ops->release(fx.logins.arg, first),
+	    UA_OK);
+	raw_is("SELECT string_agg(id::text, ',' ORDER BY id)"
+	    " FROM login_failures", "2");
+	attempt("a@example.com", "c");
+	attempt("a@example.com", "c");
+	refused("a@example.com", "c", WINDOW_S - 1, WINDOW_S);
 }
 END_TEST
 
 START_TEST(clear_forgets_one_email_and_client)
 {
-	fail_login("a@example.com", "c");
-	fail_login("a@example.com", "d");
-	fail_login("b@example.com", "c");
+	attempt("a@example.com", "c");
+	attempt("a@example.com", "d");
+	attempt("b@example.com", "c");
 	ck_assert_int_eq(fx.logins.ops->clear(fx.logins.arg,
 	    "A@EXAMPLE.com", "c"), UA_OK);
-	count_is("a@example.com", "c", 0, 1, 1);
-	count_is("a@example.com", "d", 1, WINDOW_S - 1, WINDOW_S);
-	count_is("b@example.com", "c", 1, WINDOW_S - 1, WINDOW_S);
+	raw_is("SELECT string_agg(email || ' ' || client, ',' ORDER BY id)"
+	    " FROM login_failures", "a@example.com d,b@example.com c");
 	ck_assert_int_eq(fx.logins.ops->clear(fx.logins.arg,
 	    "nobody@example.com", "c"), UA_OK);
+}
+END_TEST
+
+/* Each racer tries one attempt of the same address and client. */
+static enum ua_err
+reserve_one(const struct ua_user_repo *r, int i, const void *arg)
+{
+	struct ua_login_repo	 l = { &ua_login_repo_pg, r->arg };
+	int64_t			 id;
+	int			 retry;
+
+	(void)i;
+	(void)arg;
+	return l.ops->reserve(l.arg, "a@example.com", "c", WINDOW_S,
+	    MAX_FAILURES, &id, &retry);
+}
+
+/* The count and the reservation are one step: never more than allowed. */
+static void
+reserve_rounds(void)
+{
+	enum ua_err	 res[RACERS];
+	int		 round;
+
+	for (round = 0; round < ROUNDS; round++) {
+		free(raw("TRUNCATE login_failures"));
+		race(RACERS, reserve_one, NULL, res);
+		ck_assert_msg(count_er(res, RACERS, UA_OK) == MAX_FAILURES &&
+		    count_er(res, RACERS, UA_ERR_TOO_MANY) ==
+		    RACERS - MAX_FAILURES, "round %d: %d allowed of %d",
+		    round, count_er(res, RACERS, UA_OK), RACERS);
+		raw_is("SELECT count(*) FROM login_failures", "3");
+	}
+}
+
+START_TEST(parallel_attempts_never_pass_the_limit)
+{
+	reserve_rounds();
+}
+END_TEST
+
+START_TEST(login_limit_holds_under_another_default_isolation)
+{
+	alter_scratch_db(" SET default_transaction_isolation"
+	    " = 'repeatable read'");
+	reserve_rounds();
 }
 END_TEST
 
@@ -1327,10 +1467,17 @@ repo_suite(void)
 	tcase_add_test(tc, demotion_racing_deletion_leaves_one_admin);
 	suite_add_tcase(s, tc);
 
+	tc = tcase("isolation");
+	tcase_add_unchecked_fixture(tc, NULL, reset_isolation);
+	tcase_add_test(tc, guard_holds_under_another_default_isolation);
+	tcase_add_test(tc, login_limit_holds_under_another_default_isolation);
+	suite_add_tcase(s, tc);
+
 	tc = tcase("set_password");
 	tcase_add_test(tc, set_password_without_revoke_keeps_version);
 	tcase_add_test(tc, set_password_with_revoke_bumps_version);
 	tcase_add_test(tc, set_password_unknown_id);
+	tcase_add_test(tc, set_password_only_over_the_expected_hash);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("prepared");
@@ -1342,14 +1489,16 @@ repo_suite(void)
 	tcase_add_test(tc, idle_lost_connection_reconnects_before_write);
 	tcase_add_test(tc, idle_lost_connection_before_transaction);
 	tcase_add_test(tc, lost_connection_inside_transaction);
+	tcase_add_test(tc, no_reconnect_inside_a_transaction);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("login");
-	tcase_add_test(tc, login_none_yet);
 	tcase_add_test(tc, login_counts_per_email_any_case_and_client);
 	tcase_add_test(tc, login_window_and_retry_after);
-	tcase_add_test(tc, record_failure_forgets_stale_rows);
+	tcase_add_test(tc, reserve_forgets_stale_rows);
+	tcase_add_test(tc, release_forgets_one_attempt);
 	tcase_add_test(tc, clear_forgets_one_email_and_client);
+	tcase_add_test(tc, parallel_attempts_never_pass_the_limit);
 	suite_add_tcase(s, tc);
 
 	return s;

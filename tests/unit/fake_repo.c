@@ -25,6 +25,7 @@ struct	frow {
 
 /* One row of login_failures. */
 struct	ffail {
+	int64_t	 id;
 	char	*email;		/* lower-cased */
 	char	*client;
 	int64_t	 at_s;
@@ -36,6 +37,7 @@ struct	fake_repo {
 	int64_t		 next_id;
 	struct ffail	*fails;
 	size_t		 nfails;
+	int64_t		 last_fail_id;
 	int64_t		 now_s;
 	enum ua_err	 fail_next;	/* UA_OK: none pending */
 	enum ua_err	 fail_op[FAKE_OP__MAX];
@@ -463,7 +465,7 @@ fake_remove(void *arg, int64_t id)
 
 static enum ua_err
 fake_set_password(void *arg, int64_t id, const char *hash,
-    bool revoke_tokens)
+    const char *expected, bool revoke_tokens)
 {
 	struct fake_repo	*fr = arg;
 	struct frow		*r, before;
@@ -473,7 +475,8 @@ fake_set_password(void *arg, int64_t id, const char *hash,
 		return er;
 	if (!fits(hash, UA_PASSWORD_HASH_MAX - 1))
 		return UA_ERR_INVALID;
-	if ((r = find_id(fr, id)) == NULL)
+	if ((r = find_id(fr, id)) == NULL ||
+	    (expected != NULL && strcmp(r->cred.hash, expected) != 0))
 		return UA_ERR_NOT_FOUND;
 	before = *r;
 	strcpy(r->cred.hash, hash);
@@ -517,45 +520,20 @@ fail_is(const struct ffail *f, const char *email, const char *client)
 }
 
 static enum ua_err
-fake_count_recent(void *arg, const char *email, const char *client,
-    int window_s, int *count, int *retry_after_s)
-{
-	struct fake_repo	*fr = arg;
-	enum ua_err		 er;
-	int64_t			 oldest = 0, since = fr->now_s - window_s;
-	size_t			 i;
-	int			 n = 0;
-
-	*count = 0;
-	*retry_after_s = 0;
-	if ((er = enter(fr, FAKE_OP_COUNT_RECENT)) != UA_OK)
-		return er;
-	for (i = 0; i < fr->nfails; i++) {
-		if (!fail_is(&fr->fails[i], email, client) ||
-		    fr->fails[i].at_s <= since)
-			continue;
-		if (n++ == 0 || fr->fails[i].at_s < oldest)
-			oldest = fr->fails[i].at_s;
-	}
-	*count = n;
-	*retry_after_s = 1;
-	if (n > 0 && oldest + window_s - fr->now_s > 1)
-		*retry_after_s = (int)(oldest + window_s - fr->now_s);
-	return UA_OK;
-}
-
-static enum ua_err
-fake_record_failure(void *arg, const char *email, const char *client,
-    int window_s)
+fake_reserve(void *arg, const char *email, const char *client, int window_s,
+    int max, int64_t *attempt, int *retry_after_s)
 {
 	struct fake_repo	*fr = arg;
 	struct ffail		*f;
 	enum ua_err		 er;
-	int64_t			 since = fr->now_s - window_s;
+	int64_t			 oldest = 0, since = fr->now_s - window_s;
 	size_t			 i, j;
+	int			 n = 0;
 	char			*p;
 
-	if ((er = enter(fr, FAKE_OP_RECORD_FAILURE)) != UA_OK)
+	*attempt = 0;
+	*retry_after_s = 0;
+	if ((er = enter(fr, FAKE_OP_RESERVE)) != UA_OK)
 		return er;
 
 	/* Forget every failure that has left the window. */
@@ -566,15 +544,48 @@ fake_record_failure(void *arg, const char *email, const char *client,
 			fail_free(&fr->fails[i]);
 	fr->nfails = j;
 
+	for (i = 0; i < fr->nfails; i++) {
+		if (!fail_is(&fr->fails[i], email, client))
+			continue;
+		if (n++ == 0 || fr->fails[i].at_s < oldest)
+			oldest = fr->fails[i].at_s;
+	}
+	if (n >= max) {
+		*retry_after_s = 1;
+		if (oldest + window_s - fr->now_s > 1)
+			*retry_after_s = (int)(oldest + window_s - fr->now_s);
+		return UA_ERR_TOO_MANY;
+	}
+
 	fr->fails = ua_xrealloc(fr->fails,
 	    (fr->nfails + 1) * sizeof(*fr->fails));
 	f = &fr->fails[fr->nfails++];
+	f->id = ++fr->last_fail_id;
 	f->email = ua_xstrdup(email);
 	for (p = f->email; *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	f->client = ua_xstrdup(client);
 	f->at_s = fr->now_s;
+	*attempt = f->id;
+	return UA_OK;
+}
+
+static enum ua_err
+fake_release(void *arg, int64_t attempt)
+{
+	struct fake_repo	*fr = arg;
+	enum ua_err		 er;
+	size_t			 i, j;
+
+	if ((er = enter(fr, FAKE_OP_RELEASE)) != UA_OK)
+		return er;
+	for (i = j = 0; i < fr->nfails; i++)
+		if (fr->fails[i].id != attempt)
+			fr->fails[j++] = fr->fails[i];
+		else
+			fail_free(&fr->fails[i]);
+	fr->nfails = j;
 	return UA_OK;
 }
 
@@ -597,7 +608,7 @@ fake_clear(void *arg, const char *email, const char *client)
 }
 
 const struct ua_login_repo_ops fake_login_repo_ops = {
-	.count_recent = fake_count_recent,
-	.record_failure = fake_record_failure,
+	.reserve = fake_reserve,
+	.release = fake_release,
 	.clear = fake_clear,
 };

@@ -302,86 +302,123 @@ START_TEST(set_password_with_and_without_revoke)
 	int64_t			 id = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$new",
-	    false), UA_OK);
+	    NULL, false), UA_OK);
 	ck_assert(fake_repo_peek(fr, id, &u, &c));
 	ck_assert_str_eq(c.hash, "$2b$new");
 	ck_assert_int_eq(c.token_version, 0);
 	ck_assert(u.has_updated);
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$newer",
-	    true), UA_OK);
+	    NULL, true), UA_OK);
 	ck_assert(fake_repo_peek(fr, id, NULL, &c));
 	ck_assert_str_eq(c.hash, "$2b$newer");
 	ck_assert_int_eq(c.token_version, 1);
-	ck_assert_int_eq(users.ops->set_password(users.arg, 99, "x", true),
-	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(users.ops->set_password(users.arg, 99, "x", NULL,
+	    true), UA_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(set_password_only_over_the_expected_hash)
+{
+	struct ua_credentials	 c;
+	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$changed",
+	    NULL, true), UA_OK);
+	/* A rehash of the hash that was there before: too late. */
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$rehash",
+	    HASH, false), UA_ERR_NOT_FOUND);
+	ck_assert(fake_repo_peek(fr, id, NULL, &c));
+	ck_assert_str_eq(c.hash, "$2b$changed");
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$rehash",
+	    "$2b$changed", false), UA_OK);
+	ck_assert(fake_repo_peek(fr, id, NULL, &c));
+	ck_assert_str_eq(c.hash, "$2b$rehash");
 }
 END_TEST
 
 /* ---------------------------------------------------------------- */
 
-START_TEST(login_failures_counted_in_window)
+/* Reserve an attempt of ("email", "client") in a 60 s window of 2. */
+static enum ua_err
+reserve(const char *email, const char *client, int *retry)
 {
-	int	 n, retry;
+	int64_t	 attempt;
 
-	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
-	    "a@example.com", "10.0.0.1", 60, &n, &retry), UA_OK);
-	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(retry, 1);
+	return logins.ops->reserve(logins.arg, email, client, 60, 2,
+	    &attempt, retry);
+}
 
-	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
-	    "A@Example.com", "10.0.0.1", 60), UA_OK);
+START_TEST(reserve_counts_attempts_in_window)
+{
+	int64_t	 attempt;
+	int	 retry;
+
+	ck_assert_int_eq(logins.ops->reserve(logins.arg, "A@Example.com",
+	    "10.0.0.1", 60, 2, &attempt, &retry), UA_OK);
+	ck_assert_int_gt(attempt, 0);
 	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 20);
-	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
-	    "a@example.com", "10.0.0.1", 60), UA_OK);
-	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
-	    "a@example.com", "10.0.0.2", 60), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "10.0.0.1", &retry), UA_OK);
+	/* Another client, another count. */
+	ck_assert_int_eq(reserve("a@example.com", "10.0.0.2", &retry), UA_OK);
 
-	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
-	    "a@EXAMPLE.com", "10.0.0.1", 60, &n, &retry), UA_OK);
-	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(reserve("a@EXAMPLE.com", "10.0.0.1", &retry),
+	    UA_ERR_TOO_MANY);
 	ck_assert_int_eq(retry, 40);
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 3);
 
 	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 60);
-	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
-	    "a@example.com", "10.0.0.1", 60, &n, &retry), UA_OK);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(reserve("a@example.com", "10.0.0.1", &retry), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "10.0.0.1", &retry),
+	    UA_ERR_TOO_MANY);
 	ck_assert_int_eq(retry, 20);
-
-	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 79);
-	ck_assert_int_eq(logins.ops->count_recent(logins.arg,
-	    "a@example.com", "10.0.0.1", 60, &n, &retry), UA_OK);
-	ck_assert_int_eq(retry, 1);
 }
 END_TEST
 
-START_TEST(record_failure_forgets_stale_ones)
+START_TEST(reserve_forgets_stale_ones)
 {
-	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
-	    "a@example.com", "c", 60), UA_OK);
-	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
-	    "a@example.com", "c", 60), UA_OK);
+	int	 retry;
+
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
 	ck_assert_uint_eq(fake_repo_nfailures(fr), 2);
 	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 60);
-	ck_assert_int_eq(logins.ops->record_failure(logins.arg,
-	    "a@example.com", "c", 60), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
 	ck_assert_uint_eq(fake_repo_nfailures(fr), 1);
+}
+END_TEST
+
+START_TEST(release_forgets_one_attempt)
+{
+	int64_t	 first, second;
+	int	 retry;
+
+	ck_assert_int_eq(logins.ops->reserve(logins.arg, "a@example.com", "c",
+	    60, 2, &first, &retry), UA_OK);
+	ck_assert_int_eq(logins.ops->reserve(logins.arg, "a@example.com", "c",
+	    60, 2, &second, &retry), UA_OK);
+	ck_assert_int_ne(first, second);
+	ck_assert_int_eq(logins.ops->release(logins.arg, first), UA_OK);
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 1);
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry),
+	    UA_ERR_TOO_MANY);
 }
 END_TEST
 
 START_TEST(clear_forgets_one_email_and_client)
 {
-	int	 n, retry;
+	int	 retry;
 
-	logins.ops->record_failure(logins.arg, "a@example.com", "c", 60);
-	logins.ops->record_failure(logins.arg, "a@example.com", "d", 60);
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "d", &retry), UA_OK);
 	ck_assert_int_eq(logins.ops->clear(logins.arg, "A@example.com", "c"),
 	    UA_OK);
-	logins.ops->count_recent(logins.arg, "a@example.com", "c", 60, &n,
-	    &retry);
-	ck_assert_int_eq(n, 0);
-	logins.ops->count_recent(logins.arg, "a@example.com", "d", 60, &n,
-	    &retry);
-	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 1);
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "d", &retry), UA_OK);
+	ck_assert_int_eq(reserve("a@example.com", "d", &retry),
+	    UA_ERR_TOO_MANY);
 }
 END_TEST
 
@@ -408,18 +445,18 @@ START_TEST(fail_op_waits_for_its_operation)
 
 	fake_repo_fail_op(fr, FAKE_OP_SET_PASSWORD, UA_ERR_DB);
 	ck_assert_int_eq(users.ops->get_by_id(users.arg, id, &u), UA_OK);
-	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", true),
-	    UA_ERR_DB);
-	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", true),
-	    UA_OK);
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", NULL,
+	    true), UA_ERR_DB);
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", NULL,
+	    true), UA_OK);
 }
 END_TEST
 
 START_TEST(calls_are_counted_seeding_is_not)
 {
 	struct ua_user	 u;
-	int64_t		 id;
-	int		 n, r;
+	int64_t		 id, attempt;
+	int		 r;
 
 	id = fake_repo_add(fr, "a@example.com", "Ann", HASH, UA_ROLE_ADMIN);
 	ck_assert_int_eq(id, 1);
@@ -431,10 +468,10 @@ START_TEST(calls_are_counted_seeding_is_not)
 	users.ops->get_by_id(users.arg, id, &u);
 	users.ops->get_by_id(users.arg, 7, &u);
 	fake_repo_fail_next(fr, UA_ERR_DB);
-	logins.ops->count_recent(logins.arg, "a@example.com", "c", 60, &n,
+	logins.ops->reserve(logins.arg, "a@example.com", "c", 60, 5, &attempt,
 	    &r);
 	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_GET_BY_ID), 2);
-	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_COUNT_RECENT), 1);
+	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_RESERVE), 1);
 	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_INSERT), 0);
 	ck_assert_uint_eq(fake_repo_total_calls(fr), 3);
 	fake_repo_reset_calls(fr);
@@ -463,12 +500,14 @@ fake_repo_suite(void)
 	tcase_add_test(tc, update_refuses_taken_email_and_unknown_id);
 	tcase_add_test(tc, last_admin_neither_demoted_nor_deleted);
 	tcase_add_test(tc, set_password_with_and_without_revoke);
+	tcase_add_test(tc, set_password_only_over_the_expected_hash);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("logins");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, login_failures_counted_in_window);
-	tcase_add_test(tc, record_failure_forgets_stale_ones);
+	tcase_add_test(tc, reserve_counts_attempts_in_window);
+	tcase_add_test(tc, reserve_forgets_stale_ones);
+	tcase_add_test(tc, release_forgets_one_attempt);
 	tcase_add_test(tc, clear_forgets_one_email_and_client);
 	suite_add_tcase(s, tc);
 

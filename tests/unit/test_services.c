@@ -182,7 +182,7 @@ START_TEST(list_refuses_a_gone_or_revoked_caller)
 	ck_assert_int_eq(me.id, 0);
 	/* A token issued before a password change (version 0 < 1). */
 	ck_assert_int_eq(svc.users.ops->set_password(svc.users.arg, id, "*",
-	    true), UA_OK);
+	    NULL, true), UA_OK);
 	ck_assert_int_eq(ua_user_list(&svc, id, 0, 1, 20, &me, items, &n,
 	    &total), UA_ERR_BAD_TOKEN);
 	ck_assert_int_eq(ua_user_list(&svc, id, 1, 1, 20, &me, items, &n,
@@ -530,7 +530,8 @@ START_TEST(password_change_revokes_older_tokens)
 	memset(&in, 0, sizeof(in));
 	strcpy(in.current_password, "s3cret-pw");
 	strcpy(in.new_password, "n3w-secret");
-	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in), UA_OK);
+	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in, CLIENT, &r),
+	    UA_OK);
 	ck_assert_int_eq(check_token(tok, 0, &me, &t, &found),
 	    UA_ERR_BAD_TOKEN);
 	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
@@ -550,15 +551,67 @@ START_TEST(password_change_needs_the_current_one)
 	    "s3cret-pw", UA_ROLE_USER, 4);
 	struct ua_password_change	 in;
 	struct ua_user			 me = user(a);
+	int				 r;
 
 	memset(&in, 0, sizeof(in));
 	strcpy(in.current_password, "not-it");
 	strcpy(in.new_password, "n3w-secret");
-	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in),
+	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in, CLIENT, &r),
 	    UA_ERR_BAD_PASSWORD);
 	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_SET_PASSWORD), 0);
 	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
 	    UA_OK);
+}
+END_TEST
+
+START_TEST(wrong_current_password_counts_as_a_failed_login)
+{
+	int64_t				 a = add_user("ann@example.com",
+	    "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_password_change	 in;
+	struct ua_user			 me = user(a);
+	int				 i, retry = 0;
+
+	memset(&in, 0, sizeof(in));
+	strcpy(in.current_password, "not-it");
+	strcpy(in.new_password, "n3w-secret");
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in,
+		    CLIENT, &retry), UA_ERR_BAD_PASSWORD);
+	/* Past the limit even the right one is refused, as for logins. */
+	strcpy(in.current_password, "s3cret-pw");
+	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in, CLIENT,
+	    &retry), UA_ERR_TOO_MANY);
+	ck_assert_int_gt(retry, 0);
+	ck_assert_int_le(retry, 600);
+	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_SET_PASSWORD), 0);
+	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
+	    UA_ERR_TOO_MANY);
+	/* Another client address has its own count. */
+	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in,
+	    "198.51.100.1", &retry), UA_OK);
+}
+END_TEST
+
+START_TEST(storage_failure_is_not_counted_as_a_failed_login)
+{
+	add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	fake_repo_fail_op(fr, FAKE_OP_GET_BY_EMAIL, UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
+	    UA_ERR_DB_UNAVAILABLE);
+	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_RELEASE), 1);
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 0);
+}
+END_TEST
+
+START_TEST(attempt_is_counted_before_the_hash_runs)
+{
+	add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	/* The count and the record are one step, before the lookup. */
+	fake_repo_fail_op(fr, FAKE_OP_RESERVE, UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
+	    UA_ERR_DB_UNAVAILABLE);
+	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_GET_BY_EMAIL), 0);
 }
 END_TEST
 
@@ -598,6 +651,9 @@ services_suite(void)
 	tcase_add_test(tc, token_refused_when_expired_or_user_gone);
 	tcase_add_test(tc, password_change_revokes_older_tokens);
 	tcase_add_test(tc, password_change_needs_the_current_one);
+	tcase_add_test(tc, wrong_current_password_counts_as_a_failed_login);
+	tcase_add_test(tc, storage_failure_is_not_counted_as_a_failed_login);
+	tcase_add_test(tc, attempt_is_counted_before_the_hash_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
