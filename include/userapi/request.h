@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "userapi/errors.h"
+#include "userapi/netaddr.h"
 #include "userapi/response.h"
 #include "userapi/urlcode.h"
 
@@ -63,6 +64,7 @@ struct	ua_req {
 	char			*body;		/* NUL-terminated, or NULL */
 	size_t			 body_len;
 	char			 request_id[UA_REQUEST_ID_MAX + 1];
+	char			 client[UA_ADDR_STRLEN];	/* see netaddr.h */
 
 	const struct ua_route	*route;		/* matched, or NULL */
 	const char		*params[UA_ROUTE_MAX_PARAMS];	/* {name} values */

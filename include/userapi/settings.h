@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "userapi/errors.h"
+#include "userapi/netaddr.h"
 
 enum	ua_jwt_alg {
 	UA_JWT_HS256,
@@ -45,6 +46,7 @@ struct	ua_settings {
 	int			 login_window_seconds;
 	bool			 docs_enabled;
 	char			*docs_assets_url;
+	struct ua_netlist	 trusted_proxies;
 	char			*env_file;	/* the .env file read, or NULL */
 };
 

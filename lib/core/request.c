@@ -13,6 +13,7 @@
 
 #include "userapi/alloc.h"
 #include "userapi/log.h"
+#include "userapi/netaddr.h"
 #include "userapi/numparse.h"
 #include "userapi/request.h"
 #include "userapi/settings.h"
@@ -212,6 +213,9 @@ ua_req_parse(struct ua_req *req, char *const *envp, const struct ua_input *in,
 		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);
 	else
 		ua_request_id_new(req->request_id);
+	ua_client_addr(&settings->trusted_proxies, ua_req_env(req,
+	    "REMOTE_ADDR"), ua_req_header(req, "X-Forwarded-For"),
+	    req->client, sizeof(req->client));
 
 	if ((req->method_name = ua_req_env(req, "REQUEST_METHOD")) == NULL)
 		req->method_name = "GET";

@@ -28,6 +28,7 @@ enum	stype {
 	ST_BOOL,
 	ST_JWT_ALG,
 	ST_PW_SCHEME,
+	ST_NETLIST,	/* addresses and CIDRs */
 	ST__MAX
 };
 
@@ -76,6 +77,8 @@ static const struct sdef defs[] = {
 	    OFF(docs_enabled) },
 	{ "DOCS_ASSETS_URL", ST_STRING, SN_OPTIONAL,
 	    "https://cdn.jsdelivr.net/npm", 1, 0, OFF(docs_assets_url) },
+	{ "TRUSTED_PROXIES", ST_NETLIST, SN_OPTIONAL, "", 0, 0,
+	    OFF(trusted_proxies) },
 };
 
 static const char *const jwt_algs[UA_JWT__MAX] = {
@@ -212,6 +215,9 @@ store(struct ua_settings *s, const struct sdef *d, const char *v,
 		}
 		*(enum ua_pw_scheme *)(base + d->off) = (enum ua_pw_scheme)i;
 		return true;
+	case ST_NETLIST:
+		return ua_netlist_parse(v, (struct ua_netlist *)(base +
+		    d->off), err, errlen);
 	case ST__MAX:
 		break;
 	}

@@ -63,6 +63,7 @@ START_TEST(defaults_fill_the_rest)
 	ck_assert_int_eq(s.login_window_seconds, 900);
 	ck_assert(s.docs_enabled);
 	ck_assert_ptr_nonnull(s.docs_assets_url);
+	ck_assert_uint_eq(s.trusted_proxies.len, 0);
 	ua_settings_cleanup(&s);
 }
 END_TEST
@@ -77,7 +78,8 @@ START_TEST(every_setting_is_read)
 	    "MAX_BODY_BYTES=2048", "PASSWORD_HASH=yescrypt",
 	    "BCRYPT_COST=4", "DB_STATEMENT_TIMEOUT_MS=100",
 	    "DB_PREPARED_STATEMENTS=false", "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
-	    "DOCS_ENABLED=off", "DOCS_ASSETS_URL=/static");
+	    "DOCS_ENABLED=off", "DOCS_ASSETS_URL=/static",
+	    "TRUSTED_PROXIES=127.0.0.1, 10.0.0.0/8");
 
 	ck_assert_int_eq(load(&s, env), UA_OK);
 	ck_assert_int_eq(s.jwt_algorithm, UA_JWT_HS512);
@@ -94,6 +96,8 @@ START_TEST(every_setting_is_read)
 	ck_assert_int_eq(s.login_window_seconds, 60);
 	ck_assert(!s.docs_enabled);
 	ck_assert_str_eq(s.docs_assets_url, "/static");
+	ck_assert_uint_eq(s.trusted_proxies.len, 2);
+	ck_assert(ua_netlist_contains(&s.trusted_proxies, "10.9.8.7"));
 	ua_settings_cleanup(&s);
 }
 END_TEST
@@ -173,7 +177,8 @@ START_TEST(bad_enums_and_bools_refused)
 	static const char *const bad[] = {
 		"JWT_ALGORITHM=none", "JWT_ALGORITHM=RS256",
 		"JWT_ALGORITHM=hs256", "PASSWORD_HASH=md5", "DEBUG=maybe",
-		"DOCS_ENABLED=2",
+		"DOCS_ENABLED=2", "TRUSTED_PROXIES=proxy.example",
+		"TRUSTED_PROXIES=10.0.0.0/40",
 	};
 	struct ua_settings	 s;
 	char			**env;
