@@ -19,7 +19,7 @@
 
 struct	ua_jwt_claims {
 	int64_t	 sub;	/* user id ("sub" is its decimal string) */
-	int64_t	 iat;	/* issued at, seconds since the epoch */
+	int64_t	 iat;	/* issued at, seconds since the epoch; 0 if absent */
 	int64_t	 exp;	/* expires at, likewise */
 	int64_t	 ver;	/* the user's token version; 0 when absent */
 };
@@ -33,8 +33,9 @@ char		*ua_jwt_sign(enum ua_jwt_alg alg, const char *secret,
 
 /*
  * Check "token": three base64url parts, a header naming exactly "alg",
- * a valid signature, and claims "sub" (a positive integer string),
- * "iat" and "exp" (integers) with exp > now and iat <= now + leeway.
+ * a valid signature, and claims "sub" (a positive integer string) and
+ * "exp" (an integer) with exp > now; "iat", when present (python-jose
+ * does not require it), an integer <= now + leeway, else 0.
  * UA_OK fills "out"; anything else is UA_ERR_BAD_TOKEN and "out" is
  * zeroed.
  */

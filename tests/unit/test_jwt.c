@@ -335,7 +335,7 @@ START_TEST(missing_or_mistyped_claims_refused)
 {
 	static const char *const bad[] = {
 		"{\"iat\":1700000000,\"exp\":4102444800}",
-		"{\"sub\":\"42\",\"exp\":4102444800}",
+		"{\"sub\":\"42\",\"iat\":null,\"exp\":4102444800}",
 		"{\"sub\":\"42\",\"iat\":1700000000}",
 		"{\"sub\":42,\"iat\":1700000000,\"exp\":4102444800}",
 		"{\"sub\":\"abc\",\"iat\":1700000000,\"exp\":4102444800}",
@@ -360,6 +360,30 @@ START_TEST(missing_or_mistyped_claims_refused)
 		    UA_ERR_BAD_TOKEN, "accepted %s", bad[i]);
 		free(tok);
 	}
+}
+END_TEST
+
+/*
+ * The template's create_access_token signs {"sub", "exp"} with
+ * python-jose, which writes no "iat": accepted, as python-jose does.
+ */
+START_TEST(token_without_iat_accepted)
+{
+	struct ua_jwt_claims	 c;
+	char			*tok;
+
+	tok = sign_with("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+	    "{\"sub\":\"42\",\"exp\":4102444800}");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_int_eq(c.sub, 42);
+	ck_assert_int_eq(c.iat, 0);
+	ck_assert_int_eq(c.ver, 0);
+	free(tok);
+	/* Every other rule still holds: expired is expired. */
+	tok = sign_with("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+	    "{\"sub\":\"42\",\"exp\":1700000000}");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	free(tok);
 }
 END_TEST
 
@@ -426,6 +450,7 @@ jwt_suite(void)
 	tcase_add_test(tc, expired_refused);
 	tcase_add_test(tc, issued_in_the_future_refused);
 	tcase_add_test(tc, missing_or_mistyped_claims_refused);
+	tcase_add_test(tc, token_without_iat_accepted);
 	tcase_add_test(tc, own_shape_claims_checked_as_strictly);
 	tcase_add_test(tc, malformed_tokens_refused);
 	suite_add_tcase(s, tc);
