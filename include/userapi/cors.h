@@ -27,4 +27,13 @@ void	 ua_cors_headers(struct ua_req *req);
 /* Is "origin" allowed by "list" (the CORS_ORIGINS setting)? */
 bool	 ua_cors_origin_allowed(const char *list, const char *origin);
 
+/*
+ * Does "list" hold "*"?  Then any origin is allowed, and never with
+ * credentials, whatever else the list names.
+ */
+bool	 ua_cors_wildcard(const char *list);
+
+/* Does "list" hold "*" and origins too (worth a warning at start)? */
+bool	 ua_cors_wildcard_mixed(const char *list);
+
 #endif

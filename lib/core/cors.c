@@ -20,41 +20,68 @@ static const char EXPOSE[] = "X-Request-ID, X-Total-Count, Link, Retry-After";
 /* Seconds a browser may cache a preflight answer (API.md). */
 #define MAX_AGE_S	600
 
-static bool
-is_star(const char *list)
+/*
+ * Walk the entries of "list": commas and spaces between, a trailing
+ * slash dropped.  Returns the next entry's start and length in "*n",
+ * or NULL at the end.
+ */
+static const char *
+next_entry(const char **list, size_t *n)
 {
-	size_t	 n;
+	const char	*p = *list, *end;
 
-	while (*list == ' ')
-		list++;
-	n = strcspn(list, " ,");
-	return n == 1 && list[0] == '*';
+	while (*p == ' ' || *p == ',')
+		p++;
+	if (*p == '\0')
+		return NULL;
+	if ((end = strchr(p, ',')) == NULL)
+		end = p + strlen(p);
+	*n = (size_t)(end - p);
+	while (*n > 0 && (p[*n - 1] == ' ' || p[*n - 1] == '/'))
+		(*n)--;
+	*list = end;
+	return p;
+}
+
+bool
+ua_cors_wildcard(const char *list)
+{
+	const char	*e;
+	size_t		 n;
+
+	while (list != NULL && (e = next_entry(&list, &n)) != NULL)
+		if (n == 1 && e[0] == '*')
+			return true;
+	return false;
+}
+
+bool
+ua_cors_wildcard_mixed(const char *list)
+{
+	size_t	 n, entries = 0;
+
+	if (!ua_cors_wildcard(list))
+		return false;
+	while (next_entry(&list, &n) != NULL)
+		entries++;
+	return entries > 1;
 }
 
 bool
 ua_cors_origin_allowed(const char *list, const char *origin)
 {
-	const char	*p = list, *end;
+	const char	*e;
 	size_t		 n, olen;
 
 	if (list == NULL || origin == NULL || *origin == '\0')
 		return false;
+	if (ua_cors_wildcard(list))
+		return true;
 	olen = strlen(origin);
-	while (*p != '\0') {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if ((end = strchr(p, ',')) == NULL)
-			end = p + strlen(p);
-		n = (size_t)(end - p);
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '/'))
-			n--;
-		if (n == 1 && p[0] == '*')
-			return true;
+	while ((e = next_entry(&list, &n)) != NULL)
 		/* Scheme and host are case-insensitive. */
-		if (n > 0 && n == olen && strncasecmp(p, origin, n) == 0)
+		if (n > 0 && n == olen && strncasecmp(e, origin, n) == 0)
 			return true;
-		p = end;
-	}
 	return false;
 }
 
@@ -82,7 +109,7 @@ sane_header_list(const char *s)
 static void
 allow_origin(struct ua_req *req, const char *origin)
 {
-	if (is_star(req->settings->cors_origins)) {
+	if (ua_cors_wildcard(req->settings->cors_origins)) {
 		/* A wildcard never goes with credentials. */
 		ua_resp_header(req, "Access-Control-Allow-Origin", "*");
 		return;

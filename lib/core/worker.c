@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "userapi/buf.h"
@@ -25,20 +28,13 @@
 
 extern char	**environ;
 
-/* Set while a request is being served; read by the SIGTERM handler. */
-static volatile sig_atomic_t	 in_request;
+/* Set by SIGTERM: the web server wants us gone. */
 static volatile sig_atomic_t	 stop_requested;
 
-/*
- * The web server wants us gone.  Idle (blocked in accept): leave now,
- * there is nothing to finish.  Busy: finish the request, then leave.
- */
 static void
 on_sigterm(int sig)
 {
 	(void)sig;
-	if (!in_request)
-		_exit(0);
 	stop_requested = 1;
 }
 
@@ -86,7 +82,8 @@ ua_app_handle(const struct ua_app *app, char *const *envp,
 		    app->authenticate);
 	ua_cors_headers(&req);
 	ua_resp_serialize(&req, out);
-	ua_log_info("%s %s %d %.3fms", req.method_name,
+	ua_log_info("%s %s %s %d %.3fms", req.client[0] != '\0' ?
+	    req.client : "-", req.method_name,
 	    req.path != NULL ? req.path : "-", req.resp.status,
 	    elapsed_ms(&req.started));
 	ua_log_set_request_id(NULL);
@@ -131,7 +128,6 @@ serve_cgi(const struct ua_app *app)
 	in.arg = &fd;
 	in.is_cgi = true;
 	ua_buf_init(&out);
-	in_request = 1;
 	ua_app_handle(app, environ, &in, &out);
 	while (off < out.len) {
 		n = write(STDOUT_FILENO, out.data + off, out.len - off);
@@ -145,29 +141,76 @@ serve_cgi(const struct ua_app *app)
 	return 0;
 }
 
+/*
+ * Sleep until a connection waits on the listening socket or SIGTERM
+ * comes, the only place SIGTERM is let in ("waitmask").  Returns false
+ * if the socket cannot be waited on.
+ */
+static bool
+wait_for_connection(const sigset_t *waitmask)
+{
+	struct pollfd	 p;
+
+	p.fd = FCGI_LISTENSOCK_FILENO;
+	p.events = POLLIN;
+	p.revents = 0;
+	if (ppoll(&p, 1, NULL, waitmask) == -1 && errno != EINTR) {
+		ua_log_err("cannot wait for connections: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The FastCGI loop.  SIGTERM is blocked except while waiting for a
+ * connection, so it never lands between accept() and the answer: a
+ * request being read or served is finished first.  The listening
+ * socket is non-blocking, so once told to stop the worker still serves
+ * the connections already queued to it, then leaves through a normal
+ * return (which also runs the leak check of a sanitizer build).
+ */
 static int
 serve_fastcgi(const struct ua_app *app)
 {
 	FCGX_Request	 r;
 	struct ua_buf	 out;
 	struct ua_input	 in;
+	sigset_t	 term, waitmask;
+	int		 flags, rc;
 
-	if (FCGX_InitRequest(&r, 0, 0) != 0) {
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	if ((flags = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL)) == -1 ||
+	    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, flags | O_NONBLOCK) == -1) {
+		ua_log_err("cannot set up the listening socket: %s",
+		    strerror(errno));
+		return 1;
+	}
+	if (FCGX_InitRequest(&r, FCGI_LISTENSOCK_FILENO, 0) != 0) {
 		ua_log_err("cannot set up the FastCGI request");
 		return 1;
 	}
 	ua_buf_init(&out);
 	in.read = fcgx_read;
 	in.is_cgi = false;
-	while (!stop_requested && FCGX_Accept_r(&r) >= 0) {
-		in_request = 1;
+	for (;;) {
+		if (!stop_requested && !wait_for_connection(&waitmask))
+			break;
+		if ((rc = FCGX_Accept_r(&r)) < 0) {
+			/* None queued: another process took it, or all done. */
+			if ((rc == -EAGAIN || rc == -EWOULDBLOCK) &&
+			    !stop_requested)
+				continue;
+			break;
+		}
 		in.arg = r.in;
 		ua_buf_reset(&out);
 		ua_app_handle(app, r.envp, &in, &out);
 		/* A failed write means the client left: carry on. */
 		FCGX_PutStr(out.data, (int)out.len, r.out);
 		FCGX_Finish_r(&r);
-		in_request = 0;
 	}
 	ua_buf_cleanup(&out);
 	FCGX_Free(&r, 1);
@@ -225,6 +268,9 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 		ua_log_info("serving (settings from %s)",
 		    settings.env_file != NULL ? settings.env_file :
 		    "the environment");
+	if (ua_cors_wildcard_mixed(settings.cors_origins))
+		ua_log_warn("setting CORS_ORIGINS holds \"*\" besides "
+		    "origins: any origin is allowed, never with credentials");
 
 	for (i = 0; i < nrouters; i++)
 		if (routers[i]->warm_up != NULL)

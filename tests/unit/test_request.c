@@ -12,6 +12,8 @@
 #include <check.h>
 
 #include "userapi/buf.h"
+#include "userapi/cors.h"
+#include "userapi/netaddr.h"
 #include "userapi/request.h"
 #include "userapi/routers.h"
 #include "userapi/settings.h"
@@ -122,6 +124,28 @@ START_TEST(parses_method_path_query)
 	ck_assert_str_eq(req.path, "/api/users/7");
 	ck_assert_str_eq(ua_kvlist_get(&req.query, "page"), "2");
 	ck_assert_str_eq(ua_kvlist_get(&req.query, "name"), "Ann Lee");
+}
+END_TEST
+
+/* X-Forwarded-For is believed only from a trusted proxy. */
+START_TEST(client_address_behind_trusted_proxies)
+{
+	char	 err[128];
+
+	ck_assert(ua_netlist_parse("127.0.0.1 10.0.0.0/8",
+	    &settings.trusted_proxies, err, sizeof(err)));
+	ck_assert_int_eq(ua_req_parse(&req, ENV("REQUEST_METHOD=GET",
+	    "REQUEST_URI=/health", "REMOTE_ADDR=127.0.0.1",
+	    "HTTP_X_FORWARDED_FOR=1.1.1.1, 203.0.113.9, 10.1.2.3"), &in,
+	    &settings), UA_OK);
+	ck_assert_str_eq(req.client, "203.0.113.9");
+	ua_req_cleanup(&req);
+	ua_req_init(&req);
+	/* From anyone else the header is the client's own word: ignored. */
+	ck_assert_int_eq(ua_req_parse(&req, ENV("REQUEST_METHOD=GET",
+	    "REQUEST_URI=/health", "REMOTE_ADDR=198.51.100.4",
+	    "HTTP_X_FORWARDED_FOR=203.0.113.9"), &in, &settings), UA_OK);
+	ck_assert_str_eq(req.client, "198.51.100.4");
 }
 END_TEST
 
@@ -402,6 +426,33 @@ START_TEST(cors_wildcard_never_with_credentials)
 }
 END_TEST
 
+/* A list that holds "*" besides origins is "*": no credentials, ever. */
+START_TEST(cors_mixed_list_is_a_wildcard_without_credentials)
+{
+	settings.cors_origins = (char *)(uintptr_t)"https://a.example, *";
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+	    "HTTP_ORIGIN=https://evil.example"));
+	ck_assert(has_header("Access-Control-Allow-Origin: *"));
+	ck_assert_ptr_null(strstr(out.data, "Allow-Credentials"));
+	ck_assert_ptr_null(strstr(out.data, "https://evil.example"));
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+	    "HTTP_ORIGIN=https://a.example"));
+	ck_assert(has_header("Access-Control-Allow-Origin: *"));
+	ck_assert_ptr_null(strstr(out.data, "Allow-Credentials"));
+	serve(ENV("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/api/users/",
+	    "HTTP_ORIGIN=https://evil.example",
+	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET"));
+	ck_assert(strncmp(out.data, "Status: 200 ", 12) == 0);
+	ck_assert(has_header("Access-Control-Allow-Origin: *"));
+	ck_assert_ptr_null(strstr(out.data, "Allow-Credentials"));
+	ck_assert(ua_cors_wildcard_mixed("https://a.example, *"));
+	ck_assert(ua_cors_wildcard_mixed("*,https://a.example"));
+	ck_assert(!ua_cors_wildcard_mixed("*"));
+	ck_assert(!ua_cors_wildcard_mixed(" * , "));
+	ck_assert(!ua_cors_wildcard_mixed("https://a.example"));
+}
+END_TEST
+
 START_TEST(header_values_cannot_split_lines)
 {
 	ua_resp_header(&req, "X-Test", "a\r\nSet-Cookie: b");
@@ -418,6 +469,7 @@ request_suite(void)
 	tc = tcase_create("ua_req_parse");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, parses_method_path_query);
+	tcase_add_test(tc, client_address_behind_trusted_proxies);
 	tcase_add_test(tc, path_from_script_name_without_request_uri);
 	tcase_add_test(tc, headers_by_any_spelling);
 	tcase_add_test(tc, body_read_exactly_to_content_length);
@@ -446,6 +498,7 @@ request_suite(void)
 	tcase_add_test(tc, cors_preflight_from_other_origin_is_400);
 	tcase_add_test(tc, cors_simple_request_gets_origin_only_when_allowed);
 	tcase_add_test(tc, cors_wildcard_never_with_credentials);
+	tcase_add_test(tc, cors_mixed_list_is_a_wildcard_without_credentials);
 	suite_add_tcase(s, tc);
 	return s;
 }
