@@ -1104,7 +1104,7 @@ libpq_url(char *url)
 		memmove(plus, sep, strlen(sep) + 1);
 }
 
-static void
+void
 db_exec_id(const char *sql, int64_t id)
 {
 	PGconn		*c;

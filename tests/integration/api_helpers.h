@@ -203,6 +203,8 @@ long		 api_me_status(enum target t, const char *token);
 
 /* ---- the database, directly (libpq on DATABASE_URL) --------------- */
 
+/* Run "sql" with $1 = "id" (a statement, no rows); fails the case if it fails. */
+void		 db_exec_id(const char *sql, int64_t id);
 /* Make user "id" an admin. */
 void		 db_make_admin(int64_t id);
 /* Make every admin but "keep" a plain user (for last-admin cases). */
