@@ -317,6 +317,9 @@ fill_http_req(struct http_req *hr, const struct api_req *r,
 	hr->body = r->body;
 	hr->body_len = r->body == NULL ? 0 :
 	    r->body_len != 0 ? r->body_len : strlen(r->body);
+	hr->chunked = r->chunked;
+	hr->chunk_max = r->chunk_max;
+	hr->cut_short = r->cut_short;
 }
 
 /* The worker program that serves "path" under plain CGI. */
@@ -341,6 +344,8 @@ api_send(struct xchg *x, enum target t, const struct api_req *r)
 	int		 rc;
 
 	ck_assert_msg(t < TARGET_FASTCGI, "bad target %d", (int)t);
+	ck_assert_msg(t != TARGET_CGI || (!r->chunked && !r->cut_short),
+	    "chunked bodies are for the servers: plain CGI has no framing");
 	build_headers(r, lines, hdr);
 	fill_http_req(&hr, r, hdr);
 	memset(x, 0, sizeof(*x));
@@ -381,6 +386,41 @@ api_call(struct xchg *x, enum target t, const char *method,
 	r.token = token;
 	r.body = json;
 	api_send(x, t, &r);
+}
+
+/* ---- the workers' request lines ----------------------------------- */
+
+size_t
+worker_logged(enum target t, const char *rid, long *status, size_t max)
+{
+	char		 path[1024], line[4096], key[200];
+	const char	*p, *sp;
+	FILE		*f;
+	size_t		 n = 0;
+
+	ck_assert_msg(t == TARGET_LIGHTTPD || t == TARGET_APACHE,
+	    "worker_logged: %s has no server log", target_name(t));
+	snprintf(path, sizeof(path), "%s/%s-error.log",
+	    stack_env("UA_TEST_LOG_DIR"), target_name(t));
+	snprintf(key, sizeof(key), " rid=%s ", rid);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	/* "... info rid=<rid> METHOD PATH STATUS 0.123ms" */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((p = strstr(line, key)) == NULL)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if ((sp = strrchr(line, ' ')) == NULL || sp == line ||
+		    strcmp(sp + strlen(sp) - 2, "ms") != 0)
+			continue;	/* not a request line */
+		while (sp > p && sp[-1] != ' ')
+			sp--;
+		if (n < max)
+			status[n] = strtol(sp, NULL, 10);
+		n++;
+	}
+	fclose(f);
+	return n;
 }
 
 /* ---- many at once ------------------------------------------------- */

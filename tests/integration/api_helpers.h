@@ -50,6 +50,10 @@ struct	api_req {
 	const char		*body;		/* NULL: none */
 	size_t			 body_len;	/* 0: strlen(body) */
 	const char *const	*headers;	/* more "Name: value", NULL */
+	/* Servers only: the body framing of struct http_req. */
+	bool			 chunked;
+	size_t			 chunk_max;
+	bool			 cut_short;
 };
 
 /* An account made for one case. */
@@ -118,6 +122,15 @@ void		 api_parallel(enum target t, const struct api_req *r, size_t n,
 int		 api_parallel_try(enum target t, const struct api_req *r,
 		    size_t n, long *status, char **bodies, char *err,
 		    size_t errlen);
+
+/*
+ * The statuses the workers behind server "t" (lighttpd or Apache) logged
+ * for request id "rid", from their request lines in that server's error
+ * log in $UA_TEST_LOG_DIR: up to "max" into "status", in log order.
+ * Returns how many lines there were (0: no worker answered it).
+ */
+size_t		 worker_logged(enum target t, const char *rid, long *status,
+		    size_t max);
 
 /* ---- assertions on one exchange ---------------------------------- */
 

@@ -214,6 +214,8 @@ struct	curlctx {
 	const char		*up;		/* chunked upload source */
 	size_t			 uplen;
 	size_t			 upoff;
+	size_t			 upmax;		/* bytes a call, 0: any */
+	bool			 upcut;		/* abort instead of ending */
 };
 
 static size_t
@@ -257,6 +259,12 @@ on_upload(char *buf, size_t size, size_t nmemb, void *arg)
 
 	if (n > c->uplen - c->upoff)
 		n = c->uplen - c->upoff;
+	/* libcurl frames what one call returns as one chunk. */
+	if (c->upmax > 0 && n > c->upmax)
+		n = c->upmax;
+	/* Hang up where the last chunk ("0\r\n\r\n") would go. */
+	if (n == 0 && c->upcut)
+		return CURL_READFUNC_ABORT;
 	memcpy(buf, c->up + c->upoff, n);
 	c->upoff += n;
 	return n;
@@ -319,6 +327,8 @@ http_do(const char *base_url, const struct http_req *req,
 	else if (req->body != NULL && req->chunked) {
 		c.up = req->body;
 		c.uplen = req->body_len;
+		c.upmax = req->chunk_max;
+		c.upcut = req->cut_short;
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
 		curl_easy_setopt(h, CURLOPT_READDATA, &c);
@@ -333,7 +343,16 @@ http_do(const char *base_url, const struct http_req *req,
 	    !(strcmp(req->method, "POST") == 0 && req->body != NULL))
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 
-	if ((cc = curl_easy_perform(h)) != CURLE_OK) {
+	cc = curl_easy_perform(h);
+	if (cc == CURLE_ABORTED_BY_CALLBACK && c.upcut &&
+	    c.upoff == c.uplen) {
+		/* Cut short as asked: whatever answer came, if any. */
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+		resp->body = sbuf_take(&c.body, &resp->body_len);
+		rc = 0;
+		goto out;
+	}
+	if (cc != CURLE_OK) {
 		seterr(err, errlen, "%s: %s", url.p,
 		    cerr[0] != '\0' ? cerr : curl_easy_strerror(cc));
 		goto out;

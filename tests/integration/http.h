@@ -20,6 +20,9 @@ struct	http_req {
 	const char		*body;		/* NULL: no body at all */
 	size_t			 body_len;
 	bool			 chunked;	/* HTTP: Transfer-Encoding: chunked */
+	size_t			 chunk_max;	/* chunked: bytes a chunk, 0: any */
+	bool			 cut_short;	/* chunked: hang up after the body,
+						   before its last chunk */
 
 	/* Plain CGI and direct FastCGI only: the variables as given. */
 	bool			 no_length;	/* leave CONTENT_LENGTH out */
@@ -57,7 +60,10 @@ void		 http_global_cleanup(void);
 /*
  * Send "req" to "base_url" (scheme, host and port, no trailing slash).
  * Returns 0 and fills "resp", or -1 with the reason in "err" and "resp"
- * released.  Any HTTP status, even 5xx, is a success here.
+ * released.  Any HTTP status, even 5xx, is a success here.  With
+ * "cut_short" the connection is closed once the body is sent, without
+ * the chunked body's last chunk: that is a success too, with status 0
+ * unless an answer came first.
  */
 int		 http_do(const char *base_url, const struct http_req *req,
 		    struct http_resp *resp, char *err, size_t errlen);

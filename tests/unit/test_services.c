@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -454,6 +455,68 @@ START_TEST(other_scheme_upgraded_on_login)
 }
 END_TEST
 
+/*
+ * Login timing.  The fake repository answers in microseconds, so at a
+ * cost where one hash takes tens of milliseconds the hash is nearly all
+ * of a login's work.  That work is measured as this thread's CPU time,
+ * which a busy machine does not inflate the way it does wall time; the
+ * fastest of a few rounds is kept.
+ */
+#define TIMING_BCRYPT_COST	10	/* about 50 ms a hash on 2020s x86 */
+#define TIMING_ROUNDS		3
+
+/* CPU seconds this thread spent in one failing login. */
+static double
+failed_login_cpu(const char *email, const char *pw)
+{
+	struct timespec	 a, b;
+	enum ua_err	 er;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a), 0);
+	er = try_login(email, pw, NULL);
+	ck_assert_int_eq(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b), 0);
+	ck_assert_int_eq(er, UA_ERR_LOGIN_FAILED);
+	return (double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/*
+ * An unknown email costs a full password verification, as a wrong
+ * password does: neither login is faster than half the other.  Without
+ * the dummy verification the unknown email costs almost nothing.  Looped
+ * over the hash schemes (_i), whose dummies differ.
+ */
+START_TEST(unknown_email_costs_a_full_verification)
+{
+	enum ua_pw_scheme	 scheme = (enum ua_pw_scheme)_i;
+	char			 hash[UA_PASSWORD_HASH_MAX], email[64];
+	double			 wrong = 1e9, unknown = 1e9, t;
+	int			 i;
+
+	settings.password_hash = scheme;
+	settings.bcrypt_cost = TIMING_BCRYPT_COST;
+	settings.login_max_failures = 100;	/* no 429 in the way */
+	ck_assert_int_eq(ua_password_hash(scheme, TIMING_BCRYPT_COST,
+	    "s3cret-pw", hash), UA_OK);
+	fake_repo_add(fr, "ann@example.com", "Ann Lee", hash, UA_ROLE_USER);
+
+	for (i = 0; i < TIMING_ROUNDS; i++) {
+		if ((t = failed_login_cpu("ann@example.com",
+		    "wrong-pw")) < wrong)
+			wrong = t;
+		snprintf(email, sizeof(email), "nobody%d@example.com", i);
+		if ((t = failed_login_cpu(email, "wrong-pw")) < unknown)
+			unknown = t;
+	}
+	ck_assert_msg(unknown >= wrong / 2 && wrong >= unknown / 2,
+	    "%s: a wrong password took %.2f ms of CPU, an unknown email "
+	    "%.2f ms: want each at least half the other",
+	    ua_pw_scheme_name(scheme), wrong * 1e3, unknown * 1e3);
+	/* Both failures were recorded, as for any failed login. */
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 2 * TIMING_ROUNDS);
+}
+END_TEST
+
 /* Log in and check the token the way the bearer dependency does. */
 static enum ua_err
 check_token(const char *tok, int64_t target, struct ua_user *caller,
@@ -654,6 +717,13 @@ services_suite(void)
 	tcase_add_test(tc, wrong_current_password_counts_as_a_failed_login);
 	tcase_add_test(tc, storage_failure_is_not_counted_as_a_failed_login);
 	tcase_add_test(tc, attempt_is_counted_before_the_hash_runs);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("login_timing");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, unknown_email_costs_a_full_verification,
+	    0, UA_PW__MAX);
 	suite_add_tcase(s, tc);
 	return s;
 }
