@@ -933,6 +933,33 @@ fcgi_take(struct sbuf *in, struct sbuf *out, struct sbuf *log)
 	return done;
 }
 
+/*
+ * Read the worker's stderr "fd" into "log" until it holds "word" or
+ * "deadline" passes.  Returns 0 or -1.
+ */
+static int
+wait_for_log(int fd, struct sbuf *log, const char *word, double deadline)
+{
+	struct pollfd	 p;
+	char		 chunk[4096];
+	ssize_t		 n;
+
+	while (log->len == 0 || memmem(log->p, log->len, word,
+	    strlen(word)) == NULL) {
+		p.fd = fd;
+		p.events = POLLIN;
+		if (now_s() >= deadline ||
+		    (poll(&p, 1, 100) == -1 && errno != EINTR))
+			return -1;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n > 0)
+			sbuf_add(log, chunk, (size_t)n);
+		else if (n == 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 http_fcgi(const char *program, const char *env_file,
     const struct http_req *req, struct http_resp *resp, int timeout_s,
@@ -997,6 +1024,21 @@ http_fcgi(const char *program, const char *env_file,
 	close_fd(&lfd);
 	close_fd(&errp[1]);
 
+	/*
+	 * Queued: once the worker waits for connections, stop it, queue
+	 * the whole request, send SIGTERM and let it go.  The signal and
+	 * the connection are then both there when it runs again.
+	 */
+	if (req->fcgi_term_queued) {
+		if (wait_for_log(errp[0], &log, "serving", deadline) == -1) {
+			seterr(err, errlen, "%s: never said it was serving",
+			    program);
+			goto out;
+		}
+		usleep(200000);
+		kill(pid, SIGSTOP);
+	}
+
 	/* The backlog takes the connection before the worker accepts it. */
 	if ((sfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    connect(sfd, (struct sockaddr *)&addr, sizeof(addr)) == -1 ||
@@ -1004,6 +1046,20 @@ http_fcgi(const char *program, const char *env_file,
 		seterr(err, errlen, "connect %s: %s", addr.sun_path,
 		    strerror(errno));
 		goto out;
+	}
+
+	if (req->fcgi_term_queued) {
+		while (sent < tx.len) {
+			n = write(sfd, tx.p + sent, tx.len - sent);
+			if (n <= 0) {
+				seterr(err, errlen, "queueing the request: %s",
+				    strerror(errno));
+				goto out;
+			}
+			sent += (size_t)n;
+		}
+		kill(pid, SIGTERM);
+		kill(pid, SIGCONT);
 	}
 
 	while (!done) {

@@ -29,6 +29,7 @@ struct	http_req {
 	const char		*length;	/* CONTENT_LENGTH to claim, or NULL */
 	bool			 cgi_leftover;	/* see http_resp.stdin_left */
 	bool			 fcgi_term_in_flight; /* SIGTERM mid-request */
+	bool			 fcgi_term_queued; /* SIGTERM before accept() */
 };
 
 struct	http_header {

@@ -1286,6 +1286,25 @@ START_TEST(sigterm_in_flight_finishes)
 }
 END_TEST
 
+/*
+ * SIGTERM that arrives with a connection queued and not yet accepted:
+ * the worker serves it before it leaves, instead of dying with it in
+ * its backlog (or accepted and unanswered).
+ */
+START_TEST(sigterm_with_request_queued_answers_it)
+{
+	struct http_req	 req = {
+		.method = "GET", .target = "/health",
+		.fcgi_term_queued = true };
+	struct xchg	 x;
+
+	xchg_run(&x, TARGET_FASTCGI, &req);
+	want_status(&x, 200);
+	want_clean_exit(&x);
+	xchg_free(&x);
+}
+END_TEST
+
 static Suite *
 worker_suite(void)
 {
@@ -1298,6 +1317,7 @@ worker_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, sigterm_idle_exits_0);
 	tcase_add_test(tc, sigterm_in_flight_finishes);
+	tcase_add_test(tc, sigterm_with_request_queued_answers_it);
 	suite_add_tcase(s, tc);
 
 	return s;
