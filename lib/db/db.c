@@ -34,7 +34,7 @@ struct	stmt {
 
 struct	ua_db {
 	char		*conninfo;
-	char		 options[64];	/* "-c statement_timeout=..." */
+	char		*options;	/* the URL's own, and the timeout */
 	PGconn		*conn;		/* NULL until first use */
 	char		 sqlstate[6];
 	bool		 prepare;	/* DB_PREPARED_STATEMENTS */
@@ -43,14 +43,45 @@ struct	ua_db {
 	bool		 in_tx;		/* between ua_db_begin() and its end */
 };
 
+/* The "options" of "conninfo", or NULL (the caller frees). */
+static char *
+conninfo_options(const char *conninfo)
+{
+	PQconninfoOption	*opts, *o;
+	char			*v = NULL;
+
+	if ((opts = PQconninfoParse(conninfo, NULL)) == NULL)
+		return NULL;
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "options") == 0 && o->val != NULL &&
+		    *o->val != '\0')
+			v = ua_xstrdup(o->val);
+	PQconninfoFree(opts);
+	return v;
+}
+
 struct ua_db *
 ua_db_new(const struct ua_settings *s)
 {
 	struct ua_db	*db = ua_xcalloc(1, sizeof(*db));
+	char		*url_options;
 
 	db->conninfo = ua_xstrdup(s->database_url);
-	snprintf(db->options, sizeof(db->options),
-	    "-c statement_timeout=%d", s->db_statement_timeout_ms);
+	/*
+	 * DB_STATEMENT_TIMEOUT_MS joins whatever "options" DATABASE_URL
+	 * carries (a search_path, say) instead of being replaced by them;
+	 * a statement_timeout the URL sets itself is left to win.
+	 */
+	url_options = conninfo_options(s->database_url);
+	if (url_options != NULL && strstr(url_options, "statement_timeout"))
+		db->options = url_options;
+	else {
+		db->options = ua_xasprintf("%s%s-c statement_timeout=%d",
+		    url_options != NULL ? url_options : "",
+		    url_options != NULL ? " " : "",
+		    s->db_statement_timeout_ms);
+		free(url_options);
+	}
 	db->prepare = s->db_prepared_statements;
 	return db;
 }
@@ -74,6 +105,7 @@ ua_db_free(struct ua_db *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	forget_statements(db);
+	free(db->options);
 	free(db->conninfo);
 	free(db);
 }
@@ -139,17 +171,18 @@ server_left(PGconn *conn)
 }
 
 /*
- * Connect, or reset a broken connection.  The settings' values come
- * first so that the URL's own connect_timeout/options win if it has them.
+ * Connect, or reset a broken connection.  The settings' connect_timeout
+ * comes first so that the URL's own wins; "options" comes after the URL,
+ * since it already holds the URL's own with the statement timeout.
  */
 static enum ua_err
 ensure_connected(struct ua_db *db)
 {
 	char		 timeout[16];
-	const char	*keys[] = { "connect_timeout", "options",
-	    "application_name", "dbname", NULL };
-	const char	*vals[] = { timeout, db->options, "userapi",
-	    db->conninfo, NULL };
+	const char	*keys[] = { "connect_timeout", "application_name",
+	    "dbname", "options", NULL };
+	const char	*vals[] = { timeout, "userapi", db->conninfo,
+	    db->options, NULL };
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
 	    !server_left(db->conn))

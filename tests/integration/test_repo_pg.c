@@ -1216,6 +1216,50 @@ START_TEST(no_reconnect_inside_a_transaction)
 }
 END_TEST
 
+/* The first value of "sql" on "db", as text, into "out". */
+static void
+db_value(struct ua_db *db, const char *sql, char *out, size_t len)
+{
+	PGresult	*res;
+
+	ck_assert_int_eq(ua_db_exec(db, sql, 0, NULL, UA_DB_READ_ONLY, &res),
+	    UA_OK);
+	snprintf(out, len, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
+/*
+ * DB_STATEMENT_TIMEOUT_MS is added to the options a DATABASE_URL
+ * carries, not replaced by them; the URL's own timeout wins.
+ */
+START_TEST(statement_timeout_joins_the_url_options)
+{
+	struct ua_settings	 s;
+	struct ua_db		*db;
+	char			 v[128];
+
+	memset(&s, 0, sizeof(s));
+	s.db_statement_timeout_ms = 1234;
+	s.database_url = pgt_fmt("%s options='-c search_path=pg_catalog'",
+	    cfg.conninfo);
+	db = ua_db_new(&s);
+	db_value(db, "SHOW statement_timeout", v, sizeof(v));
+	ck_assert_str_eq(v, "1234ms");
+	db_value(db, "SHOW search_path", v, sizeof(v));
+	ck_assert_str_eq(v, "pg_catalog");
+	ua_db_free(db);
+	free(s.database_url);
+
+	s.database_url = pgt_fmt("%s options='-c statement_timeout=4321'",
+	    cfg.conninfo);
+	db = ua_db_new(&s);
+	db_value(db, "SHOW statement_timeout", v, sizeof(v));
+	ck_assert_str_eq(v, "4321ms");
+	ua_db_free(db);
+	free(s.database_url);
+}
+END_TEST
+
 START_TEST(lost_connection_inside_transaction)
 {
 	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
@@ -1490,6 +1534,7 @@ repo_suite(void)
 	tcase_add_test(tc, idle_lost_connection_before_transaction);
 	tcase_add_test(tc, lost_connection_inside_transaction);
 	tcase_add_test(tc, no_reconnect_inside_a_transaction);
+	tcase_add_test(tc, statement_timeout_joins_the_url_options);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("login");
