@@ -333,6 +333,21 @@ START_TEST(dotenv_nul_in_key_skips_the_line)
 }
 END_TEST
 
+START_TEST(dotenv_hash_in_key_skips_the_line)
+{
+	struct ua_kvlist	 l;
+	/* Found by fuzz_dotenv: "export #A=1" defined "#A". */
+	const char		*t = "export #A=1\nB#C=2\nD=3#4\n";
+
+	ua_kvlist_init(&l);
+	ua_dotenv_parse(t, strlen(t), &l);
+	ck_assert_uint_eq(l.len, 1);
+	ck_assert_str_eq(l.items[0].key, "D");
+	ck_assert_str_eq(l.items[0].val, "3#4");
+	ua_kvlist_cleanup(&l);
+}
+END_TEST
+
 static Suite *
 settings_suite(void)
 {
@@ -364,6 +379,7 @@ settings_suite(void)
 	tcase_add_test(tc, unreadable_env_file_is_named);
 	tcase_add_test(tc, dotenv_quotes_and_escapes);
 	tcase_add_test(tc, dotenv_nul_in_key_skips_the_line);
+	tcase_add_test(tc, dotenv_hash_in_key_skips_the_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
