@@ -3,7 +3,7 @@
  * through ua_settings_load(), as a worker reads its settings file.
  *
  * Properties checked, beyond "no crash":
- *  - every key is non-empty and holds no '=', no NUL and no white space;
+ *  - every key is non-empty and holds no '=', '#', NUL or white space;
  *    no key comes twice (a later line replaces an earlier one);
  *  - the pairs, written back as KEY="escaped value" lines, parse to the
  *    same pairs;
@@ -34,7 +34,7 @@ check_keys(const struct ua_kvlist *l)
 
 	for (i = 0; i < l->len; i++) {
 		k = l->items[i].key;
-		if (*k == '\0' || strpbrk(k, "= \t\r\n\v\f") != NULL)
+		if (*k == '\0' || strpbrk(k, "=# \t\r\n\v\f") != NULL)
 			abort();
 		if (l->items[i].vlen != strlen(l->items[i].val))
 			abort();
