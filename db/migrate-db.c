@@ -200,8 +200,10 @@ row_get(const PGresult *res, int i, struct mig_row *r)
 		return false;
 	r->version = (int)v;
 	r->name = ua_xstrdup(PQgetvalue(res, i, RCOL_NAME));
-	strcpy(r->sum, PQgetvalue(res, i, RCOL_CHECKSUM));
-	strcpy(r->at, PQgetvalue(res, i, RCOL_APPLIED_AT));
+	snprintf(r->sum, sizeof(r->sum), "%s",
+	    PQgetvalue(res, i, RCOL_CHECKSUM));
+	snprintf(r->at, sizeof(r->at), "%s",
+	    PQgetvalue(res, i, RCOL_APPLIED_AT));
 	return true;
 }
 

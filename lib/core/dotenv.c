@@ -144,9 +144,13 @@ ua_dotenv_parse(const char *text, size_t len, struct ua_kvlist *out)
 		    (p[6] == ' ' || p[6] == '\t'))
 			for (p += 6; p < end && (*p == ' ' || *p == '\t'); p++)
 				continue;
+		/*
+		 * A NUL would cut the key short, and python-dotenv allows
+		 * no '#' in a key: such a line is skipped.
+		 */
 		k = p;
-		while (p < end && *p != '=' && *p != '\n' &&
-		    !isspace((unsigned char)*p))
+		while (p < end && *p != '=' && *p != '\n' && *p != '\0' &&
+		    *p != '#' && !isspace((unsigned char)*p))
 			p++;
 		kend = p;
 		while (p < end && (*p == ' ' || *p == '\t'))

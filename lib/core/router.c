@@ -157,7 +157,7 @@ ua_router_dispatch(const struct ua_router *const *routers, size_t nrouters,
 	if (er == UA_ERR_METHOD) {
 		ua_resp_error(req, er);
 		ua_resp_header(req, "Allow", "%s", allow.data);
-	} else if (er != UA_OK) {
+	} else if (er != UA_OK) {	/* NOLINT(bugprone-branch-clone): one case each */
 		ua_resp_error(req, er);
 	} else if (route->auth == UA_AUTH_BEARER &&
 	    (er = auth != NULL ? auth(req) : UA_ERR_UNAUTHENTICATED) != UA_OK) {

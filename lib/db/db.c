@@ -253,7 +253,7 @@ statements_stale(const PGresult *r)
 		return false;
 	return strcmp(state, "26000") == 0 ||	/* no such statement */
 	    (strcmp(state, "0A000") == 0 && msg != NULL &&
-	    strncmp(msg, "cached plan must not change result type", 40) == 0);
+	    strcmp(msg, "cached plan must not change result type") == 0);
 }
 
 /*
@@ -414,10 +414,9 @@ enum ua_err
 ua_db_ping(struct ua_db *db)
 {
 	PGresult	*res;
-	enum ua_err	 er;
 
-	if ((er = ua_db_exec(db, "SELECT 1", 0, NULL, UA_DB_READ_ONLY,
-	    &res)) != UA_OK)
+	if (ua_db_exec(db, "SELECT 1", 0, NULL, UA_DB_READ_ONLY,
+	    &res) != UA_OK)
 		return UA_ERR_DB_UNAVAILABLE;
 	PQclear(res);
 	return UA_OK;

@@ -110,6 +110,7 @@ ua_fmt_timestamp(char *buf, int64_t us)
 	civil_from_days(days, &year, &month, &day);
 	if (year >= 1000 && year <= 9999) {
 		/* By hand: gmtime_r() and strftime() cost more than the rest. */
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): the end is written below */
 		memcpy(buf, "0000-00-00T00:00:00", 19);
 		put_digits(buf, year, 4);
 		put_digits(buf + 5, month, 2);

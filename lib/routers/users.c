@@ -64,7 +64,7 @@ page_links(struct ua_req *req, int64_t page, int64_t limit, int64_t pages)
 		    last), (long long)limit);
 	if (page < pages)
 		ua_buf_printf(&b, ", </api/users/?page=%lld&limit=%lld>; "
-		    "rel=\"next\"", (long long)(page + 1), (long long)limit);
+		    "rel=\"next\"", (long long)page + 1, (long long)limit);
 	ua_resp_header(req, "Link", "%s", b.data);
 	ua_buf_cleanup(&b);
 }

@@ -716,7 +716,7 @@ ipv4_error(const char *s, char *buf, size_t len)
 		else if (n > 1 && oct[0] == '0')
 			snprintf(buf, len, "Leading zeros are not permitted in "
 			    "'%s' in '%s'", oct, s);
-		else if ((v = atoi(oct)) > 255)
+		else if ((v = atoi(oct)) > 255)	/* NOLINT(cert-err34-c): 1 to 3 digits */
 			snprintf(buf, len, "Octet %d (> 255) not permitted in "
 			    "'%s'", v, s);
 		else if (dot == NULL)

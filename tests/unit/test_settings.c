@@ -322,6 +322,37 @@ START_TEST(dotenv_quotes_and_escapes)
 }
 END_TEST
 
+START_TEST(dotenv_nul_in_key_skips_the_line)
+{
+	struct ua_kvlist	 l;
+	/* Found by fuzz_dotenv: the key was cut at the NUL. */
+	static const char	 t[] = "\0\0=empty\nDATABASE_URL\0x=evil\nB=1\n";
+
+	ua_kvlist_init(&l);
+	ua_dotenv_parse(t, sizeof(t) - 1, &l);
+	ck_assert_uint_eq(l.len, 1);
+	ck_assert_str_eq(l.items[0].key, "B");
+	ck_assert_ptr_null(ua_kvlist_get(&l, "DATABASE_URL"));
+	ck_assert_ptr_null(ua_kvlist_get(&l, ""));
+	ua_kvlist_cleanup(&l);
+}
+END_TEST
+
+START_TEST(dotenv_hash_in_key_skips_the_line)
+{
+	struct ua_kvlist	 l;
+	/* Found by fuzz_dotenv: "export #A=1" defined "#A". */
+	const char		*t = "export #A=1\nB#C=2\nD=3#4\n";
+
+	ua_kvlist_init(&l);
+	ua_dotenv_parse(t, strlen(t), &l);
+	ck_assert_uint_eq(l.len, 1);
+	ck_assert_str_eq(l.items[0].key, "D");
+	ck_assert_str_eq(l.items[0].val, "3#4");
+	ua_kvlist_cleanup(&l);
+}
+END_TEST
+
 static Suite *
 settings_suite(void)
 {
@@ -352,6 +383,8 @@ settings_suite(void)
 	tcase_add_test(tc, env_file_fills_gaps_environment_wins);
 	tcase_add_test(tc, unreadable_env_file_is_named);
 	tcase_add_test(tc, dotenv_quotes_and_escapes);
+	tcase_add_test(tc, dotenv_nul_in_key_skips_the_line);
+	tcase_add_test(tc, dotenv_hash_in_key_skips_the_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
