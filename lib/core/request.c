@@ -197,6 +197,23 @@ read_body(struct ua_req *req, const struct ua_input *in, size_t max)
 	return UA_OK;
 }
 
+/*
+ * Does "s" ("len" bytes, percent-encoded) hold an encoded NUL?  Decoded,
+ * it would cut the value short where C strings are read ("?page=1%00"
+ * read as "1"): such a request is refused whole.
+ */
+static bool
+has_encoded_nul(const char *s, size_t len)
+{
+	const char	*p;
+
+	for (p = s; (p = memchr(p, '%', len - (size_t)(p - s))) != NULL;
+	    p++)
+		if ((size_t)(p - s) + 2 < len && p[1] == '0' && p[2] == '0')
+			return true;
+	return false;
+}
+
 enum ua_err
 ua_req_parse(struct ua_req *req, char *const *envp, const struct ua_input *in,
     const struct ua_settings *settings)
@@ -241,6 +258,9 @@ ua_req_parse(struct ua_req *req, char *const *envp, const struct ua_input *in,
 	}
 	if ((q = ua_req_env(req, "QUERY_STRING")) != NULL)
 		req->raw_query = q;
+	if ((uri != NULL && *uri == '/' && has_encoded_nul(uri, strlen(uri))) ||
+	    has_encoded_nul(req->raw_query, strlen(req->raw_query)))
+		return UA_ERR_BAD_REQUEST;
 	ua_query_parse(req->raw_query, strlen(req->raw_query), &req->query);
 
 	return read_body(req, in, settings->max_body_bytes);

@@ -443,6 +443,32 @@ START_TEST(forwarded_client_is_throttled_on_its_own)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Suite nul                                                           */
+/* ------------------------------------------------------------------ */
+
+/* An encoded NUL in the query would cut "1%00" to "1": refused. */
+START_TEST(encoded_nul_in_query_refused)
+{
+	struct api_user	 a;
+	struct xchg	 x;
+
+	api_user_new(TGT, &a, "nul", false);
+	api_call(&x, TGT, "GET", "/api/users/?page=1%00&limit=5", a.token,
+	    NULL);
+	want_detail(&x, 400, "Bad Request");
+	want_api_json_headers(&x);
+	xchg_free(&x);
+	api_call(&x, TGT, "GET", "/api/users/?page=1&limit=5%00", a.token,
+	    NULL);
+	want_detail(&x, 400, "Bad Request");
+	xchg_free(&x);
+	api_call(&x, TGT, "GET", "/api/users/?page=1&limit=5", a.token, NULL);
+	want_status(&x, 200);
+	xchg_free(&x);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Suite cors                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -627,6 +653,10 @@ hardening_suite(void)
 	tc = tcase("proxies", 60);
 	tcase_add_loop_test(tc, forwarded_client_is_throttled_on_its_own, 0,
 	    API_TARGETS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("nul", 60);
+	tcase_add_loop_test(tc, encoded_nul_in_query_refused, 0, API_TARGETS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("cors", 60);

@@ -453,6 +453,30 @@ START_TEST(cors_mixed_list_is_a_wildcard_without_credentials)
 }
 END_TEST
 
+/* "?page=1%00" would be read as "1": refused whole, path or query. */
+START_TEST(encoded_nul_in_path_or_query_is_400)
+{
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health?x=1%00",
+	    "QUERY_STRING=x=1%00"));
+	ck_assert(strncmp(out.data, "Status: 400 ", 12) == 0);
+	ck_assert_str_eq(out_body(), "{\"detail\":\"Bad Request\"}");
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health%00"));
+	ck_assert(strncmp(out.data, "Status: 400 ", 12) == 0);
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health?a=%00b",
+	    "QUERY_STRING=a=%00b"));
+	ck_assert(strncmp(out.data, "Status: 400 ", 12) == 0);
+	/* A percent sign that is itself encoded is no NUL. */
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health?x=%2500",
+	    "QUERY_STRING=x=%2500"));
+	ck_assert(strncmp(out.data, "Status: 200 ", 12) == 0 ||
+	    strstr(out.data, "Status:") == NULL);
+	/* Cut short at the end: no NUL either. */
+	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health?x=%0",
+	    "QUERY_STRING=x=%0"));
+	ck_assert_ptr_null(strstr(out.data, "Status: 400 "));
+}
+END_TEST
+
 START_TEST(header_values_cannot_split_lines)
 {
 	ua_resp_header(&req, "X-Test", "a\r\nSet-Cookie: b");
@@ -499,6 +523,7 @@ request_suite(void)
 	tcase_add_test(tc, cors_simple_request_gets_origin_only_when_allowed);
 	tcase_add_test(tc, cors_wildcard_never_with_credentials);
 	tcase_add_test(tc, cors_mixed_list_is_a_wildcard_without_credentials);
+	tcase_add_test(tc, encoded_nul_in_path_or_query_is_400);
 	suite_add_tcase(s, tc);
 	return s;
 }
