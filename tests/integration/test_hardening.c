@@ -456,7 +456,9 @@ START_TEST(encoded_nul_in_query_refused)
 	api_call(&x, TGT, "GET", "/api/users/?page=1%00&limit=5", a.token,
 	    NULL);
 	want_detail(&x, 400, "Bad Request");
-	want_api_json_headers(&x);
+	/* lighttpd refuses it itself (url-ctrls-reject), before a worker. */
+	if (TGT != TARGET_LIGHTTPD)
+		want_api_json_headers(&x);
 	xchg_free(&x);
 	api_call(&x, TGT, "GET", "/api/users/?page=1&limit=5%00", a.token,
 	    NULL);
