@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <check.h>
 #include <libpq-fe.h>
 
@@ -620,6 +622,27 @@ pgbouncer_suite(void)
 	return s;
 }
 
+/* Remove the run's temporary directory and the files in it. */
+static void
+remove_dir(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		*f;
+
+	if (cfg.dir[0] == '\0' || (d = opendir(cfg.dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		f = pgt_fmt("%s/%s", cfg.dir, e->d_name);
+		unlink(f);
+		free(f);
+	}
+	closedir(d);
+	rmdir(cfg.dir);
+}
+
 /* The value of "name", or NULL after saying on stderr that it is unset. */
 static const char *
 need_env(const char *name)
@@ -761,6 +784,7 @@ main(void)
 	if (mkdtemp(cfg.dir) == NULL) {
 		fprintf(stderr, "test_pgbouncer: mkdtemp: %s\n",
 		    strerror(errno));
+		cfg.dir[0] = '\0';
 		goto out;
 	}
 	snprintf(cfg.env_text, sizeof(cfg.env_text), "%s/text.env", cfg.dir);
@@ -783,6 +807,12 @@ main(void)
 out:
 	if (made && !scratch_db("DROP"))
 		failed = 1;
+	/* Kept when something failed: the workers' logs are in it. */
+	if (failed == 0)
+		remove_dir();
+	else if (cfg.dir[0] != '\0')
+		fprintf(stderr, "test_pgbouncer: the workers' logs: %s\n",
+		    cfg.dir);
 	free(cfg.direct);
 	free(cfg.pooled);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
