@@ -21,7 +21,6 @@
 #include <sys/random.h>
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
