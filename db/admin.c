@@ -5,6 +5,7 @@
  *	userapi-admin create-user [--admin] EMAIL NAME   (password on stdin)
  *	userapi-admin set-role EMAIL admin|user
  *	userapi-admin check-config
+ *	userapi-admin set-statement-timeout
  *
  * A password is never taken from the command line, where every user of
  * the machine can read it in the process list.
@@ -46,7 +47,8 @@ usage(void)
 	    "usage: userapi-admin create-user [--admin] EMAIL NAME"
 	    "   (password on standard input)\n"
 	    "       userapi-admin set-role EMAIL admin|user\n"
-	    "       userapi-admin check-config\n");
+	    "       userapi-admin check-config\n"
+	    "       userapi-admin set-statement-timeout\n");
 }
 
 /*
@@ -230,10 +232,36 @@ check_config(struct ua_settings *s, struct ua_db *db)
 		    version, SCHEMA_VERSION_NEEDED);
 		return EXIT_FAIL;
 	}
+	if (ua_db_timeout_differs(db)) {
+		fprintf(stderr, "userapi-admin: the statement timeout would "
+		    "not hold (see the line above)\n");
+		return EXIT_FAIL;
+	}
 	printf("ok: settings from %s, database reachable, schema at %04ld, "
 	    "JWT %s, passwords %s\n", s->env_file != NULL ? s->env_file :
 	    "the environment", version, ua_jwt_alg_name(s->jwt_algorithm),
 	    ua_pw_scheme_name(s->password_hash));
+	return EXIT_OK;
+}
+
+/*
+ * DB_STATEMENT_TIMEOUT_MS as the default of DATABASE_URL's role in its
+ * database, for poolers that drop the connection's options.
+ */
+static int
+set_statement_timeout(struct ua_settings *s, struct ua_db *db)
+{
+	char	 where[512];
+
+	if (ua_db_store_timeout(db, where, sizeof(where)) != UA_OK) {
+		fprintf(stderr, "userapi-admin: cannot set the statement "
+		    "timeout of %s (see the line above)\n", where);
+		return EXIT_FAIL;
+	}
+	printf("ok: statement_timeout = %d ms is now the default of %s; "
+	    "connections opened from now on get it (a pooler's open server "
+	    "connections keep the old one: PgBouncer's RECONNECT replaces "
+	    "them)\n", s->db_statement_timeout_ms, where);
 	return EXIT_OK;
 }
 
@@ -255,7 +283,8 @@ args_ok(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "set-role") == 0)
 		return argc == 4 && ua_role_from_api(argv[3], &role) == UA_OK;
-	if (strcmp(argv[1], "check-config") == 0)
+	if (strcmp(argv[1], "check-config") == 0 ||
+	    strcmp(argv[1], "set-statement-timeout") == 0)
 		return argc == 2;
 	return false;
 }
@@ -286,6 +315,8 @@ main(int argc, char *argv[])
 		rc = create_user(&svc, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "set-role") == 0)
 		rc = set_role(&svc, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "set-statement-timeout") == 0)
+		rc = set_statement_timeout(&s, db);
 	else
 		rc = check_config(&s, db);
 	ua_db_free(db);

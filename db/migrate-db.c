@@ -105,6 +105,7 @@ mig_db_connect(const char *conninfo, PGconn **conn)
 {
 	const char *const	 keys[] = { "application_name", "dbname", NULL };
 	const char *const	 vals[] = { "userapi-migrate", conninfo, NULL };
+	PGresult		*res;
 	char			*msg, *p, *q;
 
 	*conn = PQconnectdbParams(keys, vals, 1);
@@ -129,6 +130,20 @@ mig_db_connect(const char *conninfo, PGconn **conn)
 		return UA_ERR_DB_UNAVAILABLE;
 	}
 	PQsetNoticeReceiver(*conn, notice, NULL);
+	/*
+	 * The workers' statement timeout may be the role's default in the
+	 * database (userapi-admin set-statement-timeout); a migration that
+	 * builds an index, or waits for another run's lock, must outlast it.
+	 */
+	res = PQexec(*conn, "SET statement_timeout = 0");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_lines("", PQerrorMessage(*conn));
+		PQclear(res);
+		PQfinish(*conn);
+		*conn = NULL;
+		return UA_ERR_DB_UNAVAILABLE;
+	}
+	PQclear(res);
 	return UA_OK;
 }
 

@@ -75,6 +75,23 @@ bool		 ua_db_connected(const struct ua_db *);
 enum ua_err	 ua_db_check_conninfo(const char *conninfo, char *err,
 		    size_t errlen);
 
+/*
+ * True once a new connection found the server's statement_timeout
+ * other than DB_STATEMENT_TIMEOUT_MS (and said so in the log): a pooler
+ * dropped the connection's "options" and the role has no such default.
+ */
+bool		 ua_db_timeout_differs(const struct ua_db *);
+
+/*
+ * Make DB_STATEMENT_TIMEOUT_MS the default of the connection's role in
+ * its database (ALTER ROLE ... IN DATABASE ... SET statement_timeout),
+ * which every server connection opened afterwards gets, through a
+ * pooler too.  "where" gets "role X in database Y".  UA_OK, or an error
+ * already logged (UA_ERR_DB: the role may not, say).
+ */
+enum ua_err	 ua_db_store_timeout(struct ua_db *, char *where,
+		    size_t len);
+
 /* SQLSTATE of the last failure, "" if none (e.g. "23505"). */
 const char	*ua_db_sqlstate(const struct ua_db *);
 

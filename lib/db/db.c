@@ -7,14 +7,27 @@
  * per connection instead of once per request (most of what a read
  * costs PostgreSQL).  DB_PREPARED_STATEMENTS=false sends every
  * statement with its text, for poolers that cannot keep named
- * statements (PgBouncer before 1.21 in transaction pooling).
+ * statements (PgBouncer before 1.21 in transaction pooling); a worker
+ * that finds its statements lost or shared says so once and does the
+ * same from then on.
+ *
+ * Behind such a pooler the connection's "options" do not reach the
+ * server either, so the statement timeout is also kept as the role's
+ * default in the database (ua_db_store_timeout()); each new connection
+ * checks that the server's is the one of the settings.
  */
 #include "config.h"
 
+#include <sys/random.h>
+
+#include <ctype.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -22,14 +35,16 @@
 #include "userapi/db.h"
 #include "userapi/log.h"
 #include "userapi/settings.h"
+#include "db-private.h"
 
 /* More distinct statements than userapi has; past it, text is sent. */
 #define STMT_MAX	48
 
-/* A statement prepared on the current connection as "ua<index>". */
+/* A statement prepared on the current connection. */
 struct	stmt {
 	char	*sql;
 	size_t	 len;
+	char	 name[UA_DB_STMT_NAME_MAX];
 };
 
 struct	ua_db {
@@ -37,11 +52,60 @@ struct	ua_db {
 	char		*options;	/* the URL's own, and the timeout */
 	PGconn		*conn;		/* NULL until first use */
 	char		 sqlstate[6];
-	bool		 prepare;	/* DB_PREPARED_STATEMENTS */
+	bool		 prepare;	/* DB_PREPARED_STATEMENTS, until lost */
 	struct stmt	 stmts[STMT_MAX];
 	int		 nstmts;
+	unsigned	 nonce;		/* part of every statement name */
+	unsigned long	 seq;		/* statements prepared so far */
 	bool		 in_tx;		/* between ua_db_begin() and its end */
+	int		 timeout_ms;	/* DB_STATEMENT_TIMEOUT_MS */
+	bool		 url_timeout;	/* DATABASE_URL sets its own */
+	bool		 timeout_checked; /* found right, or said wrong */
+	bool		 timeout_differs;
 };
+
+void
+ua_db_stmt_name(char *buf, size_t len, long pid, unsigned nonce,
+    unsigned long seq)
+{
+	snprintf(buf, len, "ua_%ld_%08x_%lu", pid, nonce, seq);
+}
+
+bool
+ua_db_pooler_symptom(const char *state, enum ua_db_step step)
+{
+	if (state == NULL)
+		return false;
+	switch (step) {
+	case UA_DB_STEP_PREPARE:
+		return strcmp(state, "42P05") == 0;
+	case UA_DB_STEP_EXECUTE:
+		return strcmp(state, "26000") == 0 ||
+		    strcmp(state, "08P01") == 0;
+	default:
+		return false;
+	}
+}
+
+bool
+ua_db_parse_timeout(const char *s, long *ms)
+{
+	long	 v = 0;
+	int	 d;
+
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return false;
+		d = *s - '0';
+		if (v > (INT_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*ms = v;
+	return true;
+}
 
 /* The "options" of "conninfo", or NULL (the caller frees). */
 static char *
@@ -73,9 +137,11 @@ ua_db_new(const struct ua_settings *s)
 	 * a statement_timeout the URL sets itself is left to win.
 	 */
 	url_options = conninfo_options(s->database_url);
-	if (url_options != NULL && strstr(url_options, "statement_timeout"))
+	db->timeout_ms = s->db_statement_timeout_ms;
+	if (url_options != NULL && strstr(url_options, "statement_timeout")) {
 		db->options = url_options;
-	else {
+		db->url_timeout = true;
+	} else {
 		db->options = ua_xasprintf("%s%s-c statement_timeout=%d",
 		    url_options != NULL ? url_options : "",
 		    url_options != NULL ? " " : "",
@@ -83,6 +149,9 @@ ua_db_new(const struct ua_settings *s)
 		free(url_options);
 	}
 	db->prepare = s->db_prepared_statements;
+	if (getrandom(&db->nonce, sizeof(db->nonce), GRND_NONBLOCK) !=
+	    sizeof(db->nonce))
+		db->nonce = (unsigned)getpid() ^ (unsigned)(uintptr_t)db;
 	return db;
 }
 
@@ -170,6 +239,53 @@ server_left(PGconn *conn)
 	return poll(&p, 1, 0) != 0;
 }
 
+/* The server's statement_timeout on this connection, in milliseconds. */
+static enum ua_err
+server_timeout(struct ua_db *db, long *ms)
+{
+	PGresult	*r;
+	enum ua_err	 er = UA_ERR_DB;
+
+	r = PQexec(db->conn, "SELECT setting FROM pg_settings"
+	    " WHERE name = 'statement_timeout'");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		log_pq("reading statement_timeout", PQerrorMessage(db->conn));
+	else if (PQntuples(r) != 1 || PQnfields(r) != 1 ||
+	    PQgetisnull(r, 0, 0) ||
+	    !ua_db_parse_timeout(PQgetvalue(r, 0, 0), ms))
+		ua_log_err("database: reading statement_timeout: bad result");
+	else
+		er = UA_OK;
+	PQclear(r);
+	return er;
+}
+
+/*
+ * Is the server's statement timeout the one of the settings?  A pooler
+ * may drop the "options" that carry it (PgBouncer's
+ * ignore_startup_parameters), and then only the role's default in the
+ * database counts.  One query on a new connection, until it is found
+ * right or said to be wrong, once.
+ */
+static void
+check_timeout(struct ua_db *db)
+{
+	long	 ms;
+
+	if (db->timeout_checked || db->url_timeout)
+		return;
+	if (server_timeout(db, &ms) != UA_OK)
+		return;
+	db->timeout_checked = true;
+	if (ms == db->timeout_ms)
+		return;
+	db->timeout_differs = true;
+	ua_log_warn("database: the server's statement_timeout is %ld ms, not "
+	    "DB_STATEMENT_TIMEOUT_MS=%d (a pooler dropping the connection's "
+	    "options?): run userapi-admin set-statement-timeout", ms,
+	    db->timeout_ms);
+}
+
 /*
  * Connect, or reset a broken connection.  The settings' connect_timeout
  * comes first so that the URL's own wins; "options" comes after the URL,
@@ -203,6 +319,7 @@ ensure_connected(struct ua_db *db)
 	}
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
 		ua_log_info("database: connected");
+		check_timeout(db);
 		return UA_OK;
 	}
 	log_pq("cannot connect", db->conn != NULL ?
@@ -239,9 +356,8 @@ result_ok(const PGresult *r)
 }
 
 /*
- * Did the server lose our prepared statements?  A pooler may hand us
- * another server connection (26000), or a migration changed a table a
- * statement returns rows of.  Either way nothing ran: prepare again.
+ * Are our prepared statements out of date?  A migration changed a table
+ * a statement returns rows of.  Nothing ran: prepare again.
  */
 static bool
 statements_stale(const PGresult *r)
@@ -251,26 +367,58 @@ statements_stale(const PGresult *r)
 
 	if (state == NULL)
 		return false;
-	return strcmp(state, "26000") == 0 ||	/* no such statement */
-	    (strcmp(state, "0A000") == 0 && msg != NULL &&
-	    strcmp(msg, "cached plan must not change result type") == 0);
+	return strcmp(state, "0A000") == 0 && msg != NULL &&
+	    strcmp(msg, "cached plan must not change result type") == 0;
+}
+
+/*
+ * Did statement "r", failed at "step" of a named statement, meet a
+ * server connection that does not hold what we prepared, or holds
+ * another's?  Then a pooler moves us between server connections: say
+ * so once and send text from now on.  True if the statement may be
+ * sent again as text (nothing ran, and outside a transaction).
+ */
+static bool
+statements_pooled(struct ua_db *db, const PGresult *r, enum ua_db_step step)
+{
+	const char	*state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (!ua_db_pooler_symptom(state, step) ||
+	    PQstatus(db->conn) != CONNECTION_OK)
+		return false;
+	ua_log_warn("database: prepared statements are being lost or shared "
+	    "between connections (a pooler in transaction mode?, SQLSTATE "
+	    "%s): sending statements as text from now on; set "
+	    "DB_PREPARED_STATEMENTS=false", state);
+	db->prepare = false;
+	/* Left on the server connections: deallocating would hit others'. */
+	forget_statements(db);
+	return PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 }
 
 /*
  * Run "sql" on the current connection: by name if it is prepared,
  * preparing it first if it is new.  Returns the result, or the
- * failed result of the PREPARE.
+ * failed result of the PREPARE; "*step" says which failed, or
+ * UA_DB_STEP__MAX if the text was sent.
+ *
+ * Inside a transaction the text is sent: a pooler in transaction mode
+ * gives it a server connection of its own, which may not hold what was
+ * prepared before, and an error there could not be undone by sending
+ * it again.  Transactions are few (the admin guard, the login throttle)
+ * and cost a password hash anyway.
  */
 static PGresult *
 send_statement(struct ua_db *db, const char *sql, int nparams,
-    const char *const *params)
+    const char *const *params, enum ua_db_step *step)
 {
 	PGresult	*r;
-	char		 name[16];
+	struct stmt	*st;
 	size_t		 len = strlen(sql);
 	int		 i;
 
-	if (!db->prepare)
+	*step = UA_DB_STEP__MAX;
+	if (!db->prepare || db->in_tx)
 		return PQexecParams(db->conn, sql, nparams, NULL, params,
 		    NULL, NULL, 0);
 	for (i = 0; i < db->nstmts; i++)
@@ -280,17 +428,22 @@ send_statement(struct ua_db *db, const char *sql, int nparams,
 	if (i == STMT_MAX)
 		return PQexecParams(db->conn, sql, nparams, NULL, params,
 		    NULL, NULL, 0);
-	snprintf(name, sizeof(name), "ua%d", i);
+	st = &db->stmts[i];
 	if (i == db->nstmts) {
-		r = PQprepare(db->conn, name, sql, nparams, NULL);
+		ua_db_stmt_name(st->name, sizeof(st->name), (long)getpid(),
+		    db->nonce, db->seq++);
+		*step = UA_DB_STEP_PREPARE;
+		r = PQprepare(db->conn, st->name, sql, nparams, NULL);
 		if (!result_ok(r))
 			return r;
 		PQclear(r);
-		db->stmts[i].sql = ua_xstrdup(sql);
-		db->stmts[i].len = len;
+		st->sql = ua_xstrdup(sql);
+		st->len = len;
 		db->nstmts++;
 	}
-	return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+	*step = UA_DB_STEP_EXECUTE;
+	return PQexecPrepared(db->conn, st->name, nparams, params, NULL,
+	    NULL, 0);
 }
 
 enum ua_err
@@ -300,6 +453,7 @@ ua_db_exec(struct ua_db *db, const char *sql, int nparams,
 	PGresult	*r;
 	const char	*state;
 	enum ua_err	 er;
+	enum ua_db_step	 step;
 	int		 attempt;
 
 	*res = NULL;
@@ -307,7 +461,13 @@ ua_db_exec(struct ua_db *db, const char *sql, int nparams,
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((er = ensure_connected(db)) != UA_OK)
 			return er;
-		r = send_statement(db, sql, nparams, params);
+		r = send_statement(db, sql, nparams, params, &step);
+		if (!result_ok(r) && step != UA_DB_STEP__MAX &&
+		    statements_pooled(db, r, step)) {
+			/* Nothing ran, so even a write may go again. */
+			PQclear(r);
+			r = send_statement(db, sql, nparams, params, &step);
+		}
 		if (result_ok(r)) {
 			*res = r;
 			return UA_OK;
@@ -420,4 +580,69 @@ ua_db_ping(struct ua_db *db)
 		return UA_ERR_DB_UNAVAILABLE;
 	PQclear(res);
 	return UA_OK;
+}
+
+bool
+ua_db_timeout_differs(const struct ua_db *db)
+{
+	return db->timeout_differs;
+}
+
+enum ua_err
+ua_db_store_timeout(struct ua_db *db, char *where, size_t len)
+{
+	PGresult	*r = NULL;
+	char		*role = NULL, *dbname = NULL, *sql = NULL;
+	enum ua_err	 er;
+
+	snprintf(where, len, "?");
+	/* Not said wrong on the way: this is what puts it right. */
+	db->timeout_checked = true;
+	if (db->in_tx) {
+		ua_log_err("database: a transaction is open");
+		return UA_ERR_INTERNAL;
+	}
+	if (db->timeout_ms < 0 || db->timeout_ms > 86400000) {
+		ua_log_err("database: DB_STATEMENT_TIMEOUT_MS=%d is out of "
+		    "range", db->timeout_ms);
+		return UA_ERR_CONFIG;
+	}
+	if ((er = ensure_connected(db)) != UA_OK)
+		return er;
+	er = UA_ERR_DB;
+	r = PQexec(db->conn, "SELECT current_user, current_database()");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 ||
+	    PQnfields(r) != 2 || PQgetisnull(r, 0, 0) ||
+	    PQgetisnull(r, 0, 1)) {
+		log_pq("reading the role and database",
+		    PQerrorMessage(db->conn));
+		goto out;
+	}
+	/* ALTER ROLE takes no parameters: quoted identifiers, a number. */
+	role = PQescapeIdentifier(db->conn, PQgetvalue(r, 0, 0),
+	    strlen(PQgetvalue(r, 0, 0)));
+	dbname = PQescapeIdentifier(db->conn, PQgetvalue(r, 0, 1),
+	    strlen(PQgetvalue(r, 0, 1)));
+	if (role == NULL || dbname == NULL) {
+		log_pq("quoting the role and database",
+		    PQerrorMessage(db->conn));
+		goto out;
+	}
+	snprintf(where, len, "role %s in database %s", role, dbname);
+	sql = ua_xasprintf("ALTER ROLE %s IN DATABASE %s SET "
+	    "statement_timeout = %d", role, dbname, db->timeout_ms);
+	PQclear(r);
+	r = PQexec(db->conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		log_pq("setting the role's statement_timeout",
+		    PQerrorMessage(db->conn));
+		goto out;
+	}
+	er = UA_OK;
+out:
+	PQclear(r);
+	PQfreemem(role);
+	PQfreemem(dbname);
+	free(sql);
+	return er;
 }

@@ -1180,3 +1180,161 @@ out:
 		http_resp_free(resp);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* a FastCGI worker serving many requests                              */
+/* ------------------------------------------------------------------ */
+
+int
+fcgi_worker_start(struct fcgi_worker *w, const char *program,
+    const char *env_file, const char *log_path, char *err, size_t errlen)
+{
+	struct envv		 penv;
+	struct sockaddr_un	 addr;
+	int			 lfd = -1, logfd = -1, rc = -1;
+
+	memset(w, 0, sizeof(*w));
+	memset(&penv, 0, sizeof(penv));
+	w->pid = -1;
+	snprintf(w->dir, sizeof(w->dir), "/tmp/ua-fcgiw.XXXXXX");
+	if (mkdtemp(w->dir) == NULL) {
+		seterr(err, errlen, "mkdtemp: %s", strerror(errno));
+		w->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(w->sock, sizeof(w->sock), "%s/sock", w->dir);
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", w->sock);
+	if ((lfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) == -1 ||
+	    listen(lfd, 16) == -1 || set_flags(lfd, false) == -1) {
+		seterr(err, errlen, "listening socket %s: %s", w->sock,
+		    strerror(errno));
+		goto out;
+	}
+	if ((logfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC, 0600)) == -1) {
+		seterr(err, errlen, "%s: %s", log_path, strerror(errno));
+		goto out;
+	}
+	build_process_env(&penv, env_file);
+	fflush(NULL);
+	if ((w->pid = fork()) == -1) {
+		seterr(err, errlen, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (w->pid == 0)
+		exec_child(program, lfd, logfd, logfd, penv.v);
+	rc = 0;
+out:
+	close_fd(&lfd);
+	close_fd(&logfd);
+	env_free(&penv);
+	if (rc != 0) {
+		unlink(w->sock);
+		rmdir(w->dir);
+		w->dir[0] = '\0';
+	}
+	return rc;
+}
+
+int
+fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
+    struct http_resp *resp, int timeout_s, char *err, size_t errlen)
+{
+	struct envv		 vars;
+	struct sbuf		 tx, rx, out, log;
+	struct sockaddr_un	 addr;
+	struct pollfd		 pfd;
+	char			 chunk[16384];
+	int			 sfd = -1, rc = -1, done = 0, wait_ms;
+	size_t			 sent = 0;
+	ssize_t			 n;
+	double			 deadline = now_s() + timeout_s;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(&vars, 0, sizeof(vars));
+	memset(&tx, 0, sizeof(tx));
+	memset(&rx, 0, sizeof(rx));
+	memset(&out, 0, sizeof(out));
+	memset(&log, 0, sizeof(log));
+	build_request_env(&vars, req);
+	fcgi_build(&tx, &vars, req);
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", w->sock);
+	if ((sfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(sfd, (struct sockaddr *)&addr, sizeof(addr)) == -1 ||
+	    set_flags(sfd, true) == -1) {
+		seterr(err, errlen, "connect %s: %s", w->sock,
+		    strerror(errno));
+		goto out;
+	}
+	while (!done) {
+		pfd.fd = sfd;
+		pfd.events = POLLIN | (sent < tx.len ? POLLOUT : 0);
+		if ((wait_ms = (int)((deadline - now_s()) * 1000)) <= 0) {
+			seterr(err, errlen, "no FastCGI answer within %d s",
+			    timeout_s);
+			goto out;
+		}
+		if (poll(&pfd, 1, wait_ms) == -1) {
+			if (errno == EINTR)
+				continue;
+			seterr(err, errlen, "poll: %s", strerror(errno));
+			goto out;
+		}
+		if ((pfd.revents & POLLOUT) && sent < tx.len) {
+			n = write(sfd, tx.p + sent, tx.len - sent);
+			if (n > 0)
+				sent += (size_t)n;
+			else if (errno != EAGAIN && errno != EINTR)
+				sent = tx.len;
+		}
+		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(sfd, chunk, sizeof(chunk));
+		if (n > 0) {
+			sbuf_add(&rx, chunk, (size_t)n);
+			done = fcgi_take(&rx, &out, &log);
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			seterr(err, errlen, "the FastCGI connection closed "
+			    "before END_REQUEST");
+			goto out;
+		}
+	}
+	if (parse_cgi_output(resp, out.p != NULL ? out.p : "", out.len,
+	    err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	close_fd(&sfd);
+	free(tx.p);
+	free(rx.p);
+	free(out.p);
+	free(log.p);
+	env_free(&vars);
+	if (rc != 0)
+		http_resp_free(resp);
+	return rc;
+}
+
+int
+fcgi_worker_stop(struct fcgi_worker *w, int timeout_s, int *wstatus)
+{
+	int	 rc = 0;
+
+	*wstatus = 0;
+	if (w->pid > 0) {
+		kill(w->pid, SIGTERM);
+		rc = reap(w->pid, now_s() + timeout_s, wstatus);
+		w->pid = -1;
+	}
+	if (w->dir[0] != '\0') {
+		unlink(w->sock);
+		rmdir(w->dir);
+		w->dir[0] = '\0';
+	}
+	return rc;
+}

@@ -96,6 +96,40 @@ int		 http_fcgi(const char *program, const char *env_file,
 		    const struct http_req *req, struct http_resp *resp,
 		    int timeout_s, char *err, size_t errlen);
 
+/*
+ * A FastCGI worker that stays up for many requests, as under a web
+ * server: spawned with a listening socket on fd 0 and its stderr
+ * appended to "log_path".  Every request is a fresh connection, so
+ * requests may be sent from forked children at the same time as long as
+ * each worker serves one of them at a time.
+ */
+struct	fcgi_worker {
+	pid_t	 pid;
+	char	 dir[64];	/* holds the socket */
+	char	 sock[96];
+};
+
+/* Start one: 0, or -1 with the reason in "err". */
+int		 fcgi_worker_start(struct fcgi_worker *w, const char *program,
+		    const char *env_file, const char *log_path, char *err,
+		    size_t errlen);
+
+/*
+ * Put "req" to "w" over a new connection and fill "resp" (no "log": it
+ * goes to the file).  Returns 0, or -1 with the reason in "err" and
+ * "resp" released (no answer within "timeout_s" seconds among them).
+ */
+int		 fcgi_worker_request(const struct fcgi_worker *w,
+		    const struct http_req *req, struct http_resp *resp,
+		    int timeout_s, char *err, size_t errlen);
+
+/*
+ * SIGTERM it and wait up to "timeout_s" seconds (then SIGKILL).  Returns
+ * 0 with how it exited in "wstatus", or -1 if it had to be killed.
+ */
+int		 fcgi_worker_stop(struct fcgi_worker *w, int timeout_s,
+		    int *wstatus);
+
 /* The first value of header "name" (any case), or NULL. */
 const char	*http_header(const struct http_resp *resp, const char *name);
 

@@ -1,0 +1,169 @@
+/*
+ * test_db.c -- what lib/db/db.c decides without a server: the names of
+ * prepared statements, which failures mean a pooler loses or shares
+ * them, and the server's statement_timeout as pg_settings gives it.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "db-private.h"
+
+/* ---- ua_db_pooler_symptom ----------------------------------------- */
+
+static const struct {
+	const char		*state;
+	enum ua_db_step		 step;
+	bool			 pooler;
+} symptoms[] = {
+	/* The name is there already: another's, or ours on another. */
+	{ "42P05", UA_DB_STEP_PREPARE, true },
+	/* Not there: prepared on another server connection. */
+	{ "26000", UA_DB_STEP_EXECUTE, true },
+	/* "bind message supplies 4 parameters, but ... requires 1". */
+	{ "08P01", UA_DB_STEP_EXECUTE, true },
+	/* The same states where they mean nothing of the kind. */
+	{ "42P05", UA_DB_STEP_EXECUTE, false },
+	{ "26000", UA_DB_STEP_PREPARE, false },
+	{ "08P01", UA_DB_STEP_PREPARE, false },
+	{ "26000", UA_DB_STEP__MAX, false },
+	/* Failures of the statement itself. */
+	{ "57014", UA_DB_STEP_EXECUTE, false },	/* statement timeout */
+	{ "23505", UA_DB_STEP_EXECUTE, false },	/* unique violation */
+	{ "0A000", UA_DB_STEP_EXECUTE, false },	/* cached plan changed */
+	{ "08006", UA_DB_STEP_EXECUTE, false },	/* connection failure */
+	{ "42601", UA_DB_STEP_PREPARE, false },	/* syntax error */
+	{ "", UA_DB_STEP_EXECUTE, false },
+	{ "26000x", UA_DB_STEP_EXECUTE, false },
+	{ "2600", UA_DB_STEP_EXECUTE, false },
+};
+
+START_TEST(pooler_symptom_table)
+{
+	ck_assert_msg(ua_db_pooler_symptom(symptoms[_i].state,
+	    symptoms[_i].step) == symptoms[_i].pooler, "%s at step %d: want "
+	    "%d", symptoms[_i].state, (int)symptoms[_i].step,
+	    (int)symptoms[_i].pooler);
+}
+END_TEST
+
+START_TEST(pooler_symptom_without_state)
+{
+	ck_assert(!ua_db_pooler_symptom(NULL, UA_DB_STEP_PREPARE));
+	ck_assert(!ua_db_pooler_symptom(NULL, UA_DB_STEP_EXECUTE));
+}
+END_TEST
+
+/* ---- ua_db_stmt_name ---------------------------------------------- */
+
+START_TEST(stmt_name_shape)
+{
+	char	 n[UA_DB_STMT_NAME_MAX];
+
+	ua_db_stmt_name(n, sizeof(n), 4242, 0xdeadbeefU, 0);
+	ck_assert_str_eq(n, "ua_4242_deadbeef_0");
+	ua_db_stmt_name(n, sizeof(n), 7, 1, 12);
+	ck_assert_str_eq(n, "ua_7_00000001_12");
+}
+END_TEST
+
+/* Two workers, same sequence: the PID or the nonce tells them apart. */
+START_TEST(stmt_names_of_workers_differ)
+{
+	char	 a[UA_DB_STMT_NAME_MAX], b[UA_DB_STMT_NAME_MAX];
+
+	ua_db_stmt_name(a, sizeof(a), 100, 5, 0);
+	ua_db_stmt_name(b, sizeof(b), 101, 5, 0);
+	ck_assert_str_ne(a, b);
+	/* Same PID in two containers. */
+	ua_db_stmt_name(b, sizeof(b), 100, 6, 0);
+	ck_assert_str_ne(a, b);
+	/* Not a prefix of another either: "ua_1_..._1" vs "ua_1_..._12". */
+	ua_db_stmt_name(a, sizeof(a), 1, 5, 1);
+	ua_db_stmt_name(b, sizeof(b), 1, 5, 11);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+/* The largest values still fit in a PostgreSQL name, untruncated. */
+START_TEST(stmt_name_fits_namedatalen)
+{
+	char	 n[UA_DB_STMT_NAME_MAX + 8];
+
+	ua_db_stmt_name(n, sizeof(n), LONG_MAX, UINT_MAX, ULONG_MAX);
+	ck_assert_uint_lt(strlen(n), UA_DB_STMT_NAME_MAX);
+	ck_assert_msg(strstr(n, "_ffffffff_") != NULL, "%s", n);
+}
+END_TEST
+
+/* ---- ua_db_parse_timeout ------------------------------------------ */
+
+START_TEST(parse_timeout_accepts)
+{
+	long	 ms = -1;
+
+	ck_assert(ua_db_parse_timeout("0", &ms));
+	ck_assert_int_eq(ms, 0);
+	ck_assert(ua_db_parse_timeout("5000", &ms));
+	ck_assert_int_eq(ms, 5000);
+	ck_assert(ua_db_parse_timeout("2147483647", &ms));
+	ck_assert_int_eq(ms, INT_MAX);
+}
+END_TEST
+
+static const char *const bad_timeouts[] = {
+	"", "-1", "+5", " 5", "5 ", "5s", "1min", "5000ms", "0x10", "1e3",
+	"2147483648", "99999999999999999999999",
+};
+
+START_TEST(parse_timeout_refuses)
+{
+	long	 ms = 77;
+
+	ck_assert_msg(!ua_db_parse_timeout(bad_timeouts[_i], &ms),
+	    "accepted \"%s\"", bad_timeouts[_i]);
+	ck_assert_int_eq(ms, 77);
+}
+END_TEST
+
+static Suite *
+db_suite(void)
+{
+	Suite	*s = suite_create("db");
+	TCase	*tc;
+
+	tc = tcase_create("ua_db_pooler_symptom");
+	tcase_add_loop_test(tc, pooler_symptom_table, 0,
+	    sizeof(symptoms) / sizeof(symptoms[0]));
+	tcase_add_test(tc, pooler_symptom_without_state);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ua_db_stmt_name");
+	tcase_add_test(tc, stmt_name_shape);
+	tcase_add_test(tc, stmt_names_of_workers_differ);
+	tcase_add_test(tc, stmt_name_fits_namedatalen);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ua_db_parse_timeout");
+	tcase_add_test(tc, parse_timeout_accepts);
+	tcase_add_loop_test(tc, parse_timeout_refuses, 0,
+	    sizeof(bad_timeouts) / sizeof(bad_timeouts[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(db_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
