@@ -405,7 +405,7 @@ worker_logged(enum target t, const char *rid, long *status, size_t max)
 	snprintf(key, sizeof(key), " rid=%s ", rid);
 	f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	/* "... info rid=<rid> METHOD PATH STATUS 0.123ms" */
+	/* "... info rid=<rid> CLIENT METHOD PATH STATUS 0.123ms" */
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if ((p = strstr(line, key)) == NULL)
 			continue;
