@@ -29,16 +29,12 @@
 #include "userapi/settings.h"
 #include "userapi/validate.h"
 
-extern char	**environ;
+extern char **environ;
 
 /* The newest migration this build's code relies on. */
-#define SCHEMA_VERSION_NEEDED	3
+#define SCHEMA_VERSION_NEEDED 3
 
-enum	exitcode {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,
-	EXIT_USAGE = 2
-};
+enum exitcode { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static void
 usage(void)
@@ -58,9 +54,9 @@ usage(void)
 static bool
 read_password(char *buf, size_t len)
 {
-	struct termios	 old, quiet;
-	bool		 tty = isatty(STDIN_FILENO);
-	size_t		 n;
+	struct termios old, quiet;
+	bool	       tty = isatty(STDIN_FILENO);
+	size_t	       n;
 
 	if (tty) {
 		fprintf(stderr, "Password: ");
@@ -79,7 +75,7 @@ read_password(char *buf, size_t len)
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	else if (n + 1 == len)
-		return false;	/* no end of line: longer than the buffer */
+		return false; /* no end of line: longer than the buffer */
 	if (n > 0 && buf[n - 1] == '\r')
 		buf[--n] = '\0';
 	return n > 0;
@@ -89,16 +85,16 @@ read_password(char *buf, size_t len)
 static void
 print_problems(struct ua_verrs *errs)
 {
-	struct json_object	*o = ua_verrs_to_json(errs), *list, *e, *v;
-	size_t			 i;
+	struct json_object *o = ua_verrs_to_json(errs), *list, *e, *v;
+	size_t		    i;
 
 	json_object_object_get_ex(o, "detail", &list);
 	for (i = 0; i < json_object_array_length(list); i++) {
 		e = json_object_array_get_idx(list, i);
 		json_object_object_get_ex(e, "loc", &v);
-		fprintf(stderr, "userapi-admin: %s: ", json_object_get_string(
-		    json_object_array_get_idx(v, json_object_array_length(v) -
-		    1)));
+		fprintf(stderr, "userapi-admin: %s: ",
+		    json_object_get_string(json_object_array_get_idx(v,
+			json_object_array_length(v) - 1)));
 		json_object_object_get_ex(e, "msg", &v);
 		fprintf(stderr, "%s\n", json_object_get_string(v));
 	}
@@ -108,15 +104,15 @@ print_problems(struct ua_verrs *errs)
 static int
 create_user(struct ua_services *svc, int argc, char *argv[])
 {
-	struct ua_user_create	 in;
-	struct ua_user		 u;
-	struct ua_verrs		 errs;
-	struct json_object	*body;
-	char			 pw[UA_PASSWORD_BUF + 2];
-	const char		*text;
-	enum ua_role		 role = UA_ROLE_USER;
-	enum ua_err		 er;
-	int			 rc = EXIT_FAIL;
+	struct ua_user_create in;
+	struct ua_user	      u;
+	struct ua_verrs	      errs;
+	struct json_object   *body;
+	char		      pw[UA_PASSWORD_BUF + 2];
+	const char	     *text;
+	enum ua_role	      role = UA_ROLE_USER;
+	enum ua_err	      er;
+	int		      rc = EXIT_FAIL;
 
 	if (argc > 1 && strcmp(argv[1], "--admin") == 0) {
 		role = UA_ROLE_ADMIN;
@@ -128,8 +124,10 @@ create_user(struct ua_services *svc, int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (!read_password(pw, sizeof(pw))) {
-		fprintf(stderr, "userapi-admin: no password on standard input"
-		    " (one line, at most %d bytes)\n", UA_PASSWORD_MAX_BYTES);
+		fprintf(stderr,
+		    "userapi-admin: no password on standard input"
+		    " (one line, at most %d bytes)\n",
+		    UA_PASSWORD_MAX_BYTES);
 		return EXIT_FAIL;
 	}
 
@@ -170,10 +168,10 @@ out:
 static int
 set_role(struct ua_services *svc, int argc, char *argv[])
 {
-	struct ua_user_patch	 patch;
-	struct ua_user		 u, out;
-	struct ua_credentials	 cred;
-	enum ua_err		 er;
+	struct ua_user_patch  patch;
+	struct ua_user	      u, out;
+	struct ua_credentials cred;
+	enum ua_err	      er;
 
 	memset(&patch, 0, sizeof(patch));
 	if (argc != 3 || ua_role_from_api(argv[2], &patch.role) != UA_OK) {
@@ -193,8 +191,10 @@ set_role(struct ua_services *svc, int argc, char *argv[])
 		fprintf(stderr, "userapi-admin: no user %s\n", argv[1]);
 		break;
 	case UA_ERR_LAST_ADMIN:
-		fprintf(stderr, "userapi-admin: %s is the last admin; make "
-		    "another admin first\n", argv[1]);
+		fprintf(stderr,
+		    "userapi-admin: %s is the last admin; make "
+		    "another admin first\n",
+		    argv[1]);
 		break;
 	default:
 		fprintf(stderr, "userapi-admin: cannot change the role: %s\n",
@@ -208,38 +208,45 @@ set_role(struct ua_services *svc, int argc, char *argv[])
 static int
 check_config(struct ua_settings *s, struct ua_db *db)
 {
-	PGresult	*res;
-	long		 version;
-	enum ua_err	 er;
+	PGresult   *res;
+	long	    version;
+	enum ua_err er;
 
 	if (ua_db_ping(db) != UA_OK) {
-		fprintf(stderr, "userapi-admin: cannot reach the database of "
+		fprintf(stderr,
+		    "userapi-admin: cannot reach the database of "
 		    "DATABASE_URL (see the line above)\n");
 		return EXIT_FAIL;
 	}
-	er = ua_db_exec(db, "SELECT coalesce(max(version), 0)::bigint FROM "
-	    "schema_migrations", 0, NULL, UA_DB_READ_ONLY, &res);
+	er = ua_db_exec(db,
+	    "SELECT coalesce(max(version), 0)::bigint FROM "
+	    "schema_migrations",
+	    0, NULL, UA_DB_READ_ONLY, &res);
 	if (er != UA_OK) {
-		fprintf(stderr, "userapi-admin: the database has no migrations"
+		fprintf(stderr,
+		    "userapi-admin: the database has no migrations"
 		    " applied: run userapi-migrate upgrade\n");
 		return EXIT_FAIL;
 	}
 	version = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	if (version < SCHEMA_VERSION_NEEDED) {
-		fprintf(stderr, "userapi-admin: the database schema is at %04ld"
+		fprintf(stderr,
+		    "userapi-admin: the database schema is at %04ld"
 		    ", this build needs %04d: run userapi-migrate upgrade\n",
 		    version, SCHEMA_VERSION_NEEDED);
 		return EXIT_FAIL;
 	}
 	if (ua_db_timeout_differs(db)) {
-		fprintf(stderr, "userapi-admin: the statement timeout would "
+		fprintf(stderr,
+		    "userapi-admin: the statement timeout would "
 		    "not hold (see the line above)\n");
 		return EXIT_FAIL;
 	}
 	printf("ok: settings from %s, database reachable, schema at %04ld, "
-	    "JWT %s, passwords %s\n", s->env_file != NULL ? s->env_file :
-	    "the environment", version, ua_jwt_alg_name(s->jwt_algorithm),
+	       "JWT %s, passwords %s\n",
+	    s->env_file != NULL ? s->env_file : "the environment", version,
+	    ua_jwt_alg_name(s->jwt_algorithm),
 	    ua_pw_scheme_name(s->password_hash));
 	return EXIT_OK;
 }
@@ -251,17 +258,20 @@ check_config(struct ua_settings *s, struct ua_db *db)
 static int
 set_statement_timeout(struct ua_settings *s, struct ua_db *db)
 {
-	char	 where[512];
+	char where[512];
 
 	if (ua_db_store_timeout(db, where, sizeof(where)) != UA_OK) {
-		fprintf(stderr, "userapi-admin: cannot set the statement "
-		    "timeout of %s (see the line above)\n", where);
+		fprintf(stderr,
+		    "userapi-admin: cannot set the statement "
+		    "timeout of %s (see the line above)\n",
+		    where);
 		return EXIT_FAIL;
 	}
 	printf("ok: statement_timeout = %d ms is now the default of %s; "
-	    "connections opened from now on get it (a pooler's open server "
-	    "connections keep the old one: PgBouncer's RECONNECT replaces "
-	    "them)\n", s->db_statement_timeout_ms, where);
+	       "connections opened from now on get it (a pooler's open server "
+	       "connections keep the old one: PgBouncer's RECONNECT replaces "
+	       "them)\n",
+	    s->db_statement_timeout_ms, where);
 	return EXIT_OK;
 }
 
@@ -272,7 +282,7 @@ set_statement_timeout(struct ua_settings *s, struct ua_db *db)
 static bool
 args_ok(int argc, char *argv[])
 {
-	enum ua_role	 role;
+	enum ua_role role;
 
 	if (argc < 2)
 		return false;
@@ -292,11 +302,11 @@ args_ok(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	struct ua_settings	 s;
-	struct ua_services	 svc;
-	struct ua_db		*db;
-	char			 err[512];
-	int			 rc;
+	struct ua_settings s;
+	struct ua_services svc;
+	struct ua_db	  *db;
+	char		   err[512];
+	int		   rc;
 
 	ua_log_init("userapi-admin", false);
 	if (!args_ok(argc, argv)) {
@@ -304,7 +314,7 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (ua_settings_load(&s, environ, argv[0], UA_NEED_ALL, err,
-	    sizeof(err)) != UA_OK ||
+		sizeof(err)) != UA_OK ||
 	    ua_db_check_conninfo(s.database_url, err, sizeof(err)) != UA_OK) {
 		fprintf(stderr, "userapi-admin: %s\n", err);
 		return EXIT_FAIL;

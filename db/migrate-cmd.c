@@ -21,14 +21,14 @@
 
 #include "migrate.h"
 
-enum	state {
-	STATE_OK,	/* the file is there, as it was applied */
-	STATE_CHANGED,	/* the file is there, with another checksum */
-	STATE_MISSING	/* no file of that number and name */
+enum state {
+	STATE_OK,      /* the file is there, as it was applied */
+	STATE_CHANGED, /* the file is there, with another checksum */
+	STATE_MISSING  /* no file of that number and name */
 };
 
 /* Room for "base" or "NNNN". */
-#define VERSION_STRLEN	8
+#define VERSION_STRLEN 8
 
 /*
  * Parse a version number: digits only, leading zeros allowed ("0002"),
@@ -38,7 +38,7 @@ enum	state {
 static bool
 parse_version(const char *s, int min, int *out)
 {
-	int64_t	 v;
+	int64_t v;
 
 	if (s[0] == '-')
 		return false;
@@ -66,12 +66,11 @@ current_str(const struct mig_rows *rows, char buf[VERSION_STRLEN])
  * Returns UA_OK with "*st" set, or the error (logged) of reading it.
  */
 static enum ua_err
-row_state(const struct mig_set *set, const struct mig_row *r,
-    enum state *st)
+row_state(const struct mig_set *set, const struct mig_row *r, enum state *st)
 {
-	const struct mig	*m;
-	char			 sum[MIG_SUM_LEN];
-	enum ua_err		 er;
+	const struct mig *m;
+	char		  sum[MIG_SUM_LEN];
+	enum ua_err	  er;
 
 	m = mig_find(set, r->version);
 	if (m == NULL || strcmp(m->name, r->name) != 0) {
@@ -93,10 +92,10 @@ row_state(const struct mig_set *set, const struct mig_row *r,
 static enum ua_err
 verify(const struct mig_set *set, const struct mig_rows *rows, bool strict)
 {
-	enum ua_err	 er = UA_OK, rer;
-	enum state	 st;
-	size_t		 i;
-	const char	*why;
+	enum ua_err er = UA_OK, rer;
+	enum state  st;
+	size_t	    i;
+	const char *why;
 
 	for (i = 0; i < rows->n; i++) {
 		if ((rer = row_state(set, &rows->v[i], &st)) != UA_OK)
@@ -104,11 +103,11 @@ verify(const struct mig_set *set, const struct mig_rows *rows, bool strict)
 		if (st == STATE_OK)
 			continue;
 		why = st == STATE_MISSING ? "is missing but was applied" :
-		    "has changed since it was applied";
+					    "has changed since it was applied";
 		if (strict) {
 			ua_log_err("migration %04d_%s.up.sql %s; "
-			    "refusing to run", rows->v[i].version,
-			    rows->v[i].name, why);
+				   "refusing to run",
+			    rows->v[i].version, rows->v[i].name, why);
 			er = UA_ERR_INVALID;
 		} else
 			ua_log_warn("migration %04d_%s.up.sql %s",
@@ -121,7 +120,7 @@ verify(const struct mig_set *set, const struct mig_rows *rows, bool strict)
 static bool
 is_applied(const struct mig_rows *rows, int v)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < rows->n; i++)
 		if (rows->v[i].version == v)
@@ -135,10 +134,10 @@ is_applied(const struct mig_rows *rows, int v)
  * On UA_OK both are filled; on error both are already freed.
  */
 static enum ua_err
-load(PGconn *conn, const struct mig_opts *o, bool write,
-    struct mig_set *set, struct mig_rows *rows)
+load(PGconn *conn, const struct mig_opts *o, bool write, struct mig_set *set,
+    struct mig_rows *rows)
 {
-	enum ua_err	 er;
+	enum ua_err er;
 
 	memset(rows, 0, sizeof(*rows));
 	if ((er = mig_scan(o->dir, set)) != UA_OK)
@@ -165,12 +164,12 @@ out:
 enum ua_err
 mig_cmd_upgrade(PGconn *conn, const struct mig_opts *o)
 {
-	struct mig_set	 set;
-	struct mig_rows	 rows;
-	enum ua_err	 er;
-	size_t		 i;
-	int		 target, top, done = 0;
-	char		 cur[VERSION_STRLEN];
+	struct mig_set	set;
+	struct mig_rows rows;
+	enum ua_err	er;
+	size_t		i;
+	int		target, top, done = 0;
+	char		cur[VERSION_STRLEN];
 
 	if ((er = load(conn, o, true, &set, &rows)) != UA_OK)
 		return er;
@@ -180,7 +179,8 @@ mig_cmd_upgrade(PGconn *conn, const struct mig_opts *o)
 	else if (!parse_version(o->arg, 1, &target) ||
 	    mig_find(&set, target) == NULL) {
 		ua_log_err("upgrade: \"%s\" is not head nor the number of a "
-		    "migration in %s", o->arg, o->dir);
+			   "migration in %s",
+		    o->arg, o->dir);
 		goto out;
 	}
 
@@ -214,8 +214,8 @@ out:
  * other left at -1.  Returns false on anything else.
  */
 static bool
-parse_down_arg(const char *arg, const struct mig_set *set,
-    int *count, int *target)
+parse_down_arg(const char *arg, const struct mig_set *set, int *count,
+    int *target)
 {
 	*count = *target = -1;
 	if (arg == NULL) {
@@ -241,20 +241,21 @@ parse_down_arg(const char *arg, const struct mig_set *set,
 enum ua_err
 mig_cmd_downgrade(PGconn *conn, const struct mig_opts *o)
 {
-	struct mig_set		 set;
-	struct mig_rows		 rows;
-	const struct mig_row	*r;
-	enum ua_err		 er;
-	size_t			 i;
-	int			 count, target, done = 0;
-	char			 cur[VERSION_STRLEN];
+	struct mig_set	      set;
+	struct mig_rows	      rows;
+	const struct mig_row *r;
+	enum ua_err	      er;
+	size_t		      i;
+	int		      count, target, done = 0;
+	char		      cur[VERSION_STRLEN];
 
 	if ((er = load(conn, o, true, &set, &rows)) != UA_OK)
 		return er;
 	er = UA_ERR_INVALID;
 	if (!parse_down_arg(o->arg, &set, &count, &target)) {
 		ua_log_err("downgrade: \"%s\" is not -1, base nor the number "
-		    "of a migration in %s", o->arg, o->dir);
+			   "of a migration in %s",
+		    o->arg, o->dir);
 		goto out;
 	}
 
@@ -263,8 +264,8 @@ mig_cmd_downgrade(PGconn *conn, const struct mig_opts *o)
 		if (count >= 0 ? done >= count : r->version <= target)
 			break;
 		/* verify() made sure that the file is there. */
-		if ((er = mig_db_revert(conn,
-		    mig_find(&set, r->version))) != UA_OK)
+		if ((er = mig_db_revert(conn, mig_find(&set, r->version))) !=
+		    UA_OK)
 			goto out;
 		printf("reverted %04d_%s\n", r->version, r->name);
 		fflush(stdout);
@@ -288,10 +289,10 @@ out:
 enum ua_err
 mig_cmd_current(PGconn *conn, const struct mig_opts *o)
 {
-	struct mig_set	 set;
-	struct mig_rows	 rows;
-	enum ua_err	 er;
-	char		 cur[VERSION_STRLEN];
+	struct mig_set	set;
+	struct mig_rows rows;
+	enum ua_err	er;
+	char		cur[VERSION_STRLEN];
 
 	if ((er = load(conn, o, false, &set, &rows)) != UA_OK)
 		return er;
@@ -320,18 +321,18 @@ enum ua_err
 mig_cmd_history(PGconn *conn, const struct mig_opts *o)
 {
 	static const char *const names[] = {
-		"applied",	/* STATE_OK */
-		"changed",	/* STATE_CHANGED */
-		"missing"	/* STATE_MISSING */
+		"applied", /* STATE_OK */
+		"changed", /* STATE_CHANGED */
+		"missing"  /* STATE_MISSING */
 	};
-	struct mig_set		 set;
-	struct mig_rows		 rows;
-	const struct mig	*m;
-	const struct mig_row	*r;
-	enum ua_err		 er;
-	enum state		 st;
-	size_t			 i, j;
-	int			 width = 4;
+	struct mig_set	      set;
+	struct mig_rows	      rows;
+	const struct mig     *m;
+	const struct mig_row *r;
+	enum ua_err	      er;
+	enum state	      st;
+	size_t		      i, j;
+	int		      width = 4;
 
 	if ((er = load(conn, o, false, &set, &rows)) != UA_OK)
 		return er;
@@ -342,11 +343,12 @@ mig_cmd_history(PGconn *conn, const struct mig_opts *o)
 		if ((int)strlen(rows.v[i].name) > width)
 			width = (int)strlen(rows.v[i].name);
 
-	for (i = j = 0; i < set.n || j < rows.n; ) {
+	for (i = j = 0; i < set.n || j < rows.n;) {
 		m = i < set.n ? &set.v[i] : NULL;
 		r = j < rows.n ? &rows.v[j] : NULL;
 		if (r == NULL || (m != NULL && m->version < r->version)) {
-			history_line(m->version, m->name, width, "pending", "-");
+			history_line(m->version, m->name, width, "pending",
+			    "-");
 			i++;
 			continue;
 		}

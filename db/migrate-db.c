@@ -25,7 +25,7 @@
 #include "migrate.h"
 
 /* Columns of SQL_ROWS, in SELECT order. */
-enum	rcol {
+enum rcol {
 	RCOL_VERSION,
 	RCOL_NAME,
 	RCOL_CHECKSUM,
@@ -41,11 +41,10 @@ static const char SQL_CREATE[] =
     " name text NOT NULL,"
     " checksum text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())";
-static const char SQL_ROWS[] =
-    "SELECT version, name, checksum,"
-    " to_char(applied_at AT TIME ZONE 'UTC',"
-    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    " FROM schema_migrations ORDER BY version";
+static const char SQL_ROWS[] = "SELECT version, name, checksum,"
+			       " to_char(applied_at AT TIME ZONE 'UTC',"
+			       " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+			       " FROM schema_migrations ORDER BY version";
 static const char SQL_TRY_LOCK[] = "SELECT pg_try_advisory_lock($1::bigint)";
 static const char SQL_LOCK[] = "SELECT pg_advisory_lock($1::bigint)";
 static const char SQL_INSERT[] =
@@ -61,7 +60,7 @@ static const char SQL_DELETE[] =
 static void
 log_lines(const char *prefix, const char *msg)
 {
-	const char	*nl;
+	const char *nl;
 
 	while (msg != NULL && *msg != '\0') {
 		nl = strchr(msg, '\n');
@@ -80,7 +79,7 @@ log_lines(const char *prefix, const char *msg)
 static void
 notice(void *arg, const PGresult *res)
 {
-	const char	*sev, *raw, *msg;
+	const char *sev, *raw, *msg;
 
 	(void)arg;
 	sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
@@ -103,16 +102,16 @@ notice(void *arg, const PGresult *res)
 enum ua_err
 mig_db_connect(const char *conninfo, PGconn **conn)
 {
-	const char *const	 keys[] = { "application_name", "dbname", NULL };
-	const char *const	 vals[] = { "userapi-migrate", conninfo, NULL };
-	PGresult		*res;
-	char			*msg, *p, *q;
+	const char *const keys[] = { "application_name", "dbname", NULL };
+	const char *const vals[] = { "userapi-migrate", conninfo, NULL };
+	PGresult	 *res;
+	char		 *msg, *p, *q;
 
 	*conn = PQconnectdbParams(keys, vals, 1);
 	if (*conn == NULL || PQstatus(*conn) != CONNECTION_OK) {
 		/* libpq's message, its lines and indents joined into one. */
-		msg = ua_xstrdup(*conn != NULL ?
-		    PQerrorMessage(*conn) : "out of memory");
+		msg = ua_xstrdup(
+		    *conn != NULL ? PQerrorMessage(*conn) : "out of memory");
 		for (p = q = msg; *p != '\0'; p++) {
 			if (*p == '\n') {
 				while (p[1] == ' ' || p[1] == '\t')
@@ -156,13 +155,13 @@ static PGresult *
 query(PGconn *conn, const char *sql, int n, const char *const *params,
     ExecStatusType want)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (res != NULL && PQresultStatus(res) == want)
 		return res;
-	log_lines("", res != NULL ?
-	    PQresultErrorMessage(res) : PQerrorMessage(conn));
+	log_lines("",
+	    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(conn));
 	PQclear(res);
 	return NULL;
 }
@@ -175,12 +174,12 @@ query(PGconn *conn, const char *sql, int n, const char *const *params,
 enum ua_err
 mig_db_lock(PGconn *conn)
 {
-	const char *const	 params[1] = { MIG_LOCK_KEY };
-	PGresult		*res;
-	bool			 got;
+	const char *const params[1] = { MIG_LOCK_KEY };
+	PGresult	 *res;
+	bool		  got;
 
-	if ((res = query(conn, SQL_TRY_LOCK, 1, params,
-	    PGRES_TUPLES_OK)) == NULL)
+	if ((res = query(conn, SQL_TRY_LOCK, 1, params, PGRES_TUPLES_OK)) ==
+	    NULL)
 		return UA_ERR_DB;
 	got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
@@ -201,14 +200,14 @@ mig_db_lock(PGconn *conn)
 static bool
 row_get(const PGresult *res, int i, struct mig_row *r)
 {
-	int64_t	 v;
-	int	 c;
+	int64_t v;
+	int	c;
 
 	for (c = 0; c < RCOL__MAX; c++)
 		if (PQgetisnull(res, i, c))
 			return false;
-	if (!ua_parse_int64_range(PQgetvalue(res, i, RCOL_VERSION),
-	    1, MIG_VERSION_MAX, &v))
+	if (!ua_parse_int64_range(PQgetvalue(res, i, RCOL_VERSION), 1,
+		MIG_VERSION_MAX, &v))
 		return false;
 	if (strlen(PQgetvalue(res, i, RCOL_CHECKSUM)) >= sizeof(r->sum) ||
 	    strlen(PQgetvalue(res, i, RCOL_APPLIED_AT)) >= sizeof(r->at))
@@ -231,23 +230,22 @@ row_get(const PGresult *res, int i, struct mig_row *r)
 enum ua_err
 mig_db_rows(PGconn *conn, bool create, struct mig_rows *rows)
 {
-	PGresult	*res;
-	enum ua_err	 er = UA_ERR_DB;
-	bool		 exists;
-	int		 i, n;
+	PGresult   *res;
+	enum ua_err er = UA_ERR_DB;
+	bool	    exists;
+	int	    i, n;
 
 	memset(rows, 0, sizeof(*rows));
-	if ((res = query(conn, SQL_HAS_TABLE, 0, NULL,
-	    PGRES_TUPLES_OK)) == NULL)
+	if ((res = query(conn, SQL_HAS_TABLE, 0, NULL, PGRES_TUPLES_OK)) ==
+	    NULL)
 		return UA_ERR_DB;
-	exists = PQntuples(res) == 1 &&
-	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	exists = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
 	if (!exists && !create)
 		return UA_OK;
 	if (!exists) {
 		if ((res = query(conn, SQL_CREATE, 0, NULL,
-		    PGRES_COMMAND_OK)) == NULL)
+			 PGRES_COMMAND_OK)) == NULL)
 			return UA_ERR_DB;
 		PQclear(res);
 	}
@@ -263,7 +261,8 @@ mig_db_rows(PGconn *conn, bool create, struct mig_rows *rows)
 	for (i = 0; i < n; i++) {
 		if (!row_get(res, i, &rows->v[i])) {
 			ua_log_err("schema_migrations: row %d is not a "
-			    "migration record", i + 1);
+				   "migration record",
+			    i + 1);
 			goto out;
 		}
 		rows->n++;
@@ -280,7 +279,7 @@ out:
 void
 mig_rows_free(struct mig_rows *rows)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < rows->n; i++)
 		free(rows->v[i].name);
@@ -295,8 +294,8 @@ mig_rows_free(struct mig_rows *rows)
 static int
 line_of(const char *sql, long pos)
 {
-	int	 line = 1;
-	long	 chars = 0;
+	int  line = 1;
+	long chars = 0;
 
 	for (; *sql != '\0'; sql++) {
 		if (((unsigned char)*sql & 0xc0) != 0x80 && ++chars >= pos)
@@ -315,9 +314,9 @@ line_of(const char *sql, long pos)
 static void
 log_sql_error(const char *path, const char *sql, const PGresult *res)
 {
-	const char	*sev, *msg, *detail, *hint, *ctx, *pos;
-	char		*prefix;
-	int64_t		 p;
+	const char *sev, *msg, *detail, *hint, *ctx, *pos;
+	char	   *prefix;
+	int64_t	    p;
 
 	sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
 	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -336,7 +335,8 @@ log_sql_error(const char *path, const char *sql, const PGresult *res)
 		ua_log_err("%s:%d: %s: %s", path, line_of(sql, (long)p),
 		    sev != NULL ? sev : "ERROR", msg);
 	else
-		ua_log_err("%s: %s: %s", path, sev != NULL ? sev : "ERROR", msg);
+		ua_log_err("%s: %s: %s", path, sev != NULL ? sev : "ERROR",
+		    msg);
 	if (detail != NULL) {
 		prefix = ua_xasprintf("%s: DETAIL: ", path);
 		log_lines(prefix, detail);
@@ -364,15 +364,15 @@ log_sql_error(const char *path, const char *sql, const PGresult *res)
 static enum ua_err
 run(PGconn *conn, const struct mig *m, bool up)
 {
-	char		 vbuf[UA_INT64_STRLEN];
-	char		 sum[MIG_SUM_LEN];
-	const char	*params[3] = { vbuf, m->name, sum };
-	const char	*path = up ? m->up : m->down;
-	PGresult	*res = NULL;
-	char		*sql = NULL;
-	enum ua_err	 er;
-	ExecStatusType	 st;
-	bool		 ended = false;
+	char	       vbuf[UA_INT64_STRLEN];
+	char	       sum[MIG_SUM_LEN];
+	const char    *params[3] = { vbuf, m->name, sum };
+	const char    *path = up ? m->up : m->down;
+	PGresult      *res = NULL;
+	char	      *sql = NULL;
+	enum ua_err    er;
+	ExecStatusType st;
+	bool	       ended = false;
 
 	ua_fmt_int64(vbuf, sizeof(vbuf), m->version);
 	if ((er = mig_read(path, &sql, sum)) != UA_OK)
@@ -394,14 +394,15 @@ run(PGconn *conn, const struct mig *m, bool up)
 	}
 	if (PQtransactionStatus(conn) != PQTRANS_INTRANS) {
 		ua_log_err("%s: ends the transaction itself (COMMIT or "
-		    "ROLLBACK in the file)", path);
+			   "ROLLBACK in the file)",
+		    path);
 		ended = true;
 		goto out;
 	}
 	PQclear(res);
 
-	if ((res = query(conn, up ? SQL_INSERT : SQL_DELETE, up ? 3 : 1,
-	    params, PGRES_COMMAND_OK)) == NULL)
+	if ((res = query(conn, up ? SQL_INSERT : SQL_DELETE, up ? 3 : 1, params,
+		 PGRES_COMMAND_OK)) == NULL)
 		goto out;
 	if (strcmp(PQcmdTuples(res), "1") != 0) {
 		ua_log_err("schema_migrations: version %s is not recorded",
@@ -419,12 +420,12 @@ out:
 		PQclear(PQexec(conn, "ROLLBACK"));
 	if (er != UA_OK && ended)
 		ua_log_err("migration %04d_%s is not recorded, but part of "
-		    "it may have been committed; check the database",
+			   "it may have been committed; check the database",
 		    m->version, m->name);
 	else if (er != UA_OK)
 		ua_log_err("migration %04d_%s rolled back; %s", m->version,
-		    m->name, up ? "nothing of it was applied" :
-		    "it is still applied");
+		    m->name,
+		    up ? "nothing of it was applied" : "it is still applied");
 	free(sql);
 	return er;
 }

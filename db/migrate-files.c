@@ -23,15 +23,11 @@
 
 #include "migrate.h"
 
-enum	kind {
-	KIND_UP,
-	KIND_DOWN,
-	KIND__MAX
-};
+enum kind { KIND_UP, KIND_DOWN, KIND__MAX };
 
 static const char *const suffixes[KIND__MAX] = {
-	".up.sql",		/* KIND_UP */
-	".down.sql"		/* KIND_DOWN */
+	".up.sql",  /* KIND_UP */
+	".down.sql" /* KIND_DOWN */
 };
 
 /*
@@ -41,7 +37,7 @@ static const char *const suffixes[KIND__MAX] = {
 bool
 mig_name_valid(const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; name[i] != '\0'; i++)
 		if ((name[i] < 'a' || name[i] > 'z') &&
@@ -59,8 +55,8 @@ mig_name_valid(const char *name)
 static bool
 parse_file_name(const char *fn, int *version, char *name, enum kind *kind)
 {
-	size_t	 len, slen, nlen;
-	int	 i, v = 0;
+	size_t len, slen, nlen;
+	int    i, v = 0;
 
 	for (i = 0; i < 4; i++) {
 		if (fn[i] < '0' || fn[i] > '9')
@@ -94,7 +90,7 @@ parse_file_name(const char *fn, int *version, char *name, enum kind *kind)
 static int
 mig_cmp(const void *a, const void *b)
 {
-	const struct mig	*ma = a, *mb = b;
+	const struct mig *ma = a, *mb = b;
 
 	return (ma->version > mb->version) - (ma->version < mb->version);
 }
@@ -105,7 +101,7 @@ mig_cmp(const void *a, const void *b)
 const struct mig *
 mig_find(const struct mig_set *set, int version)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < set->n; i++)
 		if (set->v[i].version == version)
@@ -119,11 +115,11 @@ mig_find(const struct mig_set *set, int version)
  * number are refused.  Returns UA_OK or UA_ERR_INVALID (logged).
  */
 static enum ua_err
-add_file(struct mig_set *set, const char *dir, const char *fn,
-    int version, const char *name, enum kind kind)
+add_file(struct mig_set *set, const char *dir, const char *fn, int version,
+    const char *name, enum kind kind)
 {
-	struct mig	*m = NULL;
-	size_t		 i;
+	struct mig *m = NULL;
+	size_t	    i;
 
 	for (i = 0; i < set->n && m == NULL; i++)
 		if (set->v[i].version == version)
@@ -135,8 +131,8 @@ add_file(struct mig_set *set, const char *dir, const char *fn,
 		m->version = version;
 		m->name = ua_xstrdup(name);
 	} else if (strcmp(m->name, name) != 0) {
-		ua_log_err("%s: two migrations numbered %04d: %s and %s",
-		    dir, version, m->name, name);
+		ua_log_err("%s: two migrations numbered %04d: %s and %s", dir,
+		    version, m->name, name);
 		return UA_ERR_INVALID;
 	}
 	if (kind == KIND_UP)
@@ -157,13 +153,13 @@ add_file(struct mig_set *set, const char *dir, const char *fn,
 enum ua_err
 mig_scan(const char *dir, struct mig_set *set)
 {
-	DIR		*d;
-	struct dirent	*de;
-	enum ua_err	 er = UA_ERR_INVALID;
-	enum kind	 kind;
-	size_t		 i, len;
-	int		 version;
-	char		 name[MIG_NAME_MAX + 1];
+	DIR	      *d;
+	struct dirent *de;
+	enum ua_err    er = UA_ERR_INVALID;
+	enum kind      kind;
+	size_t	       i, len;
+	int	       version;
+	char	       name[MIG_NAME_MAX + 1];
 
 	memset(set, 0, sizeof(*set));
 	if ((d = opendir(dir)) == NULL) {
@@ -177,11 +173,13 @@ mig_scan(const char *dir, struct mig_set *set)
 			continue;
 		if (!parse_file_name(de->d_name, &version, name, &kind)) {
 			ua_log_err("%s/%s: not a migration file name "
-			    "(NNNN_name.up.sql or NNNN_name.down.sql, "
-			    "name of a-z, 0-9 and _)", dir, de->d_name);
+				   "(NNNN_name.up.sql or NNNN_name.down.sql, "
+				   "name of a-z, 0-9 and _)",
+			    dir, de->d_name);
 			goto out;
 		}
-		if (add_file(set, dir, de->d_name, version, name, kind) != UA_OK)
+		if (add_file(set, dir, de->d_name, version, name, kind) !=
+		    UA_OK)
 			goto out;
 	}
 	if (errno != 0) {
@@ -191,8 +189,8 @@ mig_scan(const char *dir, struct mig_set *set)
 	}
 	for (i = 0; i < set->n; i++)
 		if (set->v[i].up == NULL || set->v[i].down == NULL) {
-			ua_log_err("%s: migration %04d_%s has no %s file",
-			    dir, set->v[i].version, set->v[i].name,
+			ua_log_err("%s: migration %04d_%s has no %s file", dir,
+			    set->v[i].version, set->v[i].name,
 			    set->v[i].up == NULL ? ".up.sql" : ".down.sql");
 			goto out;
 		}
@@ -210,7 +208,7 @@ out:
 void
 mig_set_free(struct mig_set *set)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < set->n; i++) {
 		free(set->v[i].name);
@@ -228,10 +226,10 @@ mig_set_free(struct mig_set *set)
 static enum ua_err
 sha256_hex(const char *buf, size_t len, char sum[MIG_SUM_LEN])
 {
-	static const char	 hex[] = "0123456789abcdef";
-	const char		*why;
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0, i;
+	static const char hex[] = "0123456789abcdef";
+	const char	 *why;
+	unsigned char	  md[EVP_MAX_MD_SIZE];
+	unsigned int	  mdlen = 0, i;
 
 	ERR_clear_error();
 	if (!EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) ||
@@ -258,12 +256,12 @@ sha256_hex(const char *buf, size_t len, char sum[MIG_SUM_LEN])
 enum ua_err
 mig_read(const char *path, char **sql, char sum[MIG_SUM_LEN])
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	size_t		 len = 0;
-	ssize_t		 nr;
-	enum ua_err	 er = UA_ERR_IO;
-	int		 fd;
+	struct stat st;
+	char	   *buf = NULL;
+	size_t	    len = 0;
+	ssize_t	    nr;
+	enum ua_err er = UA_ERR_IO;
+	int	    fd;
 
 	if (sql != NULL)
 		*sql = NULL;
@@ -276,8 +274,8 @@ mig_read(const char *path, char **sql, char sum[MIG_SUM_LEN])
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > MIG_FILE_MAX) {
-		ua_log_err("%s: not a regular file of at most %d bytes",
-		    path, MIG_FILE_MAX);
+		ua_log_err("%s: not a regular file of at most %d bytes", path,
+		    MIG_FILE_MAX);
 		er = UA_ERR_INVALID;
 		goto out;
 	}

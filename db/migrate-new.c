@@ -25,9 +25,9 @@
 static enum ua_err
 create_file(const char *path, const char *text)
 {
-	size_t	 len = strlen(text), off = 0;
-	ssize_t	 nw;
-	int	 fd;
+	size_t	len = strlen(text), off = 0;
+	ssize_t nw;
+	int	fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd == -1) {
@@ -61,14 +61,15 @@ create_file(const char *path, const char *text)
 enum ua_err
 mig_cmd_new(const struct mig_opts *o)
 {
-	struct mig_set	 set;
-	enum ua_err	 er;
-	char		*up = NULL, *down = NULL, *uptext = NULL, *downtext = NULL;
-	int		 next;
+	struct mig_set set;
+	enum ua_err    er;
+	char *up = NULL, *down = NULL, *uptext = NULL, *downtext = NULL;
+	int   next;
 
 	if (o->arg == NULL || !mig_name_valid(o->arg)) {
 		ua_log_err("new: the name must be 1 to %d characters of "
-		    "a-z, 0-9 and _", MIG_NAME_MAX);
+			   "a-z, 0-9 and _",
+		    MIG_NAME_MAX);
 		return UA_ERR_INVALID;
 	}
 	if ((er = mig_scan(o->dir, &set)) != UA_OK)
@@ -76,7 +77,8 @@ mig_cmd_new(const struct mig_opts *o)
 	next = set.n > 0 ? set.v[set.n - 1].version + 1 : 1;
 	if (next > MIG_VERSION_MAX) {
 		ua_log_err("new: %s already holds migration %04d, the last "
-		    "number there is", o->dir, MIG_VERSION_MAX);
+			   "number there is",
+		    o->dir, MIG_VERSION_MAX);
 		er = UA_ERR_INVALID;
 		goto out;
 	}
@@ -84,9 +86,11 @@ mig_cmd_new(const struct mig_opts *o)
 	up = ua_xasprintf("%s/%04d_%s.up.sql", o->dir, next, o->arg);
 	down = ua_xasprintf("%s/%04d_%s.down.sql", o->dir, next, o->arg);
 	uptext = ua_xasprintf("-- %04d_%s: the change; runs in one "
-	    "transaction.\n", next, o->arg);
+			      "transaction.\n",
+	    next, o->arg);
 	downtext = ua_xasprintf("-- %04d_%s: undo exactly what "
-	    "%04d_%s.up.sql does.\n", next, o->arg, next, o->arg);
+				"%04d_%s.up.sql does.\n",
+	    next, o->arg, next, o->arg);
 
 	if ((er = create_file(up, uptext)) != UA_OK)
 		goto out;

@@ -26,27 +26,24 @@
 
 #include "migrate.h"
 
-#define EXIT_USAGE	2
+#define EXIT_USAGE 2
 
 extern char **environ;
 
 /* A command: its name, whether it takes an argument, and its runner. */
-struct	cmd {
-	const char	*name;
-	int		 minargs;
-	int		 maxargs;
-	enum ua_err	(*db)(PGconn *, const struct mig_opts *);
-	enum ua_err	(*nodb)(const struct mig_opts *);
+struct cmd {
+	const char *name;
+	int	    minargs;
+	int	    maxargs;
+	enum ua_err (*db)(PGconn *, const struct mig_opts *);
+	enum ua_err (*nodb)(const struct mig_opts *);
 };
 
-static const struct cmd cmds[] = {
-	{ "upgrade",	0, 1, mig_cmd_upgrade,	 NULL },
-	{ "downgrade",	0, 1, mig_cmd_downgrade, NULL },
-	{ "current",	0, 0, mig_cmd_current,	 NULL },
-	{ "history",	0, 0, mig_cmd_history,	 NULL },
-	{ "new",	1, 1, NULL,		 mig_cmd_new },
-	{ NULL,		0, 0, NULL,		 NULL }
-};
+static const struct cmd cmds[] = { { "upgrade", 0, 1, mig_cmd_upgrade, NULL },
+	{ "downgrade", 0, 1, mig_cmd_downgrade, NULL },
+	{ "current", 0, 0, mig_cmd_current, NULL },
+	{ "history", 0, 0, mig_cmd_history, NULL },
+	{ "new", 1, 1, NULL, mig_cmd_new }, { NULL, 0, 0, NULL, NULL } };
 
 static void
 usage(FILE *f, const char *prog)
@@ -81,13 +78,13 @@ usage(FILE *f, const char *prog)
 static enum ua_err
 run_db(const struct cmd *c, const struct mig_opts *o, const char *argv0)
 {
-	struct ua_settings	 s;
-	PGconn			*conn = NULL;
-	enum ua_err		 er;
-	char			 err[256];
+	struct ua_settings s;
+	PGconn		  *conn = NULL;
+	enum ua_err	   er;
+	char		   err[256];
 
-	if ((er = ua_settings_load(&s, environ, argv0, UA_NEED_DB_ONLY,
-	    err, sizeof(err))) != UA_OK) {
+	if ((er = ua_settings_load(&s, environ, argv0, UA_NEED_DB_ONLY, err,
+		 sizeof(err))) != UA_OK) {
 		ua_log_err("%s", err);
 		return er;
 	}
@@ -103,18 +100,16 @@ out:
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "dir",	required_argument,	NULL,	'd' },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ NULL,		0,			NULL,	0 }
-	};
-	const struct cmd	*c;
-	struct mig_opts		 o;
-	const char		*argv0 = argv[0], *prog;
-	int			 ch;
+	static const struct option longopts[] = { { "dir", required_argument,
+						      NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	const struct cmd	  *c;
+	struct mig_opts		   o;
+	const char		  *argv0 = argv[0], *prog;
+	int			   ch;
 
-	prog = strrchr(argv[0], '/') != NULL ?
-	    strrchr(argv[0], '/') + 1 : argv[0];
+	prog =
+	    strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 : argv[0];
 	ua_log_init("userapi-migrate", false);
 
 	memset(&o, 0, sizeof(o));
@@ -162,6 +157,5 @@ main(int argc, char *argv[])
 
 	if (c->nodb != NULL)
 		return c->nodb(&o) == UA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
-	return run_db(c, &o, argv0) == UA_OK ?
-	    EXIT_SUCCESS : EXIT_FAILURE;
+	return run_db(c, &o, argv0) == UA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }

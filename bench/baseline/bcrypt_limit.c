@@ -19,7 +19,7 @@
 static double
 now(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
@@ -28,21 +28,22 @@ now(void)
 static int
 child(int cost, double seconds, int fd)
 {
-	struct crypt_data	*cd;
-	char			 setting[CRYPT_GENSALT_OUTPUT_SIZE];
-	double			 t0, t;
-	long			 n = 0;
-	char			 line[64];
-	int			 len;
+	struct crypt_data *cd;
+	char		   setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	double		   t0, t;
+	long		   n = 0;
+	char		   line[64];
+	int		   len;
 
 	if ((cd = calloc(1, sizeof(*cd))) == NULL ||
-	    crypt_gensalt_rn("$2b$", cost, NULL, 0, setting,
-	    sizeof(setting)) == NULL)
+	    crypt_gensalt_rn("$2b$", cost, NULL, 0, setting, sizeof(setting)) ==
+		NULL)
 		return 1;
 	t0 = now();
 	do {
-		if (crypt_rn("bench-password-1", setting, cd,
-		    sizeof(*cd)) == NULL || cd->output[0] == '*')
+		if (crypt_rn("bench-password-1", setting, cd, sizeof(*cd)) ==
+			NULL ||
+		    cd->output[0] == '*')
 			return 1;
 		n++;
 		t = now() - t0;
@@ -54,9 +55,9 @@ child(int cost, double seconds, int fd)
 int
 main(int argc, char *argv[])
 {
-	int	 fds[2], i, procs, cost, status, bad = 0;
-	double	 seconds, sum = 0, r;
-	FILE	*in;
+	int    fds[2], i, procs, cost, status, bad = 0;
+	double seconds, sum = 0, r;
+	FILE  *in;
 
 	if (argc != 4)
 		return 2;

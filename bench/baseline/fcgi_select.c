@@ -17,20 +17,21 @@ static const char SQL[] =
     "SELECT id, email, name, role::text, created_at, updated_at"
     " FROM users WHERE id = $1::integer";
 
-enum	col { C_ID, C_EMAIL, C_NAME, C_ROLE, C_CREATED, C_UPDATED, C__MAX };
+enum col { C_ID, C_EMAIL, C_NAME, C_ROLE, C_CREATED, C_UPDATED, C__MAX };
 
-static PGconn	*conn;
+static PGconn *conn;
 
 static int
 db_open(void)
 {
-	PGresult	*res;
-	int		 ok;
+	PGresult *res;
+	int	  ok;
 
 	if (conn != NULL)
 		PQfinish(conn);
 	conn = PQconnectdb(getenv("BENCH_DATABASE_URL") != NULL ?
-	    getenv("BENCH_DATABASE_URL") : "");
+		getenv("BENCH_DATABASE_URL") :
+		"");
 	if (PQstatus(conn) != CONNECTION_OK) {
 		fprintf(stderr, "fcgi_select: %s", PQerrorMessage(conn));
 		return 0;
@@ -47,9 +48,9 @@ db_open(void)
 static long
 uri_id(const char *uri)
 {
-	const char	*p;
-	char		*end;
-	long		 v;
+	const char *p;
+	char	   *end;
+	long	    v;
 
 	if (uri == NULL || (p = strrchr(uri, '/')) == NULL || p[1] == '\0')
 		return 0;
@@ -82,11 +83,11 @@ put_json_string(FCGX_Stream *out, const char *s)
 static void
 answer(FCGX_Request *req)
 {
-	static const char	 notfound[] = "{\"detail\":\"User not found\"}";
-	const char		*params[1];
-	char			 idbuf[16];
-	PGresult		*res = NULL;
-	long			 id;
+	static const char notfound[] = "{\"detail\":\"User not found\"}";
+	const char	 *params[1];
+	char		  idbuf[16];
+	PGresult	 *res = NULL;
+	long		  id;
 
 	if ((id = uri_id(FCGX_GetParam("REQUEST_URI", req->envp))) == 0)
 		goto missing;
@@ -103,7 +104,8 @@ answer(FCGX_Request *req)
 	}
 	if (PQntuples(res) != 1)
 		goto missing;
-	FCGX_FPrintF(req->out, "Status: 200 OK\r\n"
+	FCGX_FPrintF(req->out,
+	    "Status: 200 OK\r\n"
 	    "Content-Type: application/json\r\n\r\n{\"id\":%s,\"email\":",
 	    PQgetvalue(res, 0, C_ID));
 	put_json_string(req->out, PQgetvalue(res, 0, C_EMAIL));
@@ -123,20 +125,23 @@ answer(FCGX_Request *req)
 	return;
 missing:
 	PQclear(res);
-	FCGX_FPrintF(req->out, "Status: 404 Not Found\r\n"
-	    "Content-Type: application/json\r\n\r\n%s", notfound);
+	FCGX_FPrintF(req->out,
+	    "Status: 404 Not Found\r\n"
+	    "Content-Type: application/json\r\n\r\n%s",
+	    notfound);
 	return;
 fail:
 	PQclear(res);
 	FCGX_PutS("Status: 503 Service Unavailable\r\n"
-	    "Content-Type: application/json\r\n\r\n"
-	    "{\"detail\":\"Service temporarily unavailable\"}", req->out);
+		  "Content-Type: application/json\r\n\r\n"
+		  "{\"detail\":\"Service temporarily unavailable\"}",
+	    req->out);
 }
 
 int
 main(void)
 {
-	FCGX_Request	 req;
+	FCGX_Request req;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
 		return 1;

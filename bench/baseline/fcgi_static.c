@@ -5,17 +5,16 @@
  */
 #include <fcgiapp.h>
 
-static const char HEAD[] =
-    "Status: 200 OK\r\n"
-    "Content-Type: application/json\r\n"
-    "Content-Length: 21\r\n"
-    "\r\n";
+static const char HEAD[] = "Status: 200 OK\r\n"
+			   "Content-Type: application/json\r\n"
+			   "Content-Length: 21\r\n"
+			   "\r\n";
 static const char BODY[] = "{\"status\":\"healthy\"}\n";
 
 int
 main(void)
 {
-	FCGX_Request	 req;
+	FCGX_Request req;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
 		return 1;

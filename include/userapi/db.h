@@ -20,16 +20,16 @@ struct ua_db;
 struct ua_settings;
 
 /* Seconds libpq waits for a connection before giving up. */
-#define UA_DB_CONNECT_TIMEOUT_S	2
+#define UA_DB_CONNECT_TIMEOUT_S 2
 
-enum	ua_db_flags {
-	UA_DB_WRITE = 0,	/* never re-sent: a lost COMMIT is unknown */
-	UA_DB_READ_ONLY = 1	/* safe to re-send once after a reconnect */
+enum ua_db_flags {
+	UA_DB_WRITE = 0,    /* never re-sent: a lost COMMIT is unknown */
+	UA_DB_READ_ONLY = 1 /* safe to re-send once after a reconnect */
 };
 
 /* A handle; nothing is connected yet.  Free with ua_db_free(). */
-struct ua_db	*ua_db_new(const struct ua_settings *);
-void		 ua_db_free(struct ua_db *);
+struct ua_db *ua_db_new(const struct ua_settings *);
+void	      ua_db_free(struct ua_db *);
 
 /*
  * Run one statement with text parameters ($1::bigint etc.).  UA_OK:
@@ -38,9 +38,8 @@ void		 ua_db_free(struct ua_db *);
  * connect, connection lost, statement timeout), UA_ERR_CONFLICT (unique
  * violation) or UA_ERR_DB (anything else).
  */
-enum ua_err	 ua_db_exec(struct ua_db *, const char *sql, int nparams,
-		    const char *const *params, enum ua_db_flags flags,
-		    PGresult **res);
+enum ua_err ua_db_exec(struct ua_db *, const char *sql, int nparams,
+    const char *const *params, enum ua_db_flags flags, PGresult **res);
 
 /*
  * Transactions.  ua_db_begin() starts one at READ COMMITTED whatever
@@ -55,32 +54,32 @@ enum ua_err	 ua_db_exec(struct ua_db *, const char *sql, int nparams,
  * unknown (the COMMIT is never sent again).  ua_db_rollback() ends it
  * too; on a lost connection it was already gone, and nothing is sent.
  */
-enum ua_err	 ua_db_begin(struct ua_db *);
-enum ua_err	 ua_db_commit(struct ua_db *);
-void		 ua_db_rollback(struct ua_db *);
+enum ua_err ua_db_begin(struct ua_db *);
+enum ua_err ua_db_commit(struct ua_db *);
+void	    ua_db_rollback(struct ua_db *);
 
 /* True between ua_db_begin() and the end of that transaction. */
-bool		 ua_db_in_transaction(const struct ua_db *);
+bool ua_db_in_transaction(const struct ua_db *);
 
 /* One round trip ("SELECT 1"): UA_OK or UA_ERR_DB_UNAVAILABLE. */
-enum ua_err	 ua_db_ping(struct ua_db *);
+enum ua_err ua_db_ping(struct ua_db *);
 
 /* True while the connection is believed good (no round trip). */
-bool		 ua_db_connected(const struct ua_db *);
+bool ua_db_connected(const struct ua_db *);
 
 /*
  * Check that "conninfo" is something libpq can parse, before a worker
  * serves.  On failure writes one line into "err" (never the password).
  */
-enum ua_err	 ua_db_check_conninfo(const char *conninfo, char *err,
-		    size_t errlen);
+enum ua_err ua_db_check_conninfo(const char *conninfo, char *err,
+    size_t errlen);
 
 /*
  * True once a new connection found the server's statement_timeout
  * other than DB_STATEMENT_TIMEOUT_MS (and said so in the log): a pooler
  * dropped the connection's "options" and the role has no such default.
  */
-bool		 ua_db_timeout_differs(const struct ua_db *);
+bool ua_db_timeout_differs(const struct ua_db *);
 
 /*
  * Make DB_STATEMENT_TIMEOUT_MS the default of the connection's role in
@@ -89,10 +88,9 @@ bool		 ua_db_timeout_differs(const struct ua_db *);
  * pooler too.  "where" gets "role X in database Y".  UA_OK, or an error
  * already logged (UA_ERR_DB: the role may not, say).
  */
-enum ua_err	 ua_db_store_timeout(struct ua_db *, char *where,
-		    size_t len);
+enum ua_err ua_db_store_timeout(struct ua_db *, char *where, size_t len);
 
 /* SQLSTATE of the last failure, "" if none (e.g. "23505"). */
-const char	*ua_db_sqlstate(const struct ua_db *);
+const char *ua_db_sqlstate(const struct ua_db *);
 
 #endif

@@ -20,16 +20,15 @@ struct ua_services;
  * signature, algorithm and expiry (else UA_ERR_BAD_TOKEN).  Sets
  * req->authenticated, auth_sub and auth_ver.  No database.
  */
-enum ua_err	 ua_bearer_authenticate(struct ua_req *req);
+enum ua_err ua_bearer_authenticate(struct ua_req *req);
 
 /*
  * The current user of an authenticated request, and user "target_id"
  * (0: none) in the same round trip.  UA_ERR_BAD_TOKEN if the user is
  * gone or the token predates a password change.
  */
-enum ua_err	 ua_current_user(struct ua_req *req,
-		    const struct ua_services *svc, struct ua_user *caller,
-		    int64_t target_id, struct ua_user *target,
-		    bool *target_found);
+enum ua_err ua_current_user(struct ua_req *req, const struct ua_services *svc,
+    struct ua_user *caller, int64_t target_id, struct ua_user *target,
+    bool *target_found);
 
 #endif

@@ -16,9 +16,9 @@
 #include "userapi/buf.h"
 
 /* "s" as a JSON string, quotes included. */
-void	ua_json_append_str(struct ua_buf *, const char *s);
+void ua_json_append_str(struct ua_buf *, const char *s);
 
 /* "v" as a JSON number. */
-void	ua_json_append_int64(struct ua_buf *, int64_t v);
+void ua_json_append_int64(struct ua_buf *, int64_t v);
 
 #endif

@@ -15,21 +15,21 @@
 #include "userapi/settings.h"
 
 /* Longest token accepted; real ones are a few hundred bytes. */
-#define UA_JWT_MAX_LEN	4096
+#define UA_JWT_MAX_LEN 4096
 
-struct	ua_jwt_claims {
-	int64_t	 sub;	/* user id ("sub" is its decimal string) */
-	int64_t	 iat;	/* issued at, seconds since the epoch; 0 if absent */
-	int64_t	 exp;	/* expires at, likewise */
-	int64_t	 ver;	/* the user's token version; 0 when absent */
+struct ua_jwt_claims {
+	int64_t sub; /* user id ("sub" is its decimal string) */
+	int64_t iat; /* issued at, seconds since the epoch; 0 if absent */
+	int64_t exp; /* expires at, likewise */
+	int64_t ver; /* the user's token version; 0 when absent */
 };
 
 /*
  * Sign "claims" with "secret" ("secretlen" bytes) under "alg".  Returns
  * a new NUL-terminated token the caller frees.
  */
-char		*ua_jwt_sign(enum ua_jwt_alg alg, const char *secret,
-		    size_t secretlen, const struct ua_jwt_claims *claims);
+char *ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
+    const struct ua_jwt_claims *claims);
 
 /*
  * Check "token": three base64url parts, a header naming exactly "alg",
@@ -39,8 +39,8 @@ char		*ua_jwt_sign(enum ua_jwt_alg alg, const char *secret,
  * UA_OK fills "out"; anything else is UA_ERR_BAD_TOKEN and "out" is
  * zeroed.
  */
-enum ua_err	 ua_jwt_verify(enum ua_jwt_alg alg, const char *secret,
-		    size_t secretlen, const char *token, int64_t now,
-		    struct ua_jwt_claims *out);
+enum ua_err ua_jwt_verify(enum ua_jwt_alg alg, const char *secret,
+    size_t secretlen, const char *token, int64_t now,
+    struct ua_jwt_claims *out);
 
 #endif

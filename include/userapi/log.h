@@ -11,14 +11,14 @@
 #include <stdbool.h>
 
 /* Set once at start: the program name shown in every line. */
-void	ua_log_init(const char *progname, bool debug);
+void ua_log_init(const char *progname, bool debug);
 
 /* The request id that log lines carry; NULL between requests. */
-void	ua_log_set_request_id(const char *rid);
+void ua_log_set_request_id(const char *rid);
 
-void	ua_log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	ua_log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	ua_log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	ua_log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void ua_log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void ua_log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void ua_log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+void ua_log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -12,14 +12,14 @@ struct json_object;
 struct ua_router;
 
 /* Every router of userapi, in the document's order. */
-extern const struct ua_router *const	ua_all_routers[];
-extern const size_t			ua_nall_routers;
+extern const struct ua_router *const ua_all_routers[];
+extern const size_t		     ua_nall_routers;
 
 /*
  * The document for "routers" (routes marked hidden left out), titled
  * "title".  Returns a new object the caller owns.
  */
 struct json_object *ua_openapi_document(const char *title,
-		    const struct ua_router *const *routers, size_t nrouters);
+    const struct ua_router *const *routers, size_t nrouters);
 
 #endif

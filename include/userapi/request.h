@@ -21,7 +21,7 @@ struct ua_settings;
 struct ua_db;
 struct ua_route;
 
-enum	ua_method {
+enum ua_method {
 	UA_METHOD_GET,
 	UA_METHOD_HEAD,
 	UA_METHOD_POST,
@@ -34,9 +34,9 @@ enum	ua_method {
 };
 
 /* Longest X-Request-ID accepted from a caller (API.md). */
-#define UA_REQUEST_ID_MAX	128
+#define UA_REQUEST_ID_MAX 128
 /* Most {name} parameters one path template may hold. */
-#define UA_ROUTE_MAX_PARAMS	4
+#define UA_ROUTE_MAX_PARAMS 4
 
 /*
  * Where the body comes from.  "read" fills up to "len" bytes and returns
@@ -45,43 +45,43 @@ enum	ua_method {
  * without one is refused (411); under FastCGI a missing length means
  * "read to the end of stdin", which mod_fcgid does for chunked bodies.
  */
-struct	ua_input {
-	int	(*read)(void *arg, char *buf, int len);
-	void	*arg;
-	bool	 is_cgi;
+struct ua_input {
+	int (*read)(void *arg, char *buf, int len);
+	void *arg;
+	bool  is_cgi;
 };
 
-struct	ua_req {
-	const struct ua_settings *settings;	/* borrowed, worker-long */
-	struct ua_db		*db;		/* borrowed, worker-long */
-	char *const		*envp;		/* borrowed CGI variables */
+struct ua_req {
+	const struct ua_settings *settings; /* borrowed, worker-long */
+	struct ua_db		 *db;	    /* borrowed, worker-long */
+	char *const		 *envp;	    /* borrowed CGI variables */
 
-	enum ua_method		 method;
-	const char		*method_name;	/* from envp */
-	char			*path;		/* decoded, no query */
-	const char		*raw_query;	/* from envp, "" if none */
-	struct ua_kvlist	 query;		/* decoded query pairs */
-	char			*body;		/* NUL-terminated, or NULL */
-	size_t			 body_len;
-	char			 request_id[UA_REQUEST_ID_MAX + 1];
-	char			 client[UA_ADDR_STRLEN];	/* see netaddr.h */
+	enum ua_method	 method;
+	const char	*method_name; /* from envp */
+	char		*path;	      /* decoded, no query */
+	const char	*raw_query;   /* from envp, "" if none */
+	struct ua_kvlist query;	      /* decoded query pairs */
+	char		*body;	      /* NUL-terminated, or NULL */
+	size_t		 body_len;
+	char		 request_id[UA_REQUEST_ID_MAX + 1];
+	char		 client[UA_ADDR_STRLEN]; /* see netaddr.h */
 
-	const struct ua_route	*route;		/* matched, or NULL */
-	const char		*params[UA_ROUTE_MAX_PARAMS];	/* {name} values */
-	size_t			 nparams;
-	char			*param_store;	/* storage behind params */
+	const struct ua_route *route; /* matched, or NULL */
+	const char	      *params[UA_ROUTE_MAX_PARAMS]; /* {name} values */
+	size_t		       nparams;
+	char		      *param_store; /* storage behind params */
 
 	/* Set by the bearer check from a verified token. */
-	bool			 authenticated;
-	int64_t			 auth_sub;	/* user id */
-	int64_t			 auth_ver;	/* token version */
+	bool	authenticated;
+	int64_t auth_sub; /* user id */
+	int64_t auth_ver; /* token version */
 
-	struct ua_resp		 resp;
-	struct timespec		 started;	/* CLOCK_MONOTONIC */
+	struct ua_resp	resp;
+	struct timespec started; /* CLOCK_MONOTONIC */
 };
 
 /* Zero "req", start its clock.  Always pair with ua_req_cleanup(). */
-void		 ua_req_init(struct ua_req *req);
+void ua_req_init(struct ua_req *req);
 
 /*
  * Read method, path, query and headers from "envp" and the body from
@@ -92,32 +92,31 @@ void		 ua_req_init(struct ua_req *req);
  * a number) or UA_ERR_IO.  The
  * request id is set even on failure, so the error can be logged with it.
  */
-enum ua_err	 ua_req_parse(struct ua_req *req, char *const *envp,
-		    const struct ua_input *in,
-		    const struct ua_settings *settings);
+enum ua_err ua_req_parse(struct ua_req *req, char *const *envp,
+    const struct ua_input *in, const struct ua_settings *settings);
 
-void		 ua_req_cleanup(struct ua_req *req);
+void ua_req_cleanup(struct ua_req *req);
 
 /*
  * The value of request header "name" (any case, '-' or '_'), or NULL.
  * Content-Type and Content-Length come from their CGI variables.
  */
-const char	*ua_req_header(const struct ua_req *req, const char *name);
+const char *ua_req_header(const struct ua_req *req, const char *name);
 
 /* A CGI variable ("REMOTE_ADDR"), or NULL. */
-const char	*ua_req_env(const struct ua_req *req, const char *name);
+const char *ua_req_env(const struct ua_req *req, const char *name);
 
 /* "GET" -> UA_METHOD_GET; unknown names give UA_METHOD_OTHER. */
-enum ua_method	 ua_method_from_str(const char *);
-const char	*ua_method_name(enum ua_method);
+enum ua_method ua_method_from_str(const char *);
+const char    *ua_method_name(enum ua_method);
 
 /*
  * True if "id" may be echoed as X-Request-ID: 1..128 visible ASCII
  * characters.  Otherwise the worker makes a new one.
  */
-bool		 ua_request_id_valid(const char *id);
+bool ua_request_id_valid(const char *id);
 
 /* Write a fresh random request id (32 hex digits) into "buf". */
-void		 ua_request_id_new(char buf[UA_REQUEST_ID_MAX + 1]);
+void ua_request_id_new(char buf[UA_REQUEST_ID_MAX + 1]);
 
 #endif

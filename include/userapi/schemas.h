@@ -11,21 +11,21 @@
 #include "userapi/validate.h"
 
 /* Room for a password: 72 bytes is the most accepted. */
-#define UA_PASSWORD_BUF	(UA_PASSWORD_MAX_BYTES + 1)
+#define UA_PASSWORD_BUF (UA_PASSWORD_MAX_BYTES + 1)
 
-struct	ua_user_create {
-	char	 email[UA_EMAIL_MAX + 1];
-	char	 name[UA_NAME_MAX_BYTES + 1];
-	char	 password[UA_PASSWORD_BUF];
+struct ua_user_create {
+	char email[UA_EMAIL_MAX + 1];
+	char name[UA_NAME_MAX_BYTES + 1];
+	char password[UA_PASSWORD_BUF];
 };
 
-struct	ua_user_update {
-	bool		 has_name;
-	char		 name[UA_NAME_MAX_BYTES + 1];
-	bool		 has_email;
-	char		 email[UA_EMAIL_MAX + 1];
-	bool		 has_role;
-	enum ua_role	 role;
+struct ua_user_update {
+	bool	     has_name;
+	char	     name[UA_NAME_MAX_BYTES + 1];
+	bool	     has_email;
+	char	     email[UA_EMAIL_MAX + 1];
+	bool	     has_role;
+	enum ua_role role;
 };
 
 /*
@@ -33,21 +33,21 @@ struct	ua_user_update {
  * "password"}.  The address is looked up, not validated: a malformed
  * one simply matches no account (401), as with the template's form.
  */
-#define UA_LOGIN_ID_MAX	1024
-struct	ua_login {
-	char	 email[UA_LOGIN_ID_MAX + 1];
-	char	 password[UA_LOGIN_ID_MAX + 1];
+#define UA_LOGIN_ID_MAX 1024
+struct ua_login {
+	char email[UA_LOGIN_ID_MAX + 1];
+	char password[UA_LOGIN_ID_MAX + 1];
 };
 
-struct	ua_password_change {
-	char	 current_password[UA_LOGIN_ID_MAX + 1];
-	char	 new_password[UA_PASSWORD_BUF];
+struct ua_password_change {
+	char current_password[UA_LOGIN_ID_MAX + 1];
+	char new_password[UA_PASSWORD_BUF];
 };
 
-extern const struct ua_schema	ua_schema_user_create;
-extern const struct ua_schema	ua_schema_user_update;
-extern const struct ua_schema	ua_schema_login_json;
-extern const struct ua_schema	ua_schema_login_form;	/* username */
-extern const struct ua_schema	ua_schema_password_change;
+extern const struct ua_schema ua_schema_user_create;
+extern const struct ua_schema ua_schema_user_update;
+extern const struct ua_schema ua_schema_login_json;
+extern const struct ua_schema ua_schema_login_form; /* username */
+extern const struct ua_schema ua_schema_password_change;
 
 #endif

@@ -15,46 +15,34 @@
 #include "userapi/errors.h"
 #include "userapi/netaddr.h"
 
-enum	ua_jwt_alg {
-	UA_JWT_HS256,
-	UA_JWT_HS384,
-	UA_JWT_HS512,
-	UA_JWT__MAX
-};
+enum ua_jwt_alg { UA_JWT_HS256, UA_JWT_HS384, UA_JWT_HS512, UA_JWT__MAX };
 
-enum	ua_pw_scheme {
-	UA_PW_BCRYPT,
-	UA_PW_YESCRYPT,
-	UA_PW__MAX
-};
+enum ua_pw_scheme { UA_PW_BCRYPT, UA_PW_YESCRYPT, UA_PW__MAX };
 
-struct	ua_settings {
-	char			*database_url;	/* libpq conninfo, normalised */
-	char			*jwt_secret;
-	size_t			 jwt_secret_len;
-	enum ua_jwt_alg		 jwt_algorithm;
-	int			 access_token_expire_minutes;
-	char			*app_name;
-	bool			 debug;
-	char			*cors_origins;	/* "" when CORS is off */
-	size_t			 max_body_bytes;
-	enum ua_pw_scheme	 password_hash;
-	int			 bcrypt_cost;
-	int			 db_statement_timeout_ms;
-	bool			 db_prepared_statements;
-	int			 login_max_failures;
-	int			 login_window_seconds;
-	bool			 docs_enabled;
-	char			*docs_assets_url;
-	struct ua_netlist	 trusted_proxies;
-	char			*env_file;	/* the .env file read, or NULL */
+struct ua_settings {
+	char		 *database_url; /* libpq conninfo, normalised */
+	char		 *jwt_secret;
+	size_t		  jwt_secret_len;
+	enum ua_jwt_alg	  jwt_algorithm;
+	int		  access_token_expire_minutes;
+	char		 *app_name;
+	bool		  debug;
+	char		 *cors_origins; /* "" when CORS is off */
+	size_t		  max_body_bytes;
+	enum ua_pw_scheme password_hash;
+	int		  bcrypt_cost;
+	int		  db_statement_timeout_ms;
+	bool		  db_prepared_statements;
+	int		  login_max_failures;
+	int		  login_window_seconds;
+	bool		  docs_enabled;
+	char		 *docs_assets_url;
+	struct ua_netlist trusted_proxies;
+	char		 *env_file; /* the .env file read, or NULL */
 };
 
 /* What a program needs: tools that only touch the database skip JWT. */
-enum	ua_settings_need {
-	UA_NEED_ALL = 0,
-	UA_NEED_DB_ONLY = 1
-};
+enum ua_settings_need { UA_NEED_ALL = 0, UA_NEED_DB_ONLY = 1 };
 
 /*
  * Fill "s" from "envp" (a NULL-terminated "NAME=value" array, usually
@@ -64,21 +52,20 @@ enum	ua_settings_need {
  * UA_ERR_CONFIG and writes one line naming the setting into "err"; "s"
  * is then already cleaned up.  On success free with ua_settings_cleanup().
  */
-enum ua_err	 ua_settings_load(struct ua_settings *s, char *const *envp,
-		    const char *argv0, enum ua_settings_need need,
-		    char *err, size_t errlen);
+enum ua_err ua_settings_load(struct ua_settings *s, char *const *envp,
+    const char *argv0, enum ua_settings_need need, char *err, size_t errlen);
 
-void		 ua_settings_cleanup(struct ua_settings *s);
+void ua_settings_cleanup(struct ua_settings *s);
 
 /* "HS256" etc.; "bcrypt"/"yescrypt". */
-const char	*ua_jwt_alg_name(enum ua_jwt_alg);
-const char	*ua_pw_scheme_name(enum ua_pw_scheme);
+const char *ua_jwt_alg_name(enum ua_jwt_alg);
+const char *ua_pw_scheme_name(enum ua_pw_scheme);
 
 /*
  * Turn a DATABASE_URL into something libpq accepts: SQLAlchemy-style
  * "postgresql+driver://" becomes "postgresql://"; anything else is kept.
  * Returns a new string the caller frees.
  */
-char		*ua_settings_normalise_db_url(const char *url);
+char *ua_settings_normalise_db_url(const char *url);
 
 #endif

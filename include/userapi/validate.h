@@ -18,13 +18,13 @@ struct json_object;
  * The problems found in one request, in order; every problem is listed,
  * validation never stops at the first.
  */
-struct	ua_verrs {
-	struct json_object	*list;	/* array; NULL while empty */
+struct ua_verrs {
+	struct json_object *list; /* array; NULL while empty */
 };
 
-void	 ua_verrs_init(struct ua_verrs *);
-void	 ua_verrs_cleanup(struct ua_verrs *);
-bool	 ua_verrs_empty(const struct ua_verrs *);
+void ua_verrs_init(struct ua_verrs *);
+void ua_verrs_cleanup(struct ua_verrs *);
+bool ua_verrs_empty(const struct ua_verrs *);
 
 /*
  * Add one problem.  "loc" is a JSON array ("body", "email"); "input"
@@ -32,9 +32,8 @@ bool	 ua_verrs_empty(const struct ua_verrs *);
  * Takes one reference to each of loc, input and ctx: pass
  * json_object_get(x) for a value you keep.
  */
-void	 ua_verrs_add(struct ua_verrs *, const char *type,
-	    struct json_object *loc, const char *msg,
-	    struct json_object *input, struct json_object *ctx);
+void ua_verrs_add(struct ua_verrs *, const char *type, struct json_object *loc,
+    const char *msg, struct json_object *input, struct json_object *ctx);
 
 /* ["<where>", "<name>"], e.g. ua_loc("body", "email"). */
 struct json_object *ua_loc(const char *where, const char *name);
@@ -46,32 +45,32 @@ struct json_object *ua_loc(const char *where, const char *name);
 struct json_object *ua_verrs_to_json(struct ua_verrs *errs);
 
 /* What a field holds and how it is checked. */
-enum	ua_ftype {
-	UA_F_STRING,	/* text, limits in code points */
-	UA_F_EMAIL,	/* an address by email-validator's rules */
-	UA_F_PASSWORD,	/* text, min code points, max UTF-8 bytes */
-	UA_F_ROLE,	/* "admin" or "user" */
+enum ua_ftype {
+	UA_F_STRING,   /* text, limits in code points */
+	UA_F_EMAIL,    /* an address by email-validator's rules */
+	UA_F_PASSWORD, /* text, min code points, max UTF-8 bytes */
+	UA_F_ROLE,     /* "admin" or "user" */
 	UA_F__MAX
 };
 
-struct	ua_field {
-	const char	*name;
-	enum ua_ftype	 type;
-	bool		 required;	/* absent: "missing" */
-	bool		 nullable;	/* null or absent: leave unchanged */
-	int		 min_len;	/* code points; 0 for none */
-	int		 max_len;	/* code points; 0 for none */
-	int		 max_bytes;	/* UTF-8 bytes; 0 for none */
-	size_t		 off;		/* of the value in the target struct */
-	size_t		 size;		/* of that char[] (or enum) */
-	size_t		 has_off;	/* of its "bool has_x", or (size_t)-1 */
-	const char	*description;	/* one line, for the docs */
+struct ua_field {
+	const char   *name;
+	enum ua_ftype type;
+	bool	      required;	   /* absent: "missing" */
+	bool	      nullable;	   /* null or absent: leave unchanged */
+	int	      min_len;	   /* code points; 0 for none */
+	int	      max_len;	   /* code points; 0 for none */
+	int	      max_bytes;   /* UTF-8 bytes; 0 for none */
+	size_t	      off;	   /* of the value in the target struct */
+	size_t	      size;	   /* of that char[] (or enum) */
+	size_t	      has_off;	   /* of its "bool has_x", or (size_t)-1 */
+	const char   *description; /* one line, for the docs */
 };
 
-struct	ua_schema {
-	const char		*name;	/* "UserCreate" */
-	const struct ua_field	*fields;
-	size_t			 nfields;
+struct ua_schema {
+	const char	      *name; /* "UserCreate" */
+	const struct ua_field *fields;
+	size_t		       nfields;
 };
 
 /*
@@ -84,9 +83,8 @@ struct	ua_schema {
  * enum (role).  Strings are stored NUL-terminated; an email with its
  * domain lower-cased.
  */
-enum ua_err	 ua_schema_parse(const struct ua_schema *schema,
-		    const char *body, size_t len, void *out,
-		    struct ua_verrs *errs);
+enum ua_err ua_schema_parse(const struct ua_schema *schema, const char *body,
+    size_t len, void *out, struct ua_verrs *errs);
 
 /*
  * The same checks for string fields that came from a form
@@ -94,9 +92,9 @@ enum ua_err	 ua_schema_parse(const struct ua_schema *schema,
  * field or NULL, and its length in "*len" (a decoded %00 is kept, and
  * refused like a NUL in JSON).  Locations start "body".
  */
-enum ua_err	 ua_schema_parse_form(const struct ua_schema *schema,
-		    const char *(*get)(void *arg, const char *name,
-		    size_t *len), void *arg, void *out, struct ua_verrs *errs);
+enum ua_err ua_schema_parse_form(const struct ua_schema *schema,
+    const char *(*get)(void *arg, const char *name, size_t *len), void *arg,
+    void *out, struct ua_verrs *errs);
 
 /*
  * Check "email" (NUL-terminated, "len" bytes) and write its normal form
@@ -104,19 +102,18 @@ enum ua_err	 ua_schema_parse_form(const struct ua_schema *schema,
  * UA_ERR_INVALID and a reason sentence in "reason" (e.g. "An email
  * address must have an @-sign.").
  */
-enum ua_err	 ua_email_normalise(const char *email, size_t len, char *out,
-		    size_t outlen, char *reason, size_t reasonlen);
+enum ua_err ua_email_normalise(const char *email, size_t len, char *out,
+    size_t outlen, char *reason, size_t reasonlen);
 
 /* Code points in valid UTF-8 "s" ("len" bytes); -1 if not valid UTF-8. */
-long		 ua_utf8_length(const char *s, size_t len);
+long ua_utf8_length(const char *s, size_t len);
 
 /*
  * Query and path parameters: an integer within [min, max].  On failure
  * adds int_parsing / greater_than_equal / less_than_equal with loc
  * [where, name] and returns false; "raw" NULL means use "def".
  */
-bool		 ua_param_int(const char *where, const char *name,
-		    const char *raw, int64_t def, int64_t min, int64_t max,
-		    int64_t *out, struct ua_verrs *errs);
+bool ua_param_int(const char *where, const char *name, const char *raw,
+    int64_t def, int64_t min, int64_t max, int64_t *out, struct ua_verrs *errs);
 
 #endif

@@ -24,12 +24,12 @@ struct ua_settings;
 struct ua_db;
 
 /* What a worker keeps across requests: its settings and its connection. */
-struct	ua_app {
-	const struct ua_settings	 *settings;
-	struct ua_db			 *db;
-	const struct ua_router *const	 *routers;
-	size_t				  nrouters;
-	ua_authenticator		  authenticate;	/* bearer routes */
+struct ua_app {
+	const struct ua_settings      *settings;
+	struct ua_db		      *db;
+	const struct ua_router *const *routers;
+	size_t			       nrouters;
+	ua_authenticator	       authenticate; /* bearer routes */
 };
 
 /*
@@ -37,8 +37,8 @@ struct	ua_app {
  * the whole CGI response to "out".  Logs the request line.  Never fails:
  * every problem becomes an HTTP answer.
  */
-void	ua_app_handle(const struct ua_app *app, char *const *envp,
-	    const struct ua_input *in, struct ua_buf *out);
+void ua_app_handle(const struct ua_app *app, char *const *envp,
+    const struct ua_input *in, struct ua_buf *out);
 
 /*
  * Load settings, then serve: under a FastCGI manager, request after
@@ -46,7 +46,7 @@ void	ua_app_handle(const struct ua_app *app, char *const *envp,
  * as plain CGI, the one request in the environment.  Returns the exit
  * status for main().  Bad settings: one log line, status 1.
  */
-int	ua_worker_main(int argc, char *argv[],
-	    const struct ua_router *const *routers, size_t nrouters);
+int ua_worker_main(int argc, char *argv[],
+    const struct ua_router *const *routers, size_t nrouters);
 
 #endif

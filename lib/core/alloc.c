@@ -10,8 +10,7 @@
 
 #include "userapi/alloc.h"
 
-static void __attribute__((noreturn))
-oom(size_t sz)
+static void __attribute__((noreturn)) oom(size_t sz)
 {
 	/* No allocation here: we are out of memory. */
 	fprintf(stderr, "userapi: out of memory allocating %zu bytes\n", sz);
@@ -21,7 +20,7 @@ oom(size_t sz)
 void *
 ua_xmalloc(size_t sz)
 {
-	void	*p;
+	void *p;
 
 	if ((p = malloc(sz == 0 ? 1 : sz)) == NULL)
 		oom(sz);
@@ -31,7 +30,7 @@ ua_xmalloc(size_t sz)
 void *
 ua_xcalloc(size_t n, size_t sz)
 {
-	void	*p;
+	void *p;
 
 	if ((p = calloc(n == 0 ? 1 : n, sz == 0 ? 1 : sz)) == NULL)
 		oom(n * sz);
@@ -41,7 +40,7 @@ ua_xcalloc(size_t n, size_t sz)
 void *
 ua_xrealloc(void *old, size_t sz)
 {
-	void	*p;
+	void *p;
 
 	if ((p = realloc(old, sz == 0 ? 1 : sz)) == NULL)
 		oom(sz);
@@ -57,7 +56,7 @@ ua_xstrdup(const char *s)
 char *
 ua_xstrndup(const char *s, size_t n)
 {
-	char	*p;
+	char *p;
 
 	p = ua_xmalloc(n + 1);
 	memcpy(p, s, n);
@@ -68,9 +67,9 @@ ua_xstrndup(const char *s, size_t n)
 char *
 ua_xasprintf(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*p;
-	int	 n;
+	va_list ap;
+	char   *p;
+	int	n;
 
 	va_start(ap, fmt);
 	n = vasprintf(&p, fmt, ap);

@@ -35,7 +35,7 @@ ua_buf_reset(struct ua_buf *b)
 void
 ua_buf_reserve(struct ua_buf *b, size_t more)
 {
-	size_t	 need = b->len + more + 1;
+	size_t need = b->len + more + 1;
 
 	if (need <= b->cap)
 		return;
@@ -65,8 +65,8 @@ ua_buf_puts(struct ua_buf *b, const char *s)
 void
 ua_buf_vprintf(struct ua_buf *b, const char *fmt, va_list ap)
 {
-	va_list	 ap2;
-	int	 n;
+	va_list ap2;
+	int	n;
 
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
@@ -81,7 +81,7 @@ ua_buf_vprintf(struct ua_buf *b, const char *fmt, va_list ap)
 void
 ua_buf_printf(struct ua_buf *b, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	ua_buf_vprintf(b, fmt, ap);

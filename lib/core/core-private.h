@@ -16,10 +16,10 @@
  * double quotes with \n \t \" \\ escapes, unquoted values trimmed with
  * trailing " #comment" dropped.  Lines without '=' are ignored.
  */
-void	ua_dotenv_parse(const char *text, size_t len, struct ua_kvlist *out);
+void ua_dotenv_parse(const char *text, size_t len, struct ua_kvlist *out);
 
 /* Read file "path" into "out" (caller frees); false if it cannot. */
-bool	ua_read_file(const char *path, size_t max, char **out, size_t *len);
+bool ua_read_file(const char *path, size_t max, char **out, size_t *len);
 
 /* Case-insensitive lookup of "name" in a NULL-terminated envp array. */
 const char *ua_env_lookup(char *const *envp, const char *name);

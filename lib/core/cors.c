@@ -13,12 +13,17 @@
 /* What a preflight may ask for. */
 static const char ALLOW_METHODS[] = "GET, HEAD, POST, PATCH, DELETE, OPTIONS";
 static const char *const allow_methods[] = {
-	"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS",
+	"GET",
+	"HEAD",
+	"POST",
+	"PATCH",
+	"DELETE",
+	"OPTIONS",
 };
 /* What a browser script may read besides the simple headers. */
 static const char EXPOSE[] = "X-Request-ID, X-Total-Count, Link, Retry-After";
 /* Seconds a browser may cache a preflight answer (API.md). */
-#define MAX_AGE_S	600
+#define MAX_AGE_S 600
 
 /*
  * Walk the entries of "list": commas and spaces between, a trailing
@@ -28,7 +33,7 @@ static const char EXPOSE[] = "X-Request-ID, X-Total-Count, Link, Retry-After";
 static const char *
 next_entry(const char **list, size_t *n)
 {
-	const char	*p = *list, *end;
+	const char *p = *list, *end;
 
 	while (*p == ' ' || *p == ',')
 		p++;
@@ -46,8 +51,8 @@ next_entry(const char **list, size_t *n)
 bool
 ua_cors_wildcard(const char *list)
 {
-	const char	*e;
-	size_t		 n;
+	const char *e;
+	size_t	    n;
 
 	while (list != NULL && (e = next_entry(&list, &n)) != NULL)
 		if (n == 1 && e[0] == '*')
@@ -58,7 +63,7 @@ ua_cors_wildcard(const char *list)
 bool
 ua_cors_wildcard_mixed(const char *list)
 {
-	size_t	 n, entries = 0;
+	size_t n, entries = 0;
 
 	if (!ua_cors_wildcard(list))
 		return false;
@@ -70,8 +75,8 @@ ua_cors_wildcard_mixed(const char *list)
 bool
 ua_cors_origin_allowed(const char *list, const char *origin)
 {
-	const char	*e;
-	size_t		 n, olen;
+	const char *e;
+	size_t	    n, olen;
 
 	if (list == NULL || origin == NULL || *origin == '\0')
 		return false;
@@ -88,7 +93,7 @@ ua_cors_origin_allowed(const char *list, const char *origin)
 static bool
 cors_on(const struct ua_req *req)
 {
-	const char	*list = req->settings->cors_origins;
+	const char *list = req->settings->cors_origins;
 
 	return list != NULL && list[strspn(list, " ,")] != '\0';
 }
@@ -99,8 +104,8 @@ sane_header_list(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
-		    *s == ',' || *s == ' '))
+			(*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+			*s == ',' || *s == ' '))
 			return false;
 	return true;
 }
@@ -122,13 +127,13 @@ allow_origin(struct ua_req *req, const char *origin)
 bool
 ua_cors_preflight(struct ua_req *req)
 {
-	const char	*origin, *method, *headers;
-	size_t		 i;
-	bool		 known = false;
+	const char *origin, *method, *headers;
+	size_t	    i;
+	bool	    known = false;
 
 	if (req->method != UA_METHOD_OPTIONS || !cors_on(req) ||
 	    (method = ua_req_header(req, "Access-Control-Request-Method")) ==
-	    NULL)
+		NULL)
 		return false;
 	origin = ua_req_header(req, "Origin");
 	if (!ua_cors_origin_allowed(req->settings->cors_origins, origin)) {
@@ -140,8 +145,9 @@ ua_cors_preflight(struct ua_req *req)
 			known = true;
 	headers = ua_req_header(req, "Access-Control-Request-Headers");
 	if (!known || (headers != NULL && !sane_header_list(headers))) {
-		ua_resp_detail(req, 400, known ? "Disallowed CORS headers" :
-		    "Disallowed CORS method");
+		ua_resp_detail(req, 400,
+		    known ? "Disallowed CORS headers" :
+			    "Disallowed CORS method");
 		return true;
 	}
 	allow_origin(req, origin);
@@ -158,7 +164,7 @@ ua_cors_preflight(struct ua_req *req)
 void
 ua_cors_headers(struct ua_req *req)
 {
-	const char	*origin;
+	const char *origin;
 
 	if (!cors_on(req) || req->method == UA_METHOD_OPTIONS)
 		return;

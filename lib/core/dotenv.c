@@ -21,10 +21,10 @@
 bool
 ua_read_file(const char *path, size_t max, char **out, size_t *len)
 {
-	struct ua_buf	 b;
-	char		 chunk[4096];
-	ssize_t		 n;
-	int		 fd;
+	struct ua_buf b;
+	char	      chunk[4096];
+	ssize_t	      n;
+	int	      fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return false;
@@ -49,7 +49,7 @@ ua_read_file(const char *path, size_t max, char **out, size_t *len)
 const char *
 ua_env_lookup(char *const *envp, const char *name)
 {
-	size_t	 n = strlen(name);
+	size_t n = strlen(name);
 
 	for (; envp != NULL && *envp != NULL; envp++)
 		if (strncasecmp(*envp, name, n) == 0 && (*envp)[n] == '=')
@@ -60,7 +60,7 @@ ua_env_lookup(char *const *envp, const char *name)
 static void
 push(struct ua_kvlist *out, const char *k, size_t klen, char *val)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < out->len; i++)
 		if (strlen(out->items[i].key) == klen &&
@@ -73,8 +73,8 @@ push(struct ua_kvlist *out, const char *k, size_t klen, char *val)
 		}
 	if (out->len == out->cap) {
 		out->cap = out->cap == 0 ? 16 : out->cap * 2;
-		out->items = ua_xrealloc(out->items,
-		    out->cap * sizeof(*out->items));
+		out->items =
+		    ua_xrealloc(out->items, out->cap * sizeof(*out->items));
 	}
 	out->items[out->len].key = ua_xstrndup(k, klen);
 	out->items[out->len].val = val;
@@ -86,8 +86,8 @@ push(struct ua_kvlist *out, const char *k, size_t klen, char *val)
 static char *
 quoted(const char **pp, const char *end, char q)
 {
-	struct ua_buf	 b;
-	const char	*p = *pp;
+	struct ua_buf b;
+	const char   *p = *pp;
 
 	ua_buf_init(&b);
 	ua_buf_append(&b, "", 0);
@@ -115,7 +115,7 @@ quoted(const char **pp, const char *end, char q)
 			ua_buf_append(&b, p, 1);
 	}
 	if (p < end)
-		p++;	/* the closing quote */
+		p++; /* the closing quote */
 	/* Skip the rest of the line (a trailing comment). */
 	while (p < end && *p != '\n')
 		p++;
@@ -126,12 +126,12 @@ quoted(const char **pp, const char *end, char q)
 void
 ua_dotenv_parse(const char *text, size_t len, struct ua_kvlist *out)
 {
-	const char	*p = text, *end = text + len, *k, *kend, *v, *vend;
-	char		*val;
+	const char *p = text, *end = text + len, *k, *kend, *v, *vend;
+	char	   *val;
 
 	while (p < end) {
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
-		    *p == '\n'))
+		while (p < end &&
+		    (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 			p++;
 		if (p >= end)
 			break;
@@ -165,7 +165,7 @@ ua_dotenv_parse(const char *text, size_t len, struct ua_kvlist *out)
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p < end && (*p == '\'' || *p == '"')) {
-			char	 q = *p++;
+			char q = *p++;
 
 			val = quoted(&p, end, q);
 		} else {

@@ -7,10 +7,10 @@
 
 #include "userapi/errors.h"
 
-struct	errdef {
-	const char	*name;		/* for logs and tools */
-	int		 status;	/* HTTP status at the edge */
-	const char	*detail;	/* what the client reads */
+struct errdef {
+	const char *name;   /* for logs and tools */
+	int	    status; /* HTTP status at the edge */
+	const char *detail; /* what the client reads */
 };
 
 static const struct errdef errs[UA_ERR__MAX] = {
@@ -43,10 +43,8 @@ static const struct errdef errs[UA_ERR__MAX] = {
 	    "Service temporarily unavailable" },
 	[UA_ERR_DB] = { "database error", 500, "Internal Server Error" },
 	[UA_ERR_IO] = { "input/output error", 500, "Internal Server Error" },
-	[UA_ERR_CONFIG] = { "bad configuration", 500,
-	    "Internal Server Error" },
-	[UA_ERR_INTERNAL] = { "internal error", 500,
-	    "Internal Server Error" },
+	[UA_ERR_CONFIG] = { "bad configuration", 500, "Internal Server Error" },
+	[UA_ERR_INTERNAL] = { "internal error", 500, "Internal Server Error" },
 };
 
 static const struct errdef *
@@ -75,9 +73,9 @@ ua_err_detail(enum ua_err er)
 	return lookup(er)->detail;
 }
 
-struct	reason {
-	int		 status;
-	const char	*text;
+struct reason {
+	int	    status;
+	const char *text;
 };
 
 static const struct reason reasons[] = {
@@ -103,7 +101,7 @@ static const struct reason reasons[] = {
 const char *
 ua_http_reason(int status)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (reasons[i].status == status)

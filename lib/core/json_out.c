@@ -13,10 +13,10 @@
 void
 ua_json_append_str(struct ua_buf *b, const char *s)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 n = strlen(s);
-	unsigned char		 c;
-	char			*o;
+	static const char hex[] = "0123456789abcdef";
+	size_t		  n = strlen(s);
+	unsigned char	  c;
+	char		 *o;
 
 	/* At most 6 bytes out per byte in ("\u001f"), and the quotes. */
 	ua_buf_reserve(b, 6 * n + 2);
@@ -64,8 +64,8 @@ ua_json_append_str(struct ua_buf *b, const char *s)
 void
 ua_json_append_int64(struct ua_buf *b, int64_t v)
 {
-	char	 num[24];
-	int	 n;
+	char num[24];
+	int  n;
 
 	n = snprintf(num, sizeof(num), "%" PRId64, v);
 	ua_buf_append(b, num, (size_t)n);

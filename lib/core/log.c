@@ -15,15 +15,15 @@
 
 #include "userapi/log.h"
 
-static char	 progname[64] = "userapi";
-static bool	 debug_on;
-static char	 request_id[130];
-static long	 pid;		/* workers never fork: read once, not per line */
+static char progname[64] = "userapi";
+static bool debug_on;
+static char request_id[130];
+static long pid; /* workers never fork: read once, not per line */
 
 void
 ua_log_init(const char *name, bool debug)
 {
-	const char	*slash;
+	const char *slash;
 
 	if (name != NULL) {
 		if ((slash = strrchr(name, '/')) != NULL)
@@ -49,10 +49,10 @@ ua_log_set_request_id(const char *rid)
 static void __attribute__((format(printf, 2, 0)))
 vlog(const char *level, const char *fmt, va_list ap)
 {
-	char		 msg[1024], stamp[32];
-	struct timeval	 tv;
-	struct tm	 tm;
-	char		*p;
+	char	       msg[1024], stamp[32];
+	struct timeval tv;
+	struct tm      tm;
+	char	      *p;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	for (p = msg; *p != '\0'; p++)
@@ -67,19 +67,18 @@ vlog(const char *level, const char *fmt, va_list ap)
 
 	if (request_id[0] != '\0')
 		fprintf(stderr, "%s.%03ldZ %s[%ld] %s rid=%s %s\n", stamp,
-		    (long)(tv.tv_usec / 1000), progname, pid,
-		    level, request_id, msg);
+		    (long)(tv.tv_usec / 1000), progname, pid, level, request_id,
+		    msg);
 	else
 		fprintf(stderr, "%s.%03ldZ %s[%ld] %s %s\n", stamp,
-		    (long)(tv.tv_usec / 1000), progname, pid,
-		    level, msg);
+		    (long)(tv.tv_usec / 1000), progname, pid, level, msg);
 	fflush(stderr);
 }
 
 void
 ua_log_info(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vlog("info", fmt, ap);
@@ -89,7 +88,7 @@ ua_log_info(const char *fmt, ...)
 void
 ua_log_warn(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vlog("warn", fmt, ap);
@@ -99,7 +98,7 @@ ua_log_warn(const char *fmt, ...)
 void
 ua_log_err(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vlog("error", fmt, ap);
@@ -109,7 +108,7 @@ ua_log_err(const char *fmt, ...)
 void
 ua_log_debug(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (!debug_on)
 		return;

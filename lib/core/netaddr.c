@@ -17,11 +17,10 @@
 #include "userapi/numparse.h"
 
 /* Longest entry of a list or of X-Forwarded-For worth reading. */
-#define ENTRY_MAX	64
+#define ENTRY_MAX 64
 
-static const unsigned char v4mapped[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
+static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+	0xff };
 
 /*
  * Parse the address of "len" bytes at "s" into "a" (16 bytes); "*v4"
@@ -30,7 +29,7 @@ static const unsigned char v4mapped[12] = {
 static bool
 parse_addr(const char *s, size_t len, unsigned char a[16], bool *v4)
 {
-	char	 buf[ENTRY_MAX];
+	char buf[ENTRY_MAX];
 
 	if (len == 0 || len >= sizeof(buf))
 		return false;
@@ -49,7 +48,7 @@ parse_addr(const char *s, size_t len, unsigned char a[16], bool *v4)
 static bool
 net_has(const struct ua_net *n, const unsigned char a[16])
 {
-	int	 full = n->prefix / 8, rest = n->prefix % 8;
+	int full = n->prefix / 8, rest = n->prefix % 8;
 
 	if (memcmp(n->addr, a, (size_t)full) != 0)
 		return false;
@@ -60,7 +59,7 @@ net_has(const struct ua_net *n, const unsigned char a[16])
 static bool
 list_has(const struct ua_netlist *l, const unsigned char a[16])
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < l->len; i++)
 		if (net_has(&l->nets[i], a))
@@ -72,13 +71,13 @@ list_has(const struct ua_netlist *l, const unsigned char a[16])
 static bool
 parse_net(const char *s, size_t len, struct ua_net *n)
 {
-	const char	*slash = memchr(s, '/', len);
-	char		 pbuf[8];
-	int64_t		 prefix;
-	size_t		 alen = slash != NULL ? (size_t)(slash - s) : len;
-	size_t		 plen = len - alen - 1;
-	bool		 v4;
-	int		 i;
+	const char *slash = memchr(s, '/', len);
+	char	    pbuf[8];
+	int64_t	    prefix;
+	size_t	    alen = slash != NULL ? (size_t)(slash - s) : len;
+	size_t	    plen = len - alen - 1;
+	bool	    v4;
+	int	    i;
 
 	if (!parse_addr(s, alen, n->addr, &v4))
 		return false;
@@ -102,7 +101,7 @@ bool
 ua_netlist_parse(const char *s, struct ua_netlist *out, char *err,
     size_t errlen)
 {
-	size_t	 len;
+	size_t len;
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
@@ -111,12 +110,15 @@ ua_netlist_parse(const char *s, struct ua_netlist *out, char *err,
 			return true;
 		len = strcspn(s, ", \t");
 		if (out->len == UA_NETLIST_MAX) {
-			snprintf(err, errlen, "setting TRUSTED_PROXIES lists "
-			    "more than %d networks", UA_NETLIST_MAX);
+			snprintf(err, errlen,
+			    "setting TRUSTED_PROXIES lists "
+			    "more than %d networks",
+			    UA_NETLIST_MAX);
 			return false;
 		}
 		if (!parse_net(s, len, &out->nets[out->len])) {
-			snprintf(err, errlen, "setting TRUSTED_PROXIES: "
+			snprintf(err, errlen,
+			    "setting TRUSTED_PROXIES: "
 			    "\"%.*s\" is not an IP address or CIDR network",
 			    len > ENTRY_MAX ? ENTRY_MAX : (int)len, s);
 			return false;
@@ -129,8 +131,8 @@ ua_netlist_parse(const char *s, struct ua_netlist *out, char *err,
 bool
 ua_netlist_contains(const struct ua_netlist *l, const char *addr)
 {
-	unsigned char	 a[16];
-	bool		 v4;
+	unsigned char a[16];
+	bool	      v4;
 
 	return addr != NULL && parse_addr(addr, strlen(addr), a, &v4) &&
 	    list_has(l, a);
@@ -140,7 +142,7 @@ ua_netlist_contains(const struct ua_netlist *l, const char *addr)
 static void
 format_addr(const unsigned char a[16], char *out, size_t outlen)
 {
-	char	 buf[UA_ADDR_STRLEN];
+	char buf[UA_ADDR_STRLEN];
 
 	if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
 		inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
@@ -153,10 +155,10 @@ void
 ua_client_addr(const struct ua_netlist *trusted, const char *remote,
     const char *xff, char *out, size_t outlen)
 {
-	unsigned char	 hop[16], a[16];
-	const char	*end, *start;
-	size_t		 len;
-	bool		 v4;
+	unsigned char hop[16], a[16];
+	const char   *end, *start;
+	size_t	      len;
+	bool	      v4;
 
 	if (remote == NULL || !parse_addr(remote, strlen(remote), hop, &v4)) {
 		/* Not from a server that we know of; keep it as text. */
@@ -177,11 +179,11 @@ ua_client_addr(const struct ua_netlist *trusted, const char *remote,
 				start++;
 				len--;
 			}
-			while (len > 0 && (start[len - 1] == ' ' ||
-			    start[len - 1] == '\t'))
+			while (len > 0 &&
+			    (start[len - 1] == ' ' || start[len - 1] == '\t'))
 				len--;
 			if (!parse_addr(start, len, a, &v4))
-				break;	/* the hop that sent it is all we know */
+				break; /* the hop that sent it is all we know */
 			memcpy(hop, a, sizeof(hop));
 			if (!list_has(trusted, hop))
 				break;

@@ -11,9 +11,9 @@
 bool
 ua_parse_int64(const char *s, int64_t *out)
 {
-	bool		 neg = false;
-	uint64_t	 v = 0, lim;
-	unsigned	 d;
+	bool	 neg = false;
+	uint64_t v = 0, lim;
+	unsigned d;
 
 	if (s == NULL || *s == '\0')
 		return false;
@@ -42,7 +42,7 @@ ua_parse_int64(const char *s, int64_t *out)
 bool
 ua_parse_int64_range(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	int64_t	 v;
+	int64_t v;
 
 	if (!ua_parse_int64(s, &v) || v < min || v > max)
 		return false;

@@ -24,7 +24,7 @@
  * thrown away (in a small buffer) so the web server can finish sending
  * it and read our answer; past this much we stop and let it cope.
  */
-#define DRAIN_MAX	(64 * 1024 * 1024)
+#define DRAIN_MAX (64 * 1024 * 1024)
 
 static const char *const method_names[UA_METHOD__MAX] = {
 	[UA_METHOD_GET] = "GET",
@@ -40,7 +40,7 @@ static const char *const method_names[UA_METHOD__MAX] = {
 enum ua_method
 ua_method_from_str(const char *s)
 {
-	int	 i;
+	int i;
 
 	if (s == NULL)
 		return UA_METHOD_OTHER;
@@ -81,8 +81,8 @@ ua_req_cleanup(struct ua_req *req)
 const char *
 ua_req_env(const struct ua_req *req, const char *name)
 {
-	char *const	*e;
-	size_t		 n = strlen(name);
+	char *const *e;
+	size_t	     n = strlen(name);
 
 	for (e = req->envp; e != NULL && *e != NULL; e++)
 		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
@@ -93,8 +93,8 @@ ua_req_env(const struct ua_req *req, const char *name)
 const char *
 ua_req_header(const struct ua_req *req, const char *name)
 {
-	char	 var[128];
-	size_t	 i, j;
+	char   var[128];
+	size_t i, j;
 
 	if (strcasecmp(name, "Content-Type") == 0)
 		return ua_req_env(req, "CONTENT_TYPE");
@@ -103,7 +103,7 @@ ua_req_header(const struct ua_req *req, const char *name)
 	memcpy(var, "HTTP_", 5);
 	for (i = 0, j = 5; name[i] != '\0' && j < sizeof(var) - 1; i++, j++)
 		var[j] = name[i] == '-' ? '_' :
-		    (char)toupper((unsigned char)name[i]);
+					  (char)toupper((unsigned char)name[i]);
 	var[j] = '\0';
 	return ua_req_env(req, var);
 }
@@ -112,8 +112,8 @@ ua_req_header(const struct ua_req *req, const char *name)
 static ssize_t
 read_full(const struct ua_input *in, char *buf, size_t len)
 {
-	size_t	 got = 0;
-	int	 n, want;
+	size_t got = 0;
+	int    n, want;
 
 	while (got < len) {
 		want = len - got > 65536 ? 65536 : (int)(len - got);
@@ -130,9 +130,9 @@ read_full(const struct ua_input *in, char *buf, size_t len)
 static void
 drain(const struct ua_input *in)
 {
-	char	 sink[8192];
-	size_t	 total = 0;
-	int	 n;
+	char   sink[8192];
+	size_t total = 0;
+	int    n;
 
 	while (total < DRAIN_MAX &&
 	    (n = in->read(in->arg, sink, sizeof(sink))) > 0)
@@ -147,9 +147,9 @@ drain(const struct ua_input *in)
 static enum ua_err
 read_body(struct ua_req *req, const struct ua_input *in, size_t max)
 {
-	const char	*cl = ua_req_env(req, "CONTENT_LENGTH");
-	int64_t		 declared;
-	ssize_t		 got;
+	const char *cl = ua_req_env(req, "CONTENT_LENGTH");
+	int64_t	    declared;
+	ssize_t	    got;
 
 	if (cl != NULL && *cl != '\0') {
 		if (!ua_parse_int64(cl, &declared) || declared < 0)
@@ -163,7 +163,7 @@ read_body(struct ua_req *req, const struct ua_input *in, size_t max)
 		if ((got = read_full(in, req->body, (size_t)declared)) < 0)
 			return UA_ERR_IO;
 		if (got != declared)
-			return UA_ERR_BAD_REQUEST;	/* the client stopped short */
+			return UA_ERR_BAD_REQUEST; /* the client stopped short */
 		req->body[declared] = '\0';
 		req->body_len = (size_t)declared;
 		return UA_OK;
@@ -205,10 +205,9 @@ read_body(struct ua_req *req, const struct ua_input *in, size_t max)
 static bool
 has_encoded_nul(const char *s, size_t len)
 {
-	const char	*p;
+	const char *p;
 
-	for (p = s; (p = memchr(p, '%', len - (size_t)(p - s))) != NULL;
-	    p++)
+	for (p = s; (p = memchr(p, '%', len - (size_t)(p - s))) != NULL; p++)
 		if ((size_t)(p - s) + 2 < len && p[1] == '0' && p[2] == '0')
 			return true;
 	return false;
@@ -218,9 +217,9 @@ enum ua_err
 ua_req_parse(struct ua_req *req, char *const *envp, const struct ua_input *in,
     const struct ua_settings *settings)
 {
-	const char	*uri, *rid, *q, *script, *pinfo;
-	char		*joined;
-	size_t		 plen;
+	const char *uri, *rid, *q, *script, *pinfo;
+	char	   *joined;
+	size_t	    plen;
 
 	req->envp = envp;
 	req->settings = settings;
@@ -230,9 +229,10 @@ ua_req_parse(struct ua_req *req, char *const *envp, const struct ua_input *in,
 		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);
 	else
 		ua_request_id_new(req->request_id);
-	ua_client_addr(&settings->trusted_proxies, ua_req_env(req,
-	    "REMOTE_ADDR"), ua_req_header(req, "X-Forwarded-For"),
-	    req->client, sizeof(req->client));
+	ua_client_addr(&settings->trusted_proxies,
+	    ua_req_env(req, "REMOTE_ADDR"),
+	    ua_req_header(req, "X-Forwarded-For"), req->client,
+	    sizeof(req->client));
 
 	if ((req->method_name = ua_req_env(req, "REQUEST_METHOD")) == NULL)
 		req->method_name = "GET";

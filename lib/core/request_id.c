@@ -17,12 +17,13 @@
 bool
 ua_request_id_valid(const char *id)
 {
-	size_t	 n;
+	size_t n;
 
 	if (id == NULL)
 		return false;
 	for (n = 0; id[n] != '\0'; n++)
-		if ((unsigned char)id[n] <= 0x20 || (unsigned char)id[n] >= 0x7f)
+		if ((unsigned char)id[n] <= 0x20 ||
+		    (unsigned char)id[n] >= 0x7f)
 			return false;
 	return n >= 1 && n <= UA_REQUEST_ID_MAX;
 }
@@ -36,10 +37,10 @@ ua_request_id_valid(const char *id)
 static uint64_t
 next64(void)
 {
-	static uint64_t	 state;
-	static bool	 seeded;
-	struct timespec	 ts;
-	uint64_t	 z;
+	static uint64_t state;
+	static bool	seeded;
+	struct timespec ts;
+	uint64_t	z;
 
 	if (!seeded) {
 		if (getrandom(&state, sizeof(state), 0) != sizeof(state)) {
@@ -59,7 +60,7 @@ next64(void)
 void
 ua_request_id_new(char buf[UA_REQUEST_ID_MAX + 1])
 {
-	uint64_t	 hi = next64(), lo = next64();
+	uint64_t hi = next64(), lo = next64();
 
 	snprintf(buf, UA_REQUEST_ID_MAX + 1, "%016llx%016llx",
 	    (unsigned long long)hi, (unsigned long long)lo);

@@ -14,7 +14,7 @@
 #include "userapi/response.h"
 
 /* Seconds a client is asked to wait when the database is away. */
-#define RETRY_AFTER_DB_S	5
+#define RETRY_AFTER_DB_S 5
 
 void
 ua_resp_init(struct ua_resp *r)
@@ -36,9 +36,9 @@ ua_resp_cleanup(struct ua_resp *r)
 void
 ua_resp_header(struct ua_req *req, const char *name, const char *fmt, ...)
 {
-	struct ua_buf	*h = &req->resp.headers;
-	size_t		 start, i;
-	va_list		 ap;
+	struct ua_buf *h = &req->resp.headers;
+	size_t	       start, i;
+	va_list	       ap;
 
 	ua_buf_puts(h, name);
 	ua_buf_puts(h, ": ");
@@ -54,8 +54,8 @@ ua_resp_header(struct ua_req *req, const char *name, const char *fmt, ...)
 }
 
 static void
-set_body(struct ua_req *req, int status, const char *ctype,
-    const void *body, size_t len)
+set_body(struct ua_req *req, int status, const char *ctype, const void *body,
+    size_t len)
 {
 	req->resp.status = status;
 	free(req->resp.content_type);
@@ -67,8 +67,8 @@ set_body(struct ua_req *req, int status, const char *ctype,
 void
 ua_resp_json(struct ua_req *req, int status, struct json_object *obj)
 {
-	const char	*s;
-	size_t		 len;
+	const char *s;
+	size_t	    len;
 
 	s = json_object_to_json_string_length(obj,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
@@ -85,7 +85,7 @@ ua_resp_json_text(struct ua_req *req, int status, const struct ua_buf *json)
 void
 ua_resp_detail(struct ua_req *req, int status, const char *detail)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "detail", json_object_new_string(detail));
 	ua_resp_json(req, status, o);
@@ -94,7 +94,7 @@ ua_resp_detail(struct ua_req *req, int status, const char *detail)
 void
 ua_resp_error(struct ua_req *req, enum ua_err er)
 {
-	int	 status = ua_err_http_status(er);
+	int status = ua_err_http_status(er);
 
 	ua_buf_reset(&req->resp.headers);
 	if (status == 401)
@@ -121,23 +121,22 @@ ua_resp_raw(struct ua_req *req, int status, const char *content_type,
 static int
 is_api_path(const char *path)
 {
-	return path != NULL && (strcmp(path, "/api") == 0 ||
-	    strncmp(path, "/api/", 5) == 0);
+	return path != NULL &&
+	    (strcmp(path, "/api") == 0 || strncmp(path, "/api/", 5) == 0);
 }
 
 void
 ua_resp_serialize(const struct ua_req *req, struct ua_buf *out)
 {
-	const struct ua_resp	*r = &req->resp;
-	int			 status = r->status ? r->status : 500;
-	int			 bodyless = status == 204 || status == 304;
+	const struct ua_resp *r = &req->resp;
+	int		      status = r->status ? r->status : 500;
+	int		      bodyless = status == 204 || status == 304;
 
-	ua_buf_printf(out, "Status: %d %s\r\n", status,
-	    ua_http_reason(status));
+	ua_buf_printf(out, "Status: %d %s\r\n", status, ua_http_reason(status));
 	if (!bodyless)
 		ua_buf_printf(out, "Content-Type: %s\r\n",
 		    r->content_type != NULL ? r->content_type :
-		    "application/json");
+					      "application/json");
 	ua_buf_printf(out, "X-Request-ID: %s\r\n", req->request_id);
 	ua_buf_puts(out, "X-Content-Type-Options: nosniff\r\n");
 	if (is_api_path(req->path))

@@ -12,15 +12,20 @@
 
 /* Methods in the order an Allow header lists them. */
 static const enum ua_method allow_order[] = {
-	UA_METHOD_GET, UA_METHOD_HEAD, UA_METHOD_POST, UA_METHOD_PUT,
-	UA_METHOD_PATCH, UA_METHOD_DELETE, UA_METHOD_OPTIONS,
+	UA_METHOD_GET,
+	UA_METHOD_HEAD,
+	UA_METHOD_POST,
+	UA_METHOD_PUT,
+	UA_METHOD_PATCH,
+	UA_METHOD_DELETE,
+	UA_METHOD_OPTIONS,
 };
 
 /* Length of "path" without one trailing slash ("/" stays "/"). */
 static size_t
 trimmed_len(const char *path)
 {
-	size_t	 len = strlen(path);
+	size_t len = strlen(path);
 
 	if (len > 1 && path[len - 1] == '/')
 		len--;
@@ -35,11 +40,11 @@ static bool
 path_matches(const char *tmpl, const char *path, size_t plen,
     struct ua_req *req)
 {
-	const char	*t = tmpl, *tend = tmpl + trimmed_len(tmpl);
-	const char	*p = path, *pend = path + plen;
-	const char	*segs[UA_ROUTE_MAX_PARAMS];
-	size_t		 lens[UA_ROUTE_MAX_PARAMS], n = 0, i, total = 0;
-	char		*store;
+	const char *t = tmpl, *tend = tmpl + trimmed_len(tmpl);
+	const char *p = path, *pend = path + plen;
+	const char *segs[UA_ROUTE_MAX_PARAMS];
+	size_t	    lens[UA_ROUTE_MAX_PARAMS], n = 0, i, total = 0;
+	char	   *store;
 
 	while (t < tend && p < pend) {
 		if (*t == '{') {
@@ -84,11 +89,11 @@ enum ua_err
 ua_router_match(const struct ua_router *const *routers, size_t nrouters,
     struct ua_req *req, const struct ua_route **route, struct ua_buf *allow)
 {
-	const struct ua_route	*r;
-	bool			 seen[UA_METHOD__MAX] = { false };
-	bool			 any = false;
-	enum ua_method		 want;
-	size_t			 i, j, plen;
+	const struct ua_route *r;
+	bool		       seen[UA_METHOD__MAX] = { false };
+	bool		       any = false;
+	enum ua_method	       want;
+	size_t		       i, j, plen;
 
 	*route = NULL;
 	req->route = NULL;
@@ -128,8 +133,8 @@ ua_router_match(const struct ua_router *const *routers, size_t nrouters,
 const char *
 ua_req_param(const struct ua_req *req, const char *name)
 {
-	const char	*t, *end;
-	size_t		 n = 0, len = strlen(name);
+	const char *t, *end;
+	size_t	    n = 0, len = strlen(name);
 
 	if (req->route == NULL)
 		return NULL;
@@ -148,16 +153,17 @@ void
 ua_router_dispatch(const struct ua_router *const *routers, size_t nrouters,
     struct ua_req *req, ua_authenticator auth)
 {
-	const struct ua_route	*route;
-	struct ua_buf		 allow;
-	enum ua_err		 er;
+	const struct ua_route *route;
+	struct ua_buf	       allow;
+	enum ua_err	       er;
 
 	ua_buf_init(&allow);
 	er = ua_router_match(routers, nrouters, req, &route, &allow);
 	if (er == UA_ERR_METHOD) {
 		ua_resp_error(req, er);
 		ua_resp_header(req, "Allow", "%s", allow.data);
-	} else if (er != UA_OK) {	/* NOLINT(bugprone-branch-clone): one case each */
+	} else if (er !=
+	    UA_OK) { /* NOLINT(bugprone-branch-clone): one case each */
 		ua_resp_error(req, er);
 	} else if (route->auth == UA_AUTH_BEARER &&
 	    (er = auth != NULL ? auth(req) : UA_ERR_UNAUTHENTICATED) != UA_OK) {

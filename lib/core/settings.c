@@ -18,55 +18,55 @@
 #include "userapi/settings.h"
 #include "core-private.h"
 
-#define ENV_FILE_MAX	(64 * 1024)
+#define ENV_FILE_MAX (64 * 1024)
 
-enum	stype {
+enum stype {
 	ST_STRING,
-	ST_SECRET,	/* a string whose value is never echoed */
+	ST_SECRET, /* a string whose value is never echoed */
 	ST_INT,
 	ST_SIZE,
 	ST_BOOL,
 	ST_JWT_ALG,
 	ST_PW_SCHEME,
-	ST_NETLIST,	/* addresses and CIDRs */
+	ST_NETLIST, /* addresses and CIDRs */
 	ST__MAX
 };
 
-enum	sneed {
-	SN_OPTIONAL,	/* has a default */
-	SN_ALWAYS,	/* required by every program */
-	SN_APP		/* required unless UA_NEED_DB_ONLY */
+enum sneed {
+	SN_OPTIONAL, /* has a default */
+	SN_ALWAYS,   /* required by every program */
+	SN_APP	     /* required unless UA_NEED_DB_ONLY */
 };
 
-struct	sdef {
-	const char	*name;
-	enum stype	 type;
-	enum sneed	 need;
-	const char	*def;		/* used when unset, unless required */
-	int64_t		 min;		/* ST_INT, ST_SIZE; ST_SECRET: bytes */
-	int64_t		 max;
-	size_t		 off;		/* into struct ua_settings */
+struct sdef {
+	const char *name;
+	enum stype  type;
+	enum sneed  need;
+	const char *def; /* used when unset, unless required */
+	int64_t	    min; /* ST_INT, ST_SIZE; ST_SECRET: bytes */
+	int64_t	    max;
+	size_t	    off; /* into struct ua_settings */
 };
 
-#define OFF(f)	offsetof(struct ua_settings, f)
+#define OFF(f) offsetof(struct ua_settings, f)
 
 static const struct sdef defs[] = {
 	{ "DATABASE_URL", ST_STRING, SN_ALWAYS, NULL, 1, 0, OFF(database_url) },
 	{ "JWT_SECRET", ST_SECRET, SN_APP, NULL, 32, 0, OFF(jwt_secret) },
 	{ "JWT_ALGORITHM", ST_JWT_ALG, SN_OPTIONAL, "HS256", 0, 0,
 	    OFF(jwt_algorithm) },
-	{ "ACCESS_TOKEN_EXPIRE_MINUTES", ST_INT, SN_OPTIONAL, "30",
-	    1, 525600, OFF(access_token_expire_minutes) },
+	{ "ACCESS_TOKEN_EXPIRE_MINUTES", ST_INT, SN_OPTIONAL, "30", 1, 525600,
+	    OFF(access_token_expire_minutes) },
 	{ "APP_NAME", ST_STRING, SN_OPTIONAL, "userapi", 1, 0, OFF(app_name) },
 	{ "DEBUG", ST_BOOL, SN_OPTIONAL, "false", 0, 0, OFF(debug) },
 	{ "CORS_ORIGINS", ST_STRING, SN_OPTIONAL, "", 0, 0, OFF(cors_origins) },
-	{ "MAX_BODY_BYTES", ST_SIZE, SN_OPTIONAL, "1048576",
-	    1, 1073741824, OFF(max_body_bytes) },
+	{ "MAX_BODY_BYTES", ST_SIZE, SN_OPTIONAL, "1048576", 1, 1073741824,
+	    OFF(max_body_bytes) },
 	{ "PASSWORD_HASH", ST_PW_SCHEME, SN_OPTIONAL, "bcrypt", 0, 0,
 	    OFF(password_hash) },
 	{ "BCRYPT_COST", ST_INT, SN_OPTIONAL, "12", 4, 31, OFF(bcrypt_cost) },
-	{ "DB_STATEMENT_TIMEOUT_MS", ST_INT, SN_OPTIONAL, "5000",
-	    0, 86400000, OFF(db_statement_timeout_ms) },
+	{ "DB_STATEMENT_TIMEOUT_MS", ST_INT, SN_OPTIONAL, "5000", 0, 86400000,
+	    OFF(db_statement_timeout_ms) },
 	{ "DB_PREPARED_STATEMENTS", ST_BOOL, SN_OPTIONAL, "true", 0, 0,
 	    OFF(db_prepared_statements) },
 	{ "LOGIN_MAX_FAILURES", ST_INT, SN_OPTIONAL, "5", 1, 1000000,
@@ -108,11 +108,11 @@ ua_pw_scheme_name(enum ua_pw_scheme s)
 static int
 pick(const char *const *names, int n, const char *v, bool nocase)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < n; i++)
 		if (nocase ? strcasecmp(names[i], v) == 0 :
-		    strcmp(names[i], v) == 0)
+			     strcmp(names[i], v) == 0)
 			return i;
 	return -1;
 }
@@ -135,11 +135,11 @@ parse_bool(const char *v, bool *out)
 char *
 ua_settings_normalise_db_url(const char *url)
 {
-	const char	*plus, *colon;
+	const char *plus, *colon;
 
 	/* "postgresql+psycopg2://..." -> "postgresql://..." */
 	if ((strncmp(url, "postgresql+", 11) == 0 ||
-	    strncmp(url, "postgres+", 9) == 0) &&
+		strncmp(url, "postgres+", 9) == 0) &&
 	    (plus = strchr(url, '+')) != NULL &&
 	    (colon = strstr(plus, "://")) != NULL &&
 	    strcspn(plus, "/:@") == (size_t)(colon - plus))
@@ -152,26 +152,28 @@ ua_settings_normalise_db_url(const char *url)
  * "err" and return false.  Secret values are never echoed.
  */
 static bool
-store(struct ua_settings *s, const struct sdef *d, const char *v,
-    char *err, size_t errlen)
+store(struct ua_settings *s, const struct sdef *d, const char *v, char *err,
+    size_t errlen)
 {
-	char	*base = (char *)s;
-	int64_t	 n;
-	int	 i;
-	bool	 b;
+	char   *base = (char *)s;
+	int64_t n;
+	int	i;
+	bool	b;
 
 	switch (d->type) {
 	case ST_STRING:
 		if (d->min > 0 && *v == '\0')
 			goto empty;
 		*(char **)(base + d->off) = strcmp(d->name, "DATABASE_URL") ?
-		    ua_xstrdup(v) : ua_settings_normalise_db_url(v);
+		    ua_xstrdup(v) :
+		    ua_settings_normalise_db_url(v);
 		return true;
 	case ST_SECRET:
 		if ((int64_t)strlen(v) < d->min) {
-			snprintf(err, errlen, "setting %s must be at least "
-			    "%lld bytes long (it has %zu)", d->name,
-			    (long long)d->min, strlen(v));
+			snprintf(err, errlen,
+			    "setting %s must be at least "
+			    "%lld bytes long (it has %zu)",
+			    d->name, (long long)d->min, strlen(v));
 			return false;
 		}
 		*(char **)(base + d->off) = ua_xstrdup(v);
@@ -180,9 +182,10 @@ store(struct ua_settings *s, const struct sdef *d, const char *v,
 	case ST_INT:
 	case ST_SIZE:
 		if (!ua_parse_int64_range(v, d->min, d->max, &n)) {
-			snprintf(err, errlen, "setting %s must be an integer "
-			    "from %lld to %lld, not \"%.40s\"", d->name,
-			    (long long)d->min, (long long)d->max, v);
+			snprintf(err, errlen,
+			    "setting %s must be an integer "
+			    "from %lld to %lld, not \"%.40s\"",
+			    d->name, (long long)d->min, (long long)d->max, v);
 			return false;
 		}
 		if (d->type == ST_INT)
@@ -192,7 +195,8 @@ store(struct ua_settings *s, const struct sdef *d, const char *v,
 		return true;
 	case ST_BOOL:
 		if (!parse_bool(v, &b)) {
-			snprintf(err, errlen, "setting %s must be one of "
+			snprintf(err, errlen,
+			    "setting %s must be one of "
 			    "1/0/true/false/yes/no/on/off, not \"%.40s\"",
 			    d->name, v);
 			return false;
@@ -201,23 +205,27 @@ store(struct ua_settings *s, const struct sdef *d, const char *v,
 		return true;
 	case ST_JWT_ALG:
 		if ((i = pick(jwt_algs, UA_JWT__MAX, v, false)) < 0) {
-			snprintf(err, errlen, "setting %s must be HS256, "
-			    "HS384 or HS512, not \"%.40s\"", d->name, v);
+			snprintf(err, errlen,
+			    "setting %s must be HS256, "
+			    "HS384 or HS512, not \"%.40s\"",
+			    d->name, v);
 			return false;
 		}
 		*(enum ua_jwt_alg *)(base + d->off) = (enum ua_jwt_alg)i;
 		return true;
 	case ST_PW_SCHEME:
 		if ((i = pick(pw_schemes, UA_PW__MAX, v, true)) < 0) {
-			snprintf(err, errlen, "setting %s must be bcrypt or "
-			    "yescrypt, not \"%.40s\"", d->name, v);
+			snprintf(err, errlen,
+			    "setting %s must be bcrypt or "
+			    "yescrypt, not \"%.40s\"",
+			    d->name, v);
 			return false;
 		}
 		*(enum ua_pw_scheme *)(base + d->off) = (enum ua_pw_scheme)i;
 		return true;
 	case ST_NETLIST:
-		return ua_netlist_parse(v, (struct ua_netlist *)(base +
-		    d->off), err, errlen);
+		return ua_netlist_parse(v, (struct ua_netlist *)(base + d->off),
+		    err, errlen);
 	case ST__MAX:
 		break;
 	}
@@ -232,7 +240,7 @@ empty:
 static const char *
 file_lookup(const struct ua_kvlist *file, const char *name)
 {
-	size_t	 i;
+	size_t	    i;
 	const char *v = NULL;
 
 	for (i = 0; i < file->len; i++)
@@ -245,9 +253,9 @@ file_lookup(const struct ua_kvlist *file, const char *name)
 static char *
 beside_program(const char *argv0)
 {
-	char	 exe[PATH_MAX];
-	ssize_t	 n;
-	char	*slash;
+	char	exe[PATH_MAX];
+	ssize_t n;
+	char   *slash;
 
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0)
@@ -270,16 +278,18 @@ static bool
 load_env_file(struct ua_settings *s, char *const *envp, const char *argv0,
     struct ua_kvlist *file, char *err, size_t errlen)
 {
-	const char	*explicit_path;
-	char		*cands[3], *text;
-	size_t		 i, len;
-	bool		 found = false;
+	const char *explicit_path;
+	char	   *cands[3], *text;
+	size_t	    i, len;
+	bool	    found = false;
 
 	if ((explicit_path = ua_env_lookup(envp, "USERAPI_ENV_FILE")) != NULL &&
 	    *explicit_path != '\0') {
 		if (!ua_read_file(explicit_path, ENV_FILE_MAX, &text, &len)) {
-			snprintf(err, errlen, "setting USERAPI_ENV_FILE names "
-			    "%.200s, which cannot be read", explicit_path);
+			snprintf(err, errlen,
+			    "setting USERAPI_ENV_FILE names "
+			    "%.200s, which cannot be read",
+			    explicit_path);
 			return false;
 		}
 		s->env_file = ua_xstrdup(explicit_path);
@@ -310,11 +320,11 @@ enum ua_err
 ua_settings_load(struct ua_settings *s, char *const *envp, const char *argv0,
     enum ua_settings_need need, char *err, size_t errlen)
 {
-	struct ua_kvlist	 file;
-	const struct sdef	*d;
-	const char		*v;
-	size_t			 i;
-	enum ua_err		 er = UA_ERR_CONFIG;
+	struct ua_kvlist   file;
+	const struct sdef *d;
+	const char	  *v;
+	size_t		   i;
+	enum ua_err	   er = UA_ERR_CONFIG;
 
 	memset(s, 0, sizeof(*s));
 	ua_kvlist_init(&file);
@@ -328,9 +338,11 @@ ua_settings_load(struct ua_settings *s, char *const *envp, const char *argv0,
 		if (v == NULL || (*v == '\0' && d->need != SN_OPTIONAL)) {
 			if (d->need == SN_ALWAYS ||
 			    (d->need == SN_APP && need == UA_NEED_ALL)) {
-				snprintf(err, errlen, "setting %s is required:"
+				snprintf(err, errlen,
+				    "setting %s is required:"
 				    " set it in the environment or in a .env"
-				    " file", d->name);
+				    " file",
+				    d->name);
 				goto out;
 			}
 			if (d->def == NULL)

@@ -18,7 +18,7 @@ ua_kvlist_init(struct ua_kvlist *l)
 void
 ua_kvlist_cleanup(struct ua_kvlist *l)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < l->len; i++) {
 		free(l->items[i].key);
@@ -31,7 +31,7 @@ ua_kvlist_cleanup(struct ua_kvlist *l)
 const char *
 ua_kvlist_get(const struct ua_kvlist *l, const char *key)
 {
-	size_t	 len;
+	size_t len;
 
 	return ua_kvlist_get_len(l, key, &len);
 }
@@ -39,7 +39,7 @@ ua_kvlist_get(const struct ua_kvlist *l, const char *key)
 const char *
 ua_kvlist_get_len(const struct ua_kvlist *l, const char *key, size_t *len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < l->len; i++)
 		if (strcmp(l->items[i].key, key) == 0) {
@@ -79,9 +79,9 @@ hexval(char c)
 char *
 ua_url_decode(const char *in, size_t len, bool plus_is_space, size_t *outlen)
 {
-	char	*out, *o;
-	size_t	 i;
-	int	 hi, lo;
+	char  *out, *o;
+	size_t i;
+	int    hi, lo;
 
 	o = out = ua_xmalloc(len + 1);
 	for (i = 0; i < len; i++) {
@@ -104,9 +104,9 @@ ua_url_decode(const char *in, size_t len, bool plus_is_space, size_t *outlen)
 void
 ua_query_parse(const char *qs, size_t len, struct ua_kvlist *out)
 {
-	const char	*p = qs, *end = qs + len, *amp, *eq;
-	char		*val;
-	size_t		 vlen;
+	const char *p = qs, *end = qs + len, *amp, *eq;
+	char	   *val;
+	size_t	    vlen;
 
 	while (p < end) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
@@ -116,13 +116,15 @@ ua_query_parse(const char *qs, size_t len, struct ua_kvlist *out)
 			if (eq == NULL)
 				kvlist_push(out,
 				    ua_url_decode(p, (size_t)(amp - p), true,
-				    NULL), ua_xstrdup(""), 0);
+					NULL),
+				    ua_xstrdup(""), 0);
 			else {
 				val = ua_url_decode(eq + 1,
 				    (size_t)(amp - eq - 1), true, &vlen);
 				kvlist_push(out,
 				    ua_url_decode(p, (size_t)(eq - p), true,
-				    NULL), val, vlen);
+					NULL),
+				    val, vlen);
 			}
 		}
 		p = amp + 1;

@@ -26,10 +26,10 @@
 #include "userapi/settings.h"
 #include "userapi/worker.h"
 
-extern char	**environ;
+extern char **environ;
 
 /* Set by SIGTERM: the web server wants us gone. */
-static volatile sig_atomic_t	 stop_requested;
+static volatile sig_atomic_t stop_requested;
 
 static void
 on_sigterm(int sig)
@@ -41,7 +41,7 @@ on_sigterm(int sig)
 static void
 install_signals(void)
 {
-	struct sigaction	 sa;
+	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -57,7 +57,7 @@ install_signals(void)
 static double
 elapsed_ms(const struct timespec *start)
 {
-	struct timespec	 now;
+	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
@@ -68,8 +68,8 @@ void
 ua_app_handle(const struct ua_app *app, char *const *envp,
     const struct ua_input *in, struct ua_buf *out)
 {
-	struct ua_req	 req;
-	enum ua_err	 er;
+	struct ua_req req;
+	enum ua_err   er;
 
 	ua_req_init(&req);
 	req.db = app->db;
@@ -82,8 +82,8 @@ ua_app_handle(const struct ua_app *app, char *const *envp,
 		    app->authenticate);
 	ua_cors_headers(&req);
 	ua_resp_serialize(&req, out);
-	ua_log_info("%s %s %s %d %.3fms", req.client[0] != '\0' ?
-	    req.client : "-", req.method_name,
+	ua_log_info("%s %s %s %d %.3fms",
+	    req.client[0] != '\0' ? req.client : "-", req.method_name,
 	    req.path != NULL ? req.path : "-", req.resp.status,
 	    elapsed_ms(&req.started));
 	ua_log_set_request_id(NULL);
@@ -93,8 +93,8 @@ ua_app_handle(const struct ua_app *app, char *const *envp,
 static int
 fcgx_read(void *arg, char *buf, int len)
 {
-	FCGX_Stream	*in = arg;
-	int		 n;
+	FCGX_Stream *in = arg;
+	int	     n;
 
 	n = FCGX_GetStr(buf, len, in);
 	if (n == 0 && FCGX_GetError(in) != 0)
@@ -105,8 +105,8 @@ fcgx_read(void *arg, char *buf, int len)
 static int
 fd_read(void *arg, char *buf, int len)
 {
-	int	 fd = *(int *)arg;
-	ssize_t	 n;
+	int	fd = *(int *)arg;
+	ssize_t n;
 
 	do
 		n = read(fd, buf, (size_t)len);
@@ -118,11 +118,11 @@ fd_read(void *arg, char *buf, int len)
 static int
 serve_cgi(const struct ua_app *app)
 {
-	struct ua_buf	 out;
-	struct ua_input	 in;
-	int		 fd = STDIN_FILENO;
-	size_t		 off = 0;
-	ssize_t		 n;
+	struct ua_buf	out;
+	struct ua_input in;
+	int		fd = STDIN_FILENO;
+	size_t		off = 0;
+	ssize_t		n;
 
 	in.read = fd_read;
 	in.arg = &fd;
@@ -134,7 +134,7 @@ serve_cgi(const struct ua_app *app)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break;	/* the client left; nothing to do */
+			break; /* the client left; nothing to do */
 		off += (size_t)n;
 	}
 	ua_buf_cleanup(&out);
@@ -149,7 +149,7 @@ serve_cgi(const struct ua_app *app)
 static bool
 wait_for_connection(const sigset_t *waitmask)
 {
-	struct pollfd	 p;
+	struct pollfd p;
 
 	p.fd = FCGI_LISTENSOCK_FILENO;
 	p.events = POLLIN;
@@ -172,11 +172,11 @@ wait_for_connection(const sigset_t *waitmask)
 static int
 serve_fastcgi(const struct ua_app *app)
 {
-	FCGX_Request	 r;
-	struct ua_buf	 out;
-	struct ua_input	 in;
-	sigset_t	 term, waitmask;
-	int		 flags, rc;
+	FCGX_Request	r;
+	struct ua_buf	out;
+	struct ua_input in;
+	sigset_t	term, waitmask;
+	int		flags, rc;
 
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
@@ -224,8 +224,9 @@ cgi_refuse(void)
 	static const char body[] = "{\"detail\":\"Internal Server Error\"}";
 
 	printf("Status: 500 Internal Server Error\r\n"
-	    "Content-Type: application/json\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+	       "Content-Type: application/json\r\n"
+	       "Content-Length: %zu\r\n\r\n%s",
+	    sizeof(body) - 1, body);
 	fflush(stdout);
 }
 
@@ -233,11 +234,11 @@ int
 ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
     size_t nrouters)
 {
-	struct ua_settings	 settings;
-	struct ua_app		 app;
-	char			 err[512];
-	size_t			 i;
-	int			 cgi, rc;
+	struct ua_settings settings;
+	struct ua_app	   app;
+	char		   err[512];
+	size_t		   i;
+	int		   cgi, rc;
 
 	(void)argc;
 	ua_log_init(argv[0], false);
@@ -248,15 +249,15 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	cgi = FCGX_IsCGI();
 	install_signals();
 
-	if (ua_settings_load(&settings, environ, argv[0], UA_NEED_ALL,
-	    err, sizeof(err)) != UA_OK) {
+	if (ua_settings_load(&settings, environ, argv[0], UA_NEED_ALL, err,
+		sizeof(err)) != UA_OK) {
 		ua_log_err("not serving: %s", err);
 		if (cgi)
 			cgi_refuse();
 		return 1;
 	}
-	if (ua_db_check_conninfo(settings.database_url, err,
-	    sizeof(err)) != UA_OK) {
+	if (ua_db_check_conninfo(settings.database_url, err, sizeof(err)) !=
+	    UA_OK) {
 		ua_log_err("not serving: %s", err);
 		ua_settings_cleanup(&settings);
 		if (cgi)
@@ -267,9 +268,10 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	if (!cgi)
 		ua_log_info("serving (settings from %s)",
 		    settings.env_file != NULL ? settings.env_file :
-		    "the environment");
+						"the environment");
 	if (ua_cors_wildcard_mixed(settings.cors_origins))
-		ua_log_warn("setting CORS_ORIGINS holds \"*\" besides "
+		ua_log_warn(
+		    "setting CORS_ORIGINS holds \"*\" besides "
 		    "origins: any origin is allowed, never with credentials");
 
 	for (i = 0; i < nrouters; i++)

@@ -9,14 +9,14 @@
 #include <stddef.h>
 
 /* Where a statement sent by name failed. */
-enum	ua_db_step {
-	UA_DB_STEP_PREPARE,	/* Parse of a name new to this connection */
-	UA_DB_STEP_EXECUTE,	/* Bind/Execute of one it prepared */
+enum ua_db_step {
+	UA_DB_STEP_PREPARE, /* Parse of a name new to this connection */
+	UA_DB_STEP_EXECUTE, /* Bind/Execute of one it prepared */
 	UA_DB_STEP__MAX
 };
 
 /* Longest statement name, NUL included (PostgreSQL's NAMEDATALEN). */
-#define UA_DB_STMT_NAME_MAX	64
+#define UA_DB_STMT_NAME_MAX 64
 
 /*
  * The name of this process's "seq"th prepared statement:
@@ -24,8 +24,8 @@ enum	ua_db_step {
  * across containers) keep names of different workers apart, "seq"
  * never repeats within one, so a name cannot mean another statement.
  */
-void	ua_db_stmt_name(char *buf, size_t len, long pid, unsigned nonce,
-	    unsigned long seq);
+void ua_db_stmt_name(char *buf, size_t len, long pid, unsigned nonce,
+    unsigned long seq);
 
 /*
  * Is SQLSTATE "state", seen at "step" of a statement this worker named
@@ -34,12 +34,12 @@ void	ua_db_stmt_name(char *buf, size_t len, long pid, unsigned nonce,
  * name already exists there), 26000 (it does not) or 08P01 (its
  * parameters do not match: another's) at EXECUTE.  Nothing ran then.
  */
-bool	ua_db_pooler_symptom(const char *state, enum ua_db_step step);
+bool ua_db_pooler_symptom(const char *state, enum ua_db_step step);
 
 /*
  * pg_settings' value of statement_timeout (milliseconds, "0" for none)
  * into "*ms": digits only, 0..INT_MAX.  false for anything else.
  */
-bool	ua_db_parse_timeout(const char *s, long *ms);
+bool ua_db_parse_timeout(const char *s, long *ms);
 
 #endif

@@ -38,30 +38,30 @@
 #include "db-private.h"
 
 /* More distinct statements than userapi has; past it, text is sent. */
-#define STMT_MAX	48
+#define STMT_MAX 48
 
 /* A statement prepared on the current connection. */
-struct	stmt {
-	char	*sql;
-	size_t	 len;
-	char	 name[UA_DB_STMT_NAME_MAX];
+struct stmt {
+	char  *sql;
+	size_t len;
+	char   name[UA_DB_STMT_NAME_MAX];
 };
 
-struct	ua_db {
-	char		*conninfo;
-	char		*options;	/* the URL's own, and the timeout */
-	PGconn		*conn;		/* NULL until first use */
-	char		 sqlstate[6];
-	bool		 prepare;	/* DB_PREPARED_STATEMENTS, until lost */
-	struct stmt	 stmts[STMT_MAX];
-	int		 nstmts;
-	unsigned	 nonce;		/* part of every statement name */
-	unsigned long	 seq;		/* statements prepared so far */
-	bool		 in_tx;		/* between ua_db_begin() and its end */
-	int		 timeout_ms;	/* DB_STATEMENT_TIMEOUT_MS */
-	bool		 url_timeout;	/* DATABASE_URL sets its own */
-	bool		 timeout_checked; /* found right, or said wrong */
-	bool		 timeout_differs;
+struct ua_db {
+	char	     *conninfo;
+	char	     *options; /* the URL's own, and the timeout */
+	PGconn	     *conn;    /* NULL until first use */
+	char	      sqlstate[6];
+	bool	      prepare; /* DB_PREPARED_STATEMENTS, until lost */
+	struct stmt   stmts[STMT_MAX];
+	int	      nstmts;
+	unsigned      nonce;	       /* part of every statement name */
+	unsigned long seq;	       /* statements prepared so far */
+	bool	      in_tx;	       /* between ua_db_begin() and its end */
+	int	      timeout_ms;      /* DB_STATEMENT_TIMEOUT_MS */
+	bool	      url_timeout;     /* DATABASE_URL sets its own */
+	bool	      timeout_checked; /* found right, or said wrong */
+	bool	      timeout_differs;
 };
 
 void
@@ -90,8 +90,8 @@ ua_db_pooler_symptom(const char *state, enum ua_db_step step)
 bool
 ua_db_parse_timeout(const char *s, long *ms)
 {
-	long	 v = 0;
-	int	 d;
+	long v = 0;
+	int  d;
 
 	if (*s == '\0')
 		return false;
@@ -111,8 +111,8 @@ ua_db_parse_timeout(const char *s, long *ms)
 static char *
 conninfo_options(const char *conninfo)
 {
-	PQconninfoOption	*opts, *o;
-	char			*v = NULL;
+	PQconninfoOption *opts, *o;
+	char		 *v = NULL;
 
 	if ((opts = PQconninfoParse(conninfo, NULL)) == NULL)
 		return NULL;
@@ -127,8 +127,8 @@ conninfo_options(const char *conninfo)
 struct ua_db *
 ua_db_new(const struct ua_settings *s)
 {
-	struct ua_db	*db = ua_xcalloc(1, sizeof(*db));
-	char		*url_options;
+	struct ua_db *db = ua_xcalloc(1, sizeof(*db));
+	char	     *url_options;
 
 	db->conninfo = ua_xstrdup(s->database_url);
 	/*
@@ -144,8 +144,7 @@ ua_db_new(const struct ua_settings *s)
 	} else {
 		db->options = ua_xasprintf("%s%s-c statement_timeout=%d",
 		    url_options != NULL ? url_options : "",
-		    url_options != NULL ? " " : "",
-		    s->db_statement_timeout_ms);
+		    url_options != NULL ? " " : "", s->db_statement_timeout_ms);
 		free(url_options);
 	}
 	db->prepare = s->db_prepared_statements;
@@ -159,7 +158,7 @@ ua_db_new(const struct ua_settings *s)
 static void
 forget_statements(struct ua_db *db)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < db->nstmts; i++)
 		free(db->stmts[i].sql);
@@ -182,12 +181,13 @@ ua_db_free(struct ua_db *db)
 enum ua_err
 ua_db_check_conninfo(const char *conninfo, char *err, size_t errlen)
 {
-	PQconninfoOption	*opts;
-	char			*msg = NULL;
+	PQconninfoOption *opts;
+	char		 *msg = NULL;
 
 	if ((opts = PQconninfoParse(conninfo, &msg)) == NULL) {
 		/* libpq's message may quote the string, password included. */
-		snprintf(err, errlen, "setting DATABASE_URL is not a valid "
+		snprintf(err, errlen,
+		    "setting DATABASE_URL is not a valid "
 		    "PostgreSQL URI or key=value connection string");
 		PQfreemem(msg);
 		return UA_ERR_CONFIG;
@@ -212,7 +212,7 @@ ua_db_sqlstate(const struct ua_db *db)
 static void
 log_pq(const char *what, const char *msg)
 {
-	int	 n = (int)strlen(msg);
+	int n = (int)strlen(msg);
 
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		n--;
@@ -229,7 +229,7 @@ log_pq(const char *what, const char *msg)
 static bool
 server_left(PGconn *conn)
 {
-	struct pollfd	 p;
+	struct pollfd p;
 
 	p.fd = PQsocket(conn);
 	p.events = POLLIN;
@@ -243,10 +243,11 @@ server_left(PGconn *conn)
 static enum ua_err
 server_timeout(struct ua_db *db, long *ms)
 {
-	PGresult	*r;
-	enum ua_err	 er = UA_ERR_DB;
+	PGresult   *r;
+	enum ua_err er = UA_ERR_DB;
 
-	r = PQexec(db->conn, "SELECT setting FROM pg_settings"
+	r = PQexec(db->conn,
+	    "SELECT setting FROM pg_settings"
 	    " WHERE name = 'statement_timeout'");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		log_pq("reading statement_timeout", PQerrorMessage(db->conn));
@@ -270,7 +271,7 @@ server_timeout(struct ua_db *db, long *ms)
 static void
 check_timeout(struct ua_db *db)
 {
-	long	 ms;
+	long ms;
 
 	if (db->timeout_checked || db->url_timeout)
 		return;
@@ -280,10 +281,11 @@ check_timeout(struct ua_db *db)
 	if (ms == db->timeout_ms)
 		return;
 	db->timeout_differs = true;
-	ua_log_warn("database: the server's statement_timeout is %ld ms, not "
+	ua_log_warn(
+	    "database: the server's statement_timeout is %ld ms, not "
 	    "DB_STATEMENT_TIMEOUT_MS=%d (a pooler dropping the connection's "
-	    "options?): run userapi-admin set-statement-timeout", ms,
-	    db->timeout_ms);
+	    "options?): run userapi-admin set-statement-timeout",
+	    ms, db->timeout_ms);
 }
 
 /*
@@ -294,11 +296,11 @@ check_timeout(struct ua_db *db)
 static enum ua_err
 ensure_connected(struct ua_db *db)
 {
-	char		 timeout[16];
-	const char	*keys[] = { "connect_timeout", "application_name",
-	    "dbname", "options", NULL };
-	const char	*vals[] = { timeout, "userapi", db->conninfo,
-	    db->options, NULL };
+	char	    timeout[16];
+	const char *keys[] = { "connect_timeout", "application_name", "dbname",
+		"options", NULL };
+	const char *vals[] = { timeout, "userapi", db->conninfo, db->options,
+		NULL };
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
 	    !server_left(db->conn))
@@ -322,8 +324,8 @@ ensure_connected(struct ua_db *db)
 		check_timeout(db);
 		return UA_OK;
 	}
-	log_pq("cannot connect", db->conn != NULL ?
-	    PQerrorMessage(db->conn) : "out of memory");
+	log_pq("cannot connect",
+	    db->conn != NULL ? PQerrorMessage(db->conn) : "out of memory");
 	return UA_ERR_DB_UNAVAILABLE;
 }
 
@@ -332,13 +334,13 @@ static enum ua_err
 classify(const char *state)
 {
 	if (strcmp(state, "23505") == 0)
-		return UA_ERR_CONFLICT;		/* unique_violation */
-	if (strcmp(state, "57014") == 0 ||	/* statement timeout */
-	    strncmp(state, "08", 2) == 0 ||	/* connection exception */
-	    strcmp(state, "57P01") == 0 ||	/* admin shutdown */
-	    strcmp(state, "57P02") == 0 ||	/* crash shutdown */
-	    strcmp(state, "57P03") == 0 ||	/* cannot connect now */
-	    strcmp(state, "53300") == 0)	/* too many connections */
+		return UA_ERR_CONFLICT;	    /* unique_violation */
+	if (strcmp(state, "57014") == 0 ||  /* statement timeout */
+	    strncmp(state, "08", 2) == 0 || /* connection exception */
+	    strcmp(state, "57P01") == 0 ||  /* admin shutdown */
+	    strcmp(state, "57P02") == 0 ||  /* crash shutdown */
+	    strcmp(state, "57P03") == 0 ||  /* cannot connect now */
+	    strcmp(state, "53300") == 0)    /* too many connections */
 		return UA_ERR_DB_UNAVAILABLE;
 	return UA_ERR_DB;
 }
@@ -362,8 +364,8 @@ result_ok(const PGresult *r)
 static bool
 statements_stale(const PGresult *r)
 {
-	const char	*state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	const char	*msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 
 	if (state == NULL)
 		return false;
@@ -381,15 +383,17 @@ statements_stale(const PGresult *r)
 static bool
 statements_pooled(struct ua_db *db, const PGresult *r, enum ua_db_step step)
 {
-	const char	*state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
 	if (!ua_db_pooler_symptom(state, step) ||
 	    PQstatus(db->conn) != CONNECTION_OK)
 		return false;
-	ua_log_warn("database: prepared statements are being lost or shared "
+	ua_log_warn(
+	    "database: prepared statements are being lost or shared "
 	    "between connections (a pooler in transaction mode?, SQLSTATE "
 	    "%s): sending statements as text from now on; set "
-	    "DB_PREPARED_STATEMENTS=false", state);
+	    "DB_PREPARED_STATEMENTS=false",
+	    state);
 	db->prepare = false;
 	/* Left on the server connections: deallocating would hit others'. */
 	forget_statements(db);
@@ -412,22 +416,22 @@ static PGresult *
 send_statement(struct ua_db *db, const char *sql, int nparams,
     const char *const *params, enum ua_db_step *step)
 {
-	PGresult	*r;
-	struct stmt	*st;
-	size_t		 len = strlen(sql);
-	int		 i;
+	PGresult    *r;
+	struct stmt *st;
+	size_t	     len = strlen(sql);
+	int	     i;
 
 	*step = UA_DB_STEP__MAX;
 	if (!db->prepare || db->in_tx)
-		return PQexecParams(db->conn, sql, nparams, NULL, params,
-		    NULL, NULL, 0);
+		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL,
+		    NULL, 0);
 	for (i = 0; i < db->nstmts; i++)
 		if (db->stmts[i].len == len &&
 		    memcmp(db->stmts[i].sql, sql, len) == 0)
 			break;
 	if (i == STMT_MAX)
-		return PQexecParams(db->conn, sql, nparams, NULL, params,
-		    NULL, NULL, 0);
+		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL,
+		    NULL, 0);
 	st = &db->stmts[i];
 	if (i == db->nstmts) {
 		ua_db_stmt_name(st->name, sizeof(st->name), (long)getpid(),
@@ -442,19 +446,19 @@ send_statement(struct ua_db *db, const char *sql, int nparams,
 		db->nstmts++;
 	}
 	*step = UA_DB_STEP_EXECUTE;
-	return PQexecPrepared(db->conn, st->name, nparams, params, NULL,
-	    NULL, 0);
+	return PQexecPrepared(db->conn, st->name, nparams, params, NULL, NULL,
+	    0);
 }
 
 enum ua_err
 ua_db_exec(struct ua_db *db, const char *sql, int nparams,
     const char *const *params, enum ua_db_flags flags, PGresult **res)
 {
-	PGresult	*r;
-	const char	*state;
-	enum ua_err	 er;
-	enum ua_db_step	 step;
-	int		 attempt;
+	PGresult       *r;
+	const char     *state;
+	enum ua_err	er;
+	enum ua_db_step step;
+	int		attempt;
 
 	*res = NULL;
 	db->sqlstate[0] = '\0';
@@ -520,15 +524,15 @@ exec_command(struct ua_db *db, const char *sql, PGresult **res)
 enum ua_err
 ua_db_begin(struct ua_db *db)
 {
-	PGresult	*res;
-	enum ua_err	 er;
+	PGresult   *res;
+	enum ua_err er;
 
 	if (db->in_tx) {
 		ua_log_err("database: a transaction is already open");
 		return UA_ERR_INTERNAL;
 	}
 	if ((er = exec_command(db, "BEGIN ISOLATION LEVEL READ COMMITTED",
-	    &res)) != UA_OK)
+		 &res)) != UA_OK)
 		return er;
 	PQclear(res);
 	db->in_tx = true;
@@ -538,8 +542,8 @@ ua_db_begin(struct ua_db *db)
 enum ua_err
 ua_db_commit(struct ua_db *db)
 {
-	PGresult	*res;
-	enum ua_err	 er;
+	PGresult   *res;
+	enum ua_err er;
 
 	er = exec_command(db, "COMMIT", &res);
 	db->in_tx = false;
@@ -556,7 +560,7 @@ ua_db_commit(struct ua_db *db)
 void
 ua_db_rollback(struct ua_db *db)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	if (db->in_tx && ua_db_connected(db) &&
 	    exec_command(db, "ROLLBACK", &res) == UA_OK)
@@ -573,10 +577,9 @@ ua_db_in_transaction(const struct ua_db *db)
 enum ua_err
 ua_db_ping(struct ua_db *db)
 {
-	PGresult	*res;
+	PGresult *res;
 
-	if (ua_db_exec(db, "SELECT 1", 0, NULL, UA_DB_READ_ONLY,
-	    &res) != UA_OK)
+	if (ua_db_exec(db, "SELECT 1", 0, NULL, UA_DB_READ_ONLY, &res) != UA_OK)
 		return UA_ERR_DB_UNAVAILABLE;
 	PQclear(res);
 	return UA_OK;
@@ -591,9 +594,9 @@ ua_db_timeout_differs(const struct ua_db *db)
 enum ua_err
 ua_db_store_timeout(struct ua_db *db, char *where, size_t len)
 {
-	PGresult	*r = NULL;
-	char		*role = NULL, *dbname = NULL, *sql = NULL;
-	enum ua_err	 er;
+	PGresult   *r = NULL;
+	char	   *role = NULL, *dbname = NULL, *sql = NULL;
+	enum ua_err er;
 
 	snprintf(where, len, "?");
 	/* Not said wrong on the way: this is what puts it right. */
@@ -604,7 +607,8 @@ ua_db_store_timeout(struct ua_db *db, char *where, size_t len)
 	}
 	if (db->timeout_ms < 0 || db->timeout_ms > 86400000) {
 		ua_log_err("database: DB_STATEMENT_TIMEOUT_MS=%d is out of "
-		    "range", db->timeout_ms);
+			   "range",
+		    db->timeout_ms);
 		return UA_ERR_CONFIG;
 	}
 	if ((er = ensure_connected(db)) != UA_OK)
@@ -612,8 +616,7 @@ ua_db_store_timeout(struct ua_db *db, char *where, size_t len)
 	er = UA_ERR_DB;
 	r = PQexec(db->conn, "SELECT current_user, current_database()");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 ||
-	    PQnfields(r) != 2 || PQgetisnull(r, 0, 0) ||
-	    PQgetisnull(r, 0, 1)) {
+	    PQnfields(r) != 2 || PQgetisnull(r, 0, 0) || PQgetisnull(r, 0, 1)) {
 		log_pq("reading the role and database",
 		    PQerrorMessage(db->conn));
 		goto out;
@@ -630,7 +633,8 @@ ua_db_store_timeout(struct ua_db *db, char *where, size_t len)
 	}
 	snprintf(where, len, "role %s in database %s", role, dbname);
 	sql = ua_xasprintf("ALTER ROLE %s IN DATABASE %s SET "
-	    "statement_timeout = %d", role, dbname, db->timeout_ms);
+			   "statement_timeout = %d",
+	    role, dbname, db->timeout_ms);
 	PQclear(r);
 	r = PQexec(db->conn, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {

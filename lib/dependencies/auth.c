@@ -14,7 +14,7 @@
 static const char *
 bearer_token(const struct ua_req *req)
 {
-	const char	*h = ua_req_header(req, "Authorization");
+	const char *h = ua_req_header(req, "Authorization");
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
@@ -26,16 +26,16 @@ bearer_token(const struct ua_req *req)
 enum ua_err
 ua_bearer_authenticate(struct ua_req *req)
 {
-	struct ua_services	 svc;
-	const char		*token;
-	enum ua_err		 er;
+	struct ua_services svc;
+	const char	  *token;
+	enum ua_err	   er;
 
 	req->authenticated = false;
 	if ((token = bearer_token(req)) == NULL)
 		return UA_ERR_UNAUTHENTICATED;
 	ua_services_init_pg(&svc, req->settings, req->db);
 	if ((er = ua_auth_verify_token(&svc, token, &req->auth_sub,
-	    &req->auth_ver)) != UA_OK)
+		 &req->auth_ver)) != UA_OK)
 		return er;
 	req->authenticated = true;
 	return UA_OK;

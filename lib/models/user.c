@@ -35,7 +35,7 @@ ua_role_db_name(enum ua_role r)
 static enum ua_err
 role_lookup(const char *const *names, const char *s, enum ua_role *out)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; s != NULL && i < UA_ROLE__MAX; i++)
 		if (strcmp(names[i], s) == 0) {
@@ -64,13 +64,13 @@ ua_role_from_db(const char *s, enum ua_role *out)
 static void
 civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 {
-	int64_t		 z = days + 719468;
-	int64_t		 era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t		 doe = z - era * 146097;		/* [0, 146096] */
-	int64_t		 yoe = (doe - doe / 1460 + doe / 36524 -
-			    doe / 146096) / 365;		/* [0, 399] */
-	int64_t		 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t		 mp = (5 * doy + 2) / 153;		/* [0, 11] */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097; /* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) /
+	    365; /* [0, 399] */
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153; /* [0, 11] */
 
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
@@ -90,14 +90,14 @@ put_digits(char *p, int64_t n, int width)
 void
 ua_fmt_timestamp(char *buf, int64_t us)
 {
-	int64_t		 secs = us / 1000000, frac = us % 1000000;
-	int64_t		 days, sod, year;
-	int		 month, day;
-	time_t		 t;
-	struct tm	 tm;
-	size_t		 n;
+	int64_t	  secs = us / 1000000, frac = us % 1000000;
+	int64_t	  days, sod, year;
+	int	  month, day;
+	time_t	  t;
+	struct tm tm;
+	size_t	  n;
 
-	if (frac < 0) {		/* before 1970: floor, not truncate */
+	if (frac < 0) { /* before 1970: floor, not truncate */
 		frac += 1000000;
 		secs--;
 	}
@@ -133,7 +133,12 @@ ua_fmt_timestamp(char *buf, int64_t us)
 }
 
 const char *const ua_user_json_keys[6] = {
-	"id", "email", "name", "role", "created_at", "updated_at",
+	"id",
+	"email",
+	"name",
+	"role",
+	"created_at",
+	"updated_at",
 };
 
 /* ",\"key\":" (no comma before the first key). */
@@ -149,8 +154,8 @@ append_key(struct ua_buf *b, const char *key, bool first)
 void
 ua_user_append_json(struct ua_buf *b, const struct ua_user *u)
 {
-	const char *const	*k = ua_user_json_keys;
-	char			 ts[UA_TIMESTAMP_LEN];
+	const char *const *k = ua_user_json_keys;
+	char		   ts[UA_TIMESTAMP_LEN];
 
 	ua_buf_append(b, "{", 1);
 	append_key(b, k[0], true);

@@ -22,7 +22,7 @@ str(const char *s)
 static struct json_object *
 type_only(const char *type)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "type", str(type));
 	return o;
@@ -32,8 +32,8 @@ type_only(const char *type)
 struct json_object *
 ua_openapi_ref(const char *name)
 {
-	struct json_object	*o = json_object_new_object();
-	char			 ref[128];
+	struct json_object *o = json_object_new_object();
+	char		    ref[128];
 
 	snprintf(ref, sizeof(ref), "#/components/schemas/%s", name);
 	json_object_object_add(o, "$ref", str(ref));
@@ -43,8 +43,8 @@ ua_openapi_ref(const char *name)
 static struct json_object *
 role_schema(void)
 {
-	struct json_object	*o = type_only("string"), *e;
-	int			 r;
+	struct json_object *o = type_only("string"), *e;
+	int		    r;
 
 	e = json_object_new_array();
 	for (r = 0; r < UA_ROLE__MAX; r++)
@@ -57,7 +57,7 @@ role_schema(void)
 static struct json_object *
 field_schema(const struct ua_field *f)
 {
-	struct json_object	*o, *any;
+	struct json_object *o, *any;
 
 	switch (f->type) {
 	case UA_F_ROLE:
@@ -84,8 +84,8 @@ field_schema(const struct ua_field *f)
 		/* Bytes bound characters too: at most that many. */
 		if (f->max_len > 0 || f->max_bytes > 0)
 			json_object_object_add(o, "maxLength",
-			    json_object_new_int(f->max_len > 0 ? f->max_len :
-			    f->max_bytes));
+			    json_object_new_int(
+				f->max_len > 0 ? f->max_len : f->max_bytes));
 		break;
 	}
 	if (f->description != NULL)
@@ -105,8 +105,8 @@ field_schema(const struct ua_field *f)
 struct json_object *
 ua_openapi_body_schema(const struct ua_schema *sc)
 {
-	struct json_object	*o = type_only("object"), *props, *req;
-	size_t			 i;
+	struct json_object *o = type_only("object"), *props, *req;
+	size_t		    i;
 
 	props = json_object_new_object();
 	req = json_object_new_array();
@@ -130,8 +130,8 @@ static struct json_object *
 object_of(const char *title, const char *const *names,
     struct json_object **schemas, size_t n)
 {
-	struct json_object	*o = type_only("object"), *props, *req;
-	size_t			 i;
+	struct json_object *o = type_only("object"), *props, *req;
+	size_t		    i;
 
 	props = json_object_new_object();
 	req = json_object_new_array();
@@ -148,7 +148,7 @@ object_of(const char *title, const char *const *names,
 static struct json_object *
 nullable(struct json_object *s)
 {
-	struct json_object	*any = json_object_new_array(), *o;
+	struct json_object *any = json_object_new_array(), *o;
 
 	json_object_array_add(any, s);
 	json_object_array_add(any, type_only("null"));
@@ -160,7 +160,7 @@ nullable(struct json_object *s)
 static struct json_object *
 datetime(void)
 {
-	struct json_object	*o = type_only("string");
+	struct json_object *o = type_only("string");
 
 	json_object_object_add(o, "format", str("date-time"));
 	return o;
@@ -169,7 +169,7 @@ datetime(void)
 static struct json_object *
 string_enum(const char *a, const char *b)
 {
-	struct json_object	*o = type_only("string"), *e;
+	struct json_object *o = type_only("string"), *e;
 
 	e = json_object_new_array();
 	json_object_array_add(e, str(a));
@@ -183,8 +183,8 @@ string_enum(const char *a, const char *b)
 static struct json_object *
 user_schema(void)
 {
-	struct json_object	*email = type_only("string");
-	struct json_object	*s[6];
+	struct json_object *email = type_only("string");
+	struct json_object *s[6];
 
 	json_object_object_add(email, "format", str("email"));
 	s[0] = type_only("integer");
@@ -200,7 +200,10 @@ static struct json_object *
 page_schema(void)
 {
 	static const char *const meta_names[] = {
-		"page", "limit", "total", "total_pages",
+		"page",
+		"limit",
+		"total",
+		"total_pages",
 	};
 	static const char *const names[] = { "data", "meta" };
 	struct json_object	*ms[4], *s[2], *data;
@@ -219,9 +222,11 @@ static struct json_object *
 token_schema(void)
 {
 	static const char *const names[] = {
-		"access_token", "token_type", "expires_in",
+		"access_token",
+		"token_type",
+		"expires_in",
 	};
-	struct json_object	*s[3];
+	struct json_object *s[3];
 
 	s[0] = type_only("string");
 	s[1] = string_enum("bearer", NULL);
@@ -247,10 +252,10 @@ validation_error_schema(void)
 	s[2] = type_only("string");
 	o = object_of("ValidationError", names, s, 3);
 	/* Pydantic v2 adds the offending input and, where it has one, ctx. */
-	json_object_object_add(json_object_object_get(o, "properties"),
-	    "input", json_object_new_object());
-	json_object_object_add(json_object_object_get(o, "properties"),
-	    "ctx", type_only("object"));
+	json_object_object_add(json_object_object_get(o, "properties"), "input",
+	    json_object_new_object());
+	json_object_object_add(json_object_object_get(o, "properties"), "ctx",
+	    type_only("object"));
 	return o;
 }
 
@@ -269,7 +274,7 @@ validation_schema(void)
 static struct json_object *
 simple_object(const char *title, const char *name, struct json_object *s)
 {
-	const char	*names[1] = { name };
+	const char *names[1] = { name };
 
 	return object_of(title, names, &s, 1);
 }
@@ -289,12 +294,14 @@ struct json_object *
 ua_openapi_components(void)
 {
 	static const struct ua_schema *const bodies[] = {
-		&ua_schema_user_create, &ua_schema_user_update,
-		&ua_schema_login_json, &ua_schema_login_form,
+		&ua_schema_user_create,
+		&ua_schema_user_update,
+		&ua_schema_login_json,
+		&ua_schema_login_form,
 		&ua_schema_password_change,
 	};
-	struct json_object	*s = json_object_new_object();
-	size_t			 i;
+	struct json_object *s = json_object_new_object();
+	size_t		    i;
 
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
 		json_object_object_add(s, bodies[i]->name,

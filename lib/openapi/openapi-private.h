@@ -8,12 +8,12 @@ struct json_object;
 struct ua_schema;
 
 /* {"$ref": "#/components/schemas/<name>"}; a new object. */
-struct json_object	*ua_openapi_ref(const char *name);
+struct json_object *ua_openapi_ref(const char *name);
 
 /* The JSON Schema of a request body table; a new object. */
-struct json_object	*ua_openapi_body_schema(const struct ua_schema *);
+struct json_object *ua_openapi_body_schema(const struct ua_schema *);
 
 /* components.schemas: every body and response schema; a new object. */
-struct json_object	*ua_openapi_components(void);
+struct json_object *ua_openapi_components(void);
 
 #endif

@@ -19,7 +19,10 @@
 #include "openapi-private.h"
 
 const struct ua_router *const ua_all_routers[] = {
-	&ua_router_health, &ua_router_users, &ua_router_auth, &ua_router_docs,
+	&ua_router_health,
+	&ua_router_users,
+	&ua_router_auth,
+	&ua_router_docs,
 };
 const size_t ua_nall_routers =
     sizeof(ua_all_routers) / sizeof(ua_all_routers[0]);
@@ -34,8 +37,8 @@ str(const char *s)
 static void
 operation_id(const struct ua_route *r, char *buf, size_t len)
 {
-	const char	*p;
-	size_t		 n;
+	const char *p;
+	size_t	    n;
 
 	n = (size_t)snprintf(buf, len, "%s", ua_method_name(r->method));
 	for (size_t i = 0; i < n; i++)
@@ -55,11 +58,11 @@ operation_id(const struct ua_route *r, char *buf, size_t len)
 static struct json_object *
 parameters(const struct ua_route *r)
 {
-	const struct ua_query_param	*q;
-	struct json_object		*list = json_object_new_array();
-	struct json_object		*p, *s;
-	const char			*t, *end;
-	char				 name[64];
+	const struct ua_query_param *q;
+	struct json_object	    *list = json_object_new_array();
+	struct json_object	    *p, *s;
+	const char		    *t, *end;
+	char			     name[64];
 
 	for (t = r->path; (t = strchr(t, '{')) != NULL; t = end) {
 		if ((end = strchr(t, '}')) == NULL)
@@ -103,7 +106,7 @@ parameters(const struct ua_route *r)
 static struct json_object *
 media(struct json_object *schema)
 {
-	struct json_object	*m = json_object_new_object();
+	struct json_object *m = json_object_new_object();
 
 	json_object_object_add(m, "schema", schema);
 	return m;
@@ -112,7 +115,7 @@ media(struct json_object *schema)
 static struct json_object *
 content(const char *type, struct json_object *schema)
 {
-	struct json_object	*c = json_object_new_object();
+	struct json_object *c = json_object_new_object();
 
 	json_object_object_add(c, type, media(schema));
 	return c;
@@ -121,7 +124,7 @@ content(const char *type, struct json_object *schema)
 static struct json_object *
 request_body(const struct ua_route *r)
 {
-	struct json_object	*b = json_object_new_object(), *c;
+	struct json_object *b = json_object_new_object(), *c;
 
 	c = content("application/json", ua_openapi_ref(r->schema->name));
 	if (r->body == UA_BODY_JSON_OR_FORM && r->form_schema != NULL)
@@ -135,7 +138,7 @@ request_body(const struct ua_route *r)
 static struct json_object *
 header(const char *type, const char *description)
 {
-	struct json_object	*h = json_object_new_object(), *s;
+	struct json_object *h = json_object_new_object(), *s;
 
 	s = json_object_new_object();
 	json_object_object_add(s, "type", str(type));
@@ -151,10 +154,10 @@ header(const char *type, const char *description)
 static void
 error_responses(const struct ua_route *r, struct json_object *responses)
 {
-	struct json_object	*resp, *hdrs, *schema;
-	char			 code[8], desc[512];
-	unsigned		 bits = r->errors;
-	int			 er, er2, status;
+	struct json_object *resp, *hdrs, *schema;
+	char		    code[8], desc[512];
+	unsigned	    bits = r->errors;
+	int		    er, er2, status;
 
 	/* A bearer route also refuses bad tokens, not only missing ones. */
 	if (bits & UA_ERRBIT(UA_ERR_UNAUTHENTICATED))
@@ -165,10 +168,10 @@ error_responses(const struct ua_route *r, struct json_object *responses)
 		status = ua_err_http_status((enum ua_err)er);
 		snprintf(code, sizeof(code), "%d", status);
 		if (json_object_object_get_ex(responses, code, NULL))
-			continue;	/* this status is already described */
+			continue; /* this status is already described */
 		snprintf(desc, sizeof(desc), "%s", ua_http_reason(status));
 		for (er2 = er; r->error_response == NULL && er2 < UA_ERR__MAX;
-		    er2++)
+		     er2++)
 			if ((bits & UA_ERRBIT(er2)) && er2 != UA_ERR_INVALID &&
 			    ua_err_http_status((enum ua_err)er2) == status)
 				snprintf(desc + strlen(desc),
@@ -203,22 +206,23 @@ error_responses(const struct ua_route *r, struct json_object *responses)
 static struct json_object *
 responses(const struct ua_route *r)
 {
-	struct json_object	*all = json_object_new_object(), *ok, *hdrs;
-	char			 code[8];
-	int			 status = r->status != 0 ? r->status : 200;
+	struct json_object *all = json_object_new_object(), *ok, *hdrs;
+	char		    code[8];
+	int		    status = r->status != 0 ? r->status : 200;
 
 	snprintf(code, sizeof(code), "%d", status);
 	ok = json_object_new_object();
 	json_object_object_add(ok, "description", str(ua_http_reason(status)));
 	if (r->response != NULL)
-		json_object_object_add(ok, "content", content(
-		    "application/json", ua_openapi_ref(r->response)));
+		json_object_object_add(ok, "content",
+		    content("application/json", ua_openapi_ref(r->response)));
 	if (r->response != NULL && strcmp(r->response, "UserPage") == 0) {
 		hdrs = json_object_new_object();
 		json_object_object_add(hdrs, "X-Total-Count",
 		    header("integer", "All users"));
-		json_object_object_add(hdrs, "Link", header("string",
-		    "RFC 8288 links to the first, last, prev and next pages"));
+		json_object_object_add(hdrs, "Link",
+		    header("string",
+			"RFC 8288 links to the first, last, prev and next pages"));
 		json_object_object_add(ok, "headers", hdrs);
 	}
 	json_object_object_add(all, code, ok);
@@ -229,7 +233,7 @@ responses(const struct ua_route *r)
 static struct json_object *
 security(void)
 {
-	struct json_object	*list = json_object_new_array(), *o;
+	struct json_object *list = json_object_new_array(), *o;
 
 	o = json_object_new_object();
 	json_object_object_add(o, "OAuth2PasswordBearer",
@@ -244,8 +248,8 @@ security(void)
 static struct json_object *
 operation(const struct ua_router *router, const struct ua_route *r)
 {
-	struct json_object	*op = json_object_new_object(), *tags, *ps;
-	char			 id[128];
+	struct json_object *op = json_object_new_object(), *tags, *ps;
+	char		    id[128];
 
 	tags = json_object_new_array();
 	json_object_array_add(tags, str(router->name));
@@ -269,7 +273,7 @@ operation(const struct ua_router *router, const struct ua_route *r)
 static struct json_object *
 security_schemes(void)
 {
-	struct json_object	*s = json_object_new_object(), *o, *f, *pw;
+	struct json_object *s = json_object_new_object(), *o, *f, *pw;
 
 	pw = json_object_new_object();
 	json_object_object_add(pw, "scopes", json_object_new_object());
@@ -292,11 +296,11 @@ struct json_object *
 ua_openapi_document(const char *title, const struct ua_router *const *routers,
     size_t nrouters)
 {
-	struct json_object	*doc = json_object_new_object(), *info, *paths;
-	struct json_object	*item, *comp;
-	const struct ua_route	*r;
-	char			 method[16];
-	size_t			 i, j, k;
+	struct json_object    *doc = json_object_new_object(), *info, *paths;
+	struct json_object    *item, *comp;
+	const struct ua_route *r;
+	char		       method[16];
+	size_t		       i, j, k;
 
 	info = json_object_new_object();
 	json_object_object_add(info, "title", str(title));
@@ -314,8 +318,8 @@ ua_openapi_document(const char *title, const struct ua_router *const *routers,
 			snprintf(method, sizeof(method), "%s",
 			    ua_method_name(r->method));
 			for (k = 0; method[k] != '\0'; k++)
-				method[k] = (char)tolower(
-				    (unsigned char)method[k]);
+				method[k] =
+				    (char)tolower((unsigned char)method[k]);
 			json_object_object_add(item, method,
 			    operation(routers[i], r));
 		}

@@ -23,18 +23,18 @@
 #include "userapi/log.h"
 #include "userapi/numparse.h"
 #include "userapi/user_repo.h"
-#include "repositories-private.h"	/* ua_pg_int64(), ua_pg_shape() */
+#include "repositories-private.h" /* ua_pg_int64(), ua_pg_shape() */
 
 /* Columns of SQL_RESERVE. */
-enum	rcol {
-	RCOL_COUNT,	/* failures in the window before this attempt */
-	RCOL_RETRY,	/* seconds until the oldest leaves, at least 1 */
-	RCOL_ID,	/* the reservation, or NULL past the limit */
+enum rcol {
+	RCOL_COUNT, /* failures in the window before this attempt */
+	RCOL_RETRY, /* seconds until the oldest leaves, at least 1 */
+	RCOL_ID,    /* the reservation, or NULL past the limit */
 	RCOL__MAX
 };
 
-#define IN_WINDOW	"failed_at > now() - $3::integer * interval '1 second'"
-#define PAST_WINDOW	"failed_at <= now() - $3::integer * interval '1 second'"
+#define IN_WINDOW "failed_at > now() - $3::integer * interval '1 second'"
+#define PAST_WINDOW "failed_at <= now() - $3::integer * interval '1 second'"
 
 /*
  * One lock per address and client, so that the count and the
@@ -42,7 +42,7 @@ enum	rcol {
  * form: its key space is not that of the admin lock.
  */
 static const char SQL_LOCK[] =
-    "SELECT pg_advisory_xact_lock(1969319015,"	/* "ualg" */
+    "SELECT pg_advisory_xact_lock(1969319015," /* "ualg" */
     " hashtext(lower($1::text) || ' ' || $2::text))";
 
 /*
@@ -58,8 +58,7 @@ static const char SQL_RESERVE[] =
     " DELETE FROM login_failures WHERE id IN ("
     "  SELECT id FROM login_failures"
     "  WHERE email = lower($1::text) AND client = $2::text"
-    "  AND " PAST_WINDOW
-    "  FOR UPDATE SKIP LOCKED)"
+    "  AND " PAST_WINDOW "  FOR UPDATE SKIP LOCKED)"
     " OR id IN ("
     "  SELECT id FROM login_failures WHERE " PAST_WINDOW
     "  ORDER BY failed_at LIMIT 64"
@@ -88,11 +87,11 @@ static const char SQL_CLEAR[] =
 static enum ua_err
 read_reservation(const PGresult *res, int64_t *attempt, int *retry_after_s)
 {
-	enum ua_err	 er;
-	int64_t		 r;
+	enum ua_err er;
+	int64_t	    r;
 
 	if ((er = ua_pg_shape(res, RCOL__MAX, 1, 1,
-	    "login_failures: reserve")) != UA_OK ||
+		 "login_failures: reserve")) != UA_OK ||
 	    (er = ua_pg_int64(res, 0, RCOL_RETRY, &r)) != UA_OK)
 		return er;
 	if (r < 1 || r > INT_MAX) {
@@ -117,11 +116,11 @@ static enum ua_err
 pg_reserve(void *arg, const char *email, const char *client, int window_s,
     int max, int64_t *attempt, int *retry_after_s)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res = NULL;
-	enum ua_err	 er, cer;
-	char		 wbuf[16], mbuf[16];
-	const char	*params[4] = { email, client, wbuf, mbuf };
+	struct ua_db *db = arg;
+	PGresult     *res = NULL;
+	enum ua_err   er, cer;
+	char	      wbuf[16], mbuf[16];
+	const char   *params[4] = { email, client, wbuf, mbuf };
 
 	*attempt = 0;
 	*retry_after_s = 0;
@@ -130,12 +129,12 @@ pg_reserve(void *arg, const char *email, const char *client, int window_s,
 
 	if ((er = ua_db_begin(db)) != UA_OK)
 		return er;
-	if ((er = ua_db_exec(db, SQL_LOCK, 2, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_LOCK, 2, params, UA_DB_WRITE, &res)) !=
+	    UA_OK)
 		goto out;
 	PQclear(res);
-	if ((er = ua_db_exec(db, SQL_RESERVE, 4, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_RESERVE, 4, params, UA_DB_WRITE, &res)) !=
+	    UA_OK)
 		goto out;
 	er = read_reservation(res, attempt, retry_after_s);
 	if ((er == UA_OK || er == UA_ERR_TOO_MANY) &&
@@ -143,7 +142,7 @@ pg_reserve(void *arg, const char *email, const char *client, int window_s,
 		er = cer;
 out:
 	PQclear(res);
-	ua_db_rollback(db);	/* no-op unless a step above failed */
+	ua_db_rollback(db); /* no-op unless a step above failed */
 	if (er != UA_OK)
 		*attempt = 0;
 	return er;
@@ -157,15 +156,15 @@ out:
 static enum ua_err
 pg_release(void *arg, int64_t attempt)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	char		 idbuf[UA_INT64_STRLEN];
-	const char	*params[1] = { idbuf };
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	char	      idbuf[UA_INT64_STRLEN];
+	const char   *params[1] = { idbuf };
 
 	ua_fmt_int64(idbuf, sizeof(idbuf), attempt);
-	if ((er = ua_db_exec(db, SQL_RELEASE, 1, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_RELEASE, 1, params, UA_DB_WRITE, &res)) !=
+	    UA_OK)
 		return er;
 	PQclear(res);
 	return UA_OK;
@@ -178,13 +177,13 @@ pg_release(void *arg, int64_t attempt)
 static enum ua_err
 pg_clear(void *arg, const char *email, const char *client)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	const char	*params[2] = { email, client };
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	const char   *params[2] = { email, client };
 
-	if ((er = ua_db_exec(db, SQL_CLEAR, 2, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_CLEAR, 2, params, UA_DB_WRITE, &res)) !=
+	    UA_OK)
 		return er;
 	PQclear(res);
 	return UA_OK;

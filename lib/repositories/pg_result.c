@@ -18,7 +18,7 @@ enum ua_err
 ua_pg_shape(const PGresult *res, int nfields, int minrows, int maxrows,
     const char *what)
 {
-	int	 n = PQntuples(res);
+	int n = PQntuples(res);
 
 	if (PQnfields(res) == nfields && n >= minrows && n <= maxrows)
 		return UA_OK;
@@ -43,8 +43,8 @@ ua_pg_int64_null(const PGresult *res, int row, int col, int64_t *out,
 enum ua_err
 ua_pg_int64(const PGresult *res, int row, int col, int64_t *out)
 {
-	enum ua_err	 er;
-	bool		 isnull;
+	enum ua_err er;
+	bool	    isnull;
 
 	if ((er = ua_pg_int64_null(res, row, col, out, &isnull)) != UA_OK)
 		return er;
@@ -57,7 +57,7 @@ ua_pg_int64(const PGresult *res, int row, int col, int64_t *out)
 enum ua_err
 ua_pg_text(const PGresult *res, int row, int col, char *buf, size_t len)
 {
-	size_t	 n;
+	size_t n;
 
 	buf[0] = '\0';
 	if (PQgetisnull(res, row, col)) {
@@ -66,7 +66,8 @@ ua_pg_text(const PGresult *res, int row, int col, char *buf, size_t len)
 	}
 	if ((n = (size_t)PQgetlength(res, row, col)) >= len) {
 		ua_log_err("database: column %d holds %zu bytes, room "
-		    "for %zu", col, n, len - 1);
+			   "for %zu",
+		    col, n, len - 1);
 		return UA_ERR_DB;
 	}
 	memcpy(buf, PQgetvalue(res, row, col), n);

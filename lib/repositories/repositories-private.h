@@ -22,36 +22,35 @@
  * Does "res" have "nfields" columns and between "minrows" and "maxrows"
  * rows?  Logs "what" and returns UA_ERR_DB if not, else UA_OK.
  */
-enum ua_err	 ua_pg_shape(const PGresult *res, int nfields, int minrows,
-		    int maxrows, const char *what);
+enum ua_err ua_pg_shape(const PGresult *res, int nfields, int minrows,
+    int maxrows, const char *what);
 
 /* The bigint at ("row", "col") into "*out"; NULL is an error. */
-enum ua_err	 ua_pg_int64(const PGresult *res, int row, int col,
-		    int64_t *out);
+enum ua_err ua_pg_int64(const PGresult *res, int row, int col, int64_t *out);
 
 /*
  * As ua_pg_int64(), but SQL NULL is allowed: "*isnull" says whether
  * it was, and "*out" is then 0.
  */
-enum ua_err	 ua_pg_int64_null(const PGresult *res, int row, int col,
-		    int64_t *out, bool *isnull);
+enum ua_err ua_pg_int64_null(const PGresult *res, int row, int col,
+    int64_t *out, bool *isnull);
 
 /*
  * Copy the text at ("row", "col") into "buf" ("len" bytes, NUL
  * included).  NULL, or text that does not fit, is an error; "buf" is
  * then the empty string.
  */
-enum ua_err	 ua_pg_text(const PGresult *res, int row, int col,
-		    char *buf, size_t len);
+enum ua_err ua_pg_text(const PGresult *res, int row, int col, char *buf,
+    size_t len);
 
 /* Rows an INSERT, UPDATE or DELETE touched (PQcmdTuples) into "*out". */
-enum ua_err	 ua_pg_affected(PGresult *res, int64_t *out);
+enum ua_err ua_pg_affected(PGresult *res, int64_t *out);
 
 /*
  * Is "s" a string of at most "max" bytes (NUL not counted)?  Checked
  * before anything is written, so that no row is stored that could not
  * be read back into the fixed buffers of struct ua_user.
  */
-bool		 ua_pg_fits(const char *s, size_t max);
+bool ua_pg_fits(const char *s, size_t max);
 
 #endif

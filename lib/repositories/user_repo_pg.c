@@ -33,54 +33,53 @@
 #include "userapi/password.h"
 #include "userapi/user.h"
 #include "userapi/user_repo.h"
-#include "repositories-private.h"	/* ua_pg_int64(), ua_pg_text() */
+#include "repositories-private.h" /* ua_pg_int64(), ua_pg_text() */
 
 /* Columns of every query returning users, in SELECT order. */
-enum	ucol {
+enum ucol {
 	UCOL_ID,
 	UCOL_EMAIL,
 	UCOL_NAME,
 	UCOL_ROLE,
-	UCOL_CREATED,	/* microseconds since the epoch */
-	UCOL_UPDATED,	/* likewise, or NULL if never updated */
+	UCOL_CREATED, /* microseconds since the epoch */
+	UCOL_UPDATED, /* likewise, or NULL if never updated */
 	UCOL__MAX
 };
 
 /* Queries returning credentials add these after the user's columns. */
-enum	ccol {
-	CCOL_HASH = UCOL__MAX,	/* NULL for a row that is not the caller */
+enum ccol {
+	CCOL_HASH = UCOL__MAX, /* NULL for a row that is not the caller */
 	CCOL_VERSION,
 	CCOL__MAX
 };
 
 /* The list adds the number of all users, and which row is the caller. */
-enum	lcol {
-	LCOL_TOTAL = CCOL__MAX,	/* NULL on the caller's row */
+enum lcol {
+	LCOL_TOTAL = CCOL__MAX, /* NULL on the caller's row */
 	LCOL_IS_CALLER,
 	LCOL__MAX
 };
 
 /* Columns of SQL_ADMIN_GUARD. */
-enum	gcol {
+enum gcol {
 	GCOL_ROLE,
-	GCOL_OTHERS,	/* admins besides the target */
+	GCOL_OTHERS, /* admins besides the target */
 	GCOL__MAX
 };
 
 /* The user columns of the table named "t" (a string literal). */
 #define USER_COLS_OF(t) \
 	t ".id, " t ".email, " t ".name, " t ".role::text AS role," \
-	" (extract(epoch FROM " t ".created_at) * 1000000)::bigint" \
-	" AS created_us," \
-	" (extract(epoch FROM " t ".updated_at) * 1000000)::bigint" \
-	" AS updated_us"
+	  " (extract(epoch FROM " t ".created_at) * 1000000)::bigint" \
+	  " AS created_us," \
+	  " (extract(epoch FROM " t ".updated_at) * 1000000)::bigint" \
+	  " AS updated_us"
 
 /* The same of "users", as every other query selects or returns them. */
-#define USER_COLS	USER_COLS_OF("users")
+#define USER_COLS USER_COLS_OF("users")
 
 static const char SQL_GET_BY_ID[] =
-    "SELECT " USER_COLS
-    " FROM users WHERE id = $1::bigint";
+    "SELECT " USER_COLS " FROM users WHERE id = $1::bigint";
 
 static const char SQL_GET_CALLER_AND_TARGET[] =
     "SELECT " USER_COLS ","
@@ -102,16 +101,17 @@ static const char SQL_GET_BY_EMAIL[] =
  * page's rows are read and converted: a projection under the LIMIT
  * would convert every skipped row too.
  */
-static const char SQL_LIST[] =
-    "SELECT " USER_COLS_OF("c") ", c.hashed_password,"
-    " c.token_version::bigint, NULL::bigint, true AS is_caller"
-    " FROM users AS c WHERE c.id = $3::bigint"
-    " UNION ALL"
-    " SELECT " USER_COLS_OF("u") ", NULL, NULL, t.n, false"
-    " FROM user_count AS t"
-    " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
-    "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"
-    " ORDER BY is_caller DESC, id";
+static const char SQL_LIST[] = "SELECT " USER_COLS_OF(
+    "c") ", c.hashed_password,"
+	 " c.token_version::bigint, NULL::bigint, true AS is_caller"
+	 " FROM users AS c WHERE c.id = $3::bigint"
+	 " UNION ALL"
+	 " SELECT " USER_COLS_OF(
+	     "u") ", NULL, NULL, t.n, false"
+		  " FROM user_count AS t"
+		  " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
+		  "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"
+		  " ORDER BY is_caller DESC, id";
 
 static const char SQL_INSERT[] =
     "INSERT INTO users (email, hashed_password, name, role)"
@@ -119,16 +119,14 @@ static const char SQL_INSERT[] =
     " RETURNING " USER_COLS;
 
 /* A NULL parameter leaves its column alone. */
-static const char SQL_UPDATE[] =
-    "UPDATE users SET"
-    " email = coalesce($2::text, email),"
-    " name = coalesce($3::text, name),"
-    " role = coalesce($4::userrole, role)"
-    " WHERE id = $1::bigint"
-    " RETURNING " USER_COLS;
+static const char SQL_UPDATE[] = "UPDATE users SET"
+				 " email = coalesce($2::text, email),"
+				 " name = coalesce($3::text, name),"
+				 " role = coalesce($4::userrole, role)"
+				 " WHERE id = $1::bigint"
+				 " RETURNING " USER_COLS;
 
-static const char SQL_DELETE[] =
-    "DELETE FROM users WHERE id = $1::bigint";
+static const char SQL_DELETE[] = "DELETE FROM users WHERE id = $1::bigint";
 
 /* $4: the hash it replaces, or NULL for any. */
 static const char SQL_SET_PASSWORD[] =
@@ -139,7 +137,7 @@ static const char SQL_SET_PASSWORD[] =
     " AND ($4::text IS NULL OR hashed_password = $4::text)";
 
 /* "ua_admin" in ASCII, as a bigint; migrations use another key. */
-#define ADMIN_LOCK_KEY	"8458146447079860590"
+#define ADMIN_LOCK_KEY "8458146447079860590"
 
 static const char SQL_ADMIN_LOCK[] =
     "SELECT pg_advisory_xact_lock(" ADMIN_LOCK_KEY ")";
@@ -157,23 +155,23 @@ static const char SQL_ADMIN_GUARD[] =
 static enum ua_err
 row_to_user(const PGresult *res, int row, struct ua_user *u)
 {
-	enum ua_err	 er;
-	bool		 isnull;
+	enum ua_err er;
+	bool	    isnull;
 
 	if ((er = ua_pg_int64(res, row, UCOL_ID, &u->id)) != UA_OK ||
-	    (er = ua_pg_text(res, row, UCOL_EMAIL,
-	     u->email, sizeof(u->email))) != UA_OK ||
-	    (er = ua_pg_text(res, row, UCOL_NAME,
-	     u->name, sizeof(u->name))) != UA_OK ||
-	    (er = ua_pg_int64(res, row, UCOL_CREATED,
-	     &u->created_us)) != UA_OK ||
-	    (er = ua_pg_int64_null(res, row, UCOL_UPDATED,
-	     &u->updated_us, &isnull)) != UA_OK)
+	    (er = ua_pg_text(res, row, UCOL_EMAIL, u->email,
+		 sizeof(u->email))) != UA_OK ||
+	    (er = ua_pg_text(res, row, UCOL_NAME, u->name, sizeof(u->name))) !=
+		UA_OK ||
+	    (er = ua_pg_int64(res, row, UCOL_CREATED, &u->created_us)) !=
+		UA_OK ||
+	    (er = ua_pg_int64_null(res, row, UCOL_UPDATED, &u->updated_us,
+		 &isnull)) != UA_OK)
 		return er;
 	u->has_updated = !isnull;
 	if (PQgetisnull(res, row, UCOL_ROLE) ||
-	    ua_role_from_db(PQgetvalue(res, row, UCOL_ROLE),
-	    &u->role) != UA_OK) {
+	    ua_role_from_db(PQgetvalue(res, row, UCOL_ROLE), &u->role) !=
+		UA_OK) {
 		ua_log_err("users: unknown role in row %d", row);
 		return UA_ERR_DB;
 	}
@@ -187,10 +185,10 @@ row_to_user(const PGresult *res, int row, struct ua_user *u)
 static enum ua_err
 row_to_cred(const PGresult *res, int row, struct ua_credentials *c)
 {
-	enum ua_err	 er;
+	enum ua_err er;
 
-	if ((er = ua_pg_text(res, row, CCOL_HASH,
-	    c->hash, sizeof(c->hash))) != UA_OK)
+	if ((er = ua_pg_text(res, row, CCOL_HASH, c->hash, sizeof(c->hash))) !=
+	    UA_OK)
 		return er;
 	return ua_pg_int64(res, row, CCOL_VERSION, &c->token_version);
 }
@@ -203,8 +201,8 @@ row_to_cred(const PGresult *res, int row, struct ua_credentials *c)
 static enum ua_err
 exec_no_rows(struct ua_db *db, const char *sql)
 {
-	PGresult	*res;
-	enum ua_err	 er;
+	PGresult   *res;
+	enum ua_err er;
 
 	if ((er = ua_db_exec(db, sql, 0, NULL, UA_DB_WRITE, &res)) != UA_OK)
 		return er;
@@ -221,16 +219,16 @@ exec_no_rows(struct ua_db *db, const char *sql)
 static enum ua_err
 admin_guard(struct ua_db *db, const char *idbuf)
 {
-	PGresult	*res = NULL;
-	enum ua_err	 er;
-	enum ua_role	 role;
-	int64_t		 others;
-	const char	*params[1] = { idbuf };
+	PGresult    *res = NULL;
+	enum ua_err  er;
+	enum ua_role role;
+	int64_t	     others;
+	const char  *params[1] = { idbuf };
 
 	if ((er = exec_no_rows(db, SQL_ADMIN_LOCK)) != UA_OK)
 		return er;
 	if ((er = ua_db_exec(db, SQL_ADMIN_GUARD, 1, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+		 &res)) != UA_OK)
 		return er;
 
 	er = UA_ERR_DB;
@@ -265,21 +263,21 @@ out:
 static enum ua_err
 pg_get_by_id(void *arg, int64_t id, struct ua_user *out)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	char		 idbuf[UA_INT64_STRLEN];
-	const char	*params[1] = { idbuf };
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	char	      idbuf[UA_INT64_STRLEN];
+	const char   *params[1] = { idbuf };
 
 	memset(out, 0, sizeof(*out));
 	ua_fmt_int64(idbuf, sizeof(idbuf), id);
 
 	if ((er = ua_db_exec(db, SQL_GET_BY_ID, 1, params, UA_DB_READ_ONLY,
-	    &res)) != UA_OK)
-		return er;	/* nothing to release yet */
+		 &res)) != UA_OK)
+		return er; /* nothing to release yet */
 
-	if ((er = ua_pg_shape(res, UCOL__MAX, 0, 1,
-	    "users: get_by_id")) != UA_OK)
+	if ((er = ua_pg_shape(res, UCOL__MAX, 0, 1, "users: get_by_id")) !=
+	    UA_OK)
 		goto out;
 	if (PQntuples(res) == 0) {
 		er = UA_ERR_NOT_FOUND;
@@ -300,18 +298,18 @@ out:
  * On error every out-parameter is zeroed.
  */
 static enum ua_err
-pg_get_caller_and_target(void *arg, int64_t caller_id,
-    struct ua_user *caller, struct ua_credentials *caller_cred,
-    int64_t target_id, struct ua_user *target, bool *target_found)
+pg_get_caller_and_target(void *arg, int64_t caller_id, struct ua_user *caller,
+    struct ua_credentials *caller_cred, int64_t target_id,
+    struct ua_user *target, bool *target_found)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	bool		 caller_found = false;
-	int		 i;
-	int64_t		 id;
-	char		 cbuf[UA_INT64_STRLEN], tbuf[UA_INT64_STRLEN];
-	const char	*params[2] = { cbuf, tbuf };
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	bool	      caller_found = false;
+	int	      i;
+	int64_t	      id;
+	char	      cbuf[UA_INT64_STRLEN], tbuf[UA_INT64_STRLEN];
+	const char   *params[2] = { cbuf, tbuf };
 
 	memset(caller, 0, sizeof(*caller));
 	memset(caller_cred, 0, sizeof(*caller_cred));
@@ -321,11 +319,11 @@ pg_get_caller_and_target(void *arg, int64_t caller_id,
 	ua_fmt_int64(tbuf, sizeof(tbuf), target_id);
 
 	if ((er = ua_db_exec(db, SQL_GET_CALLER_AND_TARGET, 2, params,
-	    UA_DB_READ_ONLY, &res)) != UA_OK)
+		 UA_DB_READ_ONLY, &res)) != UA_OK)
 		return er;
 
 	if ((er = ua_pg_shape(res, CCOL__MAX, 0, 2,
-	    "users: get_caller_and_target")) != UA_OK)
+		 "users: get_caller_and_target")) != UA_OK)
 		goto out;
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((er = ua_pg_int64(res, i, UCOL_ID, &id)) != UA_OK)
@@ -363,20 +361,20 @@ static enum ua_err
 pg_get_by_email(void *arg, const char *email, struct ua_user *out,
     struct ua_credentials *cred)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	const char	*params[1] = { email };
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	const char   *params[1] = { email };
 
 	memset(out, 0, sizeof(*out));
 	memset(cred, 0, sizeof(*cred));
 
-	if ((er = ua_db_exec(db, SQL_GET_BY_EMAIL, 1, params,
-	    UA_DB_READ_ONLY, &res)) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_GET_BY_EMAIL, 1, params, UA_DB_READ_ONLY,
+		 &res)) != UA_OK)
 		return er;
 
-	if ((er = ua_pg_shape(res, CCOL__MAX, 0, 1,
-	    "users: get_by_email")) != UA_OK)
+	if ((er = ua_pg_shape(res, CCOL__MAX, 0, 1, "users: get_by_email")) !=
+	    UA_OK)
 		goto out;
 	if (PQntuples(res) == 0) {
 		er = UA_ERR_NOT_FOUND;
@@ -407,14 +405,14 @@ pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
     struct ua_credentials *caller_cred, int64_t offset, int64_t limit,
     struct ua_user *items, size_t *n, int64_t *total)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	const int	 first = 1;	/* the page's rows follow the caller's */
-	int		 i, rows, maxrows;
-	char		 obuf[UA_INT64_STRLEN], lbuf[UA_INT64_STRLEN];
-	char		 cbuf[UA_INT64_STRLEN];
-	const char	*params[3] = { obuf, lbuf, cbuf };
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	const int     first = 1; /* the page's rows follow the caller's */
+	int	      i, rows, maxrows;
+	char	      obuf[UA_INT64_STRLEN], lbuf[UA_INT64_STRLEN];
+	char	      cbuf[UA_INT64_STRLEN];
+	const char   *params[3] = { obuf, lbuf, cbuf };
 
 	memset(caller, 0, sizeof(*caller));
 	memset(caller_cred, 0, sizeof(*caller_cred));
@@ -426,14 +424,14 @@ pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
 	ua_fmt_int64(lbuf, sizeof(lbuf), limit);
 	ua_fmt_int64(cbuf, sizeof(cbuf), caller_id);
 
-	if ((er = ua_db_exec(db, SQL_LIST, 3, params, UA_DB_READ_ONLY,
-	    &res)) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_LIST, 3, params, UA_DB_READ_ONLY, &res)) !=
+	    UA_OK)
 		return er;
 
 	/* The row carrying the total, at most "limit" rows and the caller. */
 	maxrows = limit < INT_MAX - 1 ? (int)limit + 1 : INT_MAX;
 	if ((er = ua_pg_shape(res, LCOL__MAX, 1, maxrows < 2 ? 2 : maxrows,
-	    "users: list")) != UA_OK)
+		 "users: list")) != UA_OK)
 		goto out;
 	if (strcmp(PQgetvalue(res, 0, LCOL_IS_CALLER), "t") != 0) {
 		er = UA_ERR_NOT_FOUND;
@@ -451,7 +449,7 @@ pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
 	if ((er = ua_pg_int64(res, first, LCOL_TOTAL, total)) != UA_OK)
 		goto out;
 	if (rows == 1 && PQgetisnull(res, first, UCOL_ID))
-		rows = 0;	/* the page is empty */
+		rows = 0; /* the page is empty */
 	for (i = 0; i < rows; i++) {
 		memset(&items[i], 0, sizeof(items[i]));
 		if ((er = row_to_user(res, first + i, &items[i])) != UA_OK)
@@ -482,10 +480,10 @@ static enum ua_err
 pg_insert(void *arg, const char *email, const char *name, const char *hash,
     enum ua_role role, struct ua_user *out)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	const char	*params[4];
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	const char   *params[4];
 
 	memset(out, 0, sizeof(*out));
 	if (!ua_pg_fits(email, UA_EMAIL_MAX) ||
@@ -499,12 +497,11 @@ pg_insert(void *arg, const char *email, const char *name, const char *hash,
 	params[2] = name;
 	params[3] = ua_role_db_name(role);
 
-	if ((er = ua_db_exec(db, SQL_INSERT, 4, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_INSERT, 4, params, UA_DB_WRITE, &res)) !=
+	    UA_OK)
 		return er;
 
-	if ((er = ua_pg_shape(res, UCOL__MAX, 1, 1,
-	    "users: insert")) != UA_OK)
+	if ((er = ua_pg_shape(res, UCOL__MAX, 1, 1, "users: insert")) != UA_OK)
 		goto out;
 	er = row_to_user(res, 0, out);
 out:
@@ -530,12 +527,12 @@ static enum ua_err
 pg_update(void *arg, int64_t id, const struct ua_user_patch *patch,
     struct ua_user *out)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res = NULL;
-	enum ua_err	 er = UA_ERR_DB;
-	bool		 guarded;
-	char		 idbuf[UA_INT64_STRLEN];
-	const char	*params[4];
+	struct ua_db *db = arg;
+	PGresult     *res = NULL;
+	enum ua_err   er = UA_ERR_DB;
+	bool	      guarded;
+	char	      idbuf[UA_INT64_STRLEN];
+	const char   *params[4];
 
 	memset(out, 0, sizeof(*out));
 	if ((patch->has_email && !ua_pg_fits(patch->email, UA_EMAIL_MAX)) ||
@@ -556,10 +553,9 @@ pg_update(void *arg, int64_t id, const struct ua_user_patch *patch,
 		if ((er = admin_guard(db, idbuf)) != UA_OK)
 			goto out;
 	}
-	if ((er = ua_db_exec(db, SQL_UPDATE, 4, params, UA_DB_WRITE,
-	    &res)) != UA_OK ||
-	    (er = ua_pg_shape(res, UCOL__MAX, 0, 1,
-	    "users: update")) != UA_OK)
+	if ((er = ua_db_exec(db, SQL_UPDATE, 4, params, UA_DB_WRITE, &res)) !=
+		UA_OK ||
+	    (er = ua_pg_shape(res, UCOL__MAX, 0, 1, "users: update")) != UA_OK)
 		goto out;
 	if (PQntuples(res) == 0) {
 		er = UA_ERR_NOT_FOUND;
@@ -571,7 +567,7 @@ pg_update(void *arg, int64_t id, const struct ua_user_patch *patch,
 		er = ua_db_commit(db);
 out:
 	PQclear(res);
-	ua_db_rollback(db);	/* no-op unless a step above failed */
+	ua_db_rollback(db); /* no-op unless a step above failed */
 	if (er != UA_OK)
 		memset(out, 0, sizeof(*out));
 	return er;
@@ -585,23 +581,23 @@ out:
 static enum ua_err
 pg_remove(void *arg, int64_t id)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res = NULL;
-	enum ua_err	 er = UA_ERR_DB;
-	char		 idbuf[UA_INT64_STRLEN];
-	const char	*params[1] = { idbuf };
+	struct ua_db *db = arg;
+	PGresult     *res = NULL;
+	enum ua_err   er = UA_ERR_DB;
+	char	      idbuf[UA_INT64_STRLEN];
+	const char   *params[1] = { idbuf };
 
 	ua_fmt_int64(idbuf, sizeof(idbuf), id);
 	if ((er = ua_db_begin(db)) != UA_OK)
 		return er;
 	if ((er = admin_guard(db, idbuf)) != UA_OK ||
-	    (er = ua_db_exec(db, SQL_DELETE, 1, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+	    (er = ua_db_exec(db, SQL_DELETE, 1, params, UA_DB_WRITE, &res)) !=
+		UA_OK)
 		goto out;
 	er = ua_db_commit(db);
 out:
 	PQclear(res);
-	ua_db_rollback(db);	/* no-op unless a step above failed */
+	ua_db_rollback(db); /* no-op unless a step above failed */
 	return er;
 }
 
@@ -617,20 +613,20 @@ static enum ua_err
 pg_set_password(void *arg, int64_t id, const char *hash, const char *expected,
     bool revoke_tokens)
 {
-	struct ua_db	*db = arg;
-	PGresult	*res;
-	enum ua_err	 er;
-	int64_t		 n;
-	char		 idbuf[UA_INT64_STRLEN];
-	const char	*params[4] = { idbuf, hash,
-	    revoke_tokens ? "true" : "false", expected };
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	int64_t	      n;
+	char	      idbuf[UA_INT64_STRLEN];
+	const char *params[4] = { idbuf, hash, revoke_tokens ? "true" : "false",
+		expected };
 
 	if (!ua_pg_fits(hash, UA_PASSWORD_HASH_MAX - 1))
 		return UA_ERR_INVALID;
 	ua_fmt_int64(idbuf, sizeof(idbuf), id);
 
 	if ((er = ua_db_exec(db, SQL_SET_PASSWORD, 4, params, UA_DB_WRITE,
-	    &res)) != UA_OK)
+		 &res)) != UA_OK)
 		return er;
 
 	if ((er = ua_pg_affected(res, &n)) != UA_OK)

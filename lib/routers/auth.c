@@ -30,19 +30,19 @@ answer_error(struct ua_req *req, enum ua_err er, int retry_after)
 static void
 login(struct ua_req *req)
 {
-	const struct ua_settings	*s = req->settings;
-	struct ua_services		 svc;
-	struct ua_login			 in;
-	struct json_object		*o;
-	char				*token = NULL;
-	int				 retry_after = 0;
-	enum ua_err			 er;
+	const struct ua_settings *s = req->settings;
+	struct ua_services	  svc;
+	struct ua_login		  in;
+	struct json_object	 *o;
+	char			 *token = NULL;
+	int			  retry_after = 0;
+	enum ua_err		  er;
 
 	if (!ua_route_body(req, &in, sizeof(in)))
 		goto out;
 	ua_services_init_pg(&svc, s, req->db);
 	if ((er = ua_auth_login(&svc, in.email, in.password, req->client,
-	    &token, &retry_after)) != UA_OK) {
+		 &token, &retry_after)) != UA_OK) {
 		answer_error(req, er, retry_after);
 		goto out;
 	}
@@ -52,8 +52,8 @@ login(struct ua_req *req)
 	json_object_object_add(o, "token_type",
 	    json_object_new_string("bearer"));
 	json_object_object_add(o, "expires_in",
-	    json_object_new_int64((int64_t)s->access_token_expire_minutes *
-	    60));
+	    json_object_new_int64(
+		(int64_t)s->access_token_expire_minutes * 60));
 	ua_resp_json(req, 200, o);
 out:
 	free(token);
@@ -63,14 +63,14 @@ out:
 static void
 me(struct ua_req *req)
 {
-	struct ua_services	 svc;
-	struct ua_user		 caller, unused;
-	enum ua_err		 er;
-	bool			 found;
+	struct ua_services svc;
+	struct ua_user	   caller, unused;
+	enum ua_err	   er;
+	bool		   found;
 
 	ua_services_init_pg(&svc, req->settings, req->db);
-	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
-	    &found)) != UA_OK)
+	if ((er = ua_current_user(req, &svc, &caller, 0, &unused, &found)) !=
+	    UA_OK)
 		ua_resp_error(req, er);
 	else
 		ua_route_answer_user(req, 200, &caller);
@@ -79,24 +79,24 @@ me(struct ua_req *req)
 static void
 change_password(struct ua_req *req)
 {
-	struct ua_services		 svc;
-	struct ua_password_change	 in;
-	struct ua_user			 caller, unused;
-	enum ua_err			 er;
-	int				 retry_after = 0;
-	bool				 found;
+	struct ua_services	  svc;
+	struct ua_password_change in;
+	struct ua_user		  caller, unused;
+	enum ua_err		  er;
+	int			  retry_after = 0;
+	bool			  found;
 
 	memset(&in, 0, sizeof(in));
 	ua_services_init_pg(&svc, req->settings, req->db);
-	if ((er = ua_current_user(req, &svc, &caller, 0, &unused,
-	    &found)) != UA_OK) {
+	if ((er = ua_current_user(req, &svc, &caller, 0, &unused, &found)) !=
+	    UA_OK) {
 		ua_resp_error(req, er);
 		goto out;
 	}
 	if (!ua_route_body(req, &in, sizeof(in)))
 		goto out;
 	if ((er = ua_auth_change_password(&svc, &caller, &in, req->client,
-	    &retry_after)) != UA_OK)
+		 &retry_after)) != UA_OK)
 		answer_error(req, er, retry_after);
 	else
 		ua_resp_empty(req, 204);
@@ -104,39 +104,48 @@ out:
 	ua_secure_zero(&in, sizeof(in));
 }
 
-#define BODY_ERRORS	(UA_ERRBIT(UA_ERR_TOO_LARGE) | \
-	UA_ERRBIT(UA_ERR_MEDIA_TYPE) | UA_ERRBIT(UA_ERR_INVALID) | \
-	UA_ERRBIT(UA_ERR_DB_UNAVAILABLE))
+#define BODY_ERRORS \
+	(UA_ERRBIT(UA_ERR_TOO_LARGE) | UA_ERRBIT(UA_ERR_MEDIA_TYPE) | \
+	    UA_ERRBIT(UA_ERR_INVALID) | UA_ERRBIT(UA_ERR_DB_UNAVAILABLE))
 
 static const struct ua_route routes[] = {
 	{
-		.method = UA_METHOD_POST, .path = "/api/auth/login",
-		.handler = login, .auth = UA_AUTH_NONE,
-		.summary = "Log in with email and password for a bearer token",
-		.body = UA_BODY_JSON_OR_FORM, .schema = &ua_schema_login_json,
-		.form_schema = &ua_schema_login_form,
-		.status = 200, .response = "Token",
-		.errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_LOGIN_FAILED) |
-		    UA_ERRBIT(UA_ERR_TOO_MANY),
+	    .method = UA_METHOD_POST,
+	    .path = "/api/auth/login",
+	    .handler = login,
+	    .auth = UA_AUTH_NONE,
+	    .summary = "Log in with email and password for a bearer token",
+	    .body = UA_BODY_JSON_OR_FORM,
+	    .schema = &ua_schema_login_json,
+	    .form_schema = &ua_schema_login_form,
+	    .status = 200,
+	    .response = "Token",
+	    .errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_LOGIN_FAILED) |
+		UA_ERRBIT(UA_ERR_TOO_MANY),
 	},
 	{
-		.method = UA_METHOD_GET, .path = "/api/auth/me",
-		.handler = me, .auth = UA_AUTH_BEARER,
-		.summary = "The current user",
-		.status = 200, .response = "User",
-		.errors = UA_ERRBIT(UA_ERR_UNAUTHENTICATED) |
-		    UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
+	    .method = UA_METHOD_GET,
+	    .path = "/api/auth/me",
+	    .handler = me,
+	    .auth = UA_AUTH_BEARER,
+	    .summary = "The current user",
+	    .status = 200,
+	    .response = "User",
+	    .errors = UA_ERRBIT(UA_ERR_UNAUTHENTICATED) |
+		UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
 	},
 	{
-		.method = UA_METHOD_POST, .path = "/api/auth/password",
-		.handler = change_password, .auth = UA_AUTH_BEARER,
-		.summary = "Change the current user's password; every token "
-		    "issued before is refused afterwards",
-		.body = UA_BODY_JSON, .schema = &ua_schema_password_change,
-		.status = 204,
-		.errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_UNAUTHENTICATED) |
-		    UA_ERRBIT(UA_ERR_BAD_PASSWORD) |
-		    UA_ERRBIT(UA_ERR_TOO_MANY),
+	    .method = UA_METHOD_POST,
+	    .path = "/api/auth/password",
+	    .handler = change_password,
+	    .auth = UA_AUTH_BEARER,
+	    .summary = "Change the current user's password; every token "
+		       "issued before is refused afterwards",
+	    .body = UA_BODY_JSON,
+	    .schema = &ua_schema_password_change,
+	    .status = 204,
+	    .errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_UNAUTHENTICATED) |
+		UA_ERRBIT(UA_ERR_BAD_PASSWORD) | UA_ERRBIT(UA_ERR_TOO_MANY),
 	},
 };
 

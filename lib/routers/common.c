@@ -19,7 +19,7 @@
 static bool
 media_is(const char *ct, const char *want)
 {
-	size_t	 n = strlen(want);
+	size_t n = strlen(want);
 
 	if (ct == NULL)
 		return false;
@@ -33,8 +33,8 @@ media_is(const char *ct, const char *want)
 static bool
 is_json(const char *ct)
 {
-	const char	*semi, *plus;
-	size_t		 n;
+	const char *semi, *plus;
+	size_t	    n;
 
 	if (media_is(ct, "application/json"))
 		return true;
@@ -62,11 +62,11 @@ ua_route_invalid(struct ua_req *req, struct ua_verrs *errs)
 bool
 ua_route_body(struct ua_req *req, void *out, size_t outlen)
 {
-	const struct ua_route	*r = req->route;
-	const char		*ct = ua_req_header(req, "Content-Type");
-	struct ua_kvlist	 form;
-	struct ua_verrs		 errs;
-	enum ua_err		 er;
+	const struct ua_route *r = req->route;
+	const char	      *ct = ua_req_header(req, "Content-Type");
+	struct ua_kvlist       form;
+	struct ua_verrs	       errs;
+	enum ua_err	       er;
 
 	memset(out, 0, outlen);
 	ua_verrs_init(&errs);
@@ -75,8 +75,8 @@ ua_route_body(struct ua_req *req, void *out, size_t outlen)
 		ua_kvlist_init(&form);
 		ua_query_parse(req->body != NULL ? req->body : "",
 		    req->body_len, &form);
-		er = ua_schema_parse_form(r->form_schema, form_get, &form,
-		    out, &errs);
+		er = ua_schema_parse_form(r->form_schema, form_get, &form, out,
+		    &errs);
 		ua_kvlist_cleanup(&form);
 	} else if (req->body_len == 0 || is_json(ct)) {
 		/* No body at all is "missing", whatever the type says. */
@@ -97,28 +97,28 @@ bool
 ua_route_query_int(struct ua_req *req, const char *name, int64_t *out,
     struct ua_verrs *errs)
 {
-	const struct ua_query_param	*q;
+	const struct ua_query_param *q;
 
 	for (q = req->route->query; q != NULL && q->name != NULL; q++)
 		if (strcmp(q->name, name) == 0)
 			return ua_param_int("query", name,
 			    ua_kvlist_get(&req->query, name), q->def, q->min,
 			    q->max, out, errs);
-	abort();	/* a handler asked for a parameter it never declared */
+	abort(); /* a handler asked for a parameter it never declared */
 }
 
 bool
 ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
     struct ua_verrs *errs)
 {
-	return ua_param_int("path", name, ua_req_param(req, name), 0,
-	    INT64_MIN, INT64_MAX, id, errs);
+	return ua_param_int("path", name, ua_req_param(req, name), 0, INT64_MIN,
+	    INT64_MAX, id, errs);
 }
 
 void
 ua_route_answer_user(struct ua_req *req, int status, const struct ua_user *u)
 {
-	struct ua_buf	 b;
+	struct ua_buf b;
 
 	ua_buf_init(&b);
 	ua_user_append_json(&b, u);

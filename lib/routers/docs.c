@@ -47,8 +47,8 @@ html_escape(struct ua_buf *b, const char *s)
 static void
 assets(struct ua_buf *b, const struct ua_settings *s)
 {
-	char	*base = ua_xstrdup(s->docs_assets_url);
-	size_t	 n = strlen(base);
+	char  *base = ua_xstrdup(s->docs_assets_url);
+	size_t n = strlen(base);
 
 	while (n > 0 && base[n - 1] == '/')
 		base[--n] = '\0';
@@ -69,15 +69,15 @@ static void
 openapi_json(struct ua_req *req)
 {
 	/* The same document for the worker's life: made once. */
-	static char	*doc;
-	static size_t	 len;
-	struct json_object	*o;
+	static char	   *doc;
+	static size_t	    len;
+	struct json_object *o;
 
 	if (docs_off(req))
 		return;
 	if (doc == NULL) {
-		o = ua_openapi_document(req->settings->app_name,
-		    ua_all_routers, ua_nall_routers);
+		o = ua_openapi_document(req->settings->app_name, ua_all_routers,
+		    ua_nall_routers);
 		doc = ua_xstrdup(json_object_to_json_string_length(o,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 		    &len));
@@ -89,22 +89,25 @@ openapi_json(struct ua_req *req)
 static void
 swagger_ui(struct ua_req *req)
 {
-	const struct ua_settings	*s = req->settings;
-	struct ua_buf			 b;
+	const struct ua_settings *s = req->settings;
+	struct ua_buf		  b;
 
 	if (docs_off(req))
 		return;
 	ua_buf_init(&b);
-	ua_buf_puts(&b, "<!DOCTYPE html>\n<html>\n<head>\n"
+	ua_buf_puts(&b,
+	    "<!DOCTYPE html>\n<html>\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
 	    "<link type=\"text/css\" rel=\"stylesheet\" href=\"");
 	assets(&b, s);
 	ua_buf_puts(&b, "/swagger-ui-dist@5/swagger-ui.css\">\n<title>");
 	html_escape(&b, s->app_name);
-	ua_buf_puts(&b, " - Swagger UI</title>\n</head>\n<body>\n"
+	ua_buf_puts(&b,
+	    " - Swagger UI</title>\n</head>\n<body>\n"
 	    "<div id=\"swagger-ui\"></div>\n<script src=\"");
 	assets(&b, s);
-	ua_buf_puts(&b, "/swagger-ui-dist@5/swagger-ui-bundle.js\"></script>\n"
+	ua_buf_puts(&b,
+	    "/swagger-ui-dist@5/swagger-ui-bundle.js\"></script>\n"
 	    "<script>\n"
 	    "const ui = SwaggerUIBundle({\n"
 	    "    url: '/openapi.json',\n"
@@ -126,8 +129,8 @@ swagger_ui(struct ua_req *req)
 static void
 redoc(struct ua_req *req)
 {
-	const struct ua_settings	*s = req->settings;
-	struct ua_buf			 b;
+	const struct ua_settings *s = req->settings;
+	struct ua_buf		  b;
 
 	if (docs_off(req))
 		return;
@@ -141,9 +144,11 @@ redoc(struct ua_req *req)
 	 * vendor, so images are held to this site.
 	 */
 	if (s->docs_assets_url[0] == '/')
-		ua_buf_puts(&b, "<meta http-equiv=\"Content-Security-Policy\" "
+		ua_buf_puts(&b,
+		    "<meta http-equiv=\"Content-Security-Policy\" "
 		    "content=\"img-src 'self' data:\">\n");
-	ua_buf_puts(&b, "<meta name=\"viewport\" content=\"width=device-width, "
+	ua_buf_puts(&b,
+	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
 	    "<style>body { margin: 0; padding: 0; }</style>\n"
 	    "</head>\n<body>\n"
@@ -151,7 +156,8 @@ redoc(struct ua_req *req)
 	    "</noscript>\n"
 	    "<redoc spec-url=\"/openapi.json\"></redoc>\n<script src=\"");
 	assets(&b, s);
-	ua_buf_puts(&b, "/redoc@2/bundles/redoc.standalone.js\"></script>\n"
+	ua_buf_puts(&b,
+	    "/redoc@2/bundles/redoc.standalone.js\"></script>\n"
 	    "</body>\n</html>\n");
 	ua_resp_raw(req, 200, "text/html; charset=utf-8", b.data, b.len);
 	ua_buf_cleanup(&b);
@@ -160,19 +166,28 @@ redoc(struct ua_req *req)
 /* The documentation does not document itself (as FastAPI). */
 static const struct ua_route routes[] = {
 	{
-		.method = UA_METHOD_GET, .path = "/openapi.json",
-		.handler = openapi_json, .summary = "The OpenAPI document",
-		.status = 200, .hidden = true,
+	    .method = UA_METHOD_GET,
+	    .path = "/openapi.json",
+	    .handler = openapi_json,
+	    .summary = "The OpenAPI document",
+	    .status = 200,
+	    .hidden = true,
 	},
 	{
-		.method = UA_METHOD_GET, .path = "/api/docs",
-		.handler = swagger_ui, .summary = "Swagger UI",
-		.status = 200, .hidden = true,
+	    .method = UA_METHOD_GET,
+	    .path = "/api/docs",
+	    .handler = swagger_ui,
+	    .summary = "Swagger UI",
+	    .status = 200,
+	    .hidden = true,
 	},
 	{
-		.method = UA_METHOD_GET, .path = "/api/redoc",
-		.handler = redoc, .summary = "ReDoc",
-		.status = 200, .hidden = true,
+	    .method = UA_METHOD_GET,
+	    .path = "/api/redoc",
+	    .handler = redoc,
+	    .summary = "ReDoc",
+	    .status = 200,
+	    .hidden = true,
 	},
 };
 

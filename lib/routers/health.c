@@ -12,7 +12,7 @@
 static void
 health(struct ua_req *req)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "status", json_object_new_string("healthy"));
 	ua_resp_json(req, 200, o);
@@ -25,8 +25,8 @@ health(struct ua_req *req)
 static void
 ready(struct ua_req *req)
 {
-	struct json_object	*o = json_object_new_object();
-	int			 up = ua_db_ping(req->db) == UA_OK;
+	struct json_object *o = json_object_new_object();
+	int		    up = ua_db_ping(req->db) == UA_OK;
 
 	json_object_object_add(o, "status",
 	    json_object_new_string(up ? "ready" : "unavailable"));
@@ -39,18 +39,24 @@ ready(struct ua_req *req)
 
 static const struct ua_route routes[] = {
 	{
-		.method = UA_METHOD_GET, .path = "/health",
-		.handler = health, .auth = UA_AUTH_NONE,
-		.summary = "Liveness: the worker answers; no database",
-		.status = 200, .response = "Health",
+	    .method = UA_METHOD_GET,
+	    .path = "/health",
+	    .handler = health,
+	    .auth = UA_AUTH_NONE,
+	    .summary = "Liveness: the worker answers; no database",
+	    .status = 200,
+	    .response = "Health",
 	},
 	{
-		.method = UA_METHOD_GET, .path = "/health/ready",
-		.handler = ready, .auth = UA_AUTH_NONE,
-		.summary = "Readiness: the database answers",
-		.status = 200, .response = "Readiness",
-		.errors = UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
-		.error_response = "Readiness",
+	    .method = UA_METHOD_GET,
+	    .path = "/health/ready",
+	    .handler = ready,
+	    .auth = UA_AUTH_NONE,
+	    .summary = "Readiness: the database answers",
+	    .status = 200,
+	    .response = "Readiness",
+	    .errors = UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
+	    .error_response = "Readiness",
 	},
 };
 

@@ -17,27 +17,27 @@
  * Read the body the matched route declares into "out" (zeroed here).
  * false: the answer (415 or 422) is already set.
  */
-bool	 ua_route_body(struct ua_req *req, void *out, size_t outlen);
+bool ua_route_body(struct ua_req *req, void *out, size_t outlen);
 
 /*
  * Path parameter "name" as an integer.  false: a 422 problem was added
  * to "errs" (the caller answers once every problem is known).
  */
-bool	 ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
-	    struct ua_verrs *errs);
+bool ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
+    struct ua_verrs *errs);
 
 /*
  * Query parameter "name" as the matched route declares it (bounds,
  * default).  false: a 422 problem was added to "errs".
  */
-bool	 ua_route_query_int(struct ua_req *req, const char *name,
-	    int64_t *out, struct ua_verrs *errs);
+bool ua_route_query_int(struct ua_req *req, const char *name, int64_t *out,
+    struct ua_verrs *errs);
 
 /* Answer the 422 of "errs". */
-void	 ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);
+void ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);
 
 /* Answer "status" with the User object of "u". */
-void	 ua_route_answer_user(struct ua_req *req, int status,
-	    const struct ua_user *u);
+void ua_route_answer_user(struct ua_req *req, int status,
+    const struct ua_user *u);
 
 #endif

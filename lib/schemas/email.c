@@ -30,41 +30,63 @@
 #include "userapi/validate.h"
 #include "schemas-private.h"
 
-#define PYDANTIC_MAX	2048	/* characters EmailStr looks at */
-#define EMAIL_MAX	254	/* octets, the whole address */
-#define LOCAL_MAX	64	/* characters before the @-sign */
-#define DOMAIN_MAX	253	/* octets after it */
-#define LABEL_MAX	63	/* octets between two periods */
-#define SHOWN_MAX	32	/* distinct characters a reason names */
-#define SHOWN_LEN	48	/* room for one of them, quoted or named */
+#define PYDANTIC_MAX 2048 /* characters EmailStr looks at */
+#define EMAIL_MAX 254	  /* octets, the whole address */
+#define LOCAL_MAX 64	  /* characters before the @-sign */
+#define DOMAIN_MAX 253	  /* octets after it */
+#define LABEL_MAX 63	  /* octets between two periods */
+#define SHOWN_MAX 32	  /* distinct characters a reason names */
+#define SHOWN_LEN 48	  /* room for one of them, quoted or named */
 
 /*
  * Quoted local parts ("john doe"@example.com).  email-validator 2
  * refuses them unless the caller opts in (its ALLOW_QUOTED_LOCAL is
  * false, and Pydantic does not opt in); API.md accepts them.
  */
-static const bool	allow_quoted_local = true;
+static const bool allow_quoted_local = true;
 
 /* IANA special-use names, refused as the domain or as its suffix. */
 static const char *const special_use[] = {
-	"arpa", "invalid", "local", "localhost", "onion", "test",
+	"arpa",
+	"invalid",
+	"local",
+	"localhost",
+	"onion",
+	"test",
 };
 
 /* RFC 2142 mailboxes: case-insensitive, so lower-cased. */
 static const char *const rfc2142[] = {
-	"info", "marketing", "sales", "support",
-	"abuse", "noc", "security",
-	"postmaster", "hostmaster", "usenet", "news", "webmaster", "www",
-	"uucp", "ftp",
+	"info",
+	"marketing",
+	"sales",
+	"support",
+	"abuse",
+	"noc",
+	"security",
+	"postmaster",
+	"hostmaster",
+	"usenet",
+	"news",
+	"webmaster",
+	"www",
+	"uucp",
+	"ftp",
 };
 
 /* What Python's str.strip() and the regex \s treat as whitespace. */
 static const struct cprange {
-	uint32_t	 lo, hi;
+	uint32_t lo, hi;
 } py_spaces[] = {
-	{ 0x0009, 0x000d }, { 0x001c, 0x0020 }, { 0x0085, 0x0085 },
-	{ 0x00a0, 0x00a0 }, { 0x1680, 0x1680 }, { 0x2000, 0x200a },
-	{ 0x2028, 0x2029 }, { 0x202f, 0x202f }, { 0x205f, 0x205f },
+	{ 0x0009, 0x000d },
+	{ 0x001c, 0x0020 },
+	{ 0x0085, 0x0085 },
+	{ 0x00a0, 0x00a0 },
+	{ 0x1680, 0x1680 },
+	{ 0x2000, 0x200a },
+	{ 0x2028, 0x2029 },
+	{ 0x202f, 0x202f },
+	{ 0x205f, 0x205f },
 	{ 0x3000, 0x3000 },
 };
 
@@ -74,38 +96,60 @@ static const struct cprange {
  * allowed inside quotes.
  */
 static const struct unsafe {
-	uint32_t	 lo, hi;
-	bool		 space;
+	uint32_t lo, hi;
+	bool	 space;
 } unsafe_ranges[] = {
-	{ 0x0000, 0x001f, false }, { 0x0020, 0x0020, true },
-	{ 0x007f, 0x009f, false }, { 0x00a0, 0x00a0, true },
-	{ 0x00ad, 0x00ad, false }, { 0x0600, 0x0605, false },
-	{ 0x061c, 0x061c, false }, { 0x06dd, 0x06dd, false },
-	{ 0x070f, 0x070f, false }, { 0x08e2, 0x08e2, false },
-	{ 0x1680, 0x1680, true }, { 0x180e, 0x180e, false },
-	{ 0x2000, 0x200a, true }, { 0x200b, 0x200f, false },
-	{ 0x2028, 0x202e, false }, { 0x202f, 0x202f, true },
-	{ 0x205f, 0x205f, true }, { 0x2060, 0x2064, false },
-	{ 0x2066, 0x206f, false }, { 0x3000, 0x3000, true },
-	{ 0xd800, 0xf8ff, false }, { 0xfdd0, 0xfdef, false },
-	{ 0xfeff, 0xfeff, false }, { 0xfff9, 0xfffb, false },
-	{ 0x110bd, 0x110bd, false }, { 0x1d173, 0x1d17a, false },
-	{ 0xe0001, 0xe0001, false }, { 0xe0020, 0xe007f, false },
+	{ 0x0000, 0x001f, false },
+	{ 0x0020, 0x0020, true },
+	{ 0x007f, 0x009f, false },
+	{ 0x00a0, 0x00a0, true },
+	{ 0x00ad, 0x00ad, false },
+	{ 0x0600, 0x0605, false },
+	{ 0x061c, 0x061c, false },
+	{ 0x06dd, 0x06dd, false },
+	{ 0x070f, 0x070f, false },
+	{ 0x08e2, 0x08e2, false },
+	{ 0x1680, 0x1680, true },
+	{ 0x180e, 0x180e, false },
+	{ 0x2000, 0x200a, true },
+	{ 0x200b, 0x200f, false },
+	{ 0x2028, 0x202e, false },
+	{ 0x202f, 0x202f, true },
+	{ 0x205f, 0x205f, true },
+	{ 0x2060, 0x2064, false },
+	{ 0x2066, 0x206f, false },
+	{ 0x3000, 0x3000, true },
+	{ 0xd800, 0xf8ff, false },
+	{ 0xfdd0, 0xfdef, false },
+	{ 0xfeff, 0xfeff, false },
+	{ 0xfff9, 0xfffb, false },
+	{ 0x110bd, 0x110bd, false },
+	{ 0x1d173, 0x1d17a, false },
+	{ 0xe0001, 0xe0001, false },
+	{ 0xe0020, 0xe007f, false },
 	{ 0xf0000, 0x10ffff, false },
 };
 
 /* Combining marks (category M): unsafe as the first character. */
 static const struct cprange marks[] = {
-	{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd },
-	{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff },
-	{ 0x20d0, 0x20ff }, { 0x302a, 0x302f }, { 0x3099, 0x309a },
-	{ 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f }, { 0xe0100, 0xe01ef },
+	{ 0x0300, 0x036f },
+	{ 0x0483, 0x0489 },
+	{ 0x0591, 0x05bd },
+	{ 0x064b, 0x065f },
+	{ 0x1ab0, 0x1aff },
+	{ 0x1dc0, 0x1dff },
+	{ 0x20d0, 0x20ff },
+	{ 0x302a, 0x302f },
+	{ 0x3099, 0x309a },
+	{ 0xfe00, 0xfe0f },
+	{ 0xfe20, 0xfe2f },
+	{ 0xe0100, 0xe01ef },
 };
 
 /* Unicode's names for the characters a reason may have to name. */
 static const struct cpname {
-	uint32_t	 cp;
-	const char	*name;
+	uint32_t    cp;
+	const char *name;
 } cpnames[] = {
 	{ 0x0020, "SPACE" },
 	{ 0x00a0, "NO-BREAK SPACE" },
@@ -151,40 +195,40 @@ static const struct cpname {
 	{ 0xfeff, "ZERO WIDTH NO-BREAK SPACE" },
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* One address being checked; large, so it lives on the heap. */
-struct	addr {
-	uint32_t	 in[PYDANTIC_MAX];	/* the input, decoded */
-	size_t		 n;
-	uint32_t	 dname[PYDANTIC_MAX];	/* display name, unquoted */
-	size_t		 ndname;
-	bool		 display;		/* "Name <addr>" form */
-	uint32_t	 local[PYDANTIC_MAX];	/* local part, unquoted */
-	size_t		 nlocal;
-	bool		 quoted;		/* it came in quotes */
-	uint32_t	 norm[2 * LOCAL_MAX + 2]; /* its normal form */
-	size_t		 nnorm;
-	bool		 smtputf8;		/* it is not ASCII */
-	size_t		 dom, ndom;		/* domain: in[dom..+ndom) */
-	char		*reason;
-	size_t		 reasonlen;
+struct addr {
+	uint32_t in[PYDANTIC_MAX]; /* the input, decoded */
+	size_t	 n;
+	uint32_t dname[PYDANTIC_MAX]; /* display name, unquoted */
+	size_t	 ndname;
+	bool	 display;	      /* "Name <addr>" form */
+	uint32_t local[PYDANTIC_MAX]; /* local part, unquoted */
+	size_t	 nlocal;
+	bool	 quoted;		  /* it came in quotes */
+	uint32_t norm[2 * LOCAL_MAX + 2]; /* its normal form */
+	size_t	 nnorm;
+	bool	 smtputf8;  /* it is not ASCII */
+	size_t	 dom, ndom; /* domain: in[dom..+ndom) */
+	char	*reason;
+	size_t	 reasonlen;
 };
 
 /* Characters for a reason: distinct, in the order Python sorts them. */
-struct	shown {
-	char		 s[SHOWN_MAX][SHOWN_LEN];
-	size_t		 n;
+struct shown {
+	char   s[SHOWN_MAX][SHOWN_LEN];
+	size_t n;
 };
 
-static enum ua_err	fail(struct addr *, const char *, ...)
-			    __attribute__((format(printf, 2, 3)));
+static enum ua_err fail(struct addr *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Write the reason (truncated to fit); returns UA_ERR_INVALID. */
 static enum ua_err
 fail(struct addr *a, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (a->reasonlen == 0)
 		return UA_ERR_INVALID;
@@ -197,7 +241,7 @@ fail(struct addr *a, const char *fmt, ...)
 static bool
 in_ranges(const struct cprange *r, size_t n, uint32_t cp)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (cp >= r[i].lo && cp <= r[i].hi)
@@ -221,8 +265,8 @@ is_mark(uint32_t cp)
 static const struct unsafe *
 unsafe_range(uint32_t cp)
 {
-	static const struct unsafe	 nonchar = { 0, 0, false };
-	size_t				 i;
+	static const struct unsafe nonchar = { 0, 0, false };
+	size_t			   i;
 
 	for (i = 0; i < NELEM(unsafe_ranges); i++)
 		if (cp >= unsafe_ranges[i].lo && cp <= unsafe_ranges[i].hi)
@@ -265,8 +309,8 @@ utf8_len(uint32_t cp)
 static void
 char_display(uint32_t cp, char *buf, size_t len)
 {
-	char	 u[5];
-	size_t	 i;
+	char   u[5];
+	size_t i;
 
 	if (cp == '\\') {
 		snprintf(buf, len, "\"\\\"");
@@ -298,8 +342,8 @@ char_display(uint32_t cp, char *buf, size_t len)
 static void
 shown_add(struct shown *sh, uint32_t cp)
 {
-	char	 buf[SHOWN_LEN];
-	size_t	 i;
+	char   buf[SHOWN_LEN];
+	size_t i;
 
 	char_display(cp, buf, sizeof(buf));
 	for (i = 0; i < sh->n; i++)
@@ -319,7 +363,7 @@ shown_cmp(const void *a, const void *b)
 static const char *
 shown_join(struct shown *sh, char *buf, size_t len)
 {
-	size_t	 i, o = 0;
+	size_t i, o = 0;
 
 	qsort(sh->s, sh->n, sizeof(sh->s[0]), shown_cmp);
 	buf[0] = '\0';
@@ -345,11 +389,11 @@ too_many(size_t diff, char *buf, size_t len)
 static enum ua_err
 unsafe_chars(struct addr *a, const uint32_t *c, size_t n, bool allow_space)
 {
-	const struct unsafe	*r;
-	uint32_t		 bad[SHOWN_MAX], t;
-	char			 list[SHOWN_MAX * (SHOWN_LEN + 2)];
-	char			 one[SHOWN_LEN];
-	size_t			 i, j, nbad = 0, o = 0;
+	const struct unsafe *r;
+	uint32_t	     bad[SHOWN_MAX], t;
+	char		     list[SHOWN_MAX * (SHOWN_LEN + 2)];
+	char		     one[SHOWN_LEN];
+	size_t		     i, j, nbad = 0, o = 0;
 
 	for (i = 0; i < n; i++) {
 		if (is_mark(c[i])) {
@@ -365,7 +409,7 @@ unsafe_chars(struct addr *a, const uint32_t *c, size_t n, bool allow_space)
 	}
 	if (nbad == 0)
 		return UA_OK;
-	for (i = 1; i < nbad; i++)	/* insertion sort: a handful */
+	for (i = 1; i < nbad; i++) /* insertion sort: a handful */
 		for (j = i; j > 0 && bad[j - 1] > bad[j]; j--) {
 			t = bad[j];
 			bad[j] = bad[j - 1];
@@ -389,8 +433,8 @@ unsafe_chars(struct addr *a, const uint32_t *c, size_t n, bool allow_space)
 static bool
 pretty_unwrap(const uint32_t *c, size_t n, size_t *s, size_t *e)
 {
-	size_t	 i = 0, j = n, gt, lt, q, t, k;
-	bool	 word = false;
+	size_t i = 0, j = n, gt, lt, q, t, k;
+	bool   word = false;
 
 	while (j > 0 && py_space(c[j - 1]))
 		j--;
@@ -445,7 +489,7 @@ pretty_unwrap(const uint32_t *c, size_t n, size_t *s, size_t *e)
 static size_t
 unquoted_special(const uint32_t *c, size_t s, size_t e, bool angle)
 {
-	bool	 inq = false, esc = false;
+	bool inq = false, esc = false;
 
 	for (; s < e; s++) {
 		if (inq) {
@@ -472,9 +516,9 @@ static enum ua_err
 unquote(struct addr *a, size_t s, size_t e, uint32_t *out, size_t *nout,
     bool *quoted)
 {
-	char	 list[SHOWN_MAX * (SHOWN_LEN + 2)], one[SHOWN_LEN];
-	size_t	 k, j, n = 0, o = 0;
-	bool	 esc = false;
+	char   list[SHOWN_MAX * (SHOWN_LEN + 2)], one[SHOWN_LEN];
+	size_t k, j, n = 0, o = 0;
+	bool   esc = false;
 
 	*quoted = false;
 	for (k = s; k < e; k++) {
@@ -494,12 +538,14 @@ unquote(struct addr *a, size_t s, size_t e, uint32_t *out, size_t *nout,
 			list[0] = '\0';
 			for (j = k + 1; j < e && o < sizeof(list); j++) {
 				char_display(a->in[j], one, sizeof(one));
-				o += (size_t)snprintf(list + o,
-				    sizeof(list) - o, "%s%s",
-				    j > k + 1 ? ", " : "", one);
+				o +=
+				    (size_t)snprintf(list + o, sizeof(list) - o,
+					"%s%s", j > k + 1 ? ", " : "", one);
 			}
-			return fail(a, "Extra character(s) found after close "
-			    "quote: %s", list);
+			return fail(a,
+			    "Extra character(s) found after close "
+			    "quote: %s",
+			    list);
 		} else
 			out[n++] = a->in[k];
 	}
@@ -515,11 +561,11 @@ unquote(struct addr *a, size_t s, size_t e, uint32_t *out, size_t *nout,
 static enum ua_err
 split(struct addr *a, size_t s, size_t e)
 {
-	struct shown	 sh;
-	char		 list[SHOWN_MAX * (SHOWN_LEN + 2)];
-	size_t		 k, l, r, as, ae, i;
-	enum ua_err	 er;
-	bool		 dq;
+	struct shown sh;
+	char	     list[SHOWN_MAX * (SHOWN_LEN + 2)];
+	size_t	     k, l, r, as, ae, i;
+	enum ua_err  er;
+	bool	     dq;
 
 	k = unquoted_special(a->in, s, e, true);
 	if (k == e)
@@ -541,7 +587,8 @@ split(struct addr *a, size_t s, size_t e)
 			    a->dname[i] == '.')
 				shown_add(&sh, a->dname[i]);
 		if (sh.n > 0)
-			return fail(a, "The display name contains invalid "
+			return fail(a,
+			    "The display name contains invalid "
 			    "characters when not quoted: %s.",
 			    shown_join(&sh, list, sizeof(list)));
 	}
@@ -550,13 +597,15 @@ split(struct addr *a, size_t s, size_t e)
 	for (i = k; i < e && a->in[i] != '>'; i++)
 		continue;
 	if (i == e)
-		return fail(a, "An open angle bracket at the start of the "
+		return fail(a,
+		    "An open angle bracket at the start of the "
 		    "email address has to be followed by a close angle "
 		    "bracket at the end.");
 	for (r = e; r > k && a->in[r - 1] == ' '; r--)
 		continue;
 	if (a->in[r - 1] != '>')
-		return fail(a, "There can't be anything after the email "
+		return fail(a,
+		    "There can't be anything after the email "
 		    "address.");
 	as = k + 1;
 	for (ae = r; ae > as && a->in[ae - 1] == '>'; ae--)
@@ -573,8 +622,8 @@ split(struct addr *a, size_t s, size_t e)
 static bool
 dot_atom(const uint32_t *c, size_t n, bool intl)
 {
-	size_t	 i;
-	bool	 dot = true;	/* as if after a period: none may lead */
+	size_t i;
+	bool   dot = true; /* as if after a period: none may lead */
 
 	for (i = 0; i < n; i++) {
 		if (c[i] == '.') {
@@ -597,17 +646,19 @@ dot_atom(const uint32_t *c, size_t n, bool intl)
 static enum ua_err
 local_part(struct addr *a)
 {
-	const uint32_t	*c = a->local;
-	struct shown	 sh;
-	char		 list[SHOWN_MAX * (SHOWN_LEN + 2)], why[64];
-	size_t		 n = a->nlocal, i, j;
-	enum ua_err	 er;
+	const uint32_t *c = a->local;
+	struct shown	sh;
+	char		list[SHOWN_MAX * (SHOWN_LEN + 2)], why[64];
+	size_t		n = a->nlocal, i, j;
+	enum ua_err	er;
 
 	if (n == 0)
 		return fail(a, "There must be something before the @-sign.");
 	if (n > LOCAL_MAX)
-		return fail(a, "The email address is too long before the "
-		    "@-sign %s.", too_many(n - LOCAL_MAX, why, sizeof(why)));
+		return fail(a,
+		    "The email address is too long before the "
+		    "@-sign %s.",
+		    too_many(n - LOCAL_MAX, why, sizeof(why)));
 
 	a->smtputf8 = false;
 	if (dot_atom(c, n, false)) {
@@ -628,7 +679,8 @@ local_part(struct addr *a)
 				a->smtputf8 = true;
 		}
 		if (sh.n > 0)
-			return fail(a, "The email address contains invalid "
+			return fail(a,
+			    "The email address contains invalid "
 			    "characters in quotes before the @-sign: %s.",
 			    shown_join(&sh, list, sizeof(list)));
 		if ((er = unsafe_chars(a, c, n, true)) != UA_OK)
@@ -649,31 +701,38 @@ local_part(struct addr *a)
 			if (c[i] < 0x80 && !is_atext(c[i]) && c[i] != '.')
 				shown_add(&sh, c[i]);
 		if (sh.n > 0)
-			return fail(a, "The email address contains invalid "
+			return fail(a,
+			    "The email address contains invalid "
 			    "characters before the @-sign: %s.",
 			    shown_join(&sh, list, sizeof(list)));
 		if (c[n - 1] == '.')
-			return fail(a, "An email address cannot have a period "
+			return fail(a,
+			    "An email address cannot have a period "
 			    "immediately before the @-sign.");
 		if (c[0] == '.')
-			return fail(a, "An email address cannot start with a "
+			return fail(a,
+			    "An email address cannot start with a "
 			    "period.");
 		for (i = 1; i < n; i++)
 			if (c[i] == '.' && c[i - 1] == '.')
-				return fail(a, "An email address cannot have "
+				return fail(a,
+				    "An email address cannot have "
 				    "two periods in a row.");
-		return fail(a, "The email address contains invalid "
+		return fail(a,
+		    "The email address contains invalid "
 		    "characters before the @-sign.");
 	}
 
 	if (a->quoted && !allow_quoted_local)
-		return fail(a, "Quoting the part before the @-sign is not "
+		return fail(a,
+		    "Quoting the part before the @-sign is not "
 		    "allowed here.");
 
 	if (!a->smtputf8 && a->nnorm < 16)
 		for (i = 0; i < NELEM(rfc2142); i++) {
 			for (j = 0; j < a->nnorm && rfc2142[i][j] != '\0' &&
-			    lower(a->norm[j]) == (uint32_t)rfc2142[i][j]; j++)
+			     lower(a->norm[j]) == (uint32_t)rfc2142[i][j];
+			     j++)
 				continue;
 			if (j == a->nnorm && rfc2142[i][j] == '\0') {
 				for (j = 0; j < a->nnorm; j++)
@@ -691,10 +750,10 @@ local_part(struct addr *a)
 static const char *
 ipv4_error(const char *s, char *buf, size_t len)
 {
-	const char	*p = s, *dot;
-	size_t		 parts = 1, n;
-	int		 v;
-	char		 oct[PYDANTIC_MAX + 1];
+	const char *p = s, *dot;
+	size_t	    parts = 1, n;
+	int	    v;
+	char	    oct[PYDANTIC_MAX + 1];
 
 	for (dot = s; *dot != '\0'; dot++)
 		parts += *dot == '.';
@@ -704,21 +763,28 @@ ipv4_error(const char *s, char *buf, size_t len)
 	}
 	for (;;) {
 		n = (dot = strchr(p, '.')) != NULL ? (size_t)(dot - p) :
-		    strlen(p);
+						     strlen(p);
 		memcpy(oct, p, n);
 		oct[n] = '\0';
 		if (n == 0)
 			snprintf(buf, len, "Empty octet not permitted in '%s'",
 			    s);
 		else if (n > 3)
-			snprintf(buf, len, "At most 3 characters permitted in "
-			    "'%s' in '%s'", oct, s);
+			snprintf(buf, len,
+			    "At most 3 characters permitted in "
+			    "'%s' in '%s'",
+			    oct, s);
 		else if (n > 1 && oct[0] == '0')
-			snprintf(buf, len, "Leading zeros are not permitted in "
-			    "'%s' in '%s'", oct, s);
-		else if ((v = atoi(oct)) > 255)	/* NOLINT(cert-err34-c): 1 to 3 digits */
-			snprintf(buf, len, "Octet %d (> 255) not permitted in "
-			    "'%s'", v, s);
+			snprintf(buf, len,
+			    "Leading zeros are not permitted in "
+			    "'%s' in '%s'",
+			    oct, s);
+		else if ((v = atoi(oct)) >
+		    255) /* NOLINT(cert-err34-c): 1 to 3 digits */
+			snprintf(buf, len,
+			    "Octet %d (> 255) not permitted in "
+			    "'%s'",
+			    v, s);
 		else if (dot == NULL)
 			return NULL;
 		else {
@@ -737,12 +803,12 @@ ipv4_error(const char *s, char *buf, size_t len)
 static enum ua_err
 domain_literal(struct addr *a, const uint32_t *c, size_t n)
 {
-	struct shown		 sh;
-	struct in6_addr		 in6;
-	char			 s[PYDANTIC_MAX + 1], why[PYDANTIC_MAX * 3];
-	char			 list[SHOWN_MAX * (SHOWN_LEN + 2)];
-	size_t			 i;
-	bool			 v4 = n > 0, colon = false, ascii = true;
+	struct shown	sh;
+	struct in6_addr in6;
+	char		s[PYDANTIC_MAX + 1], why[PYDANTIC_MAX * 3];
+	char		list[SHOWN_MAX * (SHOWN_LEN + 2)];
+	size_t		i;
+	bool		v4 = n > 0, colon = false, ascii = true;
 
 	for (i = 0; i < n; i++) {
 		if ((c[i] < '0' || c[i] > '9') && c[i] != '.')
@@ -755,31 +821,39 @@ domain_literal(struct addr *a, const uint32_t *c, size_t n)
 	}
 	s[n] = '\0';
 	if (v4 && ipv4_error(s, why, sizeof(why)) != NULL)
-		return fail(a, "The address in brackets after the @-sign is "
+		return fail(a,
+		    "The address in brackets after the @-sign is "
 		    "not valid: It is not an IPv4 address (%s) or is missing "
-		    "an address literal tag.", why);
+		    "an address literal tag.",
+		    why);
 	if (v4)
-		return fail(a, "A bracketed IP address after the @-sign is "
+		return fail(a,
+		    "A bracketed IP address after the @-sign is "
 		    "not allowed here.");
 	if (n >= 5 && memcmp(s, "IPv6:", 5) == 0) {
 		if (!ascii || inet_pton(AF_INET6, s + 5, &in6) != 1)
-			return fail(a, "The IPv6 address in brackets after "
+			return fail(a,
+			    "The IPv6 address in brackets after "
 			    "the @-sign is not valid.");
-		return fail(a, "A bracketed IP address after the @-sign is "
+		return fail(a,
+		    "A bracketed IP address after the @-sign is "
 		    "not allowed here.");
 	}
 	if (!colon)
-		return fail(a, "The part after the @-sign in brackets is not "
+		return fail(a,
+		    "The part after the @-sign in brackets is not "
 		    "an IPv4 address and has no address literal tag.");
 	sh.n = 0;
 	for (i = 0; i < n; i++)
 		if (c[i] < 0x21 || c[i] > 0xfa)
 			shown_add(&sh, c[i]);
 	if (sh.n > 0)
-		return fail(a, "The part after the @-sign contains invalid "
+		return fail(a,
+		    "The part after the @-sign contains invalid "
 		    "characters in brackets: %s.",
 		    shown_join(&sh, list, sizeof(list)));
-	return fail(a, "The part after the @-sign contains an invalid "
+	return fail(a,
+	    "The part after the @-sign contains an invalid "
 	    "address literal tag in brackets.");
 }
 
@@ -790,12 +864,12 @@ domain_literal(struct addr *a, const uint32_t *c, size_t n)
 static enum ua_err
 domain_part(struct addr *a)
 {
-	uint32_t	*d = a->in + a->dom;
-	struct shown	 sh;
-	char		 list[SHOWN_MAX * (SHOWN_LEN + 2)], why[64];
-	size_t		 n = a->ndom, i, j, start, k;
-	enum ua_err	 er;
-	bool		 ascii = true, dot = false;
+	uint32_t    *d = a->in + a->dom;
+	struct shown sh;
+	char	     list[SHOWN_MAX * (SHOWN_LEN + 2)], why[64];
+	size_t	     n = a->ndom, i, j, start, k;
+	enum ua_err  er;
+	bool	     ascii = true, dot = false;
 
 	if (n == 0)
 		return fail(a, "There must be something after the @-sign.");
@@ -810,12 +884,15 @@ domain_part(struct addr *a)
 			shown_add(&sh, d[i]);
 	}
 	if (sh.n > 0)
-		return fail(a, "The part after the @-sign contains invalid "
-		    "characters: %s.", shown_join(&sh, list, sizeof(list)));
+		return fail(a,
+		    "The part after the @-sign contains invalid "
+		    "characters: %s.",
+		    shown_join(&sh, list, sizeof(list)));
 	if ((er = unsafe_chars(a, d, n, false)) != UA_OK)
 		return er;
 	if (!ascii)
-		return fail(a, "Internationalized domain names are not "
+		return fail(a,
+		    "Internationalized domain names are not "
 		    "supported here; write the part after the @-sign in its "
 		    "xn-- (Punycode) form.");
 	for (i = 0; i < n; i++)
@@ -824,21 +901,25 @@ domain_part(struct addr *a)
 	if (d[n - 1] == '.')
 		return fail(a, "An email address cannot end with a period.");
 	if (d[0] == '.')
-		return fail(a, "An email address cannot have a period "
+		return fail(a,
+		    "An email address cannot have a period "
 		    "immediately after the @-sign.");
 	for (i = 1; i < n; i++)
 		if (d[i] == '.' && d[i - 1] == '.')
-			return fail(a, "An email address cannot have two "
+			return fail(a,
+			    "An email address cannot have two "
 			    "periods in a row.");
 	if (d[n - 1] == '-')
 		return fail(a, "An email address cannot end with a hyphen.");
 	if (d[0] == '-')
-		return fail(a, "An email address cannot have a hyphen "
+		return fail(a,
+		    "An email address cannot have a hyphen "
 		    "immediately after the @-sign.");
 	for (i = 1; i < n; i++)
 		if ((d[i] == '-' && d[i - 1] == '.') ||
 		    (d[i] == '.' && d[i - 1] == '-'))
-			return fail(a, "An email address cannot have a period "
+			return fail(a,
+			    "An email address cannot have a period "
 			    "and a hyphen next to each other.");
 	for (start = 0; start < n; start = k + 1) {
 		for (k = start; k < n && d[k] != '.'; k++)
@@ -846,39 +927,46 @@ domain_part(struct addr *a)
 		if (k - start >= 4 && d[start + 2] == '-' &&
 		    d[start + 3] == '-' &&
 		    !(d[start] == 'x' && d[start + 1] == 'n'))
-			return fail(a, "An email address cannot have two "
+			return fail(a,
+			    "An email address cannot have two "
 			    "letters followed by two dashes immediately "
 			    "after the @-sign or after a period, except "
 			    "Punycode.");
 	}
 	if (n > DOMAIN_MAX)
-		return fail(a, "The email address is too long after the "
-		    "@-sign %s.", too_many(n - DOMAIN_MAX, why, sizeof(why)));
+		return fail(a,
+		    "The email address is too long after the "
+		    "@-sign %s.",
+		    too_many(n - DOMAIN_MAX, why, sizeof(why)));
 	for (start = 0; start < n; start = k + 1) {
 		for (k = start; k < n && d[k] != '.'; k++)
 			continue;
 		if (k - start > LABEL_MAX)
-			return fail(a, "After the @-sign, periods cannot be "
+			return fail(a,
+			    "After the @-sign, periods cannot be "
 			    "separated by so many characters %s.",
 			    too_many(k - start - LABEL_MAX, why, sizeof(why)));
 		if (k < n)
 			dot = true;
 	}
 	if (!dot)
-		return fail(a, "The part after the @-sign is not valid. It "
+		return fail(a,
+		    "The part after the @-sign is not valid. It "
 		    "should have a period.");
 	if (d[n - 1] < 'a' || d[n - 1] > 'z')
-		return fail(a, "The part after the @-sign is not valid. It is "
+		return fail(a,
+		    "The part after the @-sign is not valid. It is "
 		    "not within a valid top-level domain.");
 	for (i = 0; i < NELEM(special_use); i++) {
 		k = strlen(special_use[i]);
 		if (n < k || (n > k && d[n - k - 1] != '.'))
 			continue;
-		for (j = 0; j < k &&
-		    d[n - k + j] == (uint32_t)special_use[i][j]; j++)
+		for (j = 0;
+		     j < k && d[n - k + j] == (uint32_t)special_use[i][j]; j++)
 			continue;
 		if (j == k)
-			return fail(a, "The part after the @-sign is a "
+			return fail(a,
+			    "The part after the @-sign is a "
 			    "special-use or reserved name that cannot be used "
 			    "with email.");
 	}
@@ -893,7 +981,7 @@ domain_part(struct addr *a)
 static enum ua_err
 lengths(struct addr *a)
 {
-	size_t	 chars, bytes, mbpc = 1, diff, mchars, i, b;
+	size_t chars, bytes, mbpc = 1, diff, mchars, i, b;
 
 	chars = a->nlocal + (a->quoted ? 2 : 0) + 1 + a->ndom;
 	bytes = chars - a->nlocal;
@@ -906,24 +994,30 @@ lengths(struct addr *a)
 	if (bytes > EMAIL_MAX) {
 		diff = bytes - EMAIL_MAX;
 		if (chars == bytes)
-			return fail(a, "The email address is too long (%zu "
-			    "character%s too many).", diff, diff > 1 ? "s" : "");
+			return fail(a,
+			    "The email address is too long (%zu "
+			    "character%s too many).",
+			    diff, diff > 1 ? "s" : "");
 		mchars = diff / mbpc > 1 ? diff / mbpc : 1;
 		if (mchars == diff)
-			return fail(a, "The email address is too long (%zu "
-			    "character%s too many).", diff, diff > 1 ? "s" : "");
-		return fail(a, "The email address is too long (%zu-%zu "
-		    "character%s too many).", mchars, diff,
-		    diff > 1 ? "s" : "");
+			return fail(a,
+			    "The email address is too long (%zu "
+			    "character%s too many).",
+			    diff, diff > 1 ? "s" : "");
+		return fail(a,
+		    "The email address is too long (%zu-%zu "
+		    "character%s too many).",
+		    mchars, diff, diff > 1 ? "s" : "");
 	}
 	bytes = 1 + a->ndom;
 	for (i = 0; i < a->nnorm; i++)
 		bytes += utf8_len(a->norm[i]);
 	if (bytes > EMAIL_MAX) {
 		diff = bytes - EMAIL_MAX;
-		return fail(a, "The email address is too long after "
-		    "normalization (%zu byte%s too many).", diff,
-		    diff > 1 ? "s" : "");
+		return fail(a,
+		    "The email address is too long after "
+		    "normalization (%zu byte%s too many).",
+		    diff, diff > 1 ? "s" : "");
 	}
 	return UA_OK;
 }
@@ -932,8 +1026,8 @@ lengths(struct addr *a)
 static bool
 emit(char *out, size_t outlen, size_t *o, uint32_t cp)
 {
-	char	 u[4];
-	size_t	 n = ua_utf8_put(u, cp);
+	char   u[4];
+	size_t n = ua_utf8_put(u, cp);
 
 	if (*o + n >= outlen)
 		return false;
@@ -952,16 +1046,17 @@ static enum ua_err
 normalise(struct addr *a, const char *email, size_t len, char *out,
     size_t outlen)
 {
-	size_t		 i = 0, s, e, o = 0;
-	uint32_t	 cp;
-	enum ua_err	 er;
+	size_t	    i = 0, s, e, o = 0;
+	uint32_t    cp;
+	enum ua_err er;
 
 	while (i < len) {
 		if (a->n == PYDANTIC_MAX)
 			return fail(a, "Length must not exceed %d characters",
 			    PYDANTIC_MAX);
 		if (!ua_utf8_next(email, len, &i, &cp))
-			return fail(a, "The email address contains an invalid "
+			return fail(a,
+			    "The email address contains an invalid "
 			    "character.");
 		a->in[a->n++] = cp;
 	}
@@ -973,13 +1068,12 @@ normalise(struct addr *a, const char *email, size_t len, char *out,
 	while (e > s && py_space(a->in[e - 1]))
 		e--;
 
-	if ((er = split(a, s, e)) != UA_OK ||
-	    (er = local_part(a)) != UA_OK ||
-	    (er = domain_part(a)) != UA_OK ||
-	    (er = lengths(a)) != UA_OK)
+	if ((er = split(a, s, e)) != UA_OK || (er = local_part(a)) != UA_OK ||
+	    (er = domain_part(a)) != UA_OK || (er = lengths(a)) != UA_OK)
 		return er;
 	if (a->display)
-		return fail(a, "A display name and angle brackets around the "
+		return fail(a,
+		    "A display name and angle brackets around the "
 		    "email address are not permitted here.");
 
 	for (i = 0; i < a->nnorm; i++)
@@ -1012,8 +1106,8 @@ enum ua_err
 ua_email_normalise(const char *email, size_t len, char *out, size_t outlen,
     char *reason, size_t reasonlen)
 {
-	struct addr	*a;
-	enum ua_err	 er;
+	struct addr *a;
+	enum ua_err  er;
 
 	if (reasonlen > 0)
 		reason[0] = '\0';

@@ -15,7 +15,7 @@
  * true with "*cp" set and "*i" moved past it, or false with both
  * untouched.
  */
-bool	 ua_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp);
+bool ua_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp);
 
 /*
  * Where s[i] starts bytes that are not valid UTF-8: the length of the
@@ -24,10 +24,9 @@ bool	 ua_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp);
  * the data ended inside an otherwise valid sequence ("unexpected end
  * of data") rather than at a bad byte.
  */
-size_t	 ua_utf8_bad_span(const char *s, size_t len, size_t i,
-	    bool *truncated);
+size_t ua_utf8_bad_span(const char *s, size_t len, size_t i, bool *truncated);
 
 /* Write "cp" (at most U+10FFFF) as UTF-8 into "out"; returns 1..4. */
-size_t	 ua_utf8_put(char out[4], uint32_t cp);
+size_t ua_utf8_put(char out[4], uint32_t cp);
 
 #endif

@@ -25,36 +25,36 @@
 #include "schemas-private.h"
 
 /* Arrays and objects a body may nest; deeper is json_invalid. */
-#define JSON_MAX_DEPTH	32
+#define JSON_MAX_DEPTH 32
 
 /* A field without a "has" flag. */
-#define NO_HAS		((size_t)-1)
+#define NO_HAS ((size_t)-1)
 
 /* Room for an email-validator reason. */
-#define REASON_MAX	512
+#define REASON_MAX 512
 
 /* Well-formed UTF-8 (Unicode 15, table 3-7), by lead byte. */
 static const struct utf8_lead {
-	unsigned char	 first, last;	/* lead bytes */
-	size_t		 n;		/* bytes in the sequence */
-	unsigned char	 mask;		/* payload bits of the lead */
-	unsigned char	 lo, hi;	/* bounds of the second byte */
+	unsigned char first, last; /* lead bytes */
+	size_t	      n;	   /* bytes in the sequence */
+	unsigned char mask;	   /* payload bits of the lead */
+	unsigned char lo, hi;	   /* bounds of the second byte */
 } utf8_leads[] = {
 	{ 0x00, 0x7f, 1, 0x7f, 0x00, 0x00 },
 	{ 0xc2, 0xdf, 2, 0x1f, 0x80, 0xbf },
 	{ 0xe0, 0xe0, 3, 0x0f, 0xa0, 0xbf },
 	{ 0xe1, 0xec, 3, 0x0f, 0x80, 0xbf },
-	{ 0xed, 0xed, 3, 0x0f, 0x80, 0x9f },	/* no surrogates */
+	{ 0xed, 0xed, 3, 0x0f, 0x80, 0x9f }, /* no surrogates */
 	{ 0xee, 0xef, 3, 0x0f, 0x80, 0xbf },
 	{ 0xf0, 0xf0, 4, 0x07, 0x90, 0xbf },
 	{ 0xf1, 0xf3, 4, 0x07, 0x80, 0xbf },
-	{ 0xf4, 0xf4, 4, 0x07, 0x80, 0x8f },	/* up to U+10FFFF */
+	{ 0xf4, 0xf4, 4, 0x07, 0x80, 0x8f }, /* up to U+10FFFF */
 };
 
 static const struct utf8_lead *
 utf8_lead_of(unsigned char c)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(utf8_leads) / sizeof(utf8_leads[0]); i++)
 		if (c >= utf8_leads[i].first && c <= utf8_leads[i].last)
@@ -74,10 +74,10 @@ utf8_cont_ok(const struct utf8_lead *l, size_t k, unsigned char c)
 bool
 ua_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp)
 {
-	const unsigned char	*p;
-	const struct utf8_lead	*l;
-	uint32_t		 v;
-	size_t			 k;
+	const unsigned char    *p;
+	const struct utf8_lead *l;
+	uint32_t		v;
+	size_t			k;
 
 	if (*i >= len)
 		return false;
@@ -98,9 +98,9 @@ ua_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp)
 size_t
 ua_utf8_bad_span(const char *s, size_t len, size_t i, bool *truncated)
 {
-	const unsigned char	*p = (const unsigned char *)s + i;
-	const struct utf8_lead	*l;
-	size_t			 k;
+	const unsigned char    *p = (const unsigned char *)s + i;
+	const struct utf8_lead *l;
+	size_t			k;
 
 	*truncated = false;
 	if ((l = utf8_lead_of(p[0])) == NULL)
@@ -148,9 +148,9 @@ ua_utf8_put(char out[4], uint32_t cp)
 long
 ua_utf8_length(const char *s, size_t len)
 {
-	size_t		 i = 0;
-	uint32_t	 cp;
-	long		 n = 0;
+	size_t	 i = 0;
+	uint32_t cp;
+	long	 n = 0;
 
 	while (i < len) {
 		if (!ua_utf8_next(s, len, &i, &cp))
@@ -193,7 +193,7 @@ void
 ua_verrs_add(struct ua_verrs *errs, const char *type, struct json_object *loc,
     const char *msg, struct json_object *input, struct json_object *ctx)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "type", json_object_new_string(type));
 	json_object_object_add(o, "loc", loc);
@@ -213,7 +213,7 @@ ua_verrs_add(struct ua_verrs *errs, const char *type, struct json_object *loc,
 struct json_object *
 ua_loc(const char *where, const char *name)
 {
-	struct json_object	*a = json_object_new_array_ext(2);
+	struct json_object *a = json_object_new_array_ext(2);
 
 	json_object_array_add(a, json_object_new_string(where));
 	if (name != NULL)
@@ -224,10 +224,10 @@ ua_loc(const char *where, const char *name)
 struct json_object *
 ua_verrs_to_json(struct ua_verrs *errs)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "detail", errs->list != NULL ?
-	    errs->list : json_object_new_array());
+	json_object_object_add(o, "detail",
+	    errs->list != NULL ? errs->list : json_object_new_array());
 	errs->list = NULL;
 	return o;
 }
@@ -236,7 +236,7 @@ ua_verrs_to_json(struct ua_verrs *errs)
 static struct json_object *
 ctx_int(const char *key, int64_t v)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, key, json_object_new_int64(v));
 	return o;
@@ -245,7 +245,7 @@ ctx_int(const char *key, int64_t v)
 static struct json_object *
 ctx_str(const char *key, const char *v)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, key, json_object_new_string(v));
 	return o;
@@ -255,7 +255,7 @@ ctx_str(const char *key, const char *v)
 static void
 json_invalid(struct ua_verrs *errs, size_t pos, const char *why)
 {
-	struct json_object	*loc = ua_loc("body", NULL);
+	struct json_object *loc = ua_loc("body", NULL);
 
 	json_object_array_add(loc, json_object_new_int64((int64_t)pos));
 	ua_verrs_add(errs, "json_invalid", loc, "JSON decode error",
@@ -269,27 +269,31 @@ json_invalid(struct ua_verrs *errs, size_t pos, const char *why)
 static bool
 body_utf8(const char *s, size_t len, struct ua_verrs *errs)
 {
-	char		 why[128];
-	size_t		 i = 0, n;
-	uint32_t	 cp;
-	bool		 trunc;
+	char	 why[128];
+	size_t	 i = 0, n;
+	uint32_t cp;
+	bool	 trunc;
 
 	while (i < len) {
 		if (ua_utf8_next(s, len, &i, &cp))
 			continue;
 		n = ua_utf8_bad_span(s, len, i, &trunc);
 		if (n == 1)
-			snprintf(why, sizeof(why), "'utf-8' codec can't decode "
+			snprintf(why, sizeof(why),
+			    "'utf-8' codec can't decode "
 			    "byte 0x%02x in position %zu: %s",
-			    (unsigned char)s[i], i, trunc ?
-			    "unexpected end of data" : utf8_lead_of(
-			    (unsigned char)s[i]) == NULL ?
-			    "invalid start byte" : "invalid continuation byte");
-		else
-			snprintf(why, sizeof(why), "'utf-8' codec can't decode "
-			    "bytes in position %zu-%zu: %s", i, i + n - 1,
+			    (unsigned char)s[i], i,
 			    trunc ? "unexpected end of data" :
-			    "invalid continuation byte");
+				utf8_lead_of((unsigned char)s[i]) == NULL ?
+				    "invalid start byte" :
+				    "invalid continuation byte");
+		else
+			snprintf(why, sizeof(why),
+			    "'utf-8' codec can't decode "
+			    "bytes in position %zu-%zu: %s",
+			    i, i + n - 1,
+			    trunc ? "unexpected end of data" :
+				    "invalid continuation byte");
 		json_invalid(errs, i, why);
 		return false;
 	}
@@ -305,17 +309,17 @@ body_utf8(const char *s, size_t len, struct ua_verrs *errs)
  * string that cannot then be encoded; it is refused here too, after
  * the whole text has been read, as an invalid \uXXXX escape.
  */
-struct	pyjson {
-	const char	*s;
-	size_t		 len;
-	int		 depth;
-	const char	*msg;		/* the error, NULL while none */
-	size_t		 pos;
-	bool		 lone;		/* an unpaired surrogate seen */
-	size_t		 lonepos;	/* where: its 'u' */
+struct pyjson {
+	const char *s;
+	size_t	    len;
+	int	    depth;
+	const char *msg; /* the error, NULL while none */
+	size_t	    pos;
+	bool	    lone;    /* an unpaired surrogate seen */
+	size_t	    lonepos; /* where: its 'u' */
 };
 
-static bool	pj_value(struct pyjson *, size_t, size_t *);
+static bool pj_value(struct pyjson *, size_t, size_t *);
 
 static bool
 pj_fail(struct pyjson *p, const char *msg, size_t pos)
@@ -328,8 +332,9 @@ pj_fail(struct pyjson *p, const char *msg, size_t pos)
 static size_t
 pj_ws(const struct pyjson *p, size_t i)
 {
-	while (i < p->len && (p->s[i] == ' ' || p->s[i] == '\t' ||
-	    p->s[i] == '\n' || p->s[i] == '\r'))
+	while (i < p->len &&
+	    (p->s[i] == ' ' || p->s[i] == '\t' || p->s[i] == '\n' ||
+		p->s[i] == '\r'))
 		i++;
 	return i;
 }
@@ -344,8 +349,8 @@ pj_digit(const struct pyjson *p, size_t i)
 static long
 pj_hex4(const char *s)
 {
-	long	 v = 0;
-	int	 k;
+	long v = 0;
+	int  k;
 
 	for (k = 0; k < 4; k++) {
 		v <<= 4;
@@ -369,15 +374,17 @@ pj_hex4(const char *s)
 static bool
 pj_string(struct pyjson *p, size_t i, size_t *end)
 {
-	const char	*s = p->s;
-	size_t		 begin = i - 1, hexend;
-	long		 c, c2;
+	const char *s = p->s;
+	size_t	    begin = i - 1, hexend;
+	long	    c, c2;
 
 	for (;;) {
 		for (; i < p->len && s[i] != '"' && s[i] != '\\'; i++)
 			if ((unsigned char)s[i] <= 0x1f)
-				return pj_fail(p, "Invalid control character "
-				    "at", i);
+				return pj_fail(p,
+				    "Invalid control character "
+				    "at",
+				    i);
 		if (i >= p->len)
 			return pj_fail(p, "Unterminated string starting at",
 			    begin);
@@ -419,8 +426,8 @@ pj_string(struct pyjson *p, size_t i, size_t *end)
 static bool
 pj_number(struct pyjson *p, size_t i, size_t *end)
 {
-	const char	*s = p->s;
-	size_t		 start = i, e;
+	const char *s = p->s;
+	size_t	    start = i, e;
 
 	if (s[i] == '-' && ++i >= p->len)
 		return pj_fail(p, "Expecting value", start);
@@ -450,7 +457,7 @@ pj_number(struct pyjson *p, size_t i, size_t *end)
 static bool
 pj_word(struct pyjson *p, size_t i, const char *w, size_t *end)
 {
-	size_t	 n = strlen(w);
+	size_t n = strlen(w);
 
 	if (p->len - i < n || memcmp(p->s + i, w, n) != 0)
 		return pj_fail(p, "Expecting value", i);
@@ -462,8 +469,8 @@ pj_word(struct pyjson *p, size_t i, const char *w, size_t *end)
 static bool
 pj_container(struct pyjson *p, size_t i, size_t *end)
 {
-	const char	*s = p->s;
-	char		 close = s[i] == '{' ? '}' : ']';
+	const char *s = p->s;
+	char	    close = s[i] == '{' ? '}' : ']';
 
 	if (++p->depth > JSON_MAX_DEPTH)
 		return pj_fail(p, "Maximum nesting depth exceeded", i);
@@ -476,14 +483,15 @@ pj_container(struct pyjson *p, size_t i, size_t *end)
 	for (;;) {
 		if (close == '}') {
 			if (i >= p->len || s[i] != '"')
-				return pj_fail(p, "Expecting property name "
-				    "enclosed in double quotes", i);
+				return pj_fail(p,
+				    "Expecting property name "
+				    "enclosed in double quotes",
+				    i);
 			if (!pj_string(p, i + 1, &i))
 				return false;
 			i = pj_ws(p, i);
 			if (i >= p->len || s[i] != ':')
-				return pj_fail(p, "Expecting ':' delimiter",
-				    i);
+				return pj_fail(p, "Expecting ':' delimiter", i);
 			i = pj_ws(p, i + 1);
 		}
 		if (!pj_value(p, i, &i))
@@ -530,7 +538,7 @@ pj_value(struct pyjson *p, size_t i, size_t *end)
 static bool
 pj_document(struct pyjson *p)
 {
-	size_t	 end;
+	size_t end;
 
 	if (!pj_value(p, pj_ws(p, 0), &end))
 		return false;
@@ -548,10 +556,10 @@ pj_document(struct pyjson *p)
 static void
 py_float_repr(double d, char *buf, size_t len)
 {
-	char	 tmp[40], digits[20];
-	int	 prec, exp10, decpt, nd = 0, k;
-	size_t	 o = 0;
-	char	*p;
+	char   tmp[40], digits[20];
+	int    prec, exp10, decpt, nd = 0, k;
+	size_t o = 0;
+	char  *p;
 
 	if (d == 0) {
 		snprintf(buf, len, "%s", signbit(d) ? "-0.0" : "0.0");
@@ -568,7 +576,7 @@ py_float_repr(double d, char *buf, size_t len)
 	for (; *p != 'e'; p++)
 		if (*p != '.')
 			digits[nd++] = *p;
-	exp10 = atoi(p + 1);	/* NOLINT(cert-err34-c): %e's exponent */
+	exp10 = atoi(p + 1); /* NOLINT(cert-err34-c): %e's exponent */
 	while (nd > 1 && digits[nd - 1] == '0')
 		nd--;
 	decpt = exp10 + 1;
@@ -610,16 +618,17 @@ py_float_repr(double d, char *buf, size_t len)
 static void
 pythonise_numbers(struct json_object *o)
 {
-	char	 buf[40];
-	size_t	 i, n;
+	char   buf[40];
+	size_t i, n;
 
 	switch (json_object_get_type(o)) {
 	case json_type_double:
 		if (!isfinite(json_object_get_double(o)))
 			break;
 		py_float_repr(json_object_get_double(o), buf, sizeof(buf));
-		json_object_set_serializer(o, json_object_userdata_to_json_string,
-		    ua_xstrdup(buf), json_object_free_userdata);
+		json_object_set_serializer(o,
+		    json_object_userdata_to_json_string, ua_xstrdup(buf),
+		    json_object_free_userdata);
 		break;
 	case json_type_array:
 		n = json_object_array_length(o);
@@ -627,7 +636,8 @@ pythonise_numbers(struct json_object *o)
 			pythonise_numbers(json_object_array_get_idx(o, i));
 		break;
 	case json_type_object: {
-		json_object_object_foreach(o, key, val) {
+		json_object_object_foreach(o, key, val)
+		{
 			(void)key;
 			pythonise_numbers(val);
 		}
@@ -646,15 +656,15 @@ static bool
 parse_json(const char *s, size_t len, struct json_object **out,
     struct ua_verrs *errs)
 {
-	struct pyjson		 p;
-	struct json_tokener	*tok;
-	struct json_object	*o = NULL;
-	enum json_tokener_error	 je = json_tokener_continue;
-	size_t			 off = 0, n;
+	struct pyjson		p;
+	struct json_tokener    *tok;
+	struct json_object     *o = NULL;
+	enum json_tokener_error je = json_tokener_continue;
+	size_t			off = 0, n;
 
 	*out = NULL;
 	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;		/* Python reads bytes as utf-8-sig */
+		s += 3; /* Python reads bytes as utf-8-sig */
 		len -= 3;
 	}
 	if (!body_utf8(s, len, errs))
@@ -709,8 +719,8 @@ static void
 wrong_string(const struct ua_field *f, struct json_object *input,
     struct ua_verrs *errs)
 {
-	add_field(errs, "string_type", f->name, "Input should be a valid string",
-	    json_object_get(input), NULL);
+	add_field(errs, "string_type", f->name,
+	    "Input should be a valid string", json_object_get(input), NULL);
 }
 
 /* enum: "Input should be 'admin' or 'user'", from the role names. */
@@ -718,16 +728,19 @@ static void
 wrong_role(const struct ua_field *f, struct json_object *input,
     struct ua_verrs *errs)
 {
-	char	 expected[128], msg[160];
-	size_t	 o = 0;
-	int	 r;
+	char   expected[128], msg[160];
+	size_t o = 0;
+	int    r;
 
 	expected[0] = '\0';
 	for (r = 0; r < UA_ROLE__MAX && o < sizeof(expected); r++)
 		o += (size_t)snprintf(expected + o, sizeof(expected) - o,
 		    /* cppcheck-suppress knownConditionTrueFalse ; while two roles */
-		    "%s'%s'", r == 0 ? "" : r == UA_ROLE__MAX - 1 ? " or " :
-		    ", ", ua_role_name((enum ua_role)r));
+		    "%s'%s'",
+		    r == 0		      ? "" :
+			r == UA_ROLE__MAX - 1 ? " or " :
+						", ",
+		    ua_role_name((enum ua_role)r));
 	snprintf(msg, sizeof(msg), "Input should be %s", expected);
 	add_field(errs, "enum", f->name, msg, json_object_get(input),
 	    ctx_str("expected", expected));
@@ -737,7 +750,7 @@ static void
 value_error(const struct ua_field *f, struct json_object *input,
     const char *error, struct ua_verrs *errs)
 {
-	char	 msg[256];
+	char msg[256];
 
 	snprintf(msg, sizeof(msg), "Value error, %s", error);
 	add_field(errs, "value_error", f->name, msg, json_object_get(input),
@@ -748,7 +761,7 @@ value_error(const struct ua_field *f, struct json_object *input,
 static void
 set_has(const struct ua_field *f, char *base)
 {
-	bool	 yes = true;
+	bool yes = true;
 
 	if (f->has_off != NO_HAS)
 		memcpy(base + f->has_off, &yes, sizeof(yes));
@@ -764,20 +777,24 @@ static bool
 check_text(const struct ua_field *f, const char *s, size_t len,
     struct json_object *input, char *base, struct ua_verrs *errs)
 {
-	char	 msg[128];
-	long	 n = ua_utf8_length(s, len);
-	size_t	 maxb;
+	char   msg[128];
+	long   n = ua_utf8_length(s, len);
+	size_t maxb;
 
 	if (f->min_len > 0 && n < f->min_len) {
-		snprintf(msg, sizeof(msg), "String should have at least %d "
-		    "character%s", f->min_len, f->min_len == 1 ? "" : "s");
+		snprintf(msg, sizeof(msg),
+		    "String should have at least %d "
+		    "character%s",
+		    f->min_len, f->min_len == 1 ? "" : "s");
 		add_field(errs, "string_too_short", f->name, msg,
 		    json_object_get(input), ctx_int("min_length", f->min_len));
 		return false;
 	}
 	if (f->max_len > 0 && n > f->max_len) {
-		snprintf(msg, sizeof(msg), "String should have at most %d "
-		    "character%s", f->max_len, f->max_len == 1 ? "" : "s");
+		snprintf(msg, sizeof(msg),
+		    "String should have at most %d "
+		    "character%s",
+		    f->max_len, f->max_len == 1 ? "" : "s");
 		add_field(errs, "string_too_long", f->name, msg,
 		    json_object_get(input), ctx_int("max_length", f->max_len));
 		return false;
@@ -808,14 +825,14 @@ static bool
 check_email(const struct ua_field *f, const char *s, size_t len,
     struct json_object *input, char *base, struct ua_verrs *errs)
 {
-	char	 reason[REASON_MAX], msg[REASON_MAX + 64];
+	char reason[REASON_MAX], msg[REASON_MAX + 64];
 
 	if (memchr(s, '\0', len) != NULL) {
 		value_error(f, input, "must not contain NUL characters", errs);
 		return false;
 	}
 	if (ua_email_normalise(s, len, base + f->off, f->size, reason,
-	    sizeof(reason)) == UA_OK)
+		sizeof(reason)) == UA_OK)
 		return true;
 	snprintf(msg, sizeof(msg), "value is not a valid email address: %s",
 	    reason);
@@ -832,10 +849,10 @@ static bool
 check_role(const struct ua_field *f, const char *s, size_t len,
     struct json_object *input, char *base, struct ua_verrs *errs)
 {
-	enum ua_role	 r;
+	enum ua_role r;
 
 	if (f->size != sizeof(r))
-		abort();	/* a broken field table */
+		abort(); /* a broken field table */
 	if (strlen(s) != len || ua_role_from_api(s, &r) != UA_OK) {
 		wrong_role(f, input, errs);
 		return false;
@@ -847,11 +864,11 @@ check_role(const struct ua_field *f, const char *s, size_t len,
 /* Per field type: checking a string value, and refusing any other. */
 static const struct ftype {
 	/* cppcheck-suppress unusedStructMember ; read through ftype_of() */
-	bool	(*check)(const struct ua_field *, const char *, size_t,
-		    struct json_object *, char *, struct ua_verrs *);
+	bool (*check)(const struct ua_field *, const char *, size_t,
+	    struct json_object *, char *, struct ua_verrs *);
 	/* cppcheck-suppress unusedStructMember ; read through ftype_of() */
-	void	(*wrong)(const struct ua_field *, struct json_object *,
-		    struct ua_verrs *);
+	void (*wrong)(const struct ua_field *, struct json_object *,
+	    struct ua_verrs *);
 } ftypes[UA_F__MAX] = {
 	[UA_F_STRING] = { check_text, wrong_string },
 	[UA_F_EMAIL] = { check_email, wrong_string },
@@ -863,7 +880,7 @@ static const struct ftype *
 ftype_of(const struct ua_field *f)
 {
 	if ((unsigned)f->type >= UA_F__MAX)
-		abort();	/* a broken field table */
+		abort(); /* a broken field table */
 	return &ftypes[f->type];
 }
 
@@ -875,9 +892,9 @@ static void
 apply_object(const struct ua_schema *schema, struct json_object *root,
     char *base, struct ua_verrs *errs)
 {
-	const struct ua_field	*f;
-	struct json_object	*v;
-	size_t			 i;
+	const struct ua_field *f;
+	struct json_object    *v;
+	size_t		       i;
 
 	for (i = 0; i < schema->nfields; i++) {
 		f = &schema->fields[i];
@@ -895,7 +912,7 @@ apply_object(const struct ua_schema *schema, struct json_object *root,
 			continue;
 		}
 		if (ftype_of(f)->check(f, json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v), v, base, errs))
+			(size_t)json_object_get_string_len(v), v, base, errs))
 			set_has(f, base);
 	}
 }
@@ -909,8 +926,8 @@ enum ua_err
 ua_schema_parse(const struct ua_schema *schema, const char *body, size_t len,
     void *out, struct ua_verrs *errs)
 {
-	struct json_object	*root;
-	size_t			 before = verrs_count(errs);
+	struct json_object *root;
+	size_t		    before = verrs_count(errs);
 
 	if (body == NULL || len == 0) {
 		ua_verrs_add(errs, "missing", ua_loc("body", NULL),
@@ -924,9 +941,10 @@ ua_schema_parse(const struct ua_schema *schema, const char *body, size_t len,
 		    "Field required", NULL, NULL);
 	else if (!json_object_is_type(root, json_type_object))
 		ua_verrs_add(errs, "model_attributes_type",
-		    ua_loc("body", NULL), "Input should be a valid dictionary "
-		    "or object to extract fields from", json_object_get(root),
-		    NULL);
+		    ua_loc("body", NULL),
+		    "Input should be a valid dictionary "
+		    "or object to extract fields from",
+		    json_object_get(root), NULL);
 	else
 		apply_object(schema, root, out, errs);
 	json_object_put(root);
@@ -941,10 +959,10 @@ ua_schema_parse(const struct ua_schema *schema, const char *body, size_t len,
 static char *
 utf8_repair(const char *s, size_t len, size_t *outlen)
 {
-	char		*out = ua_xmalloc(3 * len + 1);
-	size_t		 i = 0, o = 0, start;
-	uint32_t	 cp;
-	bool		 trunc;
+	char	*out = ua_xmalloc(3 * len + 1);
+	size_t	 i = 0, o = 0, start;
+	uint32_t cp;
+	bool	 trunc;
 
 	while (i < len) {
 		start = i;
@@ -972,11 +990,11 @@ ua_schema_parse_form(const struct ua_schema *schema,
     const char *(*get)(void *arg, const char *name, size_t *len), void *arg,
     void *out, struct ua_verrs *errs)
 {
-	const struct ua_field	*f;
-	struct json_object	*input;
-	const char		*v;
-	char			*text;
-	size_t			 i, before = verrs_count(errs), len, vlen;
+	const struct ua_field *f;
+	struct json_object    *input;
+	const char	      *v;
+	char		      *text;
+	size_t		       i, before = verrs_count(errs), len, vlen;
 
 	for (i = 0; i < schema->nfields; i++) {
 		f = &schema->fields[i];
@@ -997,20 +1015,39 @@ ua_schema_parse_form(const struct ua_schema *schema,
 }
 
 /* How a query or path integer reads, as pydantic-core's str_as_int. */
-enum	pyint {
+enum pyint {
 	PYINT_OK,
-	PYINT_BAD,	/* not an integer */
-	PYINT_BIG,	/* an integer above INT64_MAX */
-	PYINT_SMALL,	/* an integer below INT64_MIN */
+	PYINT_BAD,   /* not an integer */
+	PYINT_BIG,   /* an integer above INT64_MAX */
+	PYINT_SMALL, /* an integer below INT64_MIN */
 };
 
 /* Unicode White_Space, in UTF-8: what Rust's str::trim() removes. */
 static const char *const white_space[] = {
-	"\t", "\n", "\v", "\f", "\r", " ", "\xc2\x85", "\xc2\xa0",
-	"\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82",
-	"\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86",
-	"\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a",
-	"\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f",
+	"\t",
+	"\n",
+	"\v",
+	"\f",
+	"\r",
+	" ",
+	"\xc2\x85",
+	"\xc2\xa0",
+	"\xe1\x9a\x80",
+	"\xe2\x80\x80",
+	"\xe2\x80\x81",
+	"\xe2\x80\x82",
+	"\xe2\x80\x83",
+	"\xe2\x80\x84",
+	"\xe2\x80\x85",
+	"\xe2\x80\x86",
+	"\xe2\x80\x87",
+	"\xe2\x80\x88",
+	"\xe2\x80\x89",
+	"\xe2\x80\x8a",
+	"\xe2\x80\xa8",
+	"\xe2\x80\xa9",
+	"\xe2\x80\xaf",
+	"\xe2\x81\x9f",
 	"\xe3\x80\x80",
 };
 
@@ -1018,12 +1055,12 @@ static const char *const white_space[] = {
 static size_t
 white_at(const char *s, const char *e, bool tail)
 {
-	size_t	 i, n;
+	size_t i, n;
 
 	for (i = 0; i < sizeof(white_space) / sizeof(white_space[0]); i++) {
 		n = strlen(white_space[i]);
-		if ((size_t)(e - s) >= n && memcmp(tail ? e - n : s,
-		    white_space[i], n) == 0)
+		if ((size_t)(e - s) >= n &&
+		    memcmp(tail ? e - n : s, white_space[i], n) == 0)
 			return n;
 	}
 	return 0;
@@ -1038,11 +1075,11 @@ white_at(const char *s, const char *e, bool tail)
 static enum pyint
 parse_pyint(const char *raw, int64_t *out)
 {
-	const char	*s = raw, *e = raw + strlen(raw), *dot;
-	uint64_t	 v = 0, lim;
-	unsigned	 d;
-	size_t		 n;
-	bool		 neg = false, big = false;
+	const char *s = raw, *e = raw + strlen(raw), *dot;
+	uint64_t    v = 0, lim;
+	unsigned    d;
+	size_t	    n;
+	bool	    neg = false, big = false;
 
 	while (s < e && (n = white_at(s, e, false)) > 0)
 		s += n;
@@ -1076,8 +1113,8 @@ parse_pyint(const char *raw, int64_t *out)
 	}
 	if (big)
 		return neg ? PYINT_SMALL : PYINT_BIG;
-	*out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
-	    -(int64_t)v) : (int64_t)v;
+	*out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) :
+		     (int64_t)v;
 	return PYINT_OK;
 }
 
@@ -1085,7 +1122,7 @@ static void
 param_bound(struct ua_verrs *errs, const char *where, const char *name,
     const char *raw, bool upper, int64_t bound)
 {
-	char	 msg[96];
+	char msg[96];
 
 	snprintf(msg, sizeof(msg), "Input should be %s than or equal to %lld",
 	    upper ? "less" : "greater", (long long)bound);
@@ -1100,11 +1137,10 @@ param_bound(struct ua_verrs *errs, const char *where, const char *name,
  * int_parsing when there is no such bound.
  */
 bool
-ua_param_int(const char *where, const char *name, const char *raw,
-    int64_t def, int64_t min, int64_t max, int64_t *out,
-    struct ua_verrs *errs)
+ua_param_int(const char *where, const char *name, const char *raw, int64_t def,
+    int64_t min, int64_t max, int64_t *out, struct ua_verrs *errs)
 {
-	int64_t	 v = 0;
+	int64_t v = 0;
 
 	if (raw == NULL) {
 		*out = def;
@@ -1139,7 +1175,8 @@ ua_param_int(const char *where, const char *name, const char *raw,
 	*out = v;
 	return true;
 bad:
-	ua_verrs_add(errs, "int_parsing", ua_loc(where, name), "Input should "
+	ua_verrs_add(errs, "int_parsing", ua_loc(where, name),
+	    "Input should "
 	    "be a valid integer, unable to parse string as an integer",
 	    json_object_new_string(raw), NULL);
 	return false;

@@ -15,8 +15,8 @@
 char *
 ua_b64url_encode(const unsigned char *in, size_t len)
 {
-	char	*out;
-	size_t	 n, i;
+	char  *out;
+	size_t n, i;
 
 	out = ua_xmalloc(4 * ((len + 2) / 3) + 1);
 	n = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)len);
@@ -35,10 +35,10 @@ bool
 ua_b64url_decode(const char *in, size_t len, unsigned char **out,
     size_t *outlen)
 {
-	char		*std;
-	unsigned char	*bin;
-	size_t		 i, padded;
-	int		 n, pad;
+	char	      *std;
+	unsigned char *bin;
+	size_t	       i, padded;
+	int	       n, pad;
 
 	*out = NULL;
 	*outlen = 0;
@@ -48,16 +48,16 @@ ua_b64url_decode(const char *in, size_t len, unsigned char **out,
 	padded = len + (size_t)pad;
 	std = ua_xmalloc(padded + 1);
 	for (i = 0; i < len; i++) {
-		char	 c = in[i];
+		char c = in[i];
 
 		if (c == '-')
 			c = '+';
 		else if (c == '_')
 			c = '/';
 		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9'))) {
+			     (c >= '0' && c <= '9'))) {
 			free(std);
-			return false;	/* '=', '+', '/', junk: not base64url */
+			return false; /* '=', '+', '/', junk: not base64url */
 		}
 		std[i] = c;
 	}

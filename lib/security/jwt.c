@@ -22,9 +22,9 @@
 #include "security-private.h"
 
 /* Clock skew tolerated for "iat" from another issuer. */
-#define IAT_LEEWAY_S	60
+#define IAT_LEEWAY_S 60
 /* Nesting allowed in a token's header or claims. */
-#define JSON_DEPTH	4
+#define JSON_DEPTH 4
 
 /* OpenSSL's name of the digest of "alg", or NULL. */
 static const char *
@@ -49,10 +49,10 @@ alg_digest(enum ua_jwt_alg alg)
  * key on every call, about half the cost of checking a token; a kept
  * context only starts over (EVP_MAC_init() with no key keeps the key).
  */
-struct	hmac_ctx {
-	EVP_MAC_CTX	*ctx;
-	unsigned char	*key;		/* what "ctx" is keyed with */
-	size_t		 keylen;
+struct hmac_ctx {
+	EVP_MAC_CTX   *ctx;
+	unsigned char *key; /* what "ctx" is keyed with */
+	size_t	       keylen;
 };
 
 static void
@@ -70,9 +70,9 @@ static bool
 hmac_start(struct hmac_ctx *h, enum ua_jwt_alg alg, const char *key,
     size_t keylen)
 {
-	static EVP_MAC	*algo;
-	OSSL_PARAM	 params[2];
-	char		 digest[16];	/* OSSL_PARAM wants it writable */
+	static EVP_MAC *algo;
+	OSSL_PARAM	params[2];
+	char		digest[16]; /* OSSL_PARAM wants it writable */
 
 	/* The key is our own setting, not input: memcmp() is fine. */
 	if (h->ctx != NULL && h->keylen == keylen &&
@@ -84,11 +84,11 @@ hmac_start(struct hmac_ctx *h, enum ua_jwt_alg alg, const char *key,
 	if ((h->ctx = EVP_MAC_CTX_new(algo)) == NULL)
 		return false;
 	snprintf(digest, sizeof(digest), "%s", alg_digest(alg));
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    digest, 0);
+	params[0] =
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(h->ctx, (const unsigned char *)key, keylen,
-	    params) != 1) {
+	if (EVP_MAC_init(h->ctx, (const unsigned char *)key, keylen, params) !=
+	    1) {
 		hmac_forget(h);
 		return false;
 	}
@@ -103,16 +103,15 @@ static bool
 hmac(enum ua_jwt_alg alg, const char *key, size_t keylen, const char *data,
     size_t len, unsigned char *mac, unsigned int *maclen)
 {
-	static struct hmac_ctx	 ctxs[UA_JWT__MAX];
-	size_t			 outlen = 0;
+	static struct hmac_ctx ctxs[UA_JWT__MAX];
+	size_t		       outlen = 0;
 
 	ERR_clear_error();
 	if (alg_digest(alg) == NULL ||
 	    !hmac_start(&ctxs[alg], alg, key, keylen) ||
-	    EVP_MAC_update(ctxs[alg].ctx, (const unsigned char *)data,
-	    len) != 1 ||
-	    EVP_MAC_final(ctxs[alg].ctx, mac, &outlen,
-	    EVP_MAX_MD_SIZE) != 1) {
+	    EVP_MAC_update(ctxs[alg].ctx, (const unsigned char *)data, len) !=
+		1 ||
+	    EVP_MAC_final(ctxs[alg].ctx, mac, &outlen, EVP_MAX_MD_SIZE) != 1) {
 		ua_log_err("jwt: HMAC failed: %s",
 		    ERR_reason_error_string(ERR_get_error()));
 		return false;
@@ -138,12 +137,12 @@ char *
 ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
     const struct ua_jwt_claims *c)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
-	char		*claims, *h64, *p64, *s64, *signing, *tok;
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int  maclen = 0;
+	char	     *claims, *h64, *p64, *s64, *signing, *tok;
 
 	if ((unsigned)alg >= UA_JWT__MAX)
-		abort();	/* the settings allow no other */
+		abort(); /* the settings allow no other */
 	claims = ua_xasprintf(OWN_CLAIMS_FMT, (long long)c->sub,
 	    (long long)c->iat, (long long)c->exp, (long long)c->ver);
 	h64 = ua_b64url_encode((const unsigned char *)own_headers[alg],
@@ -153,8 +152,8 @@ ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 
 	signing = ua_xasprintf("%s.%s", h64, p64);
 	if (!hmac(alg, secret, secretlen, signing, strlen(signing), mac,
-	    &maclen))
-		abort();	/* HMAC over memory cannot fail but for OOM */
+		&maclen))
+		abort(); /* HMAC over memory cannot fail but for OOM */
 	s64 = ua_b64url_encode(mac, maclen);
 	tok = ua_xasprintf("%s.%s", signing, s64);
 	ua_secure_zero(mac, sizeof(mac));
@@ -169,8 +168,8 @@ ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 static struct json_object *
 parse_object(const unsigned char *raw, size_t rawlen)
 {
-	static struct json_tokener	*tok;	/* kept: one per process */
-	struct json_object		*o = NULL;
+	static struct json_tokener *tok; /* kept: one per process */
+	struct json_object	   *o = NULL;
 
 	if (rawlen > INT32_MAX)
 		return NULL;
@@ -182,9 +181,10 @@ parse_object(const unsigned char *raw, size_t rawlen)
 	} else
 		json_tokener_reset(tok);
 	o = json_tokener_parse_ex(tok, (const char *)raw, (int)rawlen);
-	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    tok->char_offset != (int)rawlen ||
-	    !json_object_is_type(o, json_type_object))) {
+	if (o != NULL &&
+	    (json_tokener_get_error(tok) != json_tokener_success ||
+		tok->char_offset != (int)rawlen ||
+		!json_object_is_type(o, json_type_object))) {
 		json_object_put(o);
 		o = NULL;
 	}
@@ -199,11 +199,11 @@ parse_object(const unsigned char *raw, size_t rawlen)
 static bool
 header_ok(enum ua_jwt_alg alg, const char *s, size_t len)
 {
-	const char		*own = own_headers[alg];
-	struct json_object	*hdr, *v;
-	unsigned char		*raw;
-	size_t			 rawlen;
-	bool			 ok;
+	const char	   *own = own_headers[alg];
+	struct json_object *hdr, *v;
+	unsigned char	   *raw;
+	size_t		    rawlen;
+	bool		    ok;
 
 	if (!ua_b64url_decode(s, len, &raw, &rawlen))
 		return false;
@@ -225,8 +225,8 @@ header_ok(enum ua_jwt_alg alg, const char *s, size_t len)
 static bool
 span_int64(const char *from, const char *to, int64_t min, int64_t *out)
 {
-	char	 buf[UA_INT64_STRLEN];
-	size_t	 n = (size_t)(to - from);
+	char   buf[UA_INT64_STRLEN];
+	size_t n = (size_t)(to - from);
 
 	if (n >= sizeof(buf))
 		return false;
@@ -242,12 +242,12 @@ span_int64(const char *from, const char *to, int64_t min, int64_t *out)
 static bool
 own_int(const char **p, const char *end, int64_t *out)
 {
-	const char	*q = *p;
+	const char *q = *p;
 
 	if (q < end && *q == '-')
 		q++;
-	if (q >= end || *q < '0' || *q > '9' || (*q == '0' && q + 1 < end &&
-	    q[1] >= '0' && q[1] <= '9'))
+	if (q >= end || *q < '0' || *q > '9' ||
+	    (*q == '0' && q + 1 < end && q[1] >= '0' && q[1] <= '9'))
 		return false;
 	while (q < end && *q >= '0' && *q <= '9')
 		q++;
@@ -261,7 +261,7 @@ own_int(const char **p, const char *end, int64_t *out)
 static bool
 own_lit(const char **p, const char *end, const char *lit)
 {
-	size_t	 n = strlen(lit);
+	size_t n = strlen(lit);
 
 	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
 		return false;
@@ -277,7 +277,7 @@ own_lit(const char **p, const char *end, const char *lit)
 static bool
 own_claims(const unsigned char *raw, size_t len, struct ua_jwt_claims *c)
 {
-	const char	*p = (const char *)raw, *end = p + len, *sub;
+	const char *p = (const char *)raw, *end = p + len, *sub;
 
 	if (!own_lit(&p, end, "{\"sub\":\""))
 		return false;
@@ -294,7 +294,7 @@ own_claims(const unsigned char *raw, size_t len, struct ua_jwt_claims *c)
 static bool
 int_claim(struct json_object *pl, const char *name, int64_t *out)
 {
-	struct json_object	*v;
+	struct json_object *v;
 
 	if (!json_object_object_get_ex(pl, name, &v) ||
 	    !json_object_is_type(v, json_type_int))
@@ -311,15 +311,16 @@ static enum ua_err
 jws_payload(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
     const char *token, unsigned char **payload, size_t *payloadlen)
 {
-	unsigned char		 mac[EVP_MAX_MD_SIZE], *sig = NULL;
-	unsigned int		 maclen = 0;
-	size_t			 siglen = 0, len;
-	const char		*dot1, *dot2;
-	enum ua_err		 er = UA_ERR_BAD_TOKEN;
+	unsigned char mac[EVP_MAX_MD_SIZE], *sig = NULL;
+	unsigned int  maclen = 0;
+	size_t	      siglen = 0, len;
+	const char   *dot1, *dot2;
+	enum ua_err   er = UA_ERR_BAD_TOKEN;
 
 	*payload = NULL;
 	*payloadlen = 0;
-	if ((unsigned)alg >= UA_JWT__MAX || token == NULL || (len = strlen(token)) > UA_JWT_MAX_LEN ||
+	if ((unsigned)alg >= UA_JWT__MAX || token == NULL ||
+	    (len = strlen(token)) > UA_JWT_MAX_LEN ||
 	    (dot1 = strchr(token, '.')) == NULL ||
 	    (dot2 = strchr(dot1 + 1, '.')) == NULL ||
 	    strchr(dot2 + 1, '.') != NULL)
@@ -329,15 +330,15 @@ jws_payload(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 	if (!header_ok(alg, token, (size_t)(dot1 - token)))
 		goto out;
 
-	if (!ua_b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token),
-	    &sig, &siglen) ||
-	    !hmac(alg, secret, secretlen, token, (size_t)(dot2 - token),
-	    mac, &maclen) ||
+	if (!ua_b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), &sig,
+		&siglen) ||
+	    !hmac(alg, secret, secretlen, token, (size_t)(dot2 - token), mac,
+		&maclen) ||
 	    siglen != maclen || CRYPTO_memcmp(sig, mac, maclen) != 0)
 		goto out;
 
 	if (!ua_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
-	    payloadlen))
+		payloadlen))
 		goto out;
 	er = UA_OK;
 out:
@@ -350,12 +351,11 @@ enum ua_err
 ua_jws_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
     const char *token, struct json_object **payload)
 {
-	unsigned char	*raw;
-	size_t		 rawlen;
+	unsigned char *raw;
+	size_t	       rawlen;
 
 	*payload = NULL;
-	if (jws_payload(alg, secret, secretlen, token, &raw,
-	    &rawlen) != UA_OK)
+	if (jws_payload(alg, secret, secretlen, token, &raw, &rawlen) != UA_OK)
 		return UA_ERR_BAD_TOKEN;
 	*payload = parse_object(raw, rawlen);
 	free(raw);
@@ -367,21 +367,21 @@ static bool
 parsed_claims(const unsigned char *raw, size_t rawlen,
     struct ua_jwt_claims *out)
 {
-	struct json_object	*pl, *v;
-	bool			 ok;
+	struct json_object *pl, *v;
+	bool		    ok;
 
 	if ((pl = parse_object(raw, rawlen)) == NULL)
 		return false;
 	ok = json_object_object_get_ex(pl, "sub", &v) &&
 	    json_object_is_type(v, json_type_string) &&
 	    ua_parse_int64_range(json_object_get_string(v), 1, INT64_MAX,
-	    &out->sub) &&
+		&out->sub) &&
 	    int_claim(pl, "exp", &out->exp) &&
 	    /* python-jose, as the template uses it, writes no "iat". */
 	    (!json_object_object_get_ex(pl, "iat", NULL) ||
-	    int_claim(pl, "iat", &out->iat)) &&
+		int_claim(pl, "iat", &out->iat)) &&
 	    (!json_object_object_get_ex(pl, "ver", NULL) ||
-	    int_claim(pl, "ver", &out->ver));
+		int_claim(pl, "ver", &out->ver));
 	json_object_put(pl);
 	return ok;
 }
@@ -390,13 +390,12 @@ enum ua_err
 ua_jwt_verify(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
     const char *token, int64_t now, struct ua_jwt_claims *out)
 {
-	unsigned char	*raw;
-	size_t		 rawlen;
-	bool		 ok;
+	unsigned char *raw;
+	size_t	       rawlen;
+	bool	       ok;
 
 	memset(out, 0, sizeof(*out));
-	if (jws_payload(alg, secret, secretlen, token, &raw,
-	    &rawlen) != UA_OK)
+	if (jws_payload(alg, secret, secretlen, token, &raw, &rawlen) != UA_OK)
 		return UA_ERR_BAD_TOKEN;
 	if (!(ok = own_claims(raw, rawlen, out))) {
 		memset(out, 0, sizeof(*out));

@@ -24,8 +24,8 @@ enum ua_err
 ua_password_hash_with(const char *setting, const char *pw,
     char out[UA_PASSWORD_HASH_MAX])
 {
-	struct crypt_data	*cd;
-	enum ua_err		 er = UA_ERR_INTERNAL;
+	struct crypt_data *cd;
+	enum ua_err	   er = UA_ERR_INTERNAL;
 
 	/* struct crypt_data is 32 KiB: keep it off the stack. */
 	cd = ua_xcalloc(1, sizeof(*cd));
@@ -46,14 +46,14 @@ enum ua_err
 ua_password_hash(enum ua_pw_scheme scheme, int cost, const char *pw,
     char out[UA_PASSWORD_HASH_MAX])
 {
-	char	 setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
 
 	if ((unsigned)scheme >= UA_PW__MAX)
 		return UA_ERR_INTERNAL;
 	/* NULL entropy: libcrypt draws the salt from the kernel. */
 	if (crypt_gensalt_rn(prefixes[scheme],
-	    scheme == UA_PW_BCRYPT ? (unsigned long)cost : 0, NULL, 0,
-	    setting, sizeof(setting)) == NULL) {
+		scheme == UA_PW_BCRYPT ? (unsigned long)cost : 0, NULL, 0,
+		setting, sizeof(setting)) == NULL) {
 		ua_log_err("password: cannot make a %s salt: %s",
 		    ua_pw_scheme_name(scheme), strerror(errno));
 		return UA_ERR_INTERNAL;
@@ -64,9 +64,9 @@ ua_password_hash(enum ua_pw_scheme scheme, int cost, const char *pw,
 bool
 ua_password_verify(const char *pw, const char *hash)
 {
-	char	 got[UA_PASSWORD_HASH_MAX];
-	size_t	 n = strlen(hash);
-	bool	 ok;
+	char   got[UA_PASSWORD_HASH_MAX];
+	size_t n = strlen(hash);
+	bool   ok;
 
 	if (n == 0 || n >= sizeof(got) ||
 	    ua_password_hash_with(hash, pw, got) != UA_OK)
@@ -79,15 +79,15 @@ ua_password_verify(const char *pw, const char *hash)
 bool
 ua_password_needs_rehash(enum ua_pw_scheme scheme, int cost, const char *hash)
 {
-	int	 have;
+	int have;
 
 	if (strncmp(hash, prefixes[scheme], strlen(prefixes[scheme])) != 0)
 		return true;
 	if (scheme != UA_PW_BCRYPT)
 		return false;
 	/* "$2b$NN$": the cost is two digits. */
-	if (strlen(hash) < 7 || hash[6] != '$' ||
-	    hash[4] < '0' || hash[4] > '9' || hash[5] < '0' || hash[5] > '9')
+	if (strlen(hash) < 7 || hash[6] != '$' || hash[4] < '0' ||
+	    hash[4] > '9' || hash[5] < '0' || hash[5] > '9')
 		return true;
 	have = (hash[4] - '0') * 10 + (hash[5] - '0');
 	return have < cost;
@@ -109,8 +109,8 @@ ua_password_dummy_hash(enum ua_pw_scheme scheme, int cost)
 	 */
 	if ((unsigned)scheme >= UA_PW__MAX ||
 	    crypt_gensalt_rn(prefixes[scheme],
-	    scheme == UA_PW_BCRYPT ? (unsigned long)cost : 0, NULL, 0, dummy,
-	    sizeof(dummy)) == NULL)
+		scheme == UA_PW_BCRYPT ? (unsigned long)cost : 0, NULL, 0,
+		dummy, sizeof(dummy)) == NULL)
 		snprintf(dummy, sizeof(dummy), "%s", "*");
 	dscheme = scheme;
 	dcost = cost;

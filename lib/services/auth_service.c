@@ -17,7 +17,7 @@
 static void
 lower_copy(char *dst, size_t len, const char *src)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
 		dst[i] = (char)tolower((unsigned char)src[i]);
@@ -29,21 +29,21 @@ static void
 maybe_rehash(const struct ua_services *svc, const struct ua_user *u,
     const char *hash, const char *password)
 {
-	const struct ua_settings	*s = svc->settings;
-	char				 fresh[UA_PASSWORD_HASH_MAX];
+	const struct ua_settings *s = svc->settings;
+	char			  fresh[UA_PASSWORD_HASH_MAX];
 
 	if (!ua_password_needs_rehash(s->password_hash, s->bcrypt_cost, hash))
 		return;
 	if (ua_password_hash(s->password_hash, s->bcrypt_cost, password,
-	    fresh) != UA_OK)
+		fresh) != UA_OK)
 		return;
 	/*
 	 * Best effort: the login succeeds whether or not this lands.  Only
 	 * over the hash just verified: a password change that committed
 	 * meanwhile must not be undone by the old password's new hash.
 	 */
-	if (svc->users.ops->set_password(svc->users.arg, u->id, fresh,
-	    hash, false) == UA_OK)
+	if (svc->users.ops->set_password(svc->users.arg, u->id, fresh, hash,
+		false) == UA_OK)
 		ua_log_info("password hash of user %lld upgraded to %s",
 		    (long long)u->id, ua_pw_scheme_name(s->password_hash));
 	ua_secure_zero(fresh, sizeof(fresh));
@@ -58,8 +58,8 @@ static enum ua_err
 attempt_begin(const struct ua_services *svc, const char *email,
     const char *client, int64_t *attempt, int *retry_after)
 {
-	const struct ua_settings	*s = svc->settings;
-	char				 key[UA_LOGIN_ID_MAX + 1];
+	const struct ua_settings *s = svc->settings;
+	char			  key[UA_LOGIN_ID_MAX + 1];
 
 	lower_copy(key, sizeof(key), email);
 	return svc->logins.ops->reserve(svc->logins.arg, key, client,
@@ -67,9 +67,9 @@ attempt_begin(const struct ua_services *svc, const char *email,
 	    retry_after);
 }
 
-enum	attempt_outcome {
-	ATTEMPT_SUCCEEDED,	/* forget the failures of email and client */
-	ATTEMPT_UNDECIDED	/* no password was judged: not a failure */
+enum attempt_outcome {
+	ATTEMPT_SUCCEEDED, /* forget the failures of email and client */
+	ATTEMPT_UNDECIDED  /* no password was judged: not a failure */
 };
 
 /*
@@ -80,7 +80,7 @@ static void
 attempt_end(const struct ua_services *svc, const char *email,
     const char *client, int64_t attempt, enum attempt_outcome outcome)
 {
-	char	 key[UA_LOGIN_ID_MAX + 1];
+	char key[UA_LOGIN_ID_MAX + 1];
 
 	if (outcome == ATTEMPT_UNDECIDED) {
 		(void)svc->logins.ops->release(svc->logins.arg, attempt);
@@ -94,18 +94,18 @@ enum ua_err
 ua_auth_login(const struct ua_services *svc, const char *email,
     const char *password, const char *client, char **token, int *retry_after)
 {
-	const struct ua_settings	*s = svc->settings;
-	struct ua_user			 u;
-	struct ua_credentials		 cred;
-	struct ua_jwt_claims		 claims;
-	int64_t				 attempt;
-	enum ua_err			 er;
-	bool				 ok;
+	const struct ua_settings *s = svc->settings;
+	struct ua_user		  u;
+	struct ua_credentials	  cred;
+	struct ua_jwt_claims	  claims;
+	int64_t			  attempt;
+	enum ua_err		  er;
+	bool			  ok;
 
 	*token = NULL;
 	*retry_after = 0;
-	if ((er = attempt_begin(svc, email, client, &attempt,
-	    retry_after)) != UA_OK)
+	if ((er = attempt_begin(svc, email, client, &attempt, retry_after)) !=
+	    UA_OK)
 		return er;
 
 	memset(&cred, 0, sizeof(cred));
@@ -118,12 +118,14 @@ ua_auth_login(const struct ua_services *svc, const char *email,
 	 * An unknown email is checked against a dummy hash of the same
 	 * scheme and cost, so both failures take the same time.
 	 */
-	ok = ua_password_verify(password, er == UA_OK ? cred.hash :
-	    ua_password_dummy_hash(s->password_hash, s->bcrypt_cost)) &&
+	ok = ua_password_verify(password,
+		 er == UA_OK ? cred.hash :
+			       ua_password_dummy_hash(s->password_hash,
+				   s->bcrypt_cost)) &&
 	    er == UA_OK;
 	if (!ok) {
 		ua_secure_zero(&cred, sizeof(cred));
-		return UA_ERR_LOGIN_FAILED;	/* counted when it began */
+		return UA_ERR_LOGIN_FAILED; /* counted when it began */
 	}
 
 	attempt_end(svc, email, client, attempt, ATTEMPT_SUCCEEDED);
@@ -134,8 +136,8 @@ ua_auth_login(const struct ua_services *svc, const char *email,
 	claims.exp = claims.iat + (int64_t)s->access_token_expire_minutes * 60;
 	claims.ver = cred.token_version;
 	ua_secure_zero(&cred, sizeof(cred));
-	*token = ua_jwt_sign(s->jwt_algorithm, s->jwt_secret,
-	    s->jwt_secret_len, &claims);
+	*token = ua_jwt_sign(s->jwt_algorithm, s->jwt_secret, s->jwt_secret_len,
+	    &claims);
 	return UA_OK;
 }
 
@@ -143,11 +145,11 @@ enum ua_err
 ua_auth_verify_token(const struct ua_services *svc, const char *token,
     int64_t *sub, int64_t *ver)
 {
-	const struct ua_settings	*s = svc->settings;
-	struct ua_jwt_claims		 claims;
+	const struct ua_settings *s = svc->settings;
+	struct ua_jwt_claims	  claims;
 
 	if (ua_jwt_verify(s->jwt_algorithm, s->jwt_secret, s->jwt_secret_len,
-	    token, svc->now(), &claims) != UA_OK)
+		token, svc->now(), &claims) != UA_OK)
 		return UA_ERR_BAD_TOKEN;
 	*sub = claims.sub;
 	*ver = claims.ver;
@@ -159,11 +161,11 @@ ua_auth_current_user(const struct ua_services *svc, int64_t sub, int64_t ver,
     struct ua_user *caller, int64_t target_id, struct ua_user *target,
     bool *target_found)
 {
-	struct ua_credentials	 cred;
-	enum ua_err		 er;
+	struct ua_credentials cred;
+	enum ua_err	      er;
 
-	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub,
-	    caller, &cred, target_id, target, target_found);
+	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub, caller,
+	    &cred, target_id, target, target_found);
 	return ua_auth_check_caller(er, &cred, ver);
 }
 
@@ -173,7 +175,7 @@ ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
 {
 	ua_secure_zero(cred->hash, sizeof(cred->hash));
 	if (found == UA_ERR_NOT_FOUND)
-		return UA_ERR_BAD_TOKEN;	/* the user is gone */
+		return UA_ERR_BAD_TOKEN; /* the user is gone */
 	if (found != UA_OK)
 		return found;
 	/* A password change bumps the version: older tokens are dead. */
@@ -187,18 +189,18 @@ ua_auth_change_password(const struct ua_services *svc,
     const struct ua_user *caller, const struct ua_password_change *in,
     const char *client, int *retry_after)
 {
-	const struct ua_settings	*s = svc->settings;
-	struct ua_user			 me, none;
-	struct ua_credentials		 cred;
-	char				 hash[UA_PASSWORD_HASH_MAX];
-	int64_t				 attempt;
-	enum ua_err			 er;
-	bool				 found;
+	const struct ua_settings *s = svc->settings;
+	struct ua_user		  me, none;
+	struct ua_credentials	  cred;
+	char			  hash[UA_PASSWORD_HASH_MAX];
+	int64_t			  attempt;
+	enum ua_err		  er;
+	bool			  found;
 
 	*retry_after = 0;
 	/* A wrong current password counts as a failed login of the user. */
 	if ((er = attempt_begin(svc, caller->email, client, &attempt,
-	    retry_after)) != UA_OK)
+		 retry_after)) != UA_OK)
 		return er;
 	er = svc->users.ops->get_caller_and_target(svc->users.arg, caller->id,
 	    &me, &cred, 0, &none, &found);
@@ -209,12 +211,12 @@ ua_auth_change_password(const struct ua_services *svc,
 	}
 	if (!ua_password_verify(in->current_password, cred.hash)) {
 		ua_secure_zero(&cred, sizeof(cred));
-		return UA_ERR_BAD_PASSWORD;	/* counted when it began */
+		return UA_ERR_BAD_PASSWORD; /* counted when it began */
 	}
 	ua_secure_zero(&cred, sizeof(cred));
 	attempt_end(svc, caller->email, client, attempt, ATTEMPT_SUCCEEDED);
 	if ((er = ua_password_hash(s->password_hash, s->bcrypt_cost,
-	    in->new_password, hash)) != UA_OK)
+		 in->new_password, hash)) != UA_OK)
 		return er;
 	er = svc->users.ops->set_password(svc->users.arg, caller->id, hash,
 	    NULL, true);

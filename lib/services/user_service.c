@@ -11,8 +11,8 @@
 #include "userapi/services.h"
 
 enum ua_err
-ua_user_register(const struct ua_services *svc,
-    const struct ua_user_create *in, struct ua_user *out)
+ua_user_register(const struct ua_services *svc, const struct ua_user_create *in,
+    struct ua_user *out)
 {
 	return ua_user_create(svc, in, UA_ROLE_USER, out);
 }
@@ -21,11 +21,11 @@ enum ua_err
 ua_user_create(const struct ua_services *svc, const struct ua_user_create *in,
     enum ua_role role, struct ua_user *out)
 {
-	char		 hash[UA_PASSWORD_HASH_MAX];
-	enum ua_err	 er;
+	char	    hash[UA_PASSWORD_HASH_MAX];
+	enum ua_err er;
 
 	if ((er = ua_password_hash(svc->settings->password_hash,
-	    svc->settings->bcrypt_cost, in->password, hash)) != UA_OK)
+		 svc->settings->bcrypt_cost, in->password, hash)) != UA_OK)
 		return er;
 	er = svc->users.ops->insert(svc->users.arg, in->email, in->name, hash,
 	    role, out);
@@ -35,12 +35,12 @@ ua_user_create(const struct ua_services *svc, const struct ua_user_create *in,
 
 enum ua_err
 ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
-    int64_t page, int64_t limit, struct ua_user *caller,
-    struct ua_user *items, size_t *n, int64_t *total)
+    int64_t page, int64_t limit, struct ua_user *caller, struct ua_user *items,
+    size_t *n, int64_t *total)
 {
-	struct ua_credentials	 cred;
-	int64_t			 offset;
-	enum ua_err		 er;
+	struct ua_credentials cred;
+	int64_t		      offset;
+	enum ua_err	      er;
 
 	/* A page so far out that the offset overflows is just past the end. */
 	if (page - 1 > INT64_MAX / limit)
@@ -68,7 +68,7 @@ enum ua_err
 ua_user_update(const struct ua_services *svc, const struct ua_user *actor,
     int64_t id, const struct ua_user_update *in, struct ua_user *out)
 {
-	struct ua_user_patch	 patch;
+	struct ua_user_patch patch;
 
 	if (!may_manage(actor, id))
 		return UA_ERR_FORBIDDEN;

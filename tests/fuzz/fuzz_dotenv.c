@@ -24,13 +24,13 @@
 #include "userapi/urlcode.h"
 #include "core-private.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
 check_keys(const struct ua_kvlist *l)
 {
-	size_t	 i, j;
-	char	*k;
+	size_t i, j;
+	char  *k;
 
 	for (i = 0; i < l->len; i++) {
 		k = l->items[i].key;
@@ -48,8 +48,8 @@ check_keys(const struct ua_kvlist *l)
 static void
 write_back(const struct ua_kvlist *l, struct ua_buf *b)
 {
-	const char	*v;
-	size_t		 i;
+	const char *v;
+	size_t	    i;
 
 	for (i = 0; i < l->len; i++) {
 		ua_buf_append(b, l->items[i].key, strlen(l->items[i].key));
@@ -66,9 +66,9 @@ write_back(const struct ua_kvlist *l, struct ua_buf *b)
 static void
 check_round_trip(const struct ua_kvlist *l)
 {
-	struct ua_kvlist	 again;
-	struct ua_buf		 b;
-	size_t			 i;
+	struct ua_kvlist again;
+	struct ua_buf	 b;
+	size_t		 i;
 
 	ua_buf_init(&b);
 	ua_buf_append(&b, "", 0);
@@ -88,11 +88,11 @@ check_round_trip(const struct ua_kvlist *l)
 static void
 check_settings(const uint8_t *data, size_t size)
 {
-	static int		 fd = -1;
-	static char		 envfile[64];
-	char			*envp[2] = { envfile, NULL };
-	struct ua_settings	 s;
-	char			 err[512];
+	static int	   fd = -1;
+	static char	   envfile[64];
+	char		  *envp[2] = { envfile, NULL };
+	struct ua_settings s;
+	char		   err[512];
 
 	/* The settings file lives in memory: no disk write per input. */
 	if (fd == -1) {
@@ -106,27 +106,25 @@ check_settings(const uint8_t *data, size_t size)
 		abort();
 
 	err[0] = '\0';
-	if (ua_settings_load(&s, envp, NULL, UA_NEED_ALL, err,
-	    sizeof(err)) != UA_OK) {
+	if (ua_settings_load(&s, envp, NULL, UA_NEED_ALL, err, sizeof(err)) !=
+	    UA_OK) {
 		if (err[0] == '\0')
 			abort();
 		return;
 	}
 	if (s.database_url == NULL || s.jwt_secret == NULL ||
-	    s.jwt_secret_len < 32 ||
-	    s.jwt_secret_len != strlen(s.jwt_secret) ||
+	    s.jwt_secret_len < 32 || s.jwt_secret_len != strlen(s.jwt_secret) ||
 	    (unsigned)s.jwt_algorithm >= UA_JWT__MAX ||
 	    (unsigned)s.password_hash >= UA_PW__MAX ||
 	    s.access_token_expire_minutes < 1 ||
-	    s.access_token_expire_minutes > 525600 ||
-	    s.max_body_bytes < 1 || s.max_body_bytes > 1073741824 ||
-	    s.bcrypt_cost < 4 || s.bcrypt_cost > 31 ||
-	    s.db_statement_timeout_ms < 0 ||
-	    s.db_statement_timeout_ms > 86400000 ||
-	    s.login_max_failures < 1 || s.login_max_failures > 1000000 ||
-	    s.login_window_seconds < 1 || s.login_window_seconds > 604800 ||
-	    s.app_name == NULL || *s.app_name == '\0' ||
-	    s.docs_assets_url == NULL || *s.docs_assets_url == '\0')
+	    s.access_token_expire_minutes > 525600 || s.max_body_bytes < 1 ||
+	    s.max_body_bytes > 1073741824 || s.bcrypt_cost < 4 ||
+	    s.bcrypt_cost > 31 || s.db_statement_timeout_ms < 0 ||
+	    s.db_statement_timeout_ms > 86400000 || s.login_max_failures < 1 ||
+	    s.login_max_failures > 1000000 || s.login_window_seconds < 1 ||
+	    s.login_window_seconds > 604800 || s.app_name == NULL ||
+	    *s.app_name == '\0' || s.docs_assets_url == NULL ||
+	    *s.docs_assets_url == '\0')
 		abort();
 	ua_settings_cleanup(&s);
 }
@@ -134,7 +132,7 @@ check_settings(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ua_kvlist	 l;
+	struct ua_kvlist l;
 
 	ua_kvlist_init(&l);
 	ua_dotenv_parse((const char *)data, size, &l);

@@ -18,24 +18,23 @@
 #include "userapi/numparse.h"
 #include "security-private.h"
 
-#define NOW	1800000000
+#define NOW 1800000000
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char	 secret[] = "fuzz-secret-0123456789abcdef012345";
+static const char secret[] = "fuzz-secret-0123456789abcdef012345";
 
 /* header.payload.signature over "payload", signed with "secret". */
 static char *
 signed_token(const uint8_t *payload, size_t size)
 {
-	static const char	 hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-	unsigned char		 mac[EVP_MAX_MD_SIZE];
-	unsigned int		 maclen = 0;
-	char			*h = ua_b64url_encode((const unsigned char *)hdr,
-				    strlen(hdr));
-	char			*p = ua_b64url_encode(payload, size);
-	char			*s, *tok;
-	size_t			 n = strlen(h) + strlen(p) + 2;
+	static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+	unsigned char	  mac[EVP_MAX_MD_SIZE];
+	unsigned int	  maclen = 0;
+	char  *h = ua_b64url_encode((const unsigned char *)hdr, strlen(hdr));
+	char  *p = ua_b64url_encode(payload, size);
+	char  *s, *tok;
+	size_t n = strlen(h) + strlen(p) + 2;
 
 	tok = malloc(n + 2 * EVP_MAX_MD_SIZE);
 	if (tok == NULL)
@@ -57,7 +56,7 @@ signed_token(const uint8_t *payload, size_t size)
 static int
 int_claim(struct json_object *o, const char *k, int64_t *v)
 {
-	struct json_object	*x;
+	struct json_object *x;
 
 	if (!json_object_object_get_ex(o, k, &x) ||
 	    !json_object_is_type(x, json_type_int))
@@ -69,35 +68,36 @@ int_claim(struct json_object *o, const char *k, int64_t *v)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ua_jwt_claims	 got, want;
-	struct json_object	*pl = NULL, *v;
-	char			*tok;
-	int			 ok_got, ok_want;
+	struct ua_jwt_claims got, want;
+	struct json_object  *pl = NULL, *v;
+	char		    *tok;
+	int		     ok_got, ok_want;
 
 	if (size > 4096)
 		return 0;
 	tok = signed_token(data, size);
-	ok_got = ua_jwt_verify(UA_JWT_HS256, secret, strlen(secret), tok,
-	    NOW, &got) == UA_OK;
+	ok_got = ua_jwt_verify(UA_JWT_HS256, secret, strlen(secret), tok, NOW,
+		     &got) == UA_OK;
 
 	/* The rules, on json-c's reading of the same payload. */
 	memset(&want, 0, sizeof(want));
 	ok_want = ua_jws_verify(UA_JWT_HS256, secret, strlen(secret), tok,
-	    &pl) == UA_OK &&
+		      &pl) == UA_OK &&
 	    json_object_object_get_ex(pl, "sub", &v) &&
 	    json_object_is_type(v, json_type_string) &&
 	    ua_parse_int64_range(json_object_get_string(v), 1, INT64_MAX,
-	    &want.sub) &&
+		&want.sub) &&
 	    int_claim(pl, "exp", &want.exp) &&
 	    (!json_object_object_get_ex(pl, "iat", NULL) ||
-	    int_claim(pl, "iat", &want.iat)) &&
+		int_claim(pl, "iat", &want.iat)) &&
 	    (!json_object_object_get_ex(pl, "ver", NULL) ||
-	    int_claim(pl, "ver", &want.ver)) &&
+		int_claim(pl, "ver", &want.ver)) &&
 	    want.exp > NOW && want.iat <= NOW + 60;
 	if (ok_got != ok_want)
 		abort();
-	if (ok_got && (got.sub != want.sub || got.iat != want.iat ||
-	    got.exp != want.exp || got.ver != want.ver))
+	if (ok_got &&
+	    (got.sub != want.sub || got.iat != want.iat ||
+		got.exp != want.exp || got.ver != want.ver))
 		abort();
 	json_object_put(pl);
 	free(tok);

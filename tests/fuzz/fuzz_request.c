@@ -22,18 +22,18 @@
 #include "userapi/settings.h"
 #include "userapi/worker.h"
 
-#define MAX_VARS	32
+#define MAX_VARS 32
 
-struct	memin {
-	const uint8_t	*p;
-	size_t		 len;
+struct memin {
+	const uint8_t *p;
+	size_t	       len;
 };
 
 static int
 mem_read(void *arg, char *buf, int len)
 {
-	struct memin	*m = arg;
-	size_t		 n = m->len < (size_t)len ? m->len : (size_t)len;
+	struct memin *m = arg;
+	size_t	      n = m->len < (size_t)len ? m->len : (size_t)len;
 
 	if (n > 0)
 		memcpy(buf, m->p, n);
@@ -42,28 +42,29 @@ mem_read(void *arg, char *buf, int len)
 	return (int)n;
 }
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct ua_router *const routers[] = {
-		&ua_router_users, &ua_router_auth, &ua_router_health,
+		&ua_router_users,
+		&ua_router_auth,
+		&ua_router_health,
 	};
-	static struct ua_settings	 s;
-	static struct ua_db		*db;
-	static char			 secret[] =
-	    "fuzz-secret-0123456789abcdef0123456789";
-	static char			 url[] = "host=/nonexistent dbname=x";
-	static char			 name[] = "userapi";
-	static char			 none[] = "";
-	char				*env[MAX_VARS + 1], *text, *line, *next;
-	struct ua_app			 app;
-	struct ua_input			 in;
-	struct ua_buf			 out;
-	struct memin			 body;
-	const uint8_t			*sep;
-	size_t				 n = 0, hlen;
+	static struct ua_settings s;
+	static struct ua_db	 *db;
+	static char	secret[] = "fuzz-secret-0123456789abcdef0123456789";
+	static char	url[] = "host=/nonexistent dbname=x";
+	static char	name[] = "userapi";
+	static char	none[] = "";
+	char	       *env[MAX_VARS + 1], *text, *line, *next;
+	struct ua_app	app;
+	struct ua_input in;
+	struct ua_buf	out;
+	struct memin	body;
+	const uint8_t  *sep;
+	size_t		n = 0, hlen;
 
 	if (db == NULL) {
 		ua_log_init("fuzz", false);

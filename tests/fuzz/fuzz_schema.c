@@ -13,31 +13,33 @@
 #include "userapi/schemas.h"
 #include "userapi/validate.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct ua_schema *const schemas[] = {
-		&ua_schema_user_create, &ua_schema_user_update,
-		&ua_schema_login_json, &ua_schema_password_change,
+		&ua_schema_user_create,
+		&ua_schema_user_update,
+		&ua_schema_login_json,
+		&ua_schema_password_change,
 	};
 	union {
-		struct ua_user_create		 c;
-		struct ua_user_update		 u;
-		struct ua_login			 l;
-		struct ua_password_change	 p;
+		struct ua_user_create	  c;
+		struct ua_user_update	  u;
+		struct ua_login		  l;
+		struct ua_password_change p;
 	} out;
-	struct ua_verrs		 errs;
-	struct json_object	*o;
-	size_t			 i;
-	enum ua_err		 er;
+	struct ua_verrs	    errs;
+	struct json_object *o;
+	size_t		    i;
+	enum ua_err	    er;
 
 	for (i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
 		memset(&out, 0, sizeof(out));
 		ua_verrs_init(&errs);
-		er = ua_schema_parse(schemas[i], (const char *)data, size,
-		    &out, &errs);
+		er = ua_schema_parse(schemas[i], (const char *)data, size, &out,
+		    &errs);
 		if ((er == UA_OK) != ua_verrs_empty(&errs))
 			abort();
 		o = ua_verrs_to_json(&errs);

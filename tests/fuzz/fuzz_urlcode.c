@@ -14,16 +14,16 @@
 #include "userapi/buf.h"
 #include "userapi/urlcode.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Append "s" ("len" bytes) with every byte but [A-Za-z0-9] escaped. */
 static void
 encode(struct ua_buf *b, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	char			 esc[3] = { '%' };
-	size_t			 i;
-	unsigned char		 c;
+	static const char hex[] = "0123456789ABCDEF";
+	char		  esc[3] = { '%' };
+	size_t		  i;
+	unsigned char	  c;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
@@ -41,9 +41,9 @@ encode(struct ua_buf *b, const char *s, size_t len)
 static void
 check_round_trip(const struct ua_kvlist *l)
 {
-	struct ua_kvlist	 again;
-	struct ua_buf		 b;
-	size_t			 i;
+	struct ua_kvlist again;
+	struct ua_buf	 b;
+	size_t		 i;
 
 	ua_buf_init(&b);
 	ua_buf_append(&b, "", 0);
@@ -62,7 +62,7 @@ check_round_trip(const struct ua_kvlist *l)
 		if (strcmp(again.items[i].key, l->items[i].key) != 0 ||
 		    again.items[i].vlen != l->items[i].vlen ||
 		    memcmp(again.items[i].val, l->items[i].val,
-		    l->items[i].vlen) != 0)
+			l->items[i].vlen) != 0)
 			abort();
 	ua_kvlist_cleanup(&again);
 	ua_buf_cleanup(&b);
@@ -71,9 +71,9 @@ check_round_trip(const struct ua_kvlist *l)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ua_kvlist	 l;
-	size_t			 i, n, pieces = 1;
-	char			*s;
+	struct ua_kvlist l;
+	size_t		 i, n, pieces = 1;
+	char		*s;
 
 	s = ua_url_decode((const char *)data, size, true, &n);
 	if (n > size || s[n] != '\0')

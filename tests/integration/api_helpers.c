@@ -29,18 +29,18 @@
 #include "stack.h"
 
 /* Longest a plain CGI run may take; bcrypt at a high cost is slow. */
-#define CGI_TIMEOUT_S	60
+#define CGI_TIMEOUT_S 60
 /* Longest a parallel batch may take on a server. */
-#define MULTI_TIMEOUT_S	120
-#define HDR_MAX		16
+#define MULTI_TIMEOUT_S 120
+#define HDR_MAX 16
 
 static char	run_tag[16];
-static unsigned	email_seq;
+static unsigned email_seq;
 static char	pg_marker[256];
 static char	pg_dir[64];
 
 static struct api_settings settings;
-static bool	settings_loaded;
+static bool		   settings_loaded;
 
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
@@ -49,9 +49,9 @@ static bool	settings_loaded;
 void
 api_init(void)
 {
-	unsigned char	 rnd[4];
-	int		 fd;
-	ssize_t		 n = -1;
+	unsigned char rnd[4];
+	int	      fd;
+	ssize_t	      n = -1;
 
 	http_global_init();
 	if ((fd = open("/dev/urandom", O_RDONLY)) != -1) {
@@ -59,13 +59,13 @@ api_init(void)
 		close(fd);
 	}
 	if (n != (ssize_t)sizeof(rnd)) {
-		unsigned long v = (unsigned long)time(NULL) ^
-		    ((unsigned long)getpid() << 16);
+		unsigned long v =
+		    (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
 
 		memcpy(rnd, &v, sizeof(rnd));
 	}
-	snprintf(run_tag, sizeof(run_tag), "%02x%02x%02x%02x", rnd[0],
-	    rnd[1], rnd[2], rnd[3]);
+	snprintf(run_tag, sizeof(run_tag), "%02x%02x%02x%02x", rnd[0], rnd[1],
+	    rnd[2], rnd[3]);
 
 	snprintf(pg_dir, sizeof(pg_dir), "/tmp/ua-test-api.XXXXXX");
 	if (mkdtemp(pg_dir) == NULL) {
@@ -78,7 +78,6 @@ api_init(void)
 void
 api_cleanup(void)
 {
-
 	unlink(pg_marker);
 	rmdir(pg_dir);
 	http_global_cleanup();
@@ -87,7 +86,6 @@ api_cleanup(void)
 char *
 api_email(char *buf, size_t len, const char *tag)
 {
-
 	snprintf(buf, len, "%s-%s-%ld-%u@example.com", tag, run_tag,
 	    (long)getpid(), email_seq++);
 	return buf;
@@ -96,7 +94,7 @@ api_email(char *buf, size_t len, const char *tag)
 double
 wall_now(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -110,8 +108,8 @@ wall_now(void)
 static void
 dotenv_value(const char *v, char *out, size_t len)
 {
-	size_t	 o = 0;
-	char	 q;
+	size_t o = 0;
+	char   q;
 
 	v += strspn(v, " \t");
 	if (*v == '\'' || *v == '"') {
@@ -124,8 +122,9 @@ dotenv_value(const char *v, char *out, size_t len)
 		}
 	} else {
 		while (*v != '\0' && *v != '\n' && *v != '\r' &&
-		    !(*v == '#' && o > 0 && (out[o - 1] == ' ' ||
-		    out[o - 1] == '\t')) && o + 1 < len)
+		    !(*v == '#' && o > 0 &&
+			(out[o - 1] == ' ' || out[o - 1] == '\t')) &&
+		    o + 1 < len)
 			out[o++] = *v++;
 		while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t'))
 			o--;
@@ -137,7 +136,7 @@ dotenv_value(const char *v, char *out, size_t len)
 static bool
 scopy(char *dst, size_t len, const char *src)
 {
-	size_t	 n = strlen(src);
+	size_t n = strlen(src);
 
 	if (n >= len)
 		return false;
@@ -148,7 +147,7 @@ scopy(char *dst, size_t len, const char *src)
 static bool
 setting_long(const char *v, long *out)
 {
-	char	*end;
+	char *end;
 
 	errno = 0;
 	*out = strtol(v, &end, 10);
@@ -159,15 +158,15 @@ setting_long(const char *v, long *out)
 static bool
 setting_set(struct api_settings *s, const char *name, const char *val)
 {
-	long	 n;
+	long n;
 
 	if (strcasecmp(name, "DATABASE_URL") == 0)
 		return scopy(s->database_url, sizeof(s->database_url), val);
 	if (strcasecmp(name, "JWT_SECRET") == 0)
 		return scopy(s->jwt_secret, sizeof(s->jwt_secret), val);
 	if (strcasecmp(name, "JWT_ALGORITHM") == 0)
-		return *val == '\0' || scopy(s->jwt_algorithm,
-		    sizeof(s->jwt_algorithm), val);
+		return *val == '\0' ||
+		    scopy(s->jwt_algorithm, sizeof(s->jwt_algorithm), val);
 	if (strcasecmp(name, "ACCESS_TOKEN_EXPIRE_MINUTES") == 0) {
 		if (!setting_long(val, &n))
 			return false;
@@ -195,10 +194,10 @@ setting_set(struct api_settings *s, const char *name, const char *val)
 int
 api_load_settings(char *err, size_t errlen)
 {
-	const char	*file;
-	FILE		*f;
-	char		 line[2048], name[64], val[1024], *p, *eq;
-	size_t		 n;
+	const char	   *file;
+	FILE		   *f;
+	char		    line[2048], name[64], val[1024], *p, *eq;
+	size_t		    n;
 	struct api_settings s;
 
 	if (settings_loaded)
@@ -212,7 +211,8 @@ api_load_settings(char *err, size_t errlen)
 	s.max_body = 1048576;
 
 	if ((file = getenv("UA_TEST_ENV_FILE")) == NULL || *file == '\0') {
-		snprintf(err, errlen, "UA_TEST_ENV_FILE is not set: run the "
+		snprintf(err, errlen,
+		    "UA_TEST_ENV_FILE is not set: run the "
 		    "integration tests through scripts/test");
 		return -1;
 	}
@@ -235,8 +235,10 @@ api_load_settings(char *err, size_t errlen)
 		name[n] = '\0';
 		dotenv_value(eq + 1, val, sizeof(val));
 		if (!setting_set(&s, name, val)) {
-			snprintf(err, errlen, "%s: %s=\"%.200s\" is not usable "
-			    "here", file, name, val);
+			snprintf(err, errlen,
+			    "%s: %s=\"%.200s\" is not usable "
+			    "here",
+			    file, name, val);
 			fclose(f);
 			return -1;
 		}
@@ -245,8 +247,10 @@ api_load_settings(char *err, size_t errlen)
 	for (p = s.jwt_algorithm; *p != '\0'; p++)
 		*p = (char)toupper((unsigned char)*p);
 	if (s.database_url[0] == '\0' || strlen(s.jwt_secret) < 32) {
-		snprintf(err, errlen, "%s lacks DATABASE_URL or a JWT_SECRET "
-		    "of 32 bytes or more", file);
+		snprintf(err, errlen,
+		    "%s lacks DATABASE_URL or a JWT_SECRET "
+		    "of 32 bytes or more",
+		    file);
 		return -1;
 	}
 	settings = s;
@@ -257,7 +261,7 @@ api_load_settings(char *err, size_t errlen)
 const struct api_settings *
 api_settings(void)
 {
-	char	 err[1024];
+	char err[1024];
 
 	ck_assert_msg(api_load_settings(err, sizeof(err)) == 0, "%s", err);
 	return &settings;
@@ -266,7 +270,7 @@ api_settings(void)
 int
 api_prepare(void)
 {
-	char	 err[1024];
+	char err[1024];
 
 	if (api_load_settings(err, sizeof(err)) != 0 ||
 	    api_warm_up(err, sizeof(err)) != 0) {
@@ -284,7 +288,7 @@ api_prepare(void)
 static void
 build_headers(const struct api_req *r, char lines[][2200], const char **hdr)
 {
-	size_t	 n = 0, i;
+	size_t n = 0, i;
 
 	if (r->body != NULL || r->ctype != NULL)
 		snprintf(lines[n], sizeof(lines[n]), "Content-Type: %s",
@@ -294,13 +298,14 @@ build_headers(const struct api_req *r, char lines[][2200], const char **hdr)
 		n++;
 	}
 	if (r->token != NULL) {
-		snprintf(lines[n], sizeof(lines[n]),
-		    "Authorization: Bearer %s", r->token);
+		snprintf(lines[n], sizeof(lines[n]), "Authorization: Bearer %s",
+		    r->token);
 		hdr[n] = lines[n];
 		n++;
 	}
-	for (i = 0; r->headers != NULL && r->headers[i] != NULL &&
-	    n + 1 < HDR_MAX; i++)
+	for (i = 0;
+	     r->headers != NULL && r->headers[i] != NULL && n + 1 < HDR_MAX;
+	     i++)
 		hdr[n++] = r->headers[i];
 	hdr[n] = NULL;
 }
@@ -309,14 +314,14 @@ static void
 fill_http_req(struct http_req *hr, const struct api_req *r,
     const char *const *hdr)
 {
-
 	memset(hr, 0, sizeof(*hr));
 	hr->method = r->method;
 	hr->target = r->path;
 	hr->headers = hdr;
 	hr->body = r->body;
 	hr->body_len = r->body == NULL ? 0 :
-	    r->body_len != 0 ? r->body_len : strlen(r->body);
+	    r->body_len != 0	       ? r->body_len :
+					 strlen(r->body);
 	hr->chunked = r->chunked;
 	hr->chunk_max = r->chunk_max;
 	hr->cut_short = r->cut_short;
@@ -326,7 +331,7 @@ fill_http_req(struct http_req *hr, const struct api_req *r,
 static void
 cgi_program(char *buf, size_t len, const char *path)
 {
-	const char	*w = "health.fcgi";
+	const char *w = "health.fcgi";
 
 	if (strncmp(path, "/api/auth", 9) == 0)
 		w = "auth.fcgi";
@@ -338,10 +343,10 @@ cgi_program(char *buf, size_t len, const char *path)
 void
 api_send(struct xchg *x, enum target t, const struct api_req *r)
 {
-	char		 lines[3][2200], err[1024], prog[1024];
-	const char	*hdr[HDR_MAX];
-	struct http_req	 hr;
-	int		 rc;
+	char		lines[3][2200], err[1024], prog[1024];
+	const char     *hdr[HDR_MAX];
+	struct http_req hr;
+	int		rc;
 
 	ck_assert_msg(t < TARGET_FASTCGI, "bad target %d", (int)t);
 	ck_assert_msg(t != TARGET_CGI || (!r->chunked && !r->cut_short),
@@ -350,15 +355,15 @@ api_send(struct xchg *x, enum target t, const struct api_req *r)
 	fill_http_req(&hr, r, hdr);
 	memset(x, 0, sizeof(*x));
 	x->target = t;
-	snprintf(x->label, sizeof(x->label), "%s %s %.120s%s",
-	    target_name(t), r->method, r->path,
-	    r->token != NULL ? " (bearer)" : "");
+	snprintf(x->label, sizeof(x->label), "%s %s %.120s%s", target_name(t),
+	    r->method, r->path, r->token != NULL ? " (bearer)" : "");
 	err[0] = '\0';
 
 	if (t == TARGET_LIGHTTPD || t == TARGET_APACHE) {
 		rc = http_do(stack_env(t == TARGET_LIGHTTPD ?
-		    "UA_TEST_LIGHTTPD_URL" : "UA_TEST_APACHE_URL"), &hr,
-		    &x->resp, err, sizeof(err));
+				     "UA_TEST_LIGHTTPD_URL" :
+				     "UA_TEST_APACHE_URL"),
+		    &hr, &x->resp, err, sizeof(err));
 		ck_assert_msg(rc == 0, "%s: no answer: %s", x->label, err);
 		return;
 	}
@@ -367,18 +372,19 @@ api_send(struct xchg *x, enum target t, const struct api_req *r)
 	    CGI_TIMEOUT_S, err, sizeof(err));
 	ck_assert_msg(rc == 0, "%s: %s", x->label, err);
 	ck_assert_msg(WIFEXITED(x->resp.wstatus) &&
-	    WEXITSTATUS(x->resp.wstatus) == 0,
+		WEXITSTATUS(x->resp.wstatus) == 0,
 	    "%s: worker %s %d after answering %ld; stderr: %.500s", x->label,
 	    WIFEXITED(x->resp.wstatus) ? "exited" : "died of signal",
 	    WIFEXITED(x->resp.wstatus) ? WEXITSTATUS(x->resp.wstatus) :
-	    WTERMSIG(x->resp.wstatus), x->resp.status, x->resp.log);
+					 WTERMSIG(x->resp.wstatus),
+	    x->resp.status, x->resp.log);
 }
 
 void
-api_call(struct xchg *x, enum target t, const char *method,
-    const char *path, const char *token, const char *json)
+api_call(struct xchg *x, enum target t, const char *method, const char *path,
+    const char *token, const char *json)
 {
-	struct api_req	 r;
+	struct api_req r;
 
 	memset(&r, 0, sizeof(r));
 	r.method = method;
@@ -393,10 +399,10 @@ api_call(struct xchg *x, enum target t, const char *method,
 size_t
 worker_logged(enum target t, const char *rid, long *status, size_t max)
 {
-	char		 path[1024], line[4096], key[200];
-	const char	*p, *sp;
-	FILE		*f;
-	size_t		 n = 0;
+	char	    path[1024], line[4096], key[200];
+	const char *p, *sp;
+	FILE	   *f;
+	size_t	    n = 0;
 
 	ck_assert_msg(t == TARGET_LIGHTTPD || t == TARGET_APACHE,
 	    "worker_logged: %s has no server log", target_name(t));
@@ -412,7 +418,7 @@ worker_logged(enum target t, const char *rid, long *status, size_t max)
 		line[strcspn(line, "\n")] = '\0';
 		if ((sp = strrchr(line, ' ')) == NULL || sp == line ||
 		    strcmp(sp + strlen(sp) - 2, "ms") != 0)
-			continue;	/* not a request line */
+			continue; /* not a request line */
 		while (sp > p && sp[-1] != ' ')
 			sp--;
 		if (n < max)
@@ -425,17 +431,17 @@ worker_logged(enum target t, const char *rid, long *status, size_t max)
 
 /* ---- many at once ------------------------------------------------- */
 
-struct	mbuf {
-	char	*p;
-	size_t	 len;
+struct mbuf {
+	char  *p;
+	size_t len;
 };
 
 static size_t
 mbuf_write(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct mbuf	*b = arg;
-	size_t		 n = size * nmemb;
-	char		*q;
+	struct mbuf *b = arg;
+	size_t	     n = size * nmemb;
+	char	    *q;
 
 	if ((q = realloc(b->p, b->len + n + 1)) == NULL)
 		return 0;
@@ -447,26 +453,26 @@ mbuf_write(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 int
-api_parallel_try(enum target t, const struct api_req *r, size_t n,
-    long *status, char **bodies, char *err, size_t errlen)
+api_parallel_try(enum target t, const struct api_req *r, size_t n, long *status,
+    char **bodies, char *err, size_t errlen)
 {
-	CURLM			*m;
-	CURL			**h;
-	struct curl_slist	**hl;
-	struct mbuf		*b;
-	CURLMsg			*msg;
-	char			 url[2048], lines[3][2200];
-	const char		*base, *hdr[HDR_MAX];
-	size_t			 i, j;
-	int			 running, nfds, left, rc = -1;
-	double			 deadline;
+	CURLM		   *m;
+	CURL		  **h;
+	struct curl_slist **hl;
+	struct mbuf	   *b;
+	CURLMsg		   *msg;
+	char		    url[2048], lines[3][2200];
+	const char	   *base, *hdr[HDR_MAX];
+	size_t		    i, j;
+	int		    running, nfds, left, rc = -1;
+	double		    deadline;
 
 	base = getenv(t == TARGET_LIGHTTPD ? "UA_TEST_LIGHTTPD_URL" :
-	    "UA_TEST_APACHE_URL");
+					     "UA_TEST_APACHE_URL");
 	if (base == NULL || *base == '\0') {
 		snprintf(err, errlen, "%s: UA_TEST_%s_URL is not set",
-		    target_name(t), t == TARGET_LIGHTTPD ? "LIGHTTPD" :
-		    "APACHE");
+		    target_name(t),
+		    t == TARGET_LIGHTTPD ? "LIGHTTPD" : "APACHE");
 		return -1;
 	}
 	m = curl_multi_init();
@@ -501,8 +507,9 @@ api_parallel_try(enum target t, const struct api_req *r, size_t n,
 		curl_easy_setopt(h[i], CURLOPT_WRITEDATA, &b[i]);
 		if (r[i].body != NULL) {
 			curl_easy_setopt(h[i], CURLOPT_POSTFIELDSIZE_LARGE,
-			    (curl_off_t)(r[i].body_len != 0 ? r[i].body_len :
-			    strlen(r[i].body)));
+			    (curl_off_t)(r[i].body_len != 0 ?
+				    r[i].body_len :
+				    strlen(r[i].body)));
 			curl_easy_setopt(h[i], CURLOPT_COPYPOSTFIELDS,
 			    r[i].body);
 		}
@@ -518,9 +525,10 @@ api_parallel_try(enum target t, const struct api_req *r, size_t n,
 		if (running > 0)
 			curl_multi_poll(m, NULL, 0, 200, &nfds);
 		if (stack_now() > deadline) {
-			snprintf(err, errlen, "%s: %zu parallel requests still "
-			    "running after %d s", target_name(t), n,
-			    MULTI_TIMEOUT_S);
+			snprintf(err, errlen,
+			    "%s: %zu parallel requests still "
+			    "running after %d s",
+			    target_name(t), n, MULTI_TIMEOUT_S);
 			goto out;
 		}
 	} while (running > 0);
@@ -539,9 +547,10 @@ api_parallel_try(enum target t, const struct api_req *r, size_t n,
 		status[i] = 0;
 		curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &status[i]);
 		if (status[i] == 0) {
-			snprintf(err, errlen, "%s %s %s (parallel request "
-			    "%zu): no answer", target_name(t), r[i].method,
-			    r[i].path, i);
+			snprintf(err, errlen,
+			    "%s %s %s (parallel request "
+			    "%zu): no answer",
+			    target_name(t), r[i].method, r[i].path, i);
 			goto out;
 		}
 	}
@@ -573,8 +582,8 @@ out:
 static bool
 write_all(int fd, const void *p, size_t n)
 {
-	const char	*c = p;
-	ssize_t		 w;
+	const char *c = p;
+	ssize_t	    w;
 
 	while (n > 0) {
 		if ((w = write(fd, c, n)) == -1) {
@@ -589,8 +598,7 @@ write_all(int fd, const void *p, size_t n)
 }
 
 static void
-parallel_cgi(const struct api_req *r, size_t n, long *status,
-    char **bodies)
+parallel_cgi(const struct api_req *r, size_t n, long *status, char **bodies)
 {
 	char		 lines[3][2200], prog[1024], err[512], chunk[4096];
 	const char	*hdr[HDR_MAX], *envf;
@@ -613,21 +621,22 @@ parallel_cgi(const struct api_req *r, size_t n, long *status,
 		ck_assert_msg((pids[i] = fork()) != -1, "fork: %s",
 		    strerror(errno));
 		if (pids[i] == 0) {
-			long	 s = 0;
+			long s = 0;
 
 			close(p[0]);
 			build_headers(&r[i], lines, hdr);
 			fill_http_req(&hr, &r[i], hdr);
 			cgi_program(prog, sizeof(prog), r[i].path);
-			if (http_cgi(prog, envf, &hr, &resp, CGI_TIMEOUT_S,
-			    err, sizeof(err)) == 0) {
+			if (http_cgi(prog, envf, &hr, &resp, CGI_TIMEOUT_S, err,
+				sizeof(err)) == 0) {
 				s = resp.status;
 				if (!WIFEXITED(resp.wstatus) ||
 				    WEXITSTATUS(resp.wstatus) != 0)
 					s = -1;
 			}
-			if (!write_all(p[1], &s, sizeof(s)) || (s > 0 &&
-			    !write_all(p[1], resp.body, resp.body_len)))
+			if (!write_all(p[1], &s, sizeof(s)) ||
+			    (s > 0 &&
+				!write_all(p[1], resp.body, resp.body_len)))
 				_exit(1);
 			_exit(0);
 		}
@@ -649,12 +658,13 @@ parallel_cgi(const struct api_req *r, size_t n, long *status,
 		status[i] = 0;
 		if (in.len >= sizeof(long))
 			memcpy(&status[i], in.p, sizeof(long));
-		ck_assert_msg(status[i] > 0, "cgi %s %s (parallel run %zu): "
-		    "no answer, or the worker did not exit 0", r[i].method,
-		    r[i].path, i);
+		ck_assert_msg(status[i] > 0,
+		    "cgi %s %s (parallel run %zu): "
+		    "no answer, or the worker did not exit 0",
+		    r[i].method, r[i].path, i);
 		if (bodies != NULL)
-			bodies[i] = strdup(in.len > sizeof(long) ?
-			    in.p + sizeof(long) : "");
+			bodies[i] = strdup(
+			    in.len > sizeof(long) ? in.p + sizeof(long) : "");
 		free(in.p);
 	}
 	free(pids);
@@ -662,18 +672,18 @@ parallel_cgi(const struct api_req *r, size_t n, long *status,
 }
 
 void
-api_parallel(enum target t, const struct api_req *r, size_t n,
-    long *status, char **bodies)
+api_parallel(enum target t, const struct api_req *r, size_t n, long *status,
+    char **bodies)
 {
-
-	char	 err[1024];
+	char err[1024];
 
 	if (t == TARGET_CGI) {
 		parallel_cgi(r, n, status, bodies);
 		return;
 	}
 	ck_assert_msg(api_parallel_try(t, r, n, status, bodies, err,
-	    sizeof(err)) == 0, "%s", err);
+			  sizeof(err)) == 0,
+	    "%s", err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -683,18 +693,17 @@ api_parallel(enum target t, const struct api_req *r, size_t n,
 void
 want_status(const struct xchg *x, long status)
 {
-
 	ck_assert_msg(x->resp.status == status,
-	    "%s: status %ld, want %ld; body: %.400s", x->label,
-	    x->resp.status, status, x->resp.body);
+	    "%s: status %ld, want %ld; body: %.400s", x->label, x->resp.status,
+	    status, x->resp.body);
 }
 
 struct json_object *
 want_json(const struct xchg *x)
 {
-	struct json_tokener	*tok;
-	struct json_object	*o;
-	enum json_tokener_error	 e;
+	struct json_tokener    *tok;
+	struct json_object     *o;
+	enum json_tokener_error e;
 
 	ck_assert_msg((tok = json_tokener_new()) != NULL, "json_tokener_new");
 	o = json_tokener_parse_ex(tok, x->resp.body, (int)x->resp.body_len);
@@ -711,10 +720,9 @@ want_json(const struct xchg *x)
 void
 want_body(const struct xchg *x, const char *json)
 {
-
 	json_object_put(want_json(x));
 	ck_assert_msg(strlen(json) == x->resp.body_len &&
-	    memcmp(json, x->resp.body, x->resp.body_len) == 0,
+		memcmp(json, x->resp.body, x->resp.body_len) == 0,
 	    "%s: (status %ld) body\n  %.1500s\nwant\n  %.1500s", x->label,
 	    x->resp.status, x->resp.body, json);
 }
@@ -722,7 +730,7 @@ want_body(const struct xchg *x, const char *json)
 void
 want_detail(const struct xchg *x, long status, const char *detail)
 {
-	char	 json[512];
+	char json[512];
 
 	snprintf(json, sizeof(json), "{\"detail\":\"%s\"}", detail);
 	want_status(x, status);
@@ -732,49 +740,56 @@ want_detail(const struct xchg *x, long status, const char *detail)
 void
 want_header(const struct xchg *x, const char *name, const char *value)
 {
-	const char	*v;
-	size_t		 n;
+	const char *v;
+	size_t	    n;
 
 	n = http_header_count(&x->resp, name);
 	ck_assert_msg(n == 1, "%s: (status %ld) %zu %s headers, want 1",
 	    x->label, x->resp.status, n, name);
 	v = http_header(&x->resp, name);
-	ck_assert_msg(strcmp(v, value) == 0, "%s: (status %ld) %s: \"%s\", "
-	    "want \"%s\"", x->label, x->resp.status, name, v, value);
+	ck_assert_msg(strcmp(v, value) == 0,
+	    "%s: (status %ld) %s: \"%s\", "
+	    "want \"%s\"",
+	    x->label, x->resp.status, name, v, value);
 }
 
 void
 want_empty_body(const struct xchg *x)
 {
-
-	ck_assert_msg(x->resp.body_len == 0, "%s: (status %ld) %zu body "
-	    "bytes, want none: %.200s", x->label, x->resp.status,
-	    x->resp.body_len, x->resp.body);
+	ck_assert_msg(x->resp.body_len == 0,
+	    "%s: (status %ld) %zu body "
+	    "bytes, want none: %.200s",
+	    x->label, x->resp.status, x->resp.body_len, x->resp.body);
 }
 
 const char *
 want_request_id(const struct xchg *x)
 {
-	const char	*id;
-	size_t		 n, i;
+	const char *id;
+	size_t	    n, i;
 
 	n = http_header_count(&x->resp, "X-Request-ID");
-	ck_assert_msg(n == 1, "%s: (status %ld) %zu X-Request-ID headers, "
-	    "want 1", x->label, x->resp.status, n);
+	ck_assert_msg(n == 1,
+	    "%s: (status %ld) %zu X-Request-ID headers, "
+	    "want 1",
+	    x->label, x->resp.status, n);
 	id = http_header(&x->resp, "X-Request-ID");
 	for (i = 0; id[i] != '\0'; i++)
 		ck_assert_msg((unsigned char)id[i] > 0x20 &&
-		    (unsigned char)id[i] < 0x7f, "%s: X-Request-ID \"%s\" "
-		    "has a character that is not visible ASCII", x->label, id);
-	ck_assert_msg(i >= 1 && i <= 128, "%s: X-Request-ID \"%s\" is not "
-	    "1..128 characters", x->label, id);
+			(unsigned char)id[i] < 0x7f,
+		    "%s: X-Request-ID \"%s\" "
+		    "has a character that is not visible ASCII",
+		    x->label, id);
+	ck_assert_msg(i >= 1 && i <= 128,
+	    "%s: X-Request-ID \"%s\" is not "
+	    "1..128 characters",
+	    x->label, id);
 	return id;
 }
 
 void
 want_api_headers(const struct xchg *x)
 {
-
 	want_request_id(x);
 	want_header(x, "X-Content-Type-Options", "nosniff");
 	want_header(x, "Cache-Control", "no-store");
@@ -783,7 +798,6 @@ want_api_headers(const struct xchg *x)
 void
 want_api_json_headers(const struct xchg *x)
 {
-
 	want_api_headers(x);
 	want_header(x, "Content-Type", "application/json");
 }
@@ -791,7 +805,6 @@ want_api_json_headers(const struct xchg *x)
 void
 want_401(const struct xchg *x, const char *detail)
 {
-
 	want_detail(x, 401, detail);
 	want_header(x, "WWW-Authenticate", "Bearer");
 }
@@ -799,9 +812,9 @@ want_401(const struct xchg *x, const char *detail)
 long
 want_number_header(const struct xchg *x, const char *name)
 {
-	const char	*v;
-	char		*end;
-	long		 n;
+	const char *v;
+	char	   *end;
+	long	    n;
 
 	v = http_header(&x->resp, name);
 	ck_assert_msg(v != NULL, "%s: (status %ld) no %s header", x->label,
@@ -809,18 +822,19 @@ want_number_header(const struct xchg *x, const char *name)
 	errno = 0;
 	n = strtol(v, &end, 10);
 	ck_assert_msg(errno == 0 && end != v && *end == '\0' &&
-	    isdigit((unsigned char)*v), "%s: %s \"%s\" is not a whole "
-	    "number", x->label, name, v);
+		isdigit((unsigned char)*v),
+	    "%s: %s \"%s\" is not a whole "
+	    "number",
+	    x->label, name, v);
 	return n;
 }
 
 void
-want_header_lists(const struct xchg *x, const char *name,
-    const char *methods)
+want_header_lists(const struct xchg *x, const char *name, const char *methods)
 {
-	const char	*v, *m, *p;
-	size_t		 len;
-	bool		 found;
+	const char *v, *m, *p;
+	size_t	    len;
+	bool	    found;
 
 	v = http_header(&x->resp, name);
 	ck_assert_msg(v != NULL, "%s: (status %ld) no %s header", x->label,
@@ -829,8 +843,8 @@ want_header_lists(const struct xchg *x, const char *name,
 		m += strspn(m, " ");
 		len = strcspn(m, ",");
 		found = false;
-		for (p = v; *p != '\0' && !found; ) {
-			size_t	 l;
+		for (p = v; *p != '\0' && !found;) {
+			size_t l;
 
 			p += strspn(p, " ,");
 			l = strcspn(p, " ,");
@@ -847,33 +861,38 @@ want_header_lists(const struct xchg *x, const char *name,
 const char *
 json_str(struct json_object *o, const char *key, const char *label)
 {
-	struct json_object	*v;
+	struct json_object *v;
 
 	ck_assert_msg(json_object_object_get_ex(o, key, &v) &&
-	    json_object_is_type(v, json_type_string), "%s: \"%s\" is not a "
-	    "string in %s", label, key, json_object_to_json_string(o));
+		json_object_is_type(v, json_type_string),
+	    "%s: \"%s\" is not a "
+	    "string in %s",
+	    label, key, json_object_to_json_string(o));
 	return json_object_get_string(v);
 }
 
 int64_t
 json_int(struct json_object *o, const char *key, const char *label)
 {
-	struct json_object	*v;
+	struct json_object *v;
 
 	ck_assert_msg(json_object_object_get_ex(o, key, &v) &&
-	    json_object_is_type(v, json_type_int), "%s: \"%s\" is not an "
-	    "integer in %s", label, key, json_object_to_json_string(o));
+		json_object_is_type(v, json_type_int),
+	    "%s: \"%s\" is not an "
+	    "integer in %s",
+	    label, key, json_object_to_json_string(o));
 	return json_object_get_int64(v);
 }
 
 char *
 json_quote(char *buf, size_t len, const char *s)
 {
-	struct json_object	*o;
+	struct json_object *o;
 
 	o = json_object_new_string(s);
-	snprintf(buf, len, "%s", json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	snprintf(buf, len, "%s",
+	    json_object_to_json_string_ext(o,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return buf;
 }
@@ -881,7 +900,7 @@ json_quote(char *buf, size_t len, const char *s)
 static bool
 digits(const char *s, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (!isdigit((unsigned char)s[i]))
@@ -892,10 +911,10 @@ digits(const char *s, size_t n)
 double
 rfc3339_epoch(const char *s)
 {
-	struct tm	 tm;
-	size_t		 len = strlen(s);
-	double		 frac = 0;
-	time_t		 t;
+	struct tm tm;
+	size_t	  len = strlen(s);
+	double	  frac = 0;
+	time_t	  t;
 
 	/* YYYY-MM-DDTHH:MM:SS[.ffffff]Z */
 	if ((len != 20 && len != 27) || !digits(s, 4) || s[4] != '-' ||
@@ -928,27 +947,28 @@ rfc3339_epoch(const char *s)
 static void
 want_time(const struct xchg *x, struct json_object *v, const char *key)
 {
-	const char	*s;
-	double		 e;
+	const char *s;
+	double	    e;
 
 	ck_assert_msg(json_object_is_type(v, json_type_string),
-	    "%s: \"%s\" is not a string: %.300s", x->label, key,
-	    x->resp.body);
+	    "%s: \"%s\" is not a string: %.300s", x->label, key, x->resp.body);
 	s = json_object_get_string(v);
 	e = rfc3339_epoch(s);
-	ck_assert_msg(e > 0, "%s: \"%s\": \"%s\" is not RFC 3339 UTC as "
+	ck_assert_msg(e > 0,
+	    "%s: \"%s\": \"%s\" is not RFC 3339 UTC as "
 	    "Pydantic prints it (YYYY-MM-DDTHH:MM:SS[.ffffff]Z, six digits, "
-	    "left out when zero)", x->label, key, s);
-	ck_assert_msg(e > wall_now() - 86400 && e < wall_now() + 300,
-	    "%s: \"%s\": %s is not about now (a time zone mix-up?)",
+	    "left out when zero)",
 	    x->label, key, s);
+	ck_assert_msg(e > wall_now() - 86400 && e < wall_now() + 300,
+	    "%s: \"%s\": %s is not about now (a time zone mix-up?)", x->label,
+	    key, s);
 }
 
 struct json_object *
 want_user(const struct xchg *x)
 {
-	static const char *const keys[] = {
-		"id", "email", "name", "role", "created_at", "updated_at" };
+	static const char *const keys[] = { "id", "email", "name", "role",
+		"created_at", "updated_at" };
 	struct json_object	*o;
 	const char		*role;
 	size_t			 i = 0;
@@ -957,26 +977,27 @@ want_user(const struct xchg *x)
 	ck_assert_msg(json_object_is_type(o, json_type_object),
 	    "%s: not a JSON object: %.300s", x->label, x->resp.body);
 	{
-		json_object_object_foreach(o, k, v) {
+		json_object_object_foreach(o, k, v)
+		{
 			(void)v;
 			ck_assert_msg(i < 6 && strcmp(k, keys[i]) == 0,
 			    "%s: key %zu is \"%s\", want the keys id, email, "
 			    "name, role, created_at, updated_at in that order:"
-			    " %.400s", x->label, i, k, x->resp.body);
+			    " %.400s",
+			    x->label, i, k, x->resp.body);
 			i++;
 		}
 	}
 	ck_assert_msg(i == 6, "%s: %zu keys, want 6: %.400s", x->label, i,
 	    x->resp.body);
-	ck_assert_msg(json_int(o, "id", x->label) > 0, "%s: id <= 0",
-	    x->label);
+	ck_assert_msg(json_int(o, "id", x->label) > 0, "%s: id <= 0", x->label);
 	json_str(o, "email", x->label);
 	json_str(o, "name", x->label);
 	role = json_str(o, "role", x->label);
 	ck_assert_msg(strcmp(role, "user") == 0 || strcmp(role, "admin") == 0,
 	    "%s: role \"%s\", want \"user\" or \"admin\"", x->label, role);
 	{
-		struct json_object	*v;
+		struct json_object *v;
 
 		json_object_object_get_ex(o, "created_at", &v);
 		want_time(x, v, "created_at");
@@ -985,37 +1006,40 @@ want_user(const struct xchg *x)
 			want_time(x, v, "updated_at");
 	}
 	ck_assert_msg(strstr(x->resp.body, "password") == NULL &&
-	    strstr(x->resp.body, "$2b$") == NULL &&
-	    strstr(x->resp.body, "$2a$") == NULL &&
-	    strstr(x->resp.body, "$y$") == NULL &&
-	    strstr(x->resp.body, "hash") == NULL,
-	    "%s: a password or hash in a User: %.400s", x->label,
-	    x->resp.body);
+		strstr(x->resp.body, "$2b$") == NULL &&
+		strstr(x->resp.body, "$2a$") == NULL &&
+		strstr(x->resp.body, "$y$") == NULL &&
+		strstr(x->resp.body, "hash") == NULL,
+	    "%s: a password or hash in a User: %.400s", x->label, x->resp.body);
 	return o;
 }
 
 struct json_object *
 want_422_entry(const struct xchg *x, size_t idx, struct json_object **root)
 {
-	struct json_object	*d;
-	size_t			 n;
+	struct json_object *d;
+	size_t		    n;
 
 	want_status(x, 422);
 	*root = want_json(x);
 	ck_assert_msg(json_object_object_get_ex(*root, "detail", &d) &&
-	    json_object_is_type(d, json_type_array), "%s: 422 without a "
-	    "\"detail\" array: %.400s", x->label, x->resp.body);
+		json_object_is_type(d, json_type_array),
+	    "%s: 422 without a "
+	    "\"detail\" array: %.400s",
+	    x->label, x->resp.body);
 	n = json_object_array_length(d);
-	ck_assert_msg(idx < n, "%s: 422 with %zu entries, want entry %zu: "
-	    "%.400s", x->label, n, idx, x->resp.body);
+	ck_assert_msg(idx < n,
+	    "%s: 422 with %zu entries, want entry %zu: "
+	    "%.400s",
+	    x->label, n, idx, x->resp.body);
 	return json_object_array_get_idx(d, idx);
 }
 
 size_t
 want_422_count(const struct xchg *x)
 {
-	struct json_object	*root, *d;
-	size_t			 n;
+	struct json_object *root, *d;
+	size_t		    n;
 
 	want_422_entry(x, 0, &root);
 	json_object_object_get_ex(root, "detail", &d);
@@ -1028,29 +1052,39 @@ void
 want_entry(const struct xchg *x, struct json_object *e, const char *type,
     const char *where, const char *field)
 {
-	struct json_object	*loc, *v;
-	const char		*got;
-	size_t			 n;
+	struct json_object *loc, *v;
+	const char	   *got;
+	size_t		    n;
 
 	got = json_str(e, "type", x->label);
-	ck_assert_msg(strcmp(got, type) == 0, "%s: type \"%s\", want \"%s\":"
-	    " %.400s", x->label, got, type, x->resp.body);
+	ck_assert_msg(strcmp(got, type) == 0,
+	    "%s: type \"%s\", want \"%s\":"
+	    " %.400s",
+	    x->label, got, type, x->resp.body);
 	ck_assert_msg(json_object_object_get_ex(e, "loc", &loc) &&
-	    json_object_is_type(loc, json_type_array), "%s: no \"loc\" "
-	    "array: %.400s", x->label, x->resp.body);
+		json_object_is_type(loc, json_type_array),
+	    "%s: no \"loc\" "
+	    "array: %.400s",
+	    x->label, x->resp.body);
 	n = json_object_array_length(loc);
-	ck_assert_msg(n == (field != NULL ? 2u : 1u), "%s: loc has %zu "
-	    "items: %.400s", x->label, n, x->resp.body);
+	ck_assert_msg(n == (field != NULL ? 2u : 1u),
+	    "%s: loc has %zu "
+	    "items: %.400s",
+	    x->label, n, x->resp.body);
 	v = json_object_array_get_idx(loc, 0);
 	ck_assert_msg(json_object_is_type(v, json_type_string) &&
-	    strcmp(json_object_get_string(v), where) == 0, "%s: loc[0] is "
-	    "not \"%s\": %.400s", x->label, where, x->resp.body);
+		strcmp(json_object_get_string(v), where) == 0,
+	    "%s: loc[0] is "
+	    "not \"%s\": %.400s",
+	    x->label, where, x->resp.body);
 	if (field == NULL)
 		return;
 	v = json_object_array_get_idx(loc, 1);
 	ck_assert_msg(json_object_is_type(v, json_type_string) &&
-	    strcmp(json_object_get_string(v), field) == 0, "%s: loc[1] is "
-	    "not \"%s\": %.400s", x->label, field, x->resp.body);
+		strcmp(json_object_get_string(v), field) == 0,
+	    "%s: loc[1] is "
+	    "not \"%s\": %.400s",
+	    x->label, field, x->resp.body);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1060,23 +1094,26 @@ want_entry(const struct xchg *x, struct json_object *e, const char *type,
 void
 api_register(enum target t, struct api_user *u, const char *tag)
 {
-	struct xchg		 x;
-	struct json_object	*o;
-	char			 body[1024], qe[400], qn[200], qp[200];
+	struct xchg	    x;
+	struct json_object *o;
+	char		    body[1024], qe[400], qn[200], qp[200];
 
 	memset(u, 0, sizeof(*u));
 	api_email(u->email, sizeof(u->email), tag);
 	snprintf(u->name, sizeof(u->name), "Test %s", tag);
-	snprintf(u->password, sizeof(u->password), "pw-%s-%u-secret",
-	    run_tag, (unsigned)getpid());
-	snprintf(body, sizeof(body), "{\"email\":%s,\"name\":%s,"
-	    "\"password\":%s}", json_quote(qe, sizeof(qe), u->email),
+	snprintf(u->password, sizeof(u->password), "pw-%s-%u-secret", run_tag,
+	    (unsigned)getpid());
+	snprintf(body, sizeof(body),
+	    "{\"email\":%s,\"name\":%s,"
+	    "\"password\":%s}",
+	    json_quote(qe, sizeof(qe), u->email),
 	    json_quote(qn, sizeof(qn), u->name),
 	    json_quote(qp, sizeof(qp), u->password));
 	api_call(&x, t, "POST", "/api/users/", NULL, body);
-	ck_assert_msg(x.resp.status == 201, "set-up: %s: registering %s: "
-	    "status %ld, want 201: %.400s", x.label, u->email,
-	    x.resp.status, x.resp.body);
+	ck_assert_msg(x.resp.status == 201,
+	    "set-up: %s: registering %s: "
+	    "status %ld, want 201: %.400s",
+	    x.label, u->email, x.resp.status, x.resp.body);
 	o = want_json(&x);
 	u->id = json_int(o, "id", x.label);
 	snprintf(u->body, sizeof(u->body), "%s", x.resp.body);
@@ -1087,17 +1124,18 @@ api_register(enum target t, struct api_user *u, const char *tag)
 void
 api_login(enum target t, struct api_user *u)
 {
-	struct xchg		 x;
-	struct json_object	*o;
-	char			 body[1024], qe[400], qp[200];
+	struct xchg	    x;
+	struct json_object *o;
+	char		    body[1024], qe[400], qp[200];
 
 	snprintf(body, sizeof(body), "{\"email\":%s,\"password\":%s}",
 	    json_quote(qe, sizeof(qe), u->email),
 	    json_quote(qp, sizeof(qp), u->password));
 	api_call(&x, t, "POST", "/api/auth/login", NULL, body);
-	ck_assert_msg(x.resp.status == 200, "set-up: %s: logging in %s: "
-	    "status %ld, want 200: %.400s", x.label, u->email,
-	    x.resp.status, x.resp.body);
+	ck_assert_msg(x.resp.status == 200,
+	    "set-up: %s: logging in %s: "
+	    "status %ld, want 200: %.400s",
+	    x.label, u->email, x.resp.status, x.resp.body);
 	o = want_json(&x);
 	snprintf(u->token, sizeof(u->token), "%s",
 	    json_str(o, "access_token", x.label));
@@ -1106,10 +1144,8 @@ api_login(enum target t, struct api_user *u)
 }
 
 void
-api_user_new(enum target t, struct api_user *u, const char *tag,
-    bool admin)
+api_user_new(enum target t, struct api_user *u, const char *tag, bool admin)
 {
-
 	api_register(t, u, tag);
 	if (admin)
 		db_make_admin(u->id);
@@ -1119,8 +1155,8 @@ api_user_new(enum target t, struct api_user *u, const char *tag,
 long
 api_me_status(enum target t, const char *token)
 {
-	struct xchg	 x;
-	long		 st;
+	struct xchg x;
+	long	    st;
 
 	api_call(&x, t, "GET", "/api/auth/me", token, NULL);
 	st = x.resp.status;
@@ -1136,7 +1172,7 @@ api_me_status(enum target t, const char *token)
 static void
 libpq_url(char *url)
 {
-	char	*plus, *sep;
+	char *plus, *sep;
 
 	plus = strchr(url, '+');
 	sep = strstr(url, "://");
@@ -1147,11 +1183,11 @@ libpq_url(char *url)
 void
 db_exec_id(const char *sql, int64_t id)
 {
-	PGconn		*c;
-	PGresult	*r;
-	char		 url[1024], idbuf[32];
-	const char	*params[1] = { idbuf };
-	bool		 ok;
+	PGconn	   *c;
+	PGresult   *r;
+	char	    url[1024], idbuf[32];
+	const char *params[1] = { idbuf };
+	bool	    ok;
 
 	ck_assert_msg(scopy(url, sizeof(url), api_settings()->database_url),
 	    "DATABASE_URL too long");
@@ -1159,17 +1195,18 @@ db_exec_id(const char *sql, int64_t id)
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 	c = PQconnectdb(url);
 	if (PQstatus(c) != CONNECTION_OK) {
-		char	 msg[512];
+		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
 		PQfinish(c);
 		ck_abort_msg("set-up: connecting to DATABASE_URL of "
-		    "UA_TEST_ENV_FILE: %s", msg);
+			     "UA_TEST_ENV_FILE: %s",
+		    msg);
 	}
 	r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok) {
-		char	 msg[512];
+		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
 		PQclear(r);
@@ -1183,17 +1220,15 @@ db_exec_id(const char *sql, int64_t id)
 void
 db_make_admin(int64_t id)
 {
-
-	db_exec_id("UPDATE users SET role = 'ADMIN' WHERE id = $1::bigint",
-	    id);
+	db_exec_id("UPDATE users SET role = 'ADMIN' WHERE id = $1::bigint", id);
 }
 
 void
 db_demote_other_admins(int64_t keep)
 {
-
 	db_exec_id("UPDATE users SET role = 'USER' WHERE role = 'ADMIN' "
-	    "AND id <> $1::bigint", keep);
+		   "AND id <> $1::bigint",
+	    keep);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1209,11 +1244,10 @@ static const char b64url[] =
  * api_warm_up() signs a token from main(), outside any case.)
  */
 static bool
-b64url_enc(char *out, size_t len, size_t *o, const unsigned char *p,
-    size_t n)
+b64url_enc(char *out, size_t len, size_t *o, const unsigned char *p, size_t n)
 {
-	size_t		 i;
-	unsigned	 v;
+	size_t	 i;
+	unsigned v;
 
 	for (i = 0; i < n; i += 3) {
 		v = (unsigned)p[i] << 16;
@@ -1239,17 +1273,19 @@ static bool
 jwt_make_try(char *out, size_t len, const char *header_json,
     const char *payload_json, const char *alg, const char *secret)
 {
-	const EVP_MD	*md = NULL;
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
-	size_t		 o = 0, signed_len;
+	const EVP_MD *md = NULL;
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int  maclen = 0;
+	size_t	      o = 0, signed_len;
 
 	if (!b64url_enc(out, len, &o, (const unsigned char *)header_json,
-	    strlen(header_json)) || o + 2 >= len)
+		strlen(header_json)) ||
+	    o + 2 >= len)
 		return false;
 	out[o++] = '.';
 	if (!b64url_enc(out, len, &o, (const unsigned char *)payload_json,
-	    strlen(payload_json)) || o + 2 >= len)
+		strlen(payload_json)) ||
+	    o + 2 >= len)
 		return false;
 	signed_len = o;
 	out[o++] = '.';
@@ -1262,8 +1298,9 @@ jwt_make_try(char *out, size_t len, const char *header_json,
 		md = EVP_sha384();
 	else if (strcmp(alg, "HS512") == 0)
 		md = EVP_sha512();
-	if (md == NULL || HMAC(md, secret, (int)strlen(secret),
-	    (const unsigned char *)out, signed_len, mac, &maclen) == NULL)
+	if (md == NULL ||
+	    HMAC(md, secret, (int)strlen(secret), (const unsigned char *)out,
+		signed_len, mac, &maclen) == NULL)
 		return false;
 	return b64url_enc(out, len, &o, mac, maclen);
 }
@@ -1272,17 +1309,17 @@ void
 jwt_make(char *out, size_t len, const char *header_json,
     const char *payload_json, const char *alg, const char *secret)
 {
-
 	ck_assert_msg(jwt_make_try(out, len, header_json, payload_json, alg,
-	    secret), "jwt_make: algorithm %s unknown, HMAC failed, or the "
-	    "token does not fit in %zu bytes", alg != NULL ? alg : "none",
-	    len);
+			  secret),
+	    "jwt_make: algorithm %s unknown, HMAC failed, or the "
+	    "token does not fit in %zu bytes",
+	    alg != NULL ? alg : "none", len);
 }
 
 static int
 b64url_val(char c)
 {
-	const char	*p;
+	const char *p;
 
 	if (c == '\0' || (p = strchr(b64url, c)) == NULL)
 		return -1;
@@ -1293,12 +1330,12 @@ b64url_val(char c)
 static struct json_object *
 jwt_part(const char *token, int which)
 {
-	const char		*s = token, *e;
-	char			 buf[4096];
-	size_t			 o = 0, i, n;
-	unsigned		 acc = 0;
-	int			 bits = 0, v;
-	struct json_object	*obj;
+	const char	   *s = token, *e;
+	char		    buf[4096];
+	size_t		    o = 0, i, n;
+	unsigned	    acc = 0;
+	int		    bits = 0, v;
+	struct json_object *obj;
 
 	if (which == 1) {
 		ck_assert_msg((s = strchr(token, '.')) != NULL,
@@ -1322,22 +1359,19 @@ jwt_part(const char *token, int which)
 	}
 	buf[o] = '\0';
 	obj = json_tokener_parse(buf);
-	ck_assert_msg(obj != NULL, "token part %d is not JSON: %s", which,
-	    buf);
+	ck_assert_msg(obj != NULL, "token part %d is not JSON: %s", which, buf);
 	return obj;
 }
 
 struct json_object *
 jwt_payload(const char *token)
 {
-
 	return jwt_part(token, 1);
 }
 
 struct json_object *
 jwt_header(const char *token)
 {
-
 	return jwt_part(token, 0);
 }
 
@@ -1348,7 +1382,7 @@ jwt_header(const char *token)
 void
 pg_stop(void)
 {
-	int	 fd;
+	int fd;
 
 	fd = open(pg_marker, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ck_assert_msg(fd != -1, "%s: %s", pg_marker, strerror(errno));
@@ -1359,7 +1393,6 @@ pg_stop(void)
 void
 pg_start_cold(void)
 {
-
 	stack_ctl("pg-start");
 	unlink(pg_marker);
 }
@@ -1367,7 +1400,7 @@ pg_start_cold(void)
 void
 pg_start(void)
 {
-	char	 err[1024];
+	char err[1024];
 
 	pg_start_cold();
 	ck_assert_msg(api_warm_up(err, sizeof(err)) == 0, "%s", err);
@@ -1379,39 +1412,40 @@ pg_start(void)
  * lighttpd.conf, FcgidMaxProcessesPerClass 2 in apache.conf), since
  * mod_fcgid makes any request beyond those wait a second for a process.
  */
-#define WARM_BATCH	2
-#define WARM_ROUNDS_MIN	4
-#define WARM_ROUNDS_MAX	60
+#define WARM_BATCH 2
+#define WARM_ROUNDS_MIN 4
+#define WARM_ROUNDS_MAX 60
 
 int
 api_warm_up(char *err, size_t errlen)
 {
-	static const char *const paths[] = {
-		"/api/users/1", "/api/auth/me" };
+	static const char *const   paths[] = { "/api/users/1", "/api/auth/me" };
 	const struct api_settings *s;
-	struct api_req	 r[WARM_BATCH];
-	long		 st[WARM_BATCH];
-	char		 tok[1024], pl[128];
-	size_t		 p, i, clean, round;
-	long		 now = (long)time(NULL);
-	enum target	 t;
+	struct api_req		   r[WARM_BATCH];
+	long			   st[WARM_BATCH];
+	char			   tok[1024], pl[128];
+	size_t			   p, i, clean, round;
+	long			   now = (long)time(NULL);
+	enum target		   t;
 
 	if (!settings_loaded) {
 		snprintf(err, errlen, "warm-up: settings not loaded");
 		return -1;
 	}
 	s = &settings;
-	snprintf(pl, sizeof(pl), "{\"sub\":\"1\",\"iat\":%ld,\"exp\":%ld}",
-	    now, now + 600);
+	snprintf(pl, sizeof(pl), "{\"sub\":\"1\",\"iat\":%ld,\"exp\":%ld}", now,
+	    now + 600);
 	{
-		char	 hdr[128];
+		char hdr[128];
 
 		snprintf(hdr, sizeof(hdr), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
 		    s->jwt_algorithm);
-		if (!jwt_make_try(tok, sizeof(tok), hdr, pl,
-		    s->jwt_algorithm, s->jwt_secret)) {
-			snprintf(err, errlen, "warm-up: cannot sign a token "
-			    "with %s", s->jwt_algorithm);
+		if (!jwt_make_try(tok, sizeof(tok), hdr, pl, s->jwt_algorithm,
+			s->jwt_secret)) {
+			snprintf(err, errlen,
+			    "warm-up: cannot sign a token "
+			    "with %s",
+			    s->jwt_algorithm);
 			return -1;
 		}
 	}
@@ -1424,16 +1458,17 @@ api_warm_up(char *err, size_t errlen)
 				r[i].token = tok;
 			}
 			for (clean = 0, round = 0; clean < WARM_ROUNDS_MIN;
-			    round++) {
+			     round++) {
 				if (round == WARM_ROUNDS_MAX) {
-					snprintf(err, errlen, "warm-up: %s GET "
+					snprintf(err, errlen,
+					    "warm-up: %s GET "
 					    "%s still 503 after %d rounds",
 					    target_name(t), paths[p],
 					    WARM_ROUNDS_MAX);
 					return -1;
 				}
-				if (api_parallel_try(t, r, WARM_BATCH, st,
-				    NULL, err, errlen) != 0)
+				if (api_parallel_try(t, r, WARM_BATCH, st, NULL,
+					err, errlen) != 0)
 					return -1;
 				clean++;
 				for (i = 0; i < WARM_BATCH; i++)
@@ -1449,7 +1484,6 @@ api_warm_up(char *err, size_t errlen)
 void
 pg_setup(void)
 {
-
 	if (access(pg_marker, F_OK) == 0)
 		pg_start();
 }
@@ -1457,12 +1491,12 @@ pg_setup(void)
 void
 pg_teardown(void)
 {
-
 	if (access(pg_marker, F_OK) != 0)
 		return;
 	if (stack_ctl_quiet("pg-start"))
 		unlink(pg_marker);
 	else
-		fprintf(stderr, "PostgreSQL could not be started again; the "
+		fprintf(stderr,
+		    "PostgreSQL could not be started again; the "
 		    "cases after this one will fail\n");
 }

@@ -28,30 +28,24 @@
 #include "http.h"
 
 /* A growing byte buffer, always NUL-terminated once used. */
-struct	sbuf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
+struct sbuf {
+	char  *p;
+	size_t len;
+	size_t cap;
 };
 
 /* Most bytes a body of a cgi_leftover request may have: one pipe's worth. */
-#define LEFTOVER_MAX	4096
+#define LEFTOVER_MAX 4096
 
 /* Environment variables handed through to a CGI child when set. */
-static const char *const passenv[] = {
-	"PATH",
-	"LD_LIBRARY_PATH",
-	"ASAN_OPTIONS",
-	"UBSAN_OPTIONS",
-	"LSAN_OPTIONS",
-	NULL
-};
+static const char *const passenv[] = { "PATH", "LD_LIBRARY_PATH",
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL };
 
 /* Tests are short-lived children: running out of memory ends them. */
 static void *
 xrealloc(void *p, size_t n)
 {
-	void	*q;
+	void *q;
 
 	if ((q = realloc(p, n == 0 ? 1 : n)) == NULL) {
 		perror("realloc");
@@ -63,7 +57,7 @@ xrealloc(void *p, size_t n)
 static char *
 xstrndup(const char *s, size_t n)
 {
-	char	*p;
+	char *p;
 
 	p = xrealloc(NULL, n + 1);
 	memcpy(p, s, n);
@@ -74,7 +68,7 @@ xstrndup(const char *s, size_t n)
 static void
 sbuf_add(struct sbuf *b, const void *data, size_t n)
 {
-	size_t	 want;
+	size_t want;
 
 	want = b->len + n + 1;
 	if (want > b->cap) {
@@ -93,7 +87,7 @@ sbuf_add(struct sbuf *b, const void *data, size_t n)
 static char *
 sbuf_take(struct sbuf *b, size_t *len)
 {
-	char	*p;
+	char *p;
 
 	if (b->p == NULL)
 		sbuf_add(b, "", 0);
@@ -103,13 +97,13 @@ sbuf_take(struct sbuf *b, size_t *len)
 	return p;
 }
 
-static void	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
+static void seterr(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
@@ -120,7 +114,7 @@ static void
 add_header(struct http_resp *resp, const char *name, size_t namelen,
     const char *value, size_t valuelen)
 {
-	struct http_header	*h;
+	struct http_header *h;
 
 	while (valuelen > 0 && (*value == ' ' || *value == '\t')) {
 		value++;
@@ -139,7 +133,7 @@ add_header(struct http_resp *resp, const char *name, size_t namelen,
 static void
 free_headers(struct http_resp *resp)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < resp->nheaders; i++) {
 		free(resp->headers[i].name);
@@ -153,7 +147,6 @@ free_headers(struct http_resp *resp)
 void
 http_resp_free(struct http_resp *resp)
 {
-
 	if (resp == NULL)
 		return;
 	free_headers(resp);
@@ -166,7 +159,7 @@ http_resp_free(struct http_resp *resp)
 const char *
 http_header(const struct http_resp *resp, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < resp->nheaders; i++)
 		if (strcasecmp(resp->headers[i].name, name) == 0)
@@ -177,7 +170,7 @@ http_header(const struct http_resp *resp, const char *name)
 size_t
 http_header_count(const struct http_resp *resp, const char *name)
 {
-	size_t	 i, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < resp->nheaders; i++)
 		if (strcasecmp(resp->headers[i].name, name) == 0)
@@ -188,7 +181,6 @@ http_header_count(const struct http_resp *resp, const char *name)
 void
 http_global_init(void)
 {
-
 	/* A worker that hangs up early must not kill the test with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -200,7 +192,6 @@ http_global_init(void)
 void
 http_global_cleanup(void)
 {
-
 	curl_global_cleanup();
 }
 
@@ -208,20 +199,20 @@ http_global_cleanup(void)
 /* libcurl                                                             */
 /* ------------------------------------------------------------------ */
 
-struct	curlctx {
-	struct http_resp	*resp;
-	struct sbuf		 body;
-	const char		*up;		/* chunked upload source */
-	size_t			 uplen;
-	size_t			 upoff;
-	size_t			 upmax;		/* bytes a call, 0: any */
-	bool			 upcut;		/* abort instead of ending */
+struct curlctx {
+	struct http_resp *resp;
+	struct sbuf	  body;
+	const char	 *up; /* chunked upload source */
+	size_t		  uplen;
+	size_t		  upoff;
+	size_t		  upmax; /* bytes a call, 0: any */
+	bool		  upcut; /* abort instead of ending */
 };
 
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct curlctx	*c = arg;
+	struct curlctx *c = arg;
 
 	sbuf_add(&c->body, data, size * nmemb);
 	return size * nmemb;
@@ -234,9 +225,9 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 static size_t
 on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct curlctx	*c = arg;
-	size_t		 n = size * nmemb, len = n;
-	const char	*colon;
+	struct curlctx *c = arg;
+	size_t		n = size * nmemb, len = n;
+	const char     *colon;
 
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		len--;
@@ -246,16 +237,16 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 	}
 	if (len == 0 || (colon = memchr(data, ':', len)) == NULL)
 		return n;
-	add_header(c->resp, data, (size_t)(colon - data),
-	    colon + 1, len - (size_t)(colon - data) - 1);
+	add_header(c->resp, data, (size_t)(colon - data), colon + 1,
+	    len - (size_t)(colon - data) - 1);
 	return n;
 }
 
 static size_t
 on_upload(char *buf, size_t size, size_t nmemb, void *arg)
 {
-	struct curlctx	*c = arg;
-	size_t		 n = size * nmemb;
+	struct curlctx *c = arg;
+	size_t		n = size * nmemb;
 
 	if (n > c->uplen - c->upoff)
 		n = c->uplen - c->upoff;
@@ -274,14 +265,14 @@ int
 http_do(const char *base_url, const struct http_req *req,
     struct http_resp *resp, char *err, size_t errlen)
 {
-	CURL			*h = NULL;
-	struct curl_slist	*hl = NULL, *tmp;
-	struct curlctx		 c;
-	struct sbuf		 url;
-	char			 cerr[CURL_ERROR_SIZE];
-	CURLcode		 cc;
-	size_t			 i;
-	int			 rc = -1;
+	CURL		  *h = NULL;
+	struct curl_slist *hl = NULL, *tmp;
+	struct curlctx	   c;
+	struct sbuf	   url;
+	char		   cerr[CURL_ERROR_SIZE];
+	CURLcode	   cc;
+	size_t		   i;
+	int		   rc = -1;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&c, 0, sizeof(c));
@@ -344,8 +335,7 @@ http_do(const char *base_url, const struct http_req *req,
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 
 	cc = curl_easy_perform(h);
-	if (cc == CURLE_ABORTED_BY_CALLBACK && c.upcut &&
-	    c.upoff == c.uplen) {
+	if (cc == CURLE_ABORTED_BY_CALLBACK && c.upcut && c.upoff == c.uplen) {
 		/* Cut short as asked: whatever answer came, if any. */
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 		resp->body = sbuf_take(&c.body, &resp->body_len);
@@ -378,20 +368,20 @@ out:
 /* plain CGI                                                           */
 /* ------------------------------------------------------------------ */
 
-struct	envv {
-	char	**v;
-	size_t	  n;
+struct envv {
+	char **v;
+	size_t n;
 };
 
-static void	 env_add(struct envv *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+static void env_add(struct envv *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 env_add(struct envv *e, const char *fmt, ...)
 {
-	va_list	 ap;
-	int	 n;
-	char	*s;
+	va_list ap;
+	int	n;
+	char   *s;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
@@ -410,7 +400,7 @@ env_add(struct envv *e, const char *fmt, ...)
 static void
 env_free(struct envv *e)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < e->n; i++)
 		free(e->v[i]);
@@ -426,9 +416,9 @@ env_free(struct envv *e)
 static void
 env_add_header(struct envv *e, const char *line)
 {
-	const char	*sep, *value;
-	char		*var;
-	size_t		 i, namelen;
+	const char *sep, *value;
+	char	   *var;
+	size_t	    i, namelen;
 
 	if ((sep = strpbrk(line, ":;")) == NULL)
 		return;
@@ -444,8 +434,8 @@ env_add_header(struct envv *e, const char *line)
 	}
 	var = xstrndup(line, namelen);
 	for (i = 0; i < namelen; i++)
-		var[i] = var[i] == '-' ? '_' :
-		    (char)toupper((unsigned char)var[i]);
+		var[i] =
+		    var[i] == '-' ? '_' : (char)toupper((unsigned char)var[i]);
 	env_add(e, "HTTP_%s=%s", var, value);
 	free(var);
 }
@@ -454,8 +444,8 @@ env_add_header(struct envv *e, const char *line)
 static void
 build_request_env(struct envv *e, const struct http_req *req)
 {
-	const char	*q;
-	size_t		 i;
+	const char *q;
+	size_t	    i;
 
 	q = strchr(req->target, '?');
 	env_add(e, "GATEWAY_INTERFACE=CGI/1.1");
@@ -481,8 +471,8 @@ build_request_env(struct envv *e, const struct http_req *req)
 static void
 build_process_env(struct envv *e, const char *env_file)
 {
-	const char	*v;
-	size_t		 i;
+	const char *v;
+	size_t	    i;
 
 	if (env_file != NULL)
 		env_add(e, "USERAPI_ENV_FILE=%s", env_file);
@@ -496,19 +486,21 @@ build_process_env(struct envv *e, const char *env_file)
  * or LF; a missing Status means 200 (RFC 3875, 6.3.3).
  */
 static int
-parse_cgi_output(struct http_resp *resp, const char *out, size_t len,
-    char *err, size_t errlen)
+parse_cgi_output(struct http_resp *resp, const char *out, size_t len, char *err,
+    size_t errlen)
 {
-	const char	*p = out, *end = out + len, *nl, *colon, *v;
-	size_t		 linelen;
-	char		*ep;
-	long		 st;
+	const char *p = out, *end = out + len, *nl, *colon, *v;
+	size_t	    linelen;
+	char	   *ep;
+	long	    st;
 
 	resp->status = 200;
 	for (;;) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			seterr(err, errlen, "CGI output has no blank line "
-			    "after its headers (%zu bytes)", len);
+			seterr(err, errlen,
+			    "CGI output has no blank line "
+			    "after its headers (%zu bytes)",
+			    len);
 			return -1;
 		}
 		linelen = (size_t)(nl - p);
@@ -519,8 +511,10 @@ parse_cgi_output(struct http_resp *resp, const char *out, size_t len,
 			break;
 		}
 		if ((colon = memchr(p, ':', linelen)) == NULL) {
-			seterr(err, errlen, "CGI header line without ':': "
-			    "%.*s", (int)linelen, p);
+			seterr(err, errlen,
+			    "CGI header line without ':': "
+			    "%.*s",
+			    (int)linelen, p);
 			return -1;
 		}
 		if (colon - p == 6 && strncasecmp(p, "Status", 6) == 0) {
@@ -531,8 +525,10 @@ parse_cgi_output(struct http_resp *resp, const char *out, size_t len,
 			st = strtol(v, &ep, 10);
 			if (errno != 0 || ep == v || st < 100 || st > 999 ||
 			    (*ep != ' ' && *ep != '\r' && *ep != '\n')) {
-				seterr(err, errlen, "bad CGI Status line: "
-				    "%.*s", (int)linelen, p);
+				seterr(err, errlen,
+				    "bad CGI Status line: "
+				    "%.*s",
+				    (int)linelen, p);
 				return -1;
 			}
 			resp->status = st;
@@ -549,7 +545,7 @@ parse_cgi_output(struct http_resp *resp, const char *out, size_t len,
 static double
 now_s(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -558,7 +554,7 @@ now_s(void)
 static int
 set_flags(int fd, bool nonblock)
 {
-	int	 fl;
+	int fl;
 
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
 		return -1;
@@ -573,7 +569,6 @@ set_flags(int fd, bool nonblock)
 static void
 close_fd(int *fd)
 {
-
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
@@ -583,14 +578,13 @@ close_fd(int *fd)
 static void
 exec_child(const char *program, int in, int out, int errfd, char **envp)
 {
-	sigset_t	 none;
-	char		 name[4096], *argv[2];
+	sigset_t none;
+	char	 name[4096], *argv[2];
 
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(in, STDIN_FILENO) == -1 ||
-	    dup2(out, STDOUT_FILENO) == -1 ||
+	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
 	    dup2(errfd, STDERR_FILENO) == -1)
 		_exit(126);
 	snprintf(name, sizeof(name), "%s", program);
@@ -608,7 +602,7 @@ exec_child(const char *program, int in, int out, int errfd, char **envp)
 static int
 reap(pid_t pid, double deadline, int *wstatus)
 {
-	pid_t	 r;
+	pid_t r;
 
 	for (;;) {
 		r = waitpid(pid, wstatus, WNOHANG);
@@ -627,21 +621,19 @@ reap(pid_t pid, double deadline, int *wstatus)
 }
 
 int
-http_cgi(const char *program, const char *env_file,
-    const struct http_req *req, struct http_resp *resp, int timeout_s,
-    char *err, size_t errlen)
+http_cgi(const char *program, const char *env_file, const struct http_req *req,
+    struct http_resp *resp, int timeout_s, char *err, size_t errlen)
 {
-	struct envv	 env;
-	struct sbuf	 out, log, left;
-	struct pollfd	 pfd[3];
-	int		 inp[2] = { -1, -1 }, outp[2] = { -1, -1 },
-			 errp[2] = { -1, -1 };
-	int		 keep = -1, rc = -1, n, wait_ms;
-	size_t		 sent = 0, nfd, i;
-	ssize_t		 w, r;
-	pid_t		 pid = -1;
-	double		 deadline;
-	char		 chunk[16384];
+	struct envv   env;
+	struct sbuf   out, log, left;
+	struct pollfd pfd[3];
+	int	inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int	keep = -1, rc = -1, n, wait_ms;
+	size_t	sent = 0, nfd, i;
+	ssize_t w, r;
+	pid_t	pid = -1;
+	double	deadline;
+	char	chunk[16384];
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&env, 0, sizeof(env));
@@ -678,13 +670,12 @@ http_cgi(const char *program, const char *env_file,
 	if (req->cgi_leftover) {
 		if (req->body != NULL && req->body_len > 0 &&
 		    write(inp[1], req->body, req->body_len) !=
-		    (ssize_t)req->body_len) {
+			(ssize_t)req->body_len) {
 			seterr(err, errlen, "write: %s", strerror(errno));
 			goto out;
 		}
 		close_fd(&inp[1]);
-		if ((keep = dup(inp[0])) == -1 ||
-		    set_flags(keep, true) == -1) {
+		if ((keep = dup(inp[0])) == -1 || set_flags(keep, true) == -1) {
 			seterr(err, errlen, "dup: %s", strerror(errno));
 			goto out;
 		}
@@ -740,7 +731,8 @@ http_cgi(const char *program, const char *env_file,
 					sent += (size_t)w;
 				/* EPIPE: the worker stopped reading, fine. */
 				if ((w == -1 && errno != EAGAIN &&
-				    errno != EINTR) || sent == req->body_len)
+					errno != EINTR) ||
+				    sent == req->body_len)
 					close_fd(&inp[1]);
 				continue;
 			}
@@ -761,8 +753,8 @@ http_cgi(const char *program, const char *env_file,
 	close_fd(&inp[1]);
 	if (reap(pid, deadline, &resp->wstatus) == -1) {
 		pid = -1;
-		seterr(err, errlen, "%s: did not exit within %d s",
-		    program, timeout_s);
+		seterr(err, errlen, "%s: did not exit within %d s", program,
+		    timeout_s);
 		goto out;
 	}
 	resp->pid = pid;
@@ -772,8 +764,8 @@ http_cgi(const char *program, const char *env_file,
 		while ((r = read(keep, chunk, sizeof(chunk))) > 0)
 			sbuf_add(&left, chunk, (size_t)r);
 
-	if (parse_cgi_output(resp, out.p != NULL ? out.p : "", out.len,
-	    err, errlen) == -1)
+	if (parse_cgi_output(resp, out.p != NULL ? out.p : "", out.len, err,
+		errlen) == -1)
 		goto out;
 	resp->log = sbuf_take(&log, &resp->log_len);
 	resp->stdin_left = sbuf_take(&left, &resp->stdin_left_len);
@@ -793,8 +785,7 @@ out:
 	close_fd(&keep);
 	if (rc != 0 && log.len > 0 && strlen(err) + 16 < errlen)
 		snprintf(err + strlen(err), errlen - strlen(err),
-		    "; stderr: %.*s", (int)(errlen - strlen(err) - 11),
-		    log.p);
+		    "; stderr: %.*s", (int)(errlen - strlen(err) - 11), log.p);
 	free(out.p);
 	free(log.p);
 	free(left.p);
@@ -809,7 +800,7 @@ out:
 /* ------------------------------------------------------------------ */
 
 /* FastCGI 1.0 record types and the one role used. */
-enum	fcgi_type {
+enum fcgi_type {
 	FCGI_BEGIN_REQUEST = 1,
 	FCGI_END_REQUEST = 3,
 	FCGI_PARAMS = 4,
@@ -818,24 +809,23 @@ enum	fcgi_type {
 	FCGI_STDERR = 7
 };
 
-#define FCGI_RESPONDER	1
-#define FCGI_HEADER_LEN	8
-#define FCGI_CHUNK	32768	/* content bytes per record we send */
+#define FCGI_RESPONDER 1
+#define FCGI_HEADER_LEN 8
+#define FCGI_CHUNK 32768 /* content bytes per record we send */
 
 /* Append one record of "type" for request 1 carrying "data". */
 static void
-fcgi_record(struct sbuf *b, enum fcgi_type type, const void *data,
-    size_t len)
+fcgi_record(struct sbuf *b, enum fcgi_type type, const void *data, size_t len)
 {
-	unsigned char	 h[FCGI_HEADER_LEN];
+	unsigned char h[FCGI_HEADER_LEN];
 
-	h[0] = 1;			/* version */
+	h[0] = 1; /* version */
 	h[1] = (unsigned char)type;
-	h[2] = 0;			/* request id 1 */
+	h[2] = 0; /* request id 1 */
 	h[3] = 1;
 	h[4] = (unsigned char)(len >> 8);
 	h[5] = (unsigned char)(len & 0xff);
-	h[6] = 0;			/* padding */
+	h[6] = 0; /* padding */
 	h[7] = 0;
 	sbuf_add(b, h, sizeof(h));
 	sbuf_add(b, data, len);
@@ -843,10 +833,9 @@ fcgi_record(struct sbuf *b, enum fcgi_type type, const void *data,
 
 /* Append the records of "type" for all of "data", then the empty one. */
 static void
-fcgi_stream(struct sbuf *b, enum fcgi_type type, const char *data,
-    size_t len)
+fcgi_stream(struct sbuf *b, enum fcgi_type type, const char *data, size_t len)
 {
-	size_t	 off, n;
+	size_t off, n;
 
 	for (off = 0; off < len; off += n) {
 		n = len - off > FCGI_CHUNK ? FCGI_CHUNK : len - off;
@@ -858,7 +847,7 @@ fcgi_stream(struct sbuf *b, enum fcgi_type type, const char *data,
 static void
 fcgi_put_len(struct sbuf *b, size_t n)
 {
-	unsigned char	 l[4];
+	unsigned char l[4];
 
 	if (n < 128) {
 		l[0] = (unsigned char)n;
@@ -877,13 +866,12 @@ fcgi_put_len(struct sbuf *b, size_t n)
  * the offset in "b" where the STDIN records start.
  */
 static size_t
-fcgi_build(struct sbuf *b, const struct envv *vars,
-    const struct http_req *req)
+fcgi_build(struct sbuf *b, const struct envv *vars, const struct http_req *req)
 {
 	static const unsigned char begin[8] = { 0, FCGI_RESPONDER, 0 };
-	struct sbuf	 params;
-	const char	*eq;
-	size_t		 i, nlen, off;
+	struct sbuf		   params;
+	const char		  *eq;
+	size_t			   i, nlen, off;
 
 	memset(&params, 0, sizeof(params));
 	for (i = 0; i < vars->n; i++) {
@@ -910,9 +898,9 @@ fcgi_build(struct sbuf *b, const struct envv *vars,
 static int
 fcgi_take(struct sbuf *in, struct sbuf *out, struct sbuf *log)
 {
-	const unsigned char	*h;
-	size_t			 off = 0, clen, total;
-	int			 done = 0;
+	const unsigned char *h;
+	size_t		     off = 0, clen, total;
+	int		     done = 0;
 
 	while (!done && in->len - off >= FCGI_HEADER_LEN) {
 		h = (const unsigned char *)in->p + off;
@@ -940,12 +928,12 @@ fcgi_take(struct sbuf *in, struct sbuf *out, struct sbuf *log)
 static int
 wait_for_log(int fd, struct sbuf *log, const char *word, double deadline)
 {
-	struct pollfd	 p;
-	char		 chunk[4096];
-	ssize_t		 n;
+	struct pollfd p;
+	char	      chunk[4096];
+	ssize_t	      n;
 
-	while (log->len == 0 || memmem(log->p, log->len, word,
-	    strlen(word)) == NULL) {
+	while (log->len == 0 ||
+	    memmem(log->p, log->len, word, strlen(word)) == NULL) {
 		p.fd = fd;
 		p.events = POLLIN;
 		if (now_s() >= deadline ||
@@ -961,22 +949,21 @@ wait_for_log(int fd, struct sbuf *log, const char *word, double deadline)
 }
 
 int
-http_fcgi(const char *program, const char *env_file,
-    const struct http_req *req, struct http_resp *resp, int timeout_s,
-    char *err, size_t errlen)
+http_fcgi(const char *program, const char *env_file, const struct http_req *req,
+    struct http_resp *resp, int timeout_s, char *err, size_t errlen)
 {
-	struct envv		 penv, vars;
-	struct sbuf		 tx, rx, out, log;
-	struct sockaddr_un	 addr;
-	struct pollfd		 pfd[2];
-	char			 dir[] = "/tmp/ua-fcgi.XXXXXX";
-	char			 chunk[16384];
-	int			 lfd = -1, sfd = -1, errp[2] = { -1, -1 };
-	int			 rc = -1, done = 0, wait_ms, made = 0;
-	size_t			 sent = 0, hold = 0, nfd, i;
-	ssize_t			 n;
-	pid_t			 pid = -1;
-	double			 deadline;
+	struct envv	   penv, vars;
+	struct sbuf	   tx, rx, out, log;
+	struct sockaddr_un addr;
+	struct pollfd	   pfd[2];
+	char		   dir[] = "/tmp/ua-fcgi.XXXXXX";
+	char		   chunk[16384];
+	int		   lfd = -1, sfd = -1, errp[2] = { -1, -1 };
+	int		   rc = -1, done = 0, wait_ms, made = 0;
+	size_t		   sent = 0, hold = 0, nfd, i;
+	ssize_t		   n;
+	pid_t		   pid = -1;
+	double		   deadline;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&penv, 0, sizeof(penv));
@@ -1072,16 +1059,18 @@ http_fcgi(const char *program, const char *env_file,
 		}
 		nfd = 0;
 		pfd[nfd].fd = sfd;
-		pfd[nfd++].events = POLLIN |
-		    (sent < tx.len - hold ? POLLOUT : 0);
+		pfd[nfd++].events =
+		    POLLIN | (sent < tx.len - hold ? POLLOUT : 0);
 		if (errp[0] >= 0) {
 			pfd[nfd].fd = errp[0];
 			pfd[nfd++].events = POLLIN;
 		}
 		wait_ms = (int)((deadline - now_s()) * 1000);
 		if (wait_ms <= 0) {
-			seterr(err, errlen, "%s: no FastCGI answer within "
-			    "%d s", program, timeout_s);
+			seterr(err, errlen,
+			    "%s: no FastCGI answer within "
+			    "%d s",
+			    program, timeout_s);
 			goto out;
 		}
 		if (poll(pfd, nfd, wait_ms) == -1) {
@@ -1097,8 +1086,8 @@ http_fcgi(const char *program, const char *env_file,
 				n = read(errp[0], chunk, sizeof(chunk));
 				if (n > 0)
 					sbuf_add(&log, chunk, (size_t)n);
-				else if (n == 0 || (errno != EAGAIN &&
-				    errno != EINTR))
+				else if (n == 0 ||
+				    (errno != EAGAIN && errno != EINTR))
 					close_fd(&errp[0]);
 				continue;
 			}
@@ -1118,9 +1107,10 @@ http_fcgi(const char *program, const char *env_file,
 			if (n > 0) {
 				sbuf_add(&rx, chunk, (size_t)n);
 				done = fcgi_take(&rx, &out, &log);
-			} else if (n == 0 || (errno != EAGAIN &&
-			    errno != EINTR)) {
-				seterr(err, errlen, "%s: the FastCGI "
+			} else if (n == 0 ||
+			    (errno != EAGAIN && errno != EINTR)) {
+				seterr(err, errlen,
+				    "%s: the FastCGI "
 				    "connection closed before END_REQUEST",
 				    program);
 				goto out;
@@ -1138,8 +1128,10 @@ http_fcgi(const char *program, const char *env_file,
 	kill(pid, SIGTERM);
 	if (reap(pid, deadline, &resp->wstatus) == -1) {
 		pid = -1;
-		seterr(err, errlen, "%s: did not exit within %d s of "
-		    "SIGTERM", program, timeout_s);
+		seterr(err, errlen,
+		    "%s: did not exit within %d s of "
+		    "SIGTERM",
+		    program, timeout_s);
 		goto out;
 	}
 	resp->pid = pid;
@@ -1147,8 +1139,8 @@ http_fcgi(const char *program, const char *env_file,
 	while (errp[0] >= 0 && (n = read(errp[0], chunk, sizeof(chunk))) > 0)
 		sbuf_add(&log, chunk, (size_t)n);
 
-	if (parse_cgi_output(resp, out.p != NULL ? out.p : "", out.len,
-	    err, errlen) == -1)
+	if (parse_cgi_output(resp, out.p != NULL ? out.p : "", out.len, err,
+		errlen) == -1)
 		goto out;
 	resp->log = sbuf_take(&log, &resp->log_len);
 	rc = 0;
@@ -1168,8 +1160,7 @@ out:
 	}
 	if (rc != 0 && log.len > 0 && strlen(err) + 16 < errlen)
 		snprintf(err + strlen(err), errlen - strlen(err),
-		    "; stderr: %.*s", (int)(errlen - strlen(err) - 11),
-		    log.p);
+		    "; stderr: %.*s", (int)(errlen - strlen(err) - 11), log.p);
 	free(tx.p);
 	free(rx.p);
 	free(out.p);
@@ -1189,9 +1180,9 @@ int
 fcgi_worker_start(struct fcgi_worker *w, const char *program,
     const char *env_file, const char *log_path, char *err, size_t errlen)
 {
-	struct envv		 penv;
-	struct sockaddr_un	 addr;
-	int			 lfd = -1, logfd = -1, rc = -1;
+	struct envv	   penv;
+	struct sockaddr_un addr;
+	int		   lfd = -1, logfd = -1, rc = -1;
 
 	memset(w, 0, sizeof(*w));
 	memset(&penv, 0, sizeof(penv));
@@ -1213,8 +1204,8 @@ fcgi_worker_start(struct fcgi_worker *w, const char *program,
 		    strerror(errno));
 		goto out;
 	}
-	if ((logfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND |
-	    O_CLOEXEC, 0600)) == -1) {
+	if ((logfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		 0600)) == -1) {
 		seterr(err, errlen, "%s: %s", log_path, strerror(errno));
 		goto out;
 	}
@@ -1243,15 +1234,15 @@ int
 fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
     struct http_resp *resp, int timeout_s, char *err, size_t errlen)
 {
-	struct envv		 vars;
-	struct sbuf		 tx, rx, out, log;
-	struct sockaddr_un	 addr;
-	struct pollfd		 pfd;
-	char			 chunk[16384];
-	int			 sfd = -1, rc = -1, done = 0, wait_ms;
-	size_t			 sent = 0;
-	ssize_t			 n;
-	double			 deadline = now_s() + timeout_s;
+	struct envv	   vars;
+	struct sbuf	   tx, rx, out, log;
+	struct sockaddr_un addr;
+	struct pollfd	   pfd;
+	char		   chunk[16384];
+	int		   sfd = -1, rc = -1, done = 0, wait_ms;
+	size_t		   sent = 0;
+	ssize_t		   n;
+	double		   deadline = now_s() + timeout_s;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&vars, 0, sizeof(vars));
@@ -1267,8 +1258,7 @@ fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
 	if ((sfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    connect(sfd, (struct sockaddr *)&addr, sizeof(addr)) == -1 ||
 	    set_flags(sfd, true) == -1) {
-		seterr(err, errlen, "connect %s: %s", w->sock,
-		    strerror(errno));
+		seterr(err, errlen, "connect %s: %s", w->sock, strerror(errno));
 		goto out;
 	}
 	while (!done) {
@@ -1299,13 +1289,14 @@ fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
 			sbuf_add(&rx, chunk, (size_t)n);
 			done = fcgi_take(&rx, &out, &log);
 		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			seterr(err, errlen, "the FastCGI connection closed "
+			seterr(err, errlen,
+			    "the FastCGI connection closed "
 			    "before END_REQUEST");
 			goto out;
 		}
 	}
-	if (parse_cgi_output(resp, out.p != NULL ? out.p : "", out.len,
-	    err, errlen) == -1)
+	if (parse_cgi_output(resp, out.p != NULL ? out.p : "", out.len, err,
+		errlen) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -1323,7 +1314,7 @@ out:
 int
 fcgi_worker_stop(struct fcgi_worker *w, int timeout_s, int *wstatus)
 {
-	int	 rc = 0;
+	int rc = 0;
 
 	*wstatus = 0;
 	if (w->pid > 0) {

@@ -13,50 +13,50 @@
 #include <sys/types.h>
 
 /* A request.  Everything is borrowed from the caller. */
-struct	http_req {
-	const char		*method;	/* "GET", "HEAD", "POST", ... */
-	const char		*target;	/* path, maybe "?query" */
-	const char *const	*headers;	/* "Name: value", NULL-ended */
-	const char		*body;		/* NULL: no body at all */
-	size_t			 body_len;
-	bool			 chunked;	/* HTTP: Transfer-Encoding: chunked */
-	size_t			 chunk_max;	/* chunked: bytes a chunk, 0: any */
-	bool			 cut_short;	/* chunked: hang up after the body,
+struct http_req {
+	const char	  *method;  /* "GET", "HEAD", "POST", ... */
+	const char	  *target;  /* path, maybe "?query" */
+	const char *const *headers; /* "Name: value", NULL-ended */
+	const char	  *body;    /* NULL: no body at all */
+	size_t		   body_len;
+	bool		   chunked;   /* HTTP: Transfer-Encoding: chunked */
+	size_t		   chunk_max; /* chunked: bytes a chunk, 0: any */
+	bool		   cut_short; /* chunked: hang up after the body,
 						   before its last chunk */
 
 	/* Plain CGI and direct FastCGI only: the variables as given. */
-	bool			 no_length;	/* leave CONTENT_LENGTH out */
-	const char		*length;	/* CONTENT_LENGTH to claim, or NULL */
-	bool			 cgi_leftover;	/* see http_resp.stdin_left */
-	bool			 fcgi_term_in_flight; /* SIGTERM mid-request */
-	bool			 fcgi_term_queued; /* SIGTERM before accept() */
+	bool	    no_length;		 /* leave CONTENT_LENGTH out */
+	const char *length;		 /* CONTENT_LENGTH to claim, or NULL */
+	bool	    cgi_leftover;	 /* see http_resp.stdin_left */
+	bool	    fcgi_term_in_flight; /* SIGTERM mid-request */
+	bool	    fcgi_term_queued;	 /* SIGTERM before accept() */
 };
 
-struct	http_header {
-	char	*name;
-	char	*value;
+struct http_header {
+	char *name;
+	char *value;
 };
 
 /* A response.  Release with http_resp_free(). */
-struct	http_resp {
-	long			 status;
-	struct http_header	*headers;	/* in the order received */
-	size_t			 nheaders;
-	char			*body;		/* NUL-terminated, never NULL */
-	size_t			 body_len;
+struct http_resp {
+	long		    status;
+	struct http_header *headers; /* in the order received */
+	size_t		    nheaders;
+	char		   *body; /* NUL-terminated, never NULL */
+	size_t		    body_len;
 
 	/* Plain CGI and direct FastCGI only. */
-	char			*log;		/* the worker's stderr, NUL-terminated */
-	size_t			 log_len;
-	int			 wstatus;	/* from waitpid() */
-	pid_t			 pid;
-	char			*stdin_left;	/* CGI with cgi_leftover: unread */
-	size_t			 stdin_left_len;
+	char  *log; /* the worker's stderr, NUL-terminated */
+	size_t log_len;
+	int    wstatus; /* from waitpid() */
+	pid_t  pid;
+	char  *stdin_left; /* CGI with cgi_leftover: unread */
+	size_t stdin_left_len;
 };
 
 /* Call once, before any other function here (libcurl's global set-up). */
-void		 http_global_init(void);
-void		 http_global_cleanup(void);
+void http_global_init(void);
+void http_global_cleanup(void);
 
 /*
  * Send "req" to "base_url" (scheme, host and port, no trailing slash).
@@ -66,8 +66,8 @@ void		 http_global_cleanup(void);
  * the chunked body's last chunk: that is a success too, with status 0
  * unless an answer came first.
  */
-int		 http_do(const char *base_url, const struct http_req *req,
-		    struct http_resp *resp, char *err, size_t errlen);
+int http_do(const char *base_url, const struct http_req *req,
+    struct http_resp *resp, char *err, size_t errlen);
 
 /*
  * Run "program" as a plain CGI program for "req": the CGI variables in a
@@ -77,9 +77,9 @@ int		 http_do(const char *base_url, const struct http_req *req,
  * (cannot start it, no output, malformed output, or no answer within
  * "timeout_s" seconds, in which case it is killed) and "resp" released.
  */
-int		 http_cgi(const char *program, const char *env_file,
-		    const struct http_req *req, struct http_resp *resp,
-		    int timeout_s, char *err, size_t errlen);
+int http_cgi(const char *program, const char *env_file,
+    const struct http_req *req, struct http_resp *resp, int timeout_s,
+    char *err, size_t errlen);
 
 /*
  * Run "program" as a FastCGI application with no web server in between:
@@ -92,9 +92,9 @@ int		 http_cgi(const char *program, const char *env_file,
  * the PARAMS and waits for the body, which is sent after it.  Returns 0 and fills
  * "resp", or -1 with the reason in "err" and "resp" released.
  */
-int		 http_fcgi(const char *program, const char *env_file,
-		    const struct http_req *req, struct http_resp *resp,
-		    int timeout_s, char *err, size_t errlen);
+int http_fcgi(const char *program, const char *env_file,
+    const struct http_req *req, struct http_resp *resp, int timeout_s,
+    char *err, size_t errlen);
 
 /*
  * A FastCGI worker that stays up for many requests, as under a web
@@ -103,41 +103,37 @@ int		 http_fcgi(const char *program, const char *env_file,
  * requests may be sent from forked children at the same time as long as
  * each worker serves one of them at a time.
  */
-struct	fcgi_worker {
-	pid_t	 pid;
-	char	 dir[64];	/* holds the socket */
-	char	 sock[96];
+struct fcgi_worker {
+	pid_t pid;
+	char  dir[64]; /* holds the socket */
+	char  sock[96];
 };
 
 /* Start one: 0, or -1 with the reason in "err". */
-int		 fcgi_worker_start(struct fcgi_worker *w, const char *program,
-		    const char *env_file, const char *log_path, char *err,
-		    size_t errlen);
+int fcgi_worker_start(struct fcgi_worker *w, const char *program,
+    const char *env_file, const char *log_path, char *err, size_t errlen);
 
 /*
  * Put "req" to "w" over a new connection and fill "resp" (no "log": it
  * goes to the file).  Returns 0, or -1 with the reason in "err" and
  * "resp" released (no answer within "timeout_s" seconds among them).
  */
-int		 fcgi_worker_request(const struct fcgi_worker *w,
-		    const struct http_req *req, struct http_resp *resp,
-		    int timeout_s, char *err, size_t errlen);
+int fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
+    struct http_resp *resp, int timeout_s, char *err, size_t errlen);
 
 /*
  * SIGTERM it and wait up to "timeout_s" seconds (then SIGKILL).  Returns
  * 0 with how it exited in "wstatus", or -1 if it had to be killed.
  */
-int		 fcgi_worker_stop(struct fcgi_worker *w, int timeout_s,
-		    int *wstatus);
+int fcgi_worker_stop(struct fcgi_worker *w, int timeout_s, int *wstatus);
 
 /* The first value of header "name" (any case), or NULL. */
-const char	*http_header(const struct http_resp *resp, const char *name);
+const char *http_header(const struct http_resp *resp, const char *name);
 
 /* How many times header "name" (any case) appears. */
-size_t		 http_header_count(const struct http_resp *resp,
-		    const char *name);
+size_t http_header_count(const struct http_resp *resp, const char *name);
 
 /* Release what "resp" holds and zero it; a zeroed "resp" is fine. */
-void		 http_resp_free(struct http_resp *resp);
+void http_resp_free(struct http_resp *resp);
 
 #endif

@@ -19,8 +19,8 @@
 char *
 pgt_fmt(const char *f, ...)
 {
-	va_list	 ap;
-	char	*s;
+	va_list ap;
+	char   *s;
 
 	va_start(ap, f);
 	if (vasprintf(&s, f, ap) == -1)
@@ -38,17 +38,17 @@ pgt_fmt(const char *f, ...)
 char *
 pgt_conninfo_for(const char *conninfo, const char *db)
 {
-	PQconninfoOption	*opts, *o;
-	char			*err = NULL, *out, *tmp;
-	const char		*v, *k;
-	size_t			 i;
+	PQconninfoOption *opts, *o;
+	char		 *err = NULL, *out, *tmp;
+	const char	 *v, *k;
+	size_t		  i;
 
 	if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
 		PQfreemem(err);
 		return NULL;
 	}
 	out = pgt_fmt("%s", "");
-	for (o = opts; ; o++) {
+	for (o = opts;; o++) {
 		if (o->keyword == NULL) {
 			k = "dbname";
 			v = db;
@@ -81,7 +81,7 @@ pgt_conninfo_for(const char *conninfo, const char *db)
 bool
 pgt_env_is(const char *e, const char *name)
 {
-	size_t	 len = strlen(name);
+	size_t len = strlen(name);
 
 	return strncasecmp(e, name, len) == 0 && e[len] == '=';
 }

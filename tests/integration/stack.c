@@ -23,20 +23,20 @@
 #include "stack.h"
 
 /* Longest a CGI run or a stack command may take before it counts as hung. */
-#define CGI_TIMEOUT_S	20
-#define CTL_TIMEOUT_S	120
+#define CGI_TIMEOUT_S 20
+#define CTL_TIMEOUT_S 120
 
-#define MAX_BODY_DEFAULT	1048576
+#define MAX_BODY_DEFAULT 1048576
 
 static const char *const target_names[TARGET__MAX] = {
-	"lighttpd",	/* TARGET_LIGHTTPD */
-	"apache",	/* TARGET_APACHE */
-	"cgi",		/* TARGET_CGI */
-	"fastcgi",	/* TARGET_FASTCGI */
+	"lighttpd", /* TARGET_LIGHTTPD */
+	"apache",   /* TARGET_APACHE */
+	"cgi",	    /* TARGET_CGI */
+	"fastcgi",  /* TARGET_FASTCGI */
 };
 
 static const char *const target_vars[TARGET__MAX] = {
-	"UA_TEST_LIGHTTPD_URL",	/* TARGET_LIGHTTPD */
+	"UA_TEST_LIGHTTPD_URL", /* TARGET_LIGHTTPD */
 	"UA_TEST_APACHE_URL",	/* TARGET_APACHE */
 	"UA_TEST_CGI_BIN",	/* TARGET_CGI */
 	"UA_TEST_CGI_BIN",	/* TARGET_FASTCGI */
@@ -44,42 +44,41 @@ static const char *const target_vars[TARGET__MAX] = {
 
 /* Parents of the workers, as /proc/<pid>/comm names them (Debian). */
 static const char *const target_servers[TARGET__MAX] = {
-	"lighttpd",	/* TARGET_LIGHTTPD: mod_fastcgi spawns them */
-	"apache2",	/* TARGET_APACHE: mod_fcgid's process manager */
-	NULL,		/* TARGET_CGI */
-	NULL,		/* TARGET_FASTCGI */
+	"lighttpd", /* TARGET_LIGHTTPD: mod_fastcgi spawns them */
+	"apache2",  /* TARGET_APACHE: mod_fcgid's process manager */
+	NULL,	    /* TARGET_CGI */
+	NULL,	    /* TARGET_FASTCGI */
 };
 
 const char *
 target_server(enum target t)
 {
-
 	return t < TARGET__MAX ? target_servers[t] : NULL;
 }
 
 const char *
 target_name(enum target t)
 {
-
 	return t < TARGET__MAX ? target_names[t] : "?";
 }
 
 const char *
 stack_env(const char *name)
 {
-	const char	*v;
+	const char *v;
 
 	v = getenv(name);
 	ck_assert_msg(v != NULL && *v != '\0',
 	    "%s is not set: run the integration tests through scripts/test, "
-	    "which starts the stack and exports it", name);
+	    "which starts the stack and exports it",
+	    name);
 	return v;
 }
 
 double
 stack_now(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -88,23 +87,22 @@ stack_now(void)
 void
 xchg_run(struct xchg *x, enum target t, const struct http_req *req)
 {
-	char		 err[1024], prog[1024];
-	const char	*where;
-	int		 rc;
+	char	    err[1024], prog[1024];
+	const char *where;
+	int	    rc;
 
 	ck_assert_msg(t < TARGET__MAX, "bad target %d", (int)t);
 	memset(x, 0, sizeof(*x));
 	x->target = t;
-	snprintf(x->label, sizeof(x->label), "%s %s %.120s%s",
-	    target_name(t), req->method, req->target,
-	    req->chunked ? " (chunked)" : "");
+	snprintf(x->label, sizeof(x->label), "%s %s %.120s%s", target_name(t),
+	    req->method, req->target, req->chunked ? " (chunked)" : "");
 	where = stack_env(target_vars[t]);
 	err[0] = '\0';
 
 	if (t == TARGET_LIGHTTPD || t == TARGET_APACHE) {
 		rc = http_do(where, req, &x->resp, err, sizeof(err));
-		ck_assert_msg(rc == 0, "%s: %s did not answer: %s",
-		    x->label, target_name(t), err);
+		ck_assert_msg(rc == 0, "%s: %s did not answer: %s", x->label,
+		    target_name(t), err);
 		return;
 	}
 
@@ -121,17 +119,17 @@ xchg_run(struct xchg *x, enum target t, const struct http_req *req)
 	    WIFSIGNALED(x->resp.wstatus) ? WTERMSIG(x->resp.wstatus) : 0,
 	    x->resp.log);
 	ck_assert_msg(WIFEXITED(x->resp.wstatus) &&
-	    WEXITSTATUS(x->resp.wstatus) == 0,
-	    "%s: worker exited %d after answering %ld%s; stderr: %s",
-	    x->label, WEXITSTATUS(x->resp.wstatus), x->resp.status,
+		WEXITSTATUS(x->resp.wstatus) == 0,
+	    "%s: worker exited %d after answering %ld%s; stderr: %s", x->label,
+	    WEXITSTATUS(x->resp.wstatus), x->resp.status,
 	    t == TARGET_FASTCGI ? " and SIGTERM" : "", x->resp.log);
 }
 
 void
-xchg_simple(struct xchg *x, enum target t, const char *method,
-    const char *path, const char *const *headers)
+xchg_simple(struct xchg *x, enum target t, const char *method, const char *path,
+    const char *const *headers)
 {
-	struct http_req	 req;
+	struct http_req req;
 
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -143,7 +141,6 @@ xchg_simple(struct xchg *x, enum target t, const char *method,
 void
 xchg_free(struct xchg *x)
 {
-
 	http_resp_free(&x->resp);
 }
 
@@ -154,14 +151,15 @@ xchg_free(struct xchg *x)
 static int
 run_ctl(const char *verb, char *err, size_t errlen)
 {
-	const char	*cmd;
-	char		 c[4096], v[64], *argv[3];
-	pid_t		 pid, r;
-	int		 st;
-	double		 deadline;
+	const char *cmd;
+	char	    c[4096], v[64], *argv[3];
+	pid_t	    pid, r;
+	int	    st;
+	double	    deadline;
 
 	if ((cmd = getenv("UA_TEST_STACK")) == NULL || *cmd == '\0') {
-		snprintf(err, errlen, "UA_TEST_STACK is not set: run the "
+		snprintf(err, errlen,
+		    "UA_TEST_STACK is not set: run the "
 		    "integration tests through scripts/test");
 		return -1;
 	}
@@ -192,26 +190,27 @@ run_ctl(const char *verb, char *err, size_t errlen)
 		if (stack_now() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
-			snprintf(err, errlen, "\"%s\" %s: still running after "
-			    "%d s, killed", cmd, verb, CTL_TIMEOUT_S);
+			snprintf(err, errlen,
+			    "\"%s\" %s: still running after "
+			    "%d s, killed",
+			    cmd, verb, CTL_TIMEOUT_S);
 			return -1;
 		}
 		usleep(20000);
 	}
 	if (!WIFEXITED(st)) {
-		snprintf(err, errlen, "\"%s\" %s: killed by signal %d",
-		    cmd, verb, WTERMSIG(st));
+		snprintf(err, errlen, "\"%s\" %s: killed by signal %d", cmd,
+		    verb, WTERMSIG(st));
 		return -1;
 	}
-	snprintf(err, errlen, "\"%s\" %s: exit %d", cmd, verb,
-	    WEXITSTATUS(st));
+	snprintf(err, errlen, "\"%s\" %s: exit %d", cmd, verb, WEXITSTATUS(st));
 	return WEXITSTATUS(st);
 }
 
 void
 stack_ctl(const char *verb)
 {
-	char	 err[512];
+	char err[512];
 
 	ck_assert_msg(run_ctl(verb, err, sizeof(err)) == 0, "%s", err);
 }
@@ -219,7 +218,7 @@ stack_ctl(const char *verb)
 bool
 stack_ctl_quiet(const char *verb)
 {
-	char	 err[512];
+	char err[512];
 
 	if (run_ctl(verb, err, sizeof(err)) == 0)
 		return true;
@@ -230,8 +229,8 @@ stack_ctl_quiet(const char *verb)
 static int
 cmp_proc(const void *a, const void *b)
 {
-	pid_t	 x = ((const struct worker_proc *)a)->pid;
-	pid_t	 y = ((const struct worker_proc *)b)->pid;
+	pid_t x = ((const struct worker_proc *)a)->pid;
+	pid_t y = ((const struct worker_proc *)b)->pid;
 
 	return x < y ? -1 : x > y;
 }
@@ -240,9 +239,9 @@ cmp_proc(const void *a, const void *b)
 static bool
 proc_comm(long pid, char *buf, size_t len)
 {
-	char	 path[64];
-	FILE	*f;
-	bool	 ok;
+	char  path[64];
+	FILE *f;
+	bool  ok;
 
 	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
 	if ((f = fopen(path, "r")) == NULL)
@@ -262,32 +261,31 @@ proc_comm(long pid, char *buf, size_t len)
 static bool
 proc_alive(long pid, long *ppid)
 {
-	char	 path[64], buf[512], *p;
-	FILE	*f;
-	bool	 alive = false;
+	char  path[64], buf[512], *p;
+	FILE *f;
+	bool  alive = false;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return false;
 	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses. */
 	if (fgets(buf, sizeof(buf), f) != NULL &&
-	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ' &&
-	    p[2] != 'Z' && p[2] != 'X' &&
-	    sscanf(p + 3, " %ld", ppid) == 1)
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] != 'Z' &&
+	    p[2] != 'X' && sscanf(p + 3, " %ld", ppid) == 1)
 		alive = true;
 	fclose(f);
 	return alive;
 }
 
 size_t
-stack_workers(const char *comm, const char *server,
-    struct worker_proc *procs, size_t max)
+stack_workers(const char *comm, const char *server, struct worker_proc *procs,
+    size_t max)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 name[64], *end;
-	size_t		 n = 0;
-	long		 pid, ppid;
+	DIR	      *d;
+	struct dirent *de;
+	char	       name[64], *end;
+	size_t	       n = 0;
+	long	       pid, ppid;
 
 	ck_assert_msg((d = opendir("/proc")) != NULL, "opendir /proc: %s",
 	    strerror(errno));
@@ -302,10 +300,8 @@ stack_workers(const char *comm, const char *server,
 		    strcmp(name, comm) != 0 || !proc_alive(pid, &ppid))
 			continue;
 		procs[n].pid = (pid_t)pid;
-		if (!proc_comm(ppid, procs[n].parent,
-		    sizeof(procs[n].parent)))
-			snprintf(procs[n].parent, sizeof(procs[n].parent),
-			    "?");
+		if (!proc_comm(ppid, procs[n].parent, sizeof(procs[n].parent)))
+			snprintf(procs[n].parent, sizeof(procs[n].parent), "?");
 		if (server != NULL && strcmp(procs[n].parent, server) != 0)
 			continue;
 		n++;
@@ -318,10 +314,10 @@ stack_workers(const char *comm, const char *server,
 size_t
 stack_max_body(void)
 {
-	const char	*file;
-	FILE		*f;
-	char		 line[1024], *p, *eq, *v, *end;
-	size_t		 len, max = MAX_BODY_DEFAULT;
+	const char	  *file;
+	FILE		  *f;
+	char		   line[1024], *p, *eq, *v, *end;
+	size_t		   len, max = MAX_BODY_DEFAULT;
 	unsigned long long n;
 
 	file = stack_env("UA_TEST_ENV_FILE");

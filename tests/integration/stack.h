@@ -18,11 +18,11 @@
 #include "http.h"
 
 /* Where a request goes: the same table of cases runs against each. */
-enum	target {
-	TARGET_LIGHTTPD,	/* mod_fastcgi, from the shipped lighttpd.conf */
-	TARGET_APACHE,		/* mod_fcgid, from the shipped apache.conf */
-	TARGET_CGI,		/* the worker program exec'd as plain CGI */
-	TARGET_FASTCGI,		/* the worker spoken to in FastCGI, no server */
+enum target {
+	TARGET_LIGHTTPD, /* mod_fastcgi, from the shipped lighttpd.conf */
+	TARGET_APACHE,	 /* mod_fcgid, from the shipped apache.conf */
+	TARGET_CGI,	 /* the worker program exec'd as plain CGI */
+	TARGET_FASTCGI,	 /* the worker spoken to in FastCGI, no server */
 	TARGET__MAX
 };
 
@@ -32,24 +32,24 @@ enum	target {
  * FastCGI target is for what no server here sends (a body without
  * CONTENT_LENGTH) and for how the worker stops.
  */
-#define TARGET_SERVERS_MAX	TARGET_CGI
-#define TARGET_TABLE_MAX	TARGET_FASTCGI
+#define TARGET_SERVERS_MAX TARGET_CGI
+#define TARGET_TABLE_MAX TARGET_FASTCGI
 
 /* One request put to one target, and what came back. */
-struct	xchg {
+struct xchg {
 	enum target	 target;
-	char		 label[192];	/* "lighttpd GET /health", for messages */
+	char		 label[192]; /* "lighttpd GET /health", for messages */
 	struct http_resp resp;
 };
 
 /* "lighttpd", "apache", "cgi", "fastcgi". */
-const char	*target_name(enum target);
+const char *target_name(enum target);
 
 /*
  * The value of environment variable "name"; fails the running test if
  * it is unset or empty.
  */
-const char	*stack_env(const char *name);
+const char *stack_env(const char *name);
 
 /*
  * Put "req" to "t" and fill "x"; fails the running test if the server
@@ -57,29 +57,27 @@ const char	*stack_env(const char *name);
  * does not exit 0 after answering (and, for FastCGI, SIGTERM).
  * Release with xchg_free().
  */
-void		 xchg_run(struct xchg *x, enum target t,
-		    const struct http_req *req);
+void xchg_run(struct xchg *x, enum target t, const struct http_req *req);
 
 /* Shorthand for a request with only a method, a target and headers. */
-void		 xchg_simple(struct xchg *x, enum target t,
-		    const char *method, const char *path,
-		    const char *const *headers);
+void xchg_simple(struct xchg *x, enum target t, const char *method,
+    const char *path, const char *const *headers);
 
-void		 xchg_free(struct xchg *x);
+void xchg_free(struct xchg *x);
 
 /* Run "$UA_TEST_STACK verb" and fail the running test unless it exits 0. */
-void		 stack_ctl(const char *verb);
+void stack_ctl(const char *verb);
 
 /*
  * Like stack_ctl(), but for use outside a test case (unchecked
  * fixtures): returns false and says why on stderr instead of failing.
  */
-bool		 stack_ctl_quiet(const char *verb);
+bool stack_ctl_quiet(const char *verb);
 
 /* A running worker process and the command name of its parent. */
-struct	worker_proc {
-	pid_t	 pid;
-	char	 parent[32];	/* "lighttpd", "apache2", ... */
+struct worker_proc {
+	pid_t pid;
+	char  parent[32]; /* "lighttpd", "apache2", ... */
 };
 
 /*
@@ -88,19 +86,19 @@ struct	worker_proc {
  * With "server" not NULL, only those whose parent's command name is
  * "server".  Returns how many were found.
  */
-size_t		 stack_workers(const char *comm, const char *server,
-		    struct worker_proc *procs, size_t max);
+size_t stack_workers(const char *comm, const char *server,
+    struct worker_proc *procs, size_t max);
 
 /*
  * The command name of the server process that spawns the workers of
  * "t" ("lighttpd", "apache2"), or NULL when the test runs them itself.
  */
-const char	*target_server(enum target t);
+const char *target_server(enum target t);
 
 /* MAX_BODY_BYTES from $UA_TEST_ENV_FILE, or its default 1048576. */
-size_t		 stack_max_body(void);
+size_t stack_max_body(void);
 
 /* Seconds on the monotonic clock. */
-double		 stack_now(void);
+double stack_now(void);
 
 #endif

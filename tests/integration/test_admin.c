@@ -48,53 +48,51 @@
 #define UA_TEST_SRC_MIGRATIONS "db/migrations"
 #endif
 
-#define TEST_TIMEOUT_S	60
-#define OUTPUT_MAX	(256 * 1024)	/* kept of each stream */
-#define PASSWORD	"correct horse"
-#define SECRET		"0123456789abcdef0123456789abcdef"	/* 32 bytes */
-#define SHORT_SECRET	"Sh0rtK3y10"				/* 10 bytes */
-#define HASH		"$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
-#define NO_SERVER	"host=/nonexistent dbname=x"
+#define TEST_TIMEOUT_S 60
+#define OUTPUT_MAX (256 * 1024) /* kept of each stream */
+#define PASSWORD "correct horse"
+#define SECRET "0123456789abcdef0123456789abcdef" /* 32 bytes */
+#define SHORT_SECRET "Sh0rtK3y10"		  /* 10 bytes */
+#define HASH "$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
+#define NO_SERVER "host=/nonexistent dbname=x"
 
 /* Passed on to the program when set: not settings, but how to run it. */
 static const char *const pass_env[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
-    "LSAN_OPTIONS", NULL };
+	"LSAN_OPTIONS", NULL };
 
 /* Set once by main() before any test runs; read-only afterwards. */
 static struct {
-	const char	*admin_url;
-	char		 migrate[PATH_MAX];	/* absolute */
-	char		 admin[PATH_MAX];	/* absolute */
-	char		 src[PATH_MAX];		/* absolute */
-	char		 dir[PATH_MAX];		/* temporary files */
-	char		 db[64];		/* migrated to head */
-	char		 db_old[80];		/* to 0001 only */
-	char		 db_empty[80];		/* never migrated */
-	char		*conninfo;		/* to db */
-	char		*conninfo_old;		/* to db_old */
-	char		*conninfo_empty;	/* to db_empty */
-	char		 envfile[PATH_MAX + 16];	/* settings for db */
-	char		 envfile_old[PATH_MAX + 16];	/* for db_old */
+	const char *admin_url;
+	char	    migrate[PATH_MAX];		/* absolute */
+	char	    admin[PATH_MAX];		/* absolute */
+	char	    src[PATH_MAX];		/* absolute */
+	char	    dir[PATH_MAX];		/* temporary files */
+	char	    db[64];			/* migrated to head */
+	char	    db_old[80];			/* to 0001 only */
+	char	    db_empty[80];		/* never migrated */
+	char	   *conninfo;			/* to db */
+	char	   *conninfo_old;		/* to db_old */
+	char	   *conninfo_empty;		/* to db_empty */
+	char	    envfile[PATH_MAX + 16];	/* settings for db */
+	char	    envfile_old[PATH_MAX + 16]; /* for db_old */
 } cfg;
 
 /* What one run of a program did. */
 struct run {
-	int	 code;		/* exit status; 128 + signal if killed */
-	char	*out;		/* standard output */
-	char	*err;		/* standard error */
+	int   code; /* exit status; 128 + signal if killed */
+	char *out;  /* standard output */
+	char *err;  /* standard error */
 };
 
 /* The running test's state. */
 static struct {
-	PGconn		*raw;
-	struct run	 run;		/* the latest run */
-	char		 envfile[PATH_MAX + 16];	/* one of its own */
+	PGconn	  *raw;
+	struct run run;			   /* the latest run */
+	char	   envfile[PATH_MAX + 16]; /* one of its own */
 } fx;
 
 /* ---------------------------------------------------------------- */
 /* Helpers. */
-
-
 
 /*
  * Write a settings file at "path": DATABASE_URL "dburl", JWT_SECRET
@@ -104,9 +102,9 @@ static struct {
 static bool
 write_settings(const char *path, const char *dburl, const char *secret)
 {
-	FILE	*f;
-	size_t	 i;
-	bool	 ok;
+	FILE  *f;
+	size_t i;
+	bool   ok;
 
 	if ((f = fopen(path, "w")) == NULL)
 		return false;
@@ -139,9 +137,9 @@ run_free(struct run *r)
 static bool
 drain(int fd, char **buf, size_t *len)
 {
-	char	 chunk[4096];
-	ssize_t	 n;
-	size_t	 keep;
+	char	chunk[4096];
+	ssize_t n;
+	size_t	keep;
 
 	if ((n = read(fd, chunk, sizeof(chunk))) <= 0)
 		return n == -1 && errno == EINTR;
@@ -160,16 +158,16 @@ drain(int fd, char **buf, size_t *len)
  * NULL, 0), into "r" (run_free() it).  False if it could not be run.
  */
 static bool
-run_prog(char *const argv[], const char *envfile, const char *in,
-    size_t inlen, struct run *r)
+run_prog(char *const argv[], const char *envfile, const char *in, size_t inlen,
+    struct run *r)
 {
-	char		*env[8];
-	const char	*v;
-	struct pollfd	 pfd[2];
-	size_t		 outlen = 0, errlen = 0, i, j = 0;
-	pid_t		 pid;
-	int		 p_in[2], p_out[2], p_err[2], st;
-	bool		 ok = false;
+	char	     *env[8];
+	const char   *v;
+	struct pollfd pfd[2];
+	size_t	      outlen = 0, errlen = 0, i, j = 0;
+	pid_t	      pid;
+	int	      p_in[2], p_out[2], p_err[2], st;
+	bool	      ok = false;
 
 	memset(r, 0, sizeof(*r));
 	r->out = pgt_fmt("%s", "");
@@ -209,8 +207,8 @@ run_prog(char *const argv[], const char *envfile, const char *in,
 	 * then read.  A program that exits without reading it makes the
 	 * write fail with EPIPE (SIGPIPE is ignored), which is fine.
 	 */
-	for (i = 0; i < inlen; ) {
-		ssize_t	 n = write(p_in[1], in + i, inlen - i);
+	for (i = 0; i < inlen;) {
+		ssize_t n = write(p_in[1], in + i, inlen - i);
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -269,18 +267,17 @@ out:
  * the settings of "envfile", the string "in" on its standard input
  * (NULL: nothing).  Returns the test's run, valid until the next.
  */
-static struct run *
-admin_with(const char *envfile, const char *in, ...)
+static struct run *admin_with(const char *envfile, const char *in, ...)
     __attribute__((sentinel));
 
 static struct run *
 admin_with(const char *envfile, const char *in, ...)
 {
-	va_list		 ap;
-	char		*argv[16];
-	const char	*a;
-	size_t		 n = 0;
-	bool		 ok;
+	va_list	    ap;
+	char	   *argv[16];
+	const char *a;
+	size_t	    n = 0;
+	bool	    ok;
 
 	argv[n++] = pgt_fmt("%s", cfg.admin);
 	va_start(ap, in);
@@ -292,8 +289,7 @@ admin_with(const char *envfile, const char *in, ...)
 	argv[n] = NULL;
 
 	run_free(&fx.run);
-	ok = run_prog(argv, envfile, in, in != NULL ? strlen(in) : 0,
-	    &fx.run);
+	ok = run_prog(argv, envfile, in, in != NULL ? strlen(in) : 0, &fx.run);
 	while (n > 0)
 		free(argv[--n]);
 	ck_assert_msg(ok, "cannot run %s: %s", cfg.admin, strerror(errno));
@@ -326,14 +322,14 @@ has(const char *name, const char *s, const char *needle)
 static void
 lacks(const char *name, const char *s, const char *needle)
 {
-	ck_assert_msg(strstr(s, needle) == NULL,
-	    "%s contains \"%s\":\n%s", name, needle, s);
+	ck_assert_msg(strstr(s, needle) == NULL, "%s contains \"%s\":\n%s",
+	    name, needle, s);
 }
 
-#define out_has(n)	has("stdout", fx.run.out, (n))
-#define err_has(n)	has("stderr", fx.run.err, (n))
-#define err_lacks(n)	lacks("stderr", fx.run.err, (n))
-#define out_lacks(n)	lacks("stdout", fx.run.out, (n))
+#define out_has(n) has("stdout", fx.run.out, (n))
+#define err_has(n) has("stderr", fx.run.err, (n))
+#define err_lacks(n) lacks("stderr", fx.run.err, (n))
+#define out_lacks(n) lacks("stdout", fx.run.out, (n))
 
 /* The usage message, and nothing done. */
 static void
@@ -352,15 +348,15 @@ is_usage(void)
 static char *
 raw2(const char *sql, const char *p1, const char *p2)
 {
-	const char	*params[2] = { p1, p2 };
-	PGresult	*res;
-	char		*v;
-	int		 n = p2 != NULL ? 2 : p1 != NULL ? 1 : 0;
+	const char *params[2] = { p1, p2 };
+	PGresult   *res;
+	char	   *v;
+	int	    n = p2 != NULL ? 2 : p1 != NULL ? 1 : 0;
 
 	res = PQexecParams(fx.raw, sql, n, NULL, params, NULL, NULL, 0);
 	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
-	    PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
-	    PQresultErrorMessage(res));
+		PQresultStatus(res) == PGRES_TUPLES_OK,
+	    "%s: %s", sql, PQresultErrorMessage(res));
 	if (PQntuples(res) == 0 || PQnfields(res) == 0)
 		v = pgt_fmt("%s", "");
 	else if (PQgetisnull(res, 0, 0))
@@ -375,21 +371,21 @@ raw2(const char *sql, const char *p1, const char *p2)
 static void
 raw_is(const char *sql, const char *want)
 {
-	char	*v = raw2(sql, NULL, NULL);
+	char *v = raw2(sql, NULL, NULL);
 
-	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"",
-	    sql, v, want);
+	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"", sql,
+	    v, want);
 	free(v);
 }
 
-#define no_users()	raw_is("SELECT count(*) FROM users", "0")
+#define no_users() raw_is("SELECT count(*) FROM users", "0")
 
 /* A user put in behind the program's back. */
 static void
 put(const char *email, const char *role)
 {
 	free(raw2("INSERT INTO users (email, hashed_password, name, role)"
-	    " VALUES ($1, '" HASH "', 'Some Name', $2::userrole)",
+		  " VALUES ($1, '" HASH "', 'Some Name', $2::userrole)",
 	    email, role));
 }
 
@@ -397,17 +393,19 @@ put(const char *email, const char *role)
 static char *
 role_of(const char *email)
 {
-	return raw2("SELECT role::text FROM users WHERE email = $1",
-	    email, NULL);
+	return raw2("SELECT role::text FROM users WHERE email = $1", email,
+	    NULL);
 }
 
 static void
 role_is(const char *email, const char *want)
 {
-	char	*v = role_of(email);
+	char *v = role_of(email);
 
-	ck_assert_msg(strcmp(v, want) == 0, "role of %s: \"%s\", want "
-	    "\"%s\"", email, v, want);
+	ck_assert_msg(strcmp(v, want) == 0,
+	    "role of %s: \"%s\", want "
+	    "\"%s\"",
+	    email, v, want);
 	free(v);
 }
 
@@ -415,8 +413,8 @@ role_is(const char *email, const char *want)
 static const char *
 settings(const char *dburl, const char *secret)
 {
-	ck_assert_msg(write_settings(fx.envfile, dburl, secret),
-	    "%s: %s", fx.envfile, strerror(errno));
+	ck_assert_msg(write_settings(fx.envfile, dburl, secret), "%s: %s",
+	    fx.envfile, strerror(errno));
 	return fx.envfile;
 }
 
@@ -433,8 +431,8 @@ setup(void)
 	ck_assert_msg(PQstatus(fx.raw) == CONNECTION_OK,
 	    "cannot connect to the scratch database: %s",
 	    PQerrorMessage(fx.raw));
-	free(raw2("TRUNCATE users, login_failures RESTART IDENTITY",
-	    NULL, NULL));
+	free(raw2("TRUNCATE users, login_failures RESTART IDENTITY", NULL,
+	    NULL));
 }
 
 static void
@@ -461,7 +459,7 @@ END_TEST
 
 START_TEST(create_user_stores_a_bcrypt_hash_of_the_password)
 {
-	char	*hash;
+	char *hash;
 
 	admin(PASSWORD "\n", "create-user", "ann@example.com", "Ann Lee");
 	exit_is(0);
@@ -483,7 +481,7 @@ END_TEST
 
 START_TEST(create_user_prints_id_and_email)
 {
-	char	*want, *id;
+	char *want, *id;
 
 	admin(PASSWORD "\n", "create-user", "Ann@Example.COM", "Ann Lee");
 	exit_is(0);
@@ -588,7 +586,7 @@ END_TEST
 
 START_TEST(create_user_accepts_a_password_of_72_bytes)
 {
-	char	 pw[72 + 2];
+	char pw[72 + 2];
 
 	memset(pw, 'p', 72);
 	pw[72] = '\n';
@@ -601,7 +599,7 @@ END_TEST
 
 START_TEST(create_user_refuses_a_password_of_73_bytes)
 {
-	char	 pw[73 + 2];
+	char pw[73 + 2];
 
 	memset(pw, 'p', 73);
 	pw[73] = '\n';
@@ -683,7 +681,8 @@ START_TEST(set_role_keeps_the_last_admin)
 	err_has("last admin");
 	role_is("root@example.com", "ADMIN");
 	raw_is("SELECT updated_at IS NULL FROM users"
-	    " WHERE email = 'root@example.com'", "t");
+	       " WHERE email = 'root@example.com'",
+	    "t");
 }
 END_TEST
 
@@ -747,8 +746,8 @@ END_TEST
 
 START_TEST(check_config_with_a_short_jwt_secret)
 {
-	admin_with(settings(cfg.conninfo, SHORT_SECRET), NULL,
-	    "check-config", (const char *)NULL);
+	admin_with(settings(cfg.conninfo, SHORT_SECRET), NULL, "check-config",
+	    (const char *)NULL);
 	exit_is(1);
 	err_has("JWT_SECRET");
 	err_lacks(SHORT_SECRET);
@@ -767,8 +766,8 @@ END_TEST
 
 START_TEST(check_config_on_a_database_not_migrated)
 {
-	admin_with(settings(cfg.conninfo_empty, SECRET), NULL,
-	    "check-config", (const char *)NULL);
+	admin_with(settings(cfg.conninfo_empty, SECRET), NULL, "check-config",
+	    (const char *)NULL);
 	exit_is(1);
 	err_has("userapi-migrate upgrade");
 }
@@ -776,8 +775,8 @@ END_TEST
 
 START_TEST(check_config_on_a_database_behind)
 {
-	admin_with(settings(cfg.conninfo_old, SECRET), NULL,
-	    "check-config", (const char *)NULL);
+	admin_with(settings(cfg.conninfo_old, SECRET), NULL, "check-config",
+	    (const char *)NULL);
 	exit_is(1);
 	err_has("userapi-migrate upgrade");
 }
@@ -812,7 +811,7 @@ END_TEST
 static TCase *
 tcase(const char *name)
 {
-	TCase	*tc;
+	TCase *tc;
 
 	tc = tcase_create(name);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -823,8 +822,8 @@ tcase(const char *name)
 static Suite *
 admin_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("admin");
 
@@ -884,9 +883,9 @@ admin_suite(void)
 static bool
 admin_db(PGconn *conn, const char *verb, const char *db, const char *tail)
 {
-	PGresult	*res;
-	char		*id, *q;
-	bool		 ok;
+	PGresult *res;
+	char	 *id, *q;
+	bool	  ok;
 
 	if ((id = PQescapeIdentifier(conn, db, strlen(db))) == NULL)
 		return false;
@@ -907,10 +906,10 @@ admin_db(PGconn *conn, const char *verb, const char *db, const char *tail)
 static bool
 migrate_scratch(const char *envfile, const char *target)
 {
-	struct run	 r;
-	char		*argv[6];
-	bool		 ok;
-	size_t		 i;
+	struct run r;
+	char	  *argv[6];
+	bool	   ok;
+	size_t	   i;
 
 	argv[0] = pgt_fmt("%s", cfg.migrate);
 	argv[1] = pgt_fmt("%s", "--dir");
@@ -936,17 +935,18 @@ migrate_scratch(const char *envfile, const char *target)
 static bool
 find_programs(void)
 {
-	const char	*migrate, *adm, *src, *slash;
-	char		*beside = NULL;
-	bool		 ok = false;
+	const char *migrate, *adm, *src, *slash;
+	char	   *beside = NULL;
+	bool	    ok = false;
 
-	if ((migrate = getenv("UA_TEST_MIGRATE")) == NULL ||
-	    migrate[0] == '\0')
+	if ((migrate = getenv("UA_TEST_MIGRATE")) == NULL || migrate[0] == '\0')
 		migrate = "./userapi-migrate";
 	if (realpath(migrate, cfg.migrate) == NULL ||
 	    access(cfg.migrate, X_OK) != 0) {
-		fprintf(stderr, "test_admin: %s: not an executable "
-		    "(set UA_TEST_MIGRATE)\n", migrate);
+		fprintf(stderr,
+		    "test_admin: %s: not an executable "
+		    "(set UA_TEST_MIGRATE)\n",
+		    migrate);
 		return false;
 	}
 	if ((adm = getenv("UA_TEST_ADMIN")) == NULL || adm[0] == '\0') {
@@ -958,8 +958,10 @@ find_programs(void)
 		adm = beside;
 	}
 	if (realpath(adm, cfg.admin) == NULL || access(cfg.admin, X_OK) != 0) {
-		fprintf(stderr, "test_admin: %s: not an executable "
-		    "(set UA_TEST_ADMIN)\n", adm);
+		fprintf(stderr,
+		    "test_admin: %s: not an executable "
+		    "(set UA_TEST_ADMIN)\n",
+		    adm);
 		goto out;
 	}
 	if ((src = getenv("UA_TEST_MIGRATIONS_DIR")) == NULL || src[0] == '\0')
@@ -977,16 +979,17 @@ out:
 int
 main(void)
 {
-	SRunner		*sr;
-	PGconn		*conn;
-	const char	*tmp;
-	int		 failed = 1;
-	bool		 made = false, made_old = false, made_empty = false;
+	SRunner	   *sr;
+	PGconn	   *conn;
+	const char *tmp;
+	int	    failed = 1;
+	bool	    made = false, made_old = false, made_empty = false;
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((cfg.admin_url = getenv("UA_TEST_PG_ADMIN_URL")) == NULL ||
 	    cfg.admin_url[0] == '\0') {
-		fprintf(stderr, "test_admin: UA_TEST_PG_ADMIN_URL is not "
+		fprintf(stderr,
+		    "test_admin: UA_TEST_PG_ADMIN_URL is not "
 		    "set: give it the libpq conninfo of a PostgreSQL role "
 		    "that may create databases\n");
 		return EXIT_FAILURE;
@@ -996,8 +999,10 @@ main(void)
 
 	conn = PQconnectdb(cfg.admin_url);
 	if (PQstatus(conn) != CONNECTION_OK) {
-		fprintf(stderr, "test_admin: cannot connect with "
-		    "UA_TEST_PG_ADMIN_URL: %s", PQerrorMessage(conn));
+		fprintf(stderr,
+		    "test_admin: cannot connect with "
+		    "UA_TEST_PG_ADMIN_URL: %s",
+		    PQerrorMessage(conn));
 		PQfinish(conn);
 		return EXIT_FAILURE;
 	}
@@ -1005,11 +1010,12 @@ main(void)
 	snprintf(cfg.db_old, sizeof(cfg.db_old), "%s_old", cfg.db);
 	snprintf(cfg.db_empty, sizeof(cfg.db_empty), "%s_empty", cfg.db);
 	if ((cfg.conninfo = pgt_conninfo_for(cfg.admin_url, cfg.db)) == NULL ||
-	    (cfg.conninfo_old = pgt_conninfo_for(cfg.admin_url,
-	    cfg.db_old)) == NULL ||
-	    (cfg.conninfo_empty = pgt_conninfo_for(cfg.admin_url,
-	    cfg.db_empty)) == NULL) {
-		fprintf(stderr, "test_admin: UA_TEST_PG_ADMIN_URL cannot "
+	    (cfg.conninfo_old = pgt_conninfo_for(cfg.admin_url, cfg.db_old)) ==
+		NULL ||
+	    (cfg.conninfo_empty =
+		    pgt_conninfo_for(cfg.admin_url, cfg.db_empty)) == NULL) {
+		fprintf(stderr,
+		    "test_admin: UA_TEST_PG_ADMIN_URL cannot "
 		    "be parsed\n");
 		goto out;
 	}

@@ -43,23 +43,23 @@
 #include "http.h"
 #include "stack.h"
 
-#define TGT		((enum target)_i)
+#define TGT ((enum target)_i)
 
 /* The bound on a normal request's answer, whatever else goes on. */
-#define PROBE_MAX_S	1.0
+#define PROBE_MAX_S 1.0
 /* Longest a probe may take before it is given up (and fails). */
-#define PROBE_GIVEUP_S	10.0
+#define PROBE_GIVEUP_S 10.0
 
 /* Slowloris: connections, how long they press, a probe every PROBE_EVERY_S. */
-#define SLOW_CONNS	500
-#define SLOW_PRESS_S	14.0
-#define PROBE_EVERY_S	0.25
+#define SLOW_CONNS 500
+#define SLOW_PRESS_S 14.0
+#define PROBE_EVERY_S 0.25
 /* At least this many slow connections must be open at once. */
-#define SLOW_MIN_OPEN	(SLOW_CONNS * 9 / 10)
+#define SLOW_MIN_OPEN (SLOW_CONNS * 9 / 10)
 
 /* Parallel requests in a burst, and requests once service is back. */
-#define BURST		24
-#define AFTER_KILL	20
+#define BURST 24
+#define AFTER_KILL 20
 /*
  * mod_fcgid cannot start a worker before a request asks for one, and a
  * request that finds every worker busy sleeps one second (hard-coded)
@@ -69,14 +69,14 @@
  * (BURST_MAX_S); more is requests queued behind spawns refused by the
  * class's limits or held by slow scans (the old configuration: 3 s).
  */
-#define RESPAWN_MAX_S	1.5
-#define BURST_MAX_S	2.5
+#define RESPAWN_MAX_S 1.5
+#define BURST_MAX_S 2.5
 
 /* Both configs' outer body cap (lighttpd's max-request-size, mod_fcgid's). */
-#define SERVER_BODY_CAP	16777216
+#define SERVER_BODY_CAP 16777216
 
-#define WORKER_COMM	"health.fcgi"
-#define PIDS_MAX	64
+#define WORKER_COMM "health.fcgi"
+#define PIDS_MAX 64
 
 /* ------------------------------------------------------------------ */
 /* Raw HTTP over loopback                                              */
@@ -86,14 +86,13 @@
 static void
 server_addr(enum target t, struct sockaddr_in *sin)
 {
-	const char	*url, *hp, *colon;
-	char		 host[64], *end;
-	long		 port;
+	const char *url, *hp, *colon;
+	char	    host[64], *end;
+	long	    port;
 
 	url = stack_env(t == TARGET_LIGHTTPD ? "UA_TEST_LIGHTTPD_URL" :
-	    "UA_TEST_APACHE_URL");
-	ck_assert_msg(strncmp(url, "http://", 7) == 0, "%s: not http://",
-	    url);
+					       "UA_TEST_APACHE_URL");
+	ck_assert_msg(strncmp(url, "http://", 7) == 0, "%s: not http://", url);
 	hp = url + 7;
 	colon = strrchr(hp, ':');
 	ck_assert_msg(colon != NULL && (size_t)(colon - hp) < sizeof(host),
@@ -103,13 +102,14 @@ server_addr(enum target t, struct sockaddr_in *sin)
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
 	ck_assert_msg(errno == 0 && port > 0 && port < 65536 &&
-	    (*end == '\0' || *end == '/'), "%s: bad port", url);
+		(*end == '\0' || *end == '/'),
+	    "%s: bad port", url);
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons((uint16_t)port);
 	/* Loopback only: these tests flood what they talk to. */
 	ck_assert_msg(inet_pton(AF_INET, host, &sin->sin_addr) == 1 &&
-	    ntohl(sin->sin_addr.s_addr) >> 24 == 127,
+		ntohl(sin->sin_addr.s_addr) >> 24 == 127,
 	    "%s: the edge tests talk to a 127.x.x.x address only", url);
 }
 
@@ -117,10 +117,10 @@ server_addr(enum target t, struct sockaddr_in *sin)
 static int
 open_conn(const struct sockaddr_in *sin)
 {
-	int	 fd;
+	int fd;
 
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		 0)) == -1)
 		return -1;
 	if (connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) == -1 &&
 	    errno != EINPROGRESS) {
@@ -131,17 +131,16 @@ open_conn(const struct sockaddr_in *sin)
 }
 
 /* A response read off a raw connection. */
-struct	raw_resp {
-	long	 status;
-	char	 ctype[128];	/* Content-Type, "" if none */
-	char	*body;		/* NUL-terminated */
-	size_t	 body_len;
+struct raw_resp {
+	long   status;
+	char   ctype[128]; /* Content-Type, "" if none */
+	char  *body;	   /* NUL-terminated */
+	size_t body_len;
 };
 
 static void
 raw_resp_free(struct raw_resp *r)
 {
-
 	free(r->body);
 	memset(r, 0, sizeof(*r));
 }
@@ -153,9 +152,9 @@ raw_resp_free(struct raw_resp *r)
 static bool
 raw_parse(const char *buf, size_t len, struct raw_resp *r)
 {
-	const char	*end, *line, *next, *v;
-	size_t		 n, blen;
-	long		 clen = -1;
+	const char *end, *line, *next, *v;
+	size_t	    n, blen;
+	long	    clen = -1;
 
 	memset(r, 0, sizeof(*r));
 	if ((end = memmem(buf, len, "\r\n\r\n", 4)) == NULL ||
@@ -195,16 +194,16 @@ raw_parse(const char *buf, size_t len, struct raw_resp *r)
  * once the request is sent, before reading.
  */
 static void
-raw_exchange(enum target t, const char *req, size_t len,
-    struct raw_resp *r, double timeout_s, void (*before_read)(enum target))
+raw_exchange(enum target t, const char *req, size_t len, struct raw_resp *r,
+    double timeout_s, void (*before_read)(enum target))
 {
-	struct sockaddr_in	 sin;
-	struct pollfd		 pfd;
-	char			*buf = NULL, chunk[16384];
-	size_t			 got = 0, sent = 0;
-	ssize_t			 n;
-	double			 deadline;
-	int			 fd;
+	struct sockaddr_in sin;
+	struct pollfd	   pfd;
+	char		  *buf = NULL, chunk[16384];
+	size_t		   got = 0, sent = 0;
+	ssize_t		   n;
+	double		   deadline;
+	int		   fd;
 
 	server_addr(t, &sin);
 	ck_assert_msg((fd = open_conn(&sin)) != -1, "%s: connect: %s",
@@ -213,8 +212,10 @@ raw_exchange(enum target t, const char *req, size_t len,
 	while (sent < len) {
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		ck_assert_msg(stack_now() < deadline, "%s: request not sent "
-		    "within %.0f s", target_name(t), timeout_s);
+		ck_assert_msg(stack_now() < deadline,
+		    "%s: request not sent "
+		    "within %.0f s",
+		    target_name(t), timeout_s);
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		n = send(fd, req + sent, len - sent, MSG_NOSIGNAL);
@@ -228,8 +229,10 @@ raw_exchange(enum target t, const char *req, size_t len,
 	if (before_read != NULL)
 		before_read(t);
 	for (;;) {
-		ck_assert_msg(stack_now() < deadline, "%s: no complete "
-		    "answer within %.0f s", target_name(t), timeout_s);
+		ck_assert_msg(stack_now() < deadline,
+		    "%s: no complete "
+		    "answer within %.0f s",
+		    target_name(t), timeout_s);
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 100) <= 0)
@@ -256,23 +259,26 @@ static void
 want_json_error(enum target t, const char *what, long status, long got,
     const char *ctype, const char *body, const char *detail)
 {
-	char	 want[256];
+	char want[256];
 
 	snprintf(want, sizeof(want), "{\"detail\":\"%s\"}", detail);
-	ck_assert_msg(got == status, "%s %s: status %ld, want %ld; body: "
-	    "%.200s", target_name(t), what, got, status, body);
+	ck_assert_msg(got == status,
+	    "%s %s: status %ld, want %ld; body: "
+	    "%.200s",
+	    target_name(t), what, got, status, body);
 	ck_assert_msg(strncasecmp(ctype, "application/json", 16) == 0,
 	    "%s %s: Content-Type \"%s\", want application/json; body: "
-	    "%.200s", target_name(t), what, ctype, body);
+	    "%.200s",
+	    target_name(t), what, ctype, body);
 	ck_assert_msg(strcmp(body, want) == 0, "%s %s: body %.300s, want %s",
 	    target_name(t), what, body, want);
 }
 
 static void
-want_raw_error(enum target t, const char *what, const char *req,
-    size_t len, long status, const char *detail)
+want_raw_error(enum target t, const char *what, const char *req, size_t len,
+    long status, const char *detail)
 {
-	struct raw_resp	 r;
+	struct raw_resp r;
 
 	raw_exchange(t, req, len, &r, 30, NULL);
 	want_json_error(t, what, status, r.status, r.ctype, r.body, detail);
@@ -287,18 +293,18 @@ START_TEST(malformed_request_400_json)
 {
 	static const char req[] = "GARBAGE\r\n\r\n";
 
-	want_raw_error(TGT, "malformed request line", req, sizeof(req) - 1,
-	    400, "Bad Request");
+	want_raw_error(TGT, "malformed request line", req, sizeof(req) - 1, 400,
+	    "Bad Request");
 }
 END_TEST
 
 START_TEST(bad_header_line_400_json)
 {
 	static const char req[] = "GET /health HTTP/1.1\r\nHost: x\r\n"
-	    "no colon here\r\nConnection: close\r\n\r\n";
+				  "no colon here\r\nConnection: close\r\n\r\n";
 
-	want_raw_error(TGT, "header line without colon", req,
-	    sizeof(req) - 1, 400, "Bad Request");
+	want_raw_error(TGT, "header line without colon", req, sizeof(req) - 1,
+	    400, "Bad Request");
 }
 END_TEST
 
@@ -306,7 +312,7 @@ END_TEST
 static size_t
 long_uri_request(char *buf, size_t buflen, size_t n)
 {
-	size_t	 len;
+	size_t len;
 
 	len = (size_t)snprintf(buf, buflen, "GET /health?");
 	ck_assert(len + n + 64 < buflen);
@@ -320,8 +326,8 @@ long_uri_request(char *buf, size_t buflen, size_t n)
 /* Apache: 414 past LimitRequestLine; lighttpd has no 414: 431. */
 START_TEST(uri_too_long_json)
 {
-	static char	 req[32768];
-	size_t		 len;
+	static char req[32768];
+	size_t	    len;
 
 	len = long_uri_request(req, sizeof(req), 20000);
 	if (TGT == TARGET_APACHE)
@@ -336,8 +342,8 @@ END_TEST
 /* lighttpd: 431; Apache says 400 for a header over LimitRequestFieldSize. */
 START_TEST(header_too_large_json)
 {
-	static char	 req[81920];
-	size_t		 len;
+	static char req[81920];
+	size_t	    len;
 
 	len = (size_t)snprintf(req, sizeof(req),
 	    "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ");
@@ -357,10 +363,11 @@ END_TEST
 /* A Content-Length over the server's cap: refused before any body byte. */
 START_TEST(length_over_server_cap_413_json)
 {
-	char	 req[512];
-	int	 len;
+	char req[512];
+	int  len;
 
-	len = snprintf(req, sizeof(req), "POST /api/users/ HTTP/1.1\r\n"
+	len = snprintf(req, sizeof(req),
+	    "POST /api/users/ HTTP/1.1\r\n"
 	    "Host: x\r\nContent-Type: application/json\r\n"
 	    "Content-Length: %d\r\nConnection: close\r\n\r\n",
 	    SERVER_BODY_CAP + 1000);
@@ -375,12 +382,12 @@ END_TEST
  */
 START_TEST(chunked_over_server_cap_json)
 {
-	struct xchg	 x;
-	struct http_req	 req;
-	const char	*ct;
+	struct xchg	  x;
+	struct http_req	  req;
+	const char	 *ct;
 	const char *const hdrs[] = { "Content-Type: application/json", NULL };
-	size_t		 n = SERVER_BODY_CAP + 65536;
-	char		*body;
+	size_t		  n = SERVER_BODY_CAP + 65536;
+	char		 *body;
 
 	ck_assert((body = malloc(n)) != NULL);
 	memset(body, ' ', n);
@@ -410,8 +417,8 @@ END_TEST
 static size_t
 signal_workers(enum target t, int sig)
 {
-	struct worker_proc	 procs[PIDS_MAX];
-	size_t			 n, i;
+	struct worker_proc procs[PIDS_MAX];
+	size_t		   n, i;
 
 	n = stack_workers(WORKER_COMM, target_server(t), procs, PIDS_MAX);
 	for (i = 0; i < n; i++)
@@ -423,8 +430,8 @@ signal_workers(enum target t, int sig)
 static double
 health_within(enum target t, double limit_s, const char *when)
 {
-	struct xchg	 x;
-	double		 t0, took;
+	struct xchg x;
+	double	    t0, took;
 
 	t0 = stack_now();
 	xchg_simple(&x, t, "GET", "/health", NULL);
@@ -432,8 +439,10 @@ health_within(enum target t, double limit_s, const char *when)
 	ck_assert_msg(x.resp.status == 200, "%s GET /health %s: status %ld",
 	    target_name(t), when, x.resp.status);
 	xchg_free(&x);
-	ck_assert_msg(took <= limit_s, "%s GET /health %s: answered in "
-	    "%.3f s (limit %.1f s)", target_name(t), when, took, limit_s);
+	ck_assert_msg(took <= limit_s,
+	    "%s GET /health %s: answered in "
+	    "%.3f s (limit %.1f s)",
+	    target_name(t), when, took, limit_s);
 	return took;
 }
 
@@ -441,7 +450,6 @@ health_within(enum target t, double limit_s, const char *when)
 static void
 kill_stopped_workers(enum target t)
 {
-
 	usleep(500000);
 	signal_workers(t, SIGKILL);
 }
@@ -454,20 +462,22 @@ kill_stopped_workers(enum target t)
 START_TEST(worker_killed_mid_request_500_json)
 {
 	static const char req[] = "GET /health HTTP/1.1\r\nHost: x\r\n"
-	    "Connection: close\r\n\r\n";
-	struct raw_resp	 r;
-	double		 t0;
+				  "Connection: close\r\n\r\n";
+	struct raw_resp	  r;
+	double		  t0;
 
 	health_within(TGT, PROBE_GIVEUP_S, "before");
-	ck_assert_msg(signal_workers(TGT, SIGSTOP) > 0, "%s: no %s worker "
-	    "found", target_name(TGT), WORKER_COMM);
+	ck_assert_msg(signal_workers(TGT, SIGSTOP) > 0,
+	    "%s: no %s worker "
+	    "found",
+	    target_name(TGT), WORKER_COMM);
 	raw_exchange(TGT, req, sizeof(req) - 1, &r, 30, kill_stopped_workers);
 	want_json_error(TGT, "worker killed mid-request", 500, r.status,
 	    r.ctype, r.body, "Internal Server Error");
 	raw_resp_free(&r);
 	/* Leave the server serving for the cases after this one. */
 	for (t0 = stack_now(); stack_now() - t0 < 30; usleep(100000)) {
-		struct xchg	 x;
+		struct xchg x;
 
 		xchg_simple(&x, TGT, "GET", "/health", NULL);
 		if (x.resp.status == 200) {
@@ -488,7 +498,7 @@ END_TEST
 static int
 cmp_double(const void *a, const void *b)
 {
-	double	 x = *(const double *)a, y = *(const double *)b;
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -496,7 +506,6 @@ cmp_double(const void *a, const void *b)
 static size_t
 discard(char *data, size_t size, size_t nmemb, void *arg)
 {
-
 	(void)data;
 	(void)arg;
 	return size * nmemb;
@@ -509,18 +518,19 @@ discard(char *data, size_t size, size_t nmemb, void *arg)
 static void
 burst(enum target t, size_t n, const char *when, double limit_s)
 {
-	CURLM		*m;
-	CURL		*h[BURST];
-	CURLMsg		*msg;
-	char		 url[256];
-	double		 took[BURST], t0;
-	long		 status;
-	size_t		 i, done = 0;
-	int		 running, left;
+	CURLM	*m;
+	CURL	*h[BURST];
+	CURLMsg *msg;
+	char	 url[256];
+	double	 took[BURST], t0;
+	long	 status;
+	size_t	 i, done = 0;
+	int	 running, left;
 
 	ck_assert(n <= BURST);
-	snprintf(url, sizeof(url), "%s/health", stack_env(t ==
-	    TARGET_LIGHTTPD ? "UA_TEST_LIGHTTPD_URL" : "UA_TEST_APACHE_URL"));
+	snprintf(url, sizeof(url), "%s/health",
+	    stack_env(t == TARGET_LIGHTTPD ? "UA_TEST_LIGHTTPD_URL" :
+					     "UA_TEST_APACHE_URL"));
 	ck_assert((m = curl_multi_init()) != NULL);
 	for (i = 0; i < n; i++) {
 		ck_assert((h[i] = curl_easy_init()) != NULL);
@@ -538,7 +548,7 @@ burst(enum target t, size_t n, const char *when, double limit_s)
 	do {
 		curl_multi_perform(m, &running);
 		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
-			double	*slot;
+			double *slot;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
@@ -547,8 +557,10 @@ burst(enum target t, size_t n, const char *when, double limit_s)
 			curl_easy_getinfo(msg->easy_handle,
 			    CURLINFO_RESPONSE_CODE, &status);
 			ck_assert_msg(msg->data.result == CURLE_OK &&
-			    status == 200, "%s burst %s: a request got %s, "
-			    "status %ld", target_name(t), when,
+				status == 200,
+			    "%s burst %s: a request got %s, "
+			    "status %ld",
+			    target_name(t), when,
 			    curl_easy_strerror(msg->data.result), status);
 			*slot = stack_now() - t0;
 			done++;
@@ -566,7 +578,8 @@ burst(enum target t, size_t n, const char *when, double limit_s)
 	qsort(took, n, sizeof(took[0]), cmp_double);
 	fprintf(stderr, "%s burst of %zu %s: median %.3f s, slowest %.3f s\n",
 	    target_name(t), n, when, took[n / 2], took[n - 1]);
-	ck_assert_msg(took[n - 1] <= limit_s, "%s burst of %zu %s: the "
+	ck_assert_msg(took[n - 1] <= limit_s,
+	    "%s burst of %zu %s: the "
 	    "slowest answer took %.3f s (median %.3f s; limit %.1f s)",
 	    target_name(t), n, when, took[n - 1], took[n / 2], limit_s);
 }
@@ -579,11 +592,11 @@ burst(enum target t, size_t n, const char *when, double limit_s)
 static pid_t
 apache_parent(enum target t)
 {
-	struct worker_proc	 procs[256];
-	struct sockaddr_in	 sin;
-	char			 path[64], want[96], cmd[8192], addr[32];
-	size_t			 n, i, len, k;
-	FILE			*f;
+	struct worker_proc procs[256];
+	struct sockaddr_in sin;
+	char		   path[64], want[96], cmd[8192], addr[32];
+	size_t		   n, i, len, k;
+	FILE		  *f;
 
 	server_addr(t, &sin);
 	inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof(addr));
@@ -619,7 +632,6 @@ apache_parent(enum target t)
  */
 START_TEST(burst_after_restart_answered_within_bound)
 {
-
 	health_within(TGT, PROBE_GIVEUP_S, "before");
 	if (TGT == TARGET_APACHE) {
 		/* SIGHUP: mod_fcgid's process manager and workers start over. */
@@ -627,10 +639,10 @@ START_TEST(burst_after_restart_answered_within_bound)
 		/* Time for the new children; nothing asks for a worker. */
 		sleep(3);
 	}
-	burst(TGT, BURST, "right after a restart", TGT == TARGET_APACHE ?
-	    BURST_MAX_S : PROBE_MAX_S);
-	burst(TGT, BURST, "after the first", TGT == TARGET_APACHE ?
-	    BURST_MAX_S : PROBE_MAX_S);
+	burst(TGT, BURST, "right after a restart",
+	    TGT == TARGET_APACHE ? BURST_MAX_S : PROBE_MAX_S);
+	burst(TGT, BURST, "after the first",
+	    TGT == TARGET_APACHE ? BURST_MAX_S : PROBE_MAX_S);
 }
 END_TEST
 
@@ -638,10 +650,10 @@ END_TEST
 static bool
 any_alive(const struct worker_proc *p, size_t n)
 {
-	char	 path[64], buf[512], *c;
-	FILE	*f;
-	size_t	 i;
-	bool	 alive = false;
+	char   path[64], buf[512], *c;
+	FILE  *f;
+	size_t i;
+	bool   alive = false;
 
 	for (i = 0; i < n && !alive; i++) {
 		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)p[i].pid);
@@ -665,11 +677,11 @@ any_alive(const struct worker_proc *p, size_t n)
  */
 START_TEST(requests_after_sigkill_answered_within_bound)
 {
-	struct worker_proc	 procs[PIDS_MAX];
-	struct xchg		 x;
-	size_t			 n, i, tries = 0;
-	double			 t0, back, worst = 0, took;
-	char			 when[64];
+	struct worker_proc procs[PIDS_MAX];
+	struct xchg	   x;
+	size_t		   n, i, tries = 0;
+	double		   t0, back, worst = 0, took;
+	char		   when[64];
 
 	burst(TGT, 8, "before the kill", PROBE_MAX_S);
 	n = stack_workers(WORKER_COMM, target_server(TGT), procs, PIDS_MAX);
@@ -693,16 +705,22 @@ START_TEST(requests_after_sigkill_answered_within_bound)
 				break;
 			}
 			xchg_free(&x);
-			ck_assert_msg(back <= RESPAWN_MAX_S, "%s: GET /health "
+			ck_assert_msg(back <= RESPAWN_MAX_S,
+			    "%s: GET /health "
 			    "still not 200 %.3f s after SIGKILL to every "
-			    "worker", target_name(TGT), back);
+			    "worker",
+			    target_name(TGT), back);
 			usleep(50000);
 		}
-		fprintf(stderr, "%s: GET /health 200 again %.3f s after "
-		    "SIGKILL (%zu tries)\n", target_name(TGT), back, tries);
-		ck_assert_msg(back <= RESPAWN_MAX_S, "%s: GET /health 200 "
+		fprintf(stderr,
+		    "%s: GET /health 200 again %.3f s after "
+		    "SIGKILL (%zu tries)\n",
+		    target_name(TGT), back, tries);
+		ck_assert_msg(back <= RESPAWN_MAX_S,
+		    "%s: GET /health 200 "
 		    "again only %.3f s after SIGKILL to every worker (limit "
-		    "%.1f s)", target_name(TGT), back, RESPAWN_MAX_S);
+		    "%.1f s)",
+		    target_name(TGT), back, RESPAWN_MAX_S);
 	}
 	for (i = 0; i < AFTER_KILL; i++) {
 		snprintf(when, sizeof(when), "%zu after the kill", i + 1);
@@ -710,8 +728,8 @@ START_TEST(requests_after_sigkill_answered_within_bound)
 		if (took > worst)
 			worst = took;
 	}
-	burst(TGT, 8, "after the kill", TGT == TARGET_APACHE ?
-	    BURST_MAX_S : PROBE_MAX_S);
+	burst(TGT, 8, "after the kill",
+	    TGT == TARGET_APACHE ? BURST_MAX_S : PROBE_MAX_S);
 }
 END_TEST
 
@@ -720,38 +738,39 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 static const char SLOW_HEAD[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    "User-Agent: slow\r\nX-Slow: ";
+				"User-Agent: slow\r\nX-Slow: ";
 
-struct	slow {
-	int	 fd;
-	bool	 connected;
-	double	 next;		/* when its next byte goes */
+struct slow {
+	int    fd;
+	bool   connected;
+	double next; /* when its next byte goes */
 };
 
 /* A probe: a plain GET /health on a connection of its own. */
-struct	probe {
-	int	 fd;
-	double	 start;
-	size_t	 sent;
-	char	 buf[4096];
-	size_t	 got;
+struct probe {
+	int    fd;
+	double start;
+	size_t sent;
+	char   buf[4096];
+	size_t got;
 };
 
 static const char PROBE_REQ[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    "Connection: close\r\n\r\n";
+				"Connection: close\r\n\r\n";
 
 /* Room for the slow connections, the probes and the rest. */
 static void
 raise_fd_limit(void)
 {
-	struct rlimit	 rl;
+	struct rlimit rl;
 
 	ck_assert(getrlimit(RLIMIT_NOFILE, &rl) == 0);
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		ck_assert(setrlimit(RLIMIT_NOFILE, &rl) == 0);
 	}
-	ck_assert_msg(rl.rlim_cur >= SLOW_CONNS + 100, "RLIMIT_NOFILE hard "
+	ck_assert_msg(rl.rlim_cur >= SLOW_CONNS + 100,
+	    "RLIMIT_NOFILE hard "
 	    "limit %llu: too low for %d connections",
 	    (unsigned long long)rl.rlim_max, SLOW_CONNS);
 }
@@ -759,7 +778,6 @@ raise_fd_limit(void)
 static void
 slow_open(struct slow *s, const struct sockaddr_in *sin, double now)
 {
-
 	s->fd = open_conn(sin);
 	s->connected = false;
 	s->next = now;
@@ -767,12 +785,12 @@ slow_open(struct slow *s, const struct sockaddr_in *sin, double now)
 
 /* One step of slow connection "s" whose poll said "rev". */
 static void
-slow_step(struct slow *s, short rev, const struct sockaddr_in *sin,
-    double now, size_t *reopened)
+slow_step(struct slow *s, short rev, const struct sockaddr_in *sin, double now,
+    size_t *reopened)
 {
-	char	 junk[1024];
-	ssize_t	 n;
-	int	 err = 0;
+	char	  junk[1024];
+	ssize_t	  n;
+	int	  err = 0;
 	socklen_t elen = sizeof(err);
 
 	if (s->fd == -1) {
@@ -781,11 +799,12 @@ slow_step(struct slow *s, short rev, const struct sockaddr_in *sin,
 	}
 	if (!s->connected && (rev & (POLLOUT | POLLERR | POLLHUP))) {
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &elen) ==
-		    -1 || err != 0)
+			-1 ||
+		    err != 0)
 			goto reopen;
 		s->connected = true;
 		if (send(s->fd, SLOW_HEAD, sizeof(SLOW_HEAD) - 1,
-		    MSG_NOSIGNAL) != (ssize_t)(sizeof(SLOW_HEAD) - 1))
+			MSG_NOSIGNAL) != (ssize_t)(sizeof(SLOW_HEAD) - 1))
 			goto reopen;
 		s->next = now + 1.0;
 		return;
@@ -817,8 +836,8 @@ reopen:
 static bool
 probe_step(struct probe *p, short rev, double now, long *status)
 {
-	ssize_t	 n;
-	int	 err = 0;
+	ssize_t	  n;
+	int	  err = 0;
 	socklen_t elen = sizeof(err);
 
 	*status = 0;
@@ -828,7 +847,8 @@ probe_step(struct probe *p, short rev, double now, long *status)
 		if (!(rev & (POLLOUT | POLLERR | POLLHUP)))
 			return false;
 		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &elen) ==
-		    -1 || err != 0)
+			-1 ||
+		    err != 0)
 			return true;
 		n = send(p->fd, PROBE_REQ + p->sent,
 		    sizeof(PROBE_REQ) - 1 - p->sent, MSG_NOSIGNAL);
@@ -862,15 +882,15 @@ probe_step(struct probe *p, short rev, double now, long *status)
  */
 START_TEST(slowloris_does_not_delay_normal_requests)
 {
-	struct sockaddr_in	 sin;
-	struct slow		*slow;
-	struct pollfd		*pfd;
-	struct probe		 p;
-	double			 t0, now, worst = 0, next_probe;
-	size_t			 i, open_now, open_max = 0, reopened = 0;
-	size_t			 probes = 0, late = 0, bad = 0;
-	long			 status;
-	bool			 probing = false;
+	struct sockaddr_in sin;
+	struct slow	  *slow;
+	struct pollfd	  *pfd;
+	struct probe	   p;
+	double		   t0, now, worst = 0, next_probe;
+	size_t		   i, open_now, open_max = 0, reopened = 0;
+	size_t		   probes = 0, late = 0, bad = 0;
+	long		   status;
+	bool		   probing = false;
 
 	raise_fd_limit();
 	server_addr(TGT, &sin);
@@ -899,8 +919,9 @@ START_TEST(slowloris_does_not_delay_normal_requests)
 			probing = true;
 		}
 		pfd[SLOW_CONNS].fd = probing ? p.fd : -1;
-		pfd[SLOW_CONNS].events = probing && p.sent <
-		    sizeof(PROBE_REQ) - 1 ? POLLOUT : POLLIN;
+		pfd[SLOW_CONNS].events =
+		    probing && p.sent < sizeof(PROBE_REQ) - 1 ? POLLOUT :
+								POLLIN;
 		pfd[SLOW_CONNS].revents = 0;
 		poll(pfd, SLOW_CONNS + 1, 20);
 		now = stack_now();
@@ -914,9 +935,9 @@ START_TEST(slowloris_does_not_delay_normal_requests)
 		if (open_now > open_max)
 			open_max = open_now;
 
-		if (probing && probe_step(&p, pfd[SLOW_CONNS].revents, now,
-		    &status)) {
-			double	 took = stack_now() - p.start;
+		if (probing &&
+		    probe_step(&p, pfd[SLOW_CONNS].revents, now, &status)) {
+			double took = stack_now() - p.start;
 
 			close(p.fd);
 			probing = false;
@@ -936,19 +957,24 @@ START_TEST(slowloris_does_not_delay_normal_requests)
 	free(slow);
 	free(pfd);
 
-	fprintf(stderr, "%s slowloris: %d slow connections (at most %zu open "
+	fprintf(stderr,
+	    "%s slowloris: %d slow connections (at most %zu open "
 	    "at once, %zu reopened), %zu probes, %zu late, %zu not 200, "
-	    "slowest %.3f s\n", target_name(TGT), SLOW_CONNS, open_max,
-	    reopened, probes, late, bad, worst);
-	ck_assert_msg(open_max >= SLOW_MIN_OPEN, "%s: only %zu of %d slow "
+	    "slowest %.3f s\n",
+	    target_name(TGT), SLOW_CONNS, open_max, reopened, probes, late, bad,
+	    worst);
+	ck_assert_msg(open_max >= SLOW_MIN_OPEN,
+	    "%s: only %zu of %d slow "
 	    "connections were ever open at once: no real pressure",
 	    target_name(TGT), open_max, SLOW_CONNS);
 	ck_assert_msg(probes >= 10, "%s: only %zu probes in %.0f s",
 	    target_name(TGT), probes, SLOW_PRESS_S);
-	ck_assert_msg(late == 0 && bad == 0, "%s under %d slow connections: "
+	ck_assert_msg(late == 0 && bad == 0,
+	    "%s under %d slow connections: "
 	    "%zu of %zu GET /health took over %.1f s (slowest %.3f s), %zu "
-	    "not answered 200", target_name(TGT), SLOW_CONNS, late, probes,
-	    PROBE_MAX_S, worst, bad);
+	    "not answered 200",
+	    target_name(TGT), SLOW_CONNS, late, probes, PROBE_MAX_S, worst,
+	    bad);
 }
 END_TEST
 
@@ -957,7 +983,7 @@ END_TEST
 static TCase *
 tcase(const char *name, int timeout_s)
 {
-	TCase	*tc = tcase_create(name);
+	TCase *tc = tcase_create(name);
 
 	tcase_set_timeout(tc, timeout_s);
 	return tc;
@@ -966,8 +992,8 @@ tcase(const char *name, int timeout_s)
 static Suite *
 edge_suite(void)
 {
-	Suite	*s = suite_create("edge");
-	TCase	*tc;
+	Suite *s = suite_create("edge");
+	TCase *tc;
 
 	tc = tcase("server_errors_json", 120);
 	tcase_add_loop_test(tc, malformed_request_400_json, 0,
@@ -987,8 +1013,8 @@ edge_suite(void)
 	tc = tcase("worker_spawns", 120);
 	tcase_add_loop_test(tc, burst_after_restart_answered_within_bound, 0,
 	    TARGET_SERVERS_MAX);
-	tcase_add_loop_test(tc, requests_after_sigkill_answered_within_bound,
-	    0, TARGET_SERVERS_MAX);
+	tcase_add_loop_test(tc, requests_after_sigkill_answered_within_bound, 0,
+	    TARGET_SERVERS_MAX);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("slowloris", 90);
@@ -1001,7 +1027,7 @@ edge_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
+	SRunner *sr;
 	int	 failed;
 
 	http_global_init();

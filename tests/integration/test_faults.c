@@ -36,15 +36,15 @@
 #include "http.h"
 #include "stack.h"
 
-#define TGT		((enum target)_i)
+#define TGT ((enum target)_i)
 
 /* Writers during the restart, and how long they write. */
-#define WRITERS		8
-#define WRITE_S		6.0
+#define WRITERS 8
+#define WRITE_S 6.0
 /* How long PostgreSQL stays away in the outage case. */
-#define OUTAGE_S	10.0
+#define OUTAGE_S 10.0
 /* Clients that hang up before their answer. */
-#define HANGUPS		200
+#define HANGUPS 200
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -54,13 +54,13 @@ static const char *
 base_url(enum target t)
 {
 	return stack_env(t == TARGET_LIGHTTPD ? "UA_TEST_LIGHTTPD_URL" :
-	    "UA_TEST_APACHE_URL");
+						"UA_TEST_APACHE_URL");
 }
 
 static PGconn *
 db_connect(void)
 {
-	PGconn	*c = PQconnectdb(stack_env("DATABASE_URL"));
+	PGconn *c = PQconnectdb(stack_env("DATABASE_URL"));
 
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "DATABASE_URL: %s",
 	    PQerrorMessage(c));
@@ -70,7 +70,7 @@ db_connect(void)
 static void
 db_command(PGconn *c, const char *sql)
 {
-	PGresult	*r = PQexec(c, sql);
+	PGresult *r = PQexec(c, sql);
 
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql,
 	    PQerrorMessage(c));
@@ -80,7 +80,7 @@ db_command(PGconn *c, const char *sql)
 static bool
 has_header(const struct http_resp *r, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < r->nheaders; i++)
 		if (strcasecmp(r->headers[i].name, name) == 0)
@@ -93,19 +93,19 @@ static long
 get_status(enum target t, const char *path, const char *token,
     bool *retry_after)
 {
-	struct http_req		 req;
-	struct http_resp	 resp;
-	char			 auth[2200], err[512];
-	const char		*h[2] = { auth, NULL };
-	long			 st;
+	struct http_req	 req;
+	struct http_resp resp;
+	char		 auth[2200], err[512];
+	const char	*h[2] = { auth, NULL };
+	long		 st;
 
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	memset(&req, 0, sizeof(req));
 	req.method = "GET";
 	req.target = path;
 	req.headers = h;
-	ck_assert_msg(http_do(base_url(t), &req, &resp, err,
-	    sizeof(err)) == 0, "%s GET %s: %s", target_name(t), path, err);
+	ck_assert_msg(http_do(base_url(t), &req, &resp, err, sizeof(err)) == 0,
+	    "%s GET %s: %s", target_name(t), path, err);
 	st = resp.status;
 	if (retry_after != NULL)
 		*retry_after = has_header(&resp, "Retry-After");
@@ -125,8 +125,8 @@ get_status(enum target t, const char *path, const char *token,
 static void
 writer(enum target t, int n, int fd)
 {
-	static const char *const h[] = {
-	    "Content-Type: application/json", NULL };
+	static const char *const h[] = { "Content-Type: application/json",
+		NULL };
 	struct http_req		 req;
 	struct http_resp	 resp;
 	char			 email[128], body[512], line[256], err[512];
@@ -136,8 +136,10 @@ writer(enum target t, int n, int fd)
 	for (i = 0; stack_now() < end; i++) {
 		snprintf(email, sizeof(email), "w%d-%d-%d-%ld@example.com",
 		    (int)t, n, i, (long)getpid());
-		snprintf(body, sizeof(body), "{\"email\":\"%s\",\"name\":"
-		    "\"Writer\",\"password\":\"writer-password\"}", email);
+		snprintf(body, sizeof(body),
+		    "{\"email\":\"%s\",\"name\":"
+		    "\"Writer\",\"password\":\"writer-password\"}",
+		    email);
 		memset(&req, 0, sizeof(req));
 		req.method = "POST";
 		req.target = "/api/users/";
@@ -147,9 +149,8 @@ writer(enum target t, int n, int fd)
 		if (http_do(base_url(t), &req, &resp, err, sizeof(err)) != 0) {
 			snprintf(line, sizeof(line), "0 0 %s\n", email);
 		} else {
-			snprintf(line, sizeof(line), "%ld %d %s\n",
-			    resp.status, has_header(&resp, "Retry-After"),
-			    email);
+			snprintf(line, sizeof(line), "%ld %d %s\n", resp.status,
+			    has_header(&resp, "Retry-After"), email);
 			http_resp_free(&resp);
 		}
 		if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
@@ -160,15 +161,15 @@ writer(enum target t, int n, int fd)
 
 START_TEST(restart_under_writes_loses_no_acknowledged_write)
 {
-	PGconn		*c;
-	PGresult	*r;
-	FILE		*in;
-	pid_t		 pids[WRITERS];
-	char		 line[256], email[200];
-	const char	*params[1] = { email };
-	long		 st;
-	int		 p[2], i, ra, ok = 0, unavailable = 0, missing = 0;
-	int		 wst;
+	PGconn	   *c;
+	PGresult   *r;
+	FILE	   *in;
+	pid_t	    pids[WRITERS];
+	char	    line[256], email[200];
+	const char *params[1] = { email };
+	long	    st;
+	int	    p[2], i, ra, ok = 0, unavailable = 0, missing = 0;
+	int	    wst;
 
 	ck_assert_int_eq(pipe(p), 0);
 	fflush(NULL);
@@ -198,8 +199,8 @@ START_TEST(restart_under_writes_loses_no_acknowledged_write)
 			continue;
 		}
 		ok++;
-		r = PQexecParams(c, "SELECT 1 FROM users WHERE email = $1",
-		    1, NULL, params, NULL, NULL, 0);
+		r = PQexecParams(c, "SELECT 1 FROM users WHERE email = $1", 1,
+		    NULL, params, NULL, NULL, 0);
 		ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
 		if (PQntuples(r) != 1)
 			missing++;
@@ -211,10 +212,14 @@ START_TEST(restart_under_writes_loses_no_acknowledged_write)
 		ck_assert_int_eq(waitpid(pids[i], &wst, 0), pids[i]);
 		ck_assert(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
 	}
-	ck_assert_msg(missing == 0, "%s: %d of %d acknowledged registrations "
-	    "lost", target_name(TGT), missing, ok);
-	ck_assert_msg(ok > WRITERS, "%s: only %d registrations acknowledged "
-	    "(%d answered 503)", target_name(TGT), ok, unavailable);
+	ck_assert_msg(missing == 0,
+	    "%s: %d of %d acknowledged registrations "
+	    "lost",
+	    target_name(TGT), missing, ok);
+	ck_assert_msg(ok > WRITERS,
+	    "%s: only %d registrations acknowledged "
+	    "(%d answered 503)",
+	    target_name(TGT), ok, unavailable);
 }
 END_TEST
 
@@ -224,14 +229,14 @@ END_TEST
 
 START_TEST(ten_second_outage_then_service)
 {
-	struct api_user		 a;
-	struct worker_proc	 before[16], after[16];
-	const char		*server = target_server(TGT);
-	char			 path[64];
-	double			 end;
-	size_t			 nb, na, i;
-	long			 st;
-	bool			 ra;
+	struct api_user	   a;
+	struct worker_proc before[16], after[16];
+	const char	  *server = target_server(TGT);
+	char		   path[64];
+	double		   end;
+	size_t		   nb, na, i;
+	long		   st;
+	bool		   ra;
 
 	api_user_new(TGT, &a, "outage", false);
 	snprintf(path, sizeof(path), "/api/users/%lld", (long long)a.id);
@@ -239,11 +244,15 @@ START_TEST(ten_second_outage_then_service)
 	nb = stack_workers("users.fcgi", server, before, 16);
 
 	pg_stop();
-	for (end = stack_now() + OUTAGE_S; stack_now() < end; ) {
+	for (end = stack_now() + OUTAGE_S; stack_now() < end;) {
 		st = get_status(TGT, path, a.token, &ra);
-		ck_assert_msg(st == 503 && ra, "%s: %ld%s while PostgreSQL is "
-		    "away", target_name(TGT), st, ra ? "" : " without "
-		    "Retry-After");
+		ck_assert_msg(st == 503 && ra,
+		    "%s: %ld%s while PostgreSQL is "
+		    "away",
+		    target_name(TGT), st,
+		    ra ? "" :
+			 " without "
+			 "Retry-After");
 		ck_assert_int_eq(get_status(TGT, "/health", "-", NULL), 200);
 		usleep(500000);
 	}
@@ -251,8 +260,10 @@ START_TEST(ten_second_outage_then_service)
 	for (end = stack_now() + 3; stack_now() < end; usleep(100000))
 		if ((st = get_status(TGT, path, a.token, NULL)) == 200)
 			break;
-	ck_assert_msg(st == 200, "%s: still %ld 3 s after PostgreSQL came "
-	    "back", target_name(TGT), st);
+	ck_assert_msg(st == 200,
+	    "%s: still %ld 3 s after PostgreSQL came "
+	    "back",
+	    target_name(TGT), st);
 	/*
 	 * The same workers: none died or had to be restarted (the server
 	 * may have started more beside them).
@@ -261,8 +272,8 @@ START_TEST(ten_second_outage_then_service)
 	ck_assert_msg(nb > 0 && na > 0, "%s: no users worker found",
 	    target_name(TGT));
 	for (i = 0; i < nb; i++) {
-		size_t	 j;
-		bool	 alive = false;
+		size_t j;
+		bool   alive = false;
 
 		for (j = 0; j < na; j++)
 			alive = alive || after[j].pid == before[i].pid;
@@ -278,12 +289,12 @@ END_TEST
 
 START_TEST(lock_past_the_statement_timeout_is_503)
 {
-	struct api_user	 a;
-	PGconn		*c;
-	char		 path[64];
-	double		 t0, took;
-	long		 st;
-	bool		 ra;
+	struct api_user a;
+	PGconn	       *c;
+	char		path[64];
+	double		t0, took;
+	long		st;
+	bool		ra;
 
 	api_user_new(TGT, &a, "lock", false);
 	snprintf(path, sizeof(path), "/api/users/%lld", (long long)a.id);
@@ -298,8 +309,10 @@ START_TEST(lock_past_the_statement_timeout_is_503)
 	ck_assert_msg(st == 503 && ra, "%s: %ld%s behind a lock",
 	    target_name(TGT), st, ra ? "" : " without Retry-After");
 	/* DB_STATEMENT_TIMEOUT_MS of the test stack: the default, 5 s. */
-	ck_assert_msg(took >= 4.5 && took < 8.0, "%s: the 503 came after "
-	    "%.2f s, want about 5 s", target_name(TGT), took);
+	ck_assert_msg(took >= 4.5 && took < 8.0,
+	    "%s: the 503 came after "
+	    "%.2f s, want about 5 s",
+	    target_name(TGT), took);
 	ck_assert_int_eq(get_status(TGT, path, a.token, NULL), 200);
 }
 END_TEST
@@ -312,9 +325,9 @@ END_TEST
 static void
 send_and_hang_up(enum target t, const char *req, size_t len)
 {
-	struct sockaddr_in	 sa;
-	const char		*url = base_url(t), *port;
-	int			 fd;
+	struct sockaddr_in sa;
+	const char	  *url = base_url(t), *port;
+	int		   fd;
 
 	ck_assert_ptr_nonnull(port = strrchr(url, ':'));
 	memset(&sa, 0, sizeof(sa));
@@ -330,39 +343,44 @@ send_and_hang_up(enum target t, const char *req, size_t len)
 
 START_TEST(hang_ups_crash_no_worker)
 {
-	struct api_user		 a;
-	struct worker_proc	 before[16], after[16];
-	const char		*server = target_server(TGT);
-	char			 me[2600], reg[1024], body[512];
-	size_t			 nb, na, i, j;
-	int			 nme, nreg;
+	struct api_user	   a;
+	struct worker_proc before[16], after[16];
+	const char	  *server = target_server(TGT);
+	char		   me[2600], reg[1024], body[512];
+	size_t		   nb, na, i, j;
+	int		   nme, nreg;
 
 	api_user_new(TGT, &a, "hangup", false);
 	nb = stack_workers("users.fcgi", server, before, 16);
 	ck_assert_msg(nb > 0, "%s: no users worker", target_name(TGT));
-	nme = snprintf(me, sizeof(me), "GET /api/users/%lld HTTP/1.1\r\n"
+	nme = snprintf(me, sizeof(me),
+	    "GET /api/users/%lld HTTP/1.1\r\n"
 	    "Host: localhost\r\nAuthorization: Bearer %s\r\n\r\n",
 	    (long long)a.id, a.token);
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"name\":\"Again\","
-	    "\"password\":\"again-password\"}", a.email);
-	nreg = snprintf(reg, sizeof(reg), "POST /api/users/ HTTP/1.1\r\n"
+	snprintf(body, sizeof(body),
+	    "{\"email\":\"%s\",\"name\":\"Again\","
+	    "\"password\":\"again-password\"}",
+	    a.email);
+	nreg = snprintf(reg, sizeof(reg),
+	    "POST /api/users/ HTTP/1.1\r\n"
 	    "Host: localhost\r\nContent-Type: application/json\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	    "Content-Length: %zu\r\n\r\n%s",
+	    strlen(body), body);
 	ck_assert(nme < (int)sizeof(me) && nreg < (int)sizeof(reg));
 	for (i = 0; i < HANGUPS; i++) {
 		/* Whole requests, and bodies cut short. */
 		if (i % 2 == 0)
 			send_and_hang_up(TGT, me, (size_t)nme);
 		else
-			send_and_hang_up(TGT, reg, (size_t)nreg -
-			    (i % 4 == 1 ? strlen(body) / 2 : 0));
+			send_and_hang_up(TGT, reg,
+			    (size_t)nreg - (i % 4 == 1 ? strlen(body) / 2 : 0));
 	}
 	usleep(500000);
 	ck_assert_int_eq(get_status(TGT, "/health", "-", NULL), 200);
 	ck_assert_int_eq(api_me_status(TGT, a.token), 200);
 	na = stack_workers("users.fcgi", server, after, 16);
 	for (i = 0; i < nb; i++) {
-		bool	 alive = false;
+		bool alive = false;
 
 		for (j = 0; j < na; j++)
 			alive = alive || after[j].pid == before[i].pid;
@@ -377,15 +395,16 @@ END_TEST
 static Suite *
 faults_suite(void)
 {
-	Suite	*s = suite_create("faults");
-	TCase	*tc;
+	Suite *s = suite_create("faults");
+	TCase *tc;
 
 	tc = tcase_create("restart");
 	tcase_add_checked_fixture(tc, pg_setup, NULL);
 	tcase_add_unchecked_fixture(tc, NULL, pg_teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, restart_under_writes_loses_no_acknowledged_write,
-	    0, TARGET_SERVERS_MAX);
+	tcase_add_loop_test(tc,
+	    restart_under_writes_loses_no_acknowledged_write, 0,
+	    TARGET_SERVERS_MAX);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("outage");
@@ -413,7 +432,7 @@ faults_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
+	SRunner *sr;
 	int	 failed;
 
 	api_init();

@@ -32,21 +32,21 @@
 #include "http.h"
 #include "stack.h"
 
-#define TGT		((enum target)_i)
+#define TGT ((enum target)_i)
 
-#define D_BAD_LOGIN	"Incorrect email or password"
-#define D_BAD_PW	"Incorrect password"
-#define D_THROTTLED	"Too many login attempts"
-#define D_BAD_TOKEN	"Could not validate credentials"
+#define D_BAD_LOGIN "Incorrect email or password"
+#define D_BAD_PW "Incorrect password"
+#define D_THROTTLED "Too many login attempts"
+#define D_BAD_TOKEN "Could not validate credentials"
 
 /* Requests sent at once, and rounds of them, in each race. */
-#define PARALLEL	40
-#define RACE_ROUNDS	3
+#define PARALLEL 40
+#define RACE_ROUNDS 3
 /* Accounts that log in and change their password at the same moment. */
-#define REHASH_USERS	10
+#define REHASH_USERS 10
 
 /* The origin the stack's CORS_ORIGINS allows (scripts/stack). */
-#define CORS_ALLOWED	"https://app.example.test"
+#define CORS_ALLOWED "https://app.example.test"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -55,7 +55,7 @@
 static void
 login_body(char *buf, size_t len, const char *email, const char *password)
 {
-	char	 qe[400], qp[400];
+	char qe[400], qp[400];
 
 	snprintf(buf, len, "{\"email\":%s,\"password\":%s}",
 	    json_quote(qe, sizeof(qe), email),
@@ -65,7 +65,7 @@ login_body(char *buf, size_t len, const char *email, const char *password)
 static void
 password_body(char *buf, size_t len, const char *current, const char *new)
 {
-	char	 qc[400], qn[400];
+	char qc[400], qn[400];
 
 	snprintf(buf, len, "{\"current_password\":%s,\"new_password\":%s}",
 	    json_quote(qc, sizeof(qc), current),
@@ -76,9 +76,9 @@ password_body(char *buf, size_t len, const char *current, const char *new)
 static long
 login_status(enum target t, const char *email, const char *password)
 {
-	struct xchg	 x;
-	char		 body[1024];
-	long		 st;
+	struct xchg x;
+	char	    body[1024];
+	long	    st;
 
 	login_body(body, sizeof(body), email, password);
 	api_call(&x, t, "POST", "/api/auth/login", NULL, body);
@@ -90,7 +90,7 @@ login_status(enum target t, const char *email, const char *password)
 static size_t
 count_status(const long *status, size_t n, long want)
 {
-	size_t	 i, c = 0;
+	size_t i, c = 0;
 
 	for (i = 0; i < n; i++)
 		if (status[i] == want)
@@ -101,7 +101,7 @@ count_status(const long *status, size_t n, long want)
 static void
 free_bodies(char **bodies, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		free(bodies[i]);
@@ -112,23 +112,23 @@ free_bodies(char **bodies, size_t n)
  * them judged (status "judged"), the rest 429, nothing else.
  */
 static void
-race_to_the_limit(enum target t, const struct api_req *r, size_t n,
-    long judged, const char *what)
+race_to_the_limit(enum target t, const struct api_req *r, size_t n, long judged,
+    const char *what)
 {
-	struct api_req	 reqs[PARALLEL];
-	long		 status[PARALLEL];
-	char		*bodies[PARALLEL];
-	size_t		 i, max = (size_t)api_settings()->max_failures;
+	struct api_req reqs[PARALLEL];
+	long	       status[PARALLEL];
+	char	      *bodies[PARALLEL];
+	size_t	       i, max = (size_t)api_settings()->max_failures;
 
 	ck_assert_uint_le(n, PARALLEL);
 	for (i = 0; i < n; i++)
 		reqs[i] = *r;
 	api_parallel(t, reqs, n, status, bodies);
 	ck_assert_msg(count_status(status, n, judged) == max &&
-	    count_status(status, n, 429) == n - max,
+		count_status(status, n, 429) == n - max,
 	    "%s %s: %zu answered %ld and %zu answered 429 of %zu; "
-	    "LOGIN_MAX_FAILURES is %zu", target_name(t), what,
-	    count_status(status, n, judged), judged,
+	    "LOGIN_MAX_FAILURES is %zu",
+	    target_name(t), what, count_status(status, n, judged), judged,
 	    count_status(status, n, 429), n, max);
 	free_bodies(bodies, n);
 }
@@ -140,10 +140,10 @@ race_to_the_limit(enum target t, const struct api_req *r, size_t n,
 /* The failure count and its record are one step: no race slips past. */
 START_TEST(parallel_wrong_logins_judged_at_most_the_limit)
 {
-	struct api_user	 a;
-	struct api_req	 r;
-	char		 body[1024];
-	int		 round;
+	struct api_user a;
+	struct api_req	r;
+	char		body[1024];
+	int		round;
 
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		api_register(TGT, &a, "race");
@@ -161,9 +161,9 @@ END_TEST
 
 START_TEST(parallel_wrong_password_changes_judged_at_most_the_limit)
 {
-	struct api_user	 a;
-	struct api_req	 r;
-	char		 body[1024];
+	struct api_user a;
+	struct api_req	r;
+	char		body[1024];
 
 	api_user_new(TGT, &a, "pwrace", false);
 	password_body(body, sizeof(body), "not-the-password", "n3w-secret-pw");
@@ -180,10 +180,10 @@ END_TEST
 /* A wrong current password counts like a failed login of the user. */
 START_TEST(wrong_current_password_throttled_like_login)
 {
-	struct api_user	 a;
-	struct xchg	 x;
-	char		 body[1024];
-	long		 i, ra;
+	struct api_user a;
+	struct xchg	x;
+	char		body[1024];
+	long		i, ra;
 
 	api_user_new(TGT, &a, "pwthr", false);
 	password_body(body, sizeof(body), "not-the-password", "n3w-secret-pw");
@@ -218,16 +218,17 @@ END_TEST
  */
 START_TEST(rehash_never_undoes_a_password_change)
 {
-	struct api_user	 u;
-	struct api_req	 reqs[2];
-	long		 status[2];
-	char		*bodies[2];
-	char		 lbody[1024], pbody[1024], newpw[160];
-	int		 i, lost = 0;
+	struct api_user u;
+	struct api_req	reqs[2];
+	long		status[2];
+	char	       *bodies[2];
+	char		lbody[1024], pbody[1024], newpw[160];
+	int		i, lost = 0;
 
 	for (i = 0; i < REHASH_USERS; i++) {
 		api_user_new(TGT, &u, "rehash", false);
-		db_exec_id("UPDATE users SET hashed_password = '$2y$'"
+		db_exec_id(
+		    "UPDATE users SET hashed_password = '$2y$'"
 		    " || substr(hashed_password, 5) WHERE id = $1::bigint",
 		    u.id);
 		snprintf(newpw, sizeof(newpw), "%s-new", u.password);
@@ -244,15 +245,19 @@ START_TEST(rehash_never_undoes_a_password_change)
 		ck_assert_msg(status[0] == 200 || status[0] == 401,
 		    "%s: login answered %ld: %.300s", target_name(TGT),
 		    status[0], bodies[0]);
-		ck_assert_msg(status[1] == 204, "%s: change answered %ld: "
-		    "%.300s", target_name(TGT), status[1], bodies[1]);
+		ck_assert_msg(status[1] == 204,
+		    "%s: change answered %ld: "
+		    "%.300s",
+		    target_name(TGT), status[1], bodies[1]);
 		free_bodies(bodies, 2);
 		if (login_status(TGT, u.email, newpw) != 200 ||
 		    login_status(TGT, u.email, u.password) != 401)
 			lost++;
 	}
-	ck_assert_msg(lost == 0, "%s: %d of %d password changes answered "
-	    "204 were undone", target_name(TGT), lost, REHASH_USERS);
+	ck_assert_msg(lost == 0,
+	    "%s: %d of %d password changes answered "
+	    "204 were undone",
+	    target_name(TGT), lost, REHASH_USERS);
 }
 END_TEST
 
@@ -267,29 +272,32 @@ END_TEST
 static void
 jose_token(char *out, size_t len, int64_t sub, long exp_offset_s)
 {
-	static const char	 script[] =
+	static const char script[] =
 	    "import os, sys\n"
 	    "from jose import jwt\n"
 	    "claims = {'sub': sys.argv[1], 'exp': int(sys.argv[2])}\n"
 	    "print(jwt.encode(claims, os.environ['UA_TEST_JOSE_SECRET'],"
 	    " algorithm=sys.argv[3]))\n";
-	const struct api_settings	*s = api_settings();
-	char				 cmd[1024];
-	FILE				*p;
-	size_t				 n;
-	int				 st;
+	const struct api_settings *s = api_settings();
+	char			   cmd[1024];
+	FILE			  *p;
+	size_t			   n;
+	int			   st;
 
 	ck_assert_int_eq(setenv("UA_TEST_JOSE_SECRET", s->jwt_secret, 1), 0);
-	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c \"$UA_TEST_JOSE_SCRIPT\""
-	    " %lld %lld %s", (long long)sub,
-	    (long long)time(NULL) + exp_offset_s, s->jwt_algorithm);
+	snprintf(cmd, sizeof(cmd),
+	    "/usr/bin/python3 -c \"$UA_TEST_JOSE_SCRIPT\""
+	    " %lld %lld %s",
+	    (long long)sub, (long long)time(NULL) + exp_offset_s,
+	    s->jwt_algorithm);
 	ck_assert_int_eq(setenv("UA_TEST_JOSE_SCRIPT", script, 1), 0);
 	ck_assert_msg((p = popen(cmd, "r")) != NULL, "popen python3");
 	n = fread(out, 1, len - 1, p);
 	out[n] = '\0';
 	st = pclose(p);
 	unsetenv("UA_TEST_JOSE_SECRET");
-	ck_assert_msg(st == 0 && n > 20, "python3 with python-jose (Debian's"
+	ck_assert_msg(st == 0 && n > 20,
+	    "python3 with python-jose (Debian's"
 	    " python3-jose) did not make a token: status %d, output %.200s",
 	    st, out);
 	out[strcspn(out, "\r\n")] = '\0';
@@ -297,10 +305,10 @@ jose_token(char *out, size_t len, int64_t sub, long exp_offset_s)
 
 START_TEST(python_jose_token_accepted)
 {
-	struct api_user		 a;
-	struct json_object	*o;
-	struct xchg		 x;
-	char			 tok[2048];
+	struct api_user	    a;
+	struct json_object *o;
+	struct xchg	    x;
+	char		    tok[2048];
 
 	api_register(TGT, &a, "jose");
 	jose_token(tok, sizeof(tok), a.id, 30 * 60);
@@ -319,9 +327,9 @@ END_TEST
 /* Missing "iat" is the only rule relaxed: expired is still refused. */
 START_TEST(python_jose_token_expired_refused)
 {
-	struct api_user		 a;
-	struct xchg		 x;
-	char			 tok[2048];
+	struct api_user a;
+	struct xchg	x;
+	char		tok[2048];
 
 	api_register(TGT, &a, "josex");
 	jose_token(tok, sizeof(tok), a.id, -60);
@@ -334,9 +342,9 @@ END_TEST
 /* Such a token predates any password change: refused after one. */
 START_TEST(python_jose_token_refused_after_password_change)
 {
-	struct api_user		 a;
-	struct xchg		 x;
-	char			 tok[2048], body[1024];
+	struct api_user a;
+	struct xchg	x;
+	char		tok[2048], body[1024];
 
 	api_user_new(TGT, &a, "josepw", false);
 	jose_token(tok, sizeof(tok), a.id, 30 * 60);
@@ -361,11 +369,11 @@ static long
 login_from(enum target t, const char *email, const char *password,
     const char *xff, const char *rid, const char *client)
 {
-	struct api_req	 r;
-	struct xchg	 x;
-	char		 body[1024], h1[128], h2[160];
-	const char	*headers[3] = { h1, h2, NULL };
-	long		 st;
+	struct api_req r;
+	struct xchg    x;
+	char	       body[1024], h1[128], h2[160];
+	const char    *headers[3] = { h1, h2, NULL };
+	long	       st;
 
 	login_body(body, sizeof(body), email, password);
 	snprintf(h1, sizeof(h1), "X-Forwarded-For: %s", xff);
@@ -380,8 +388,10 @@ login_from(enum target t, const char *email, const char *password,
 	snprintf(h1, sizeof(h1), " %s POST ", client);
 	if (t == TARGET_CGI)
 		ck_assert_msg(strstr(x.resp.log, rid) != NULL &&
-		    strstr(x.resp.log, h1) != NULL, "cgi: no log line with "
-		    "%s and%s: %.400s", rid, h1, x.resp.log);
+			strstr(x.resp.log, h1) != NULL,
+		    "cgi: no log line with "
+		    "%s and%s: %.400s",
+		    rid, h1, x.resp.log);
 	xchg_free(&x);
 	return st;
 }
@@ -390,13 +400,13 @@ login_from(enum target t, const char *email, const char *password,
 static bool
 server_log_has(enum target t, const char *a, const char *b)
 {
-	char	 path[1024], line[4096];
-	FILE	*f;
-	bool	 found = false;
+	char  path[1024], line[4096];
+	FILE *f;
+	bool  found = false;
 
 	snprintf(path, sizeof(path), "%s/%s-error.log",
-	    stack_env("UA_TEST_LOG_DIR"), t == TARGET_LIGHTTPD ? "lighttpd" :
-	    "apache");
+	    stack_env("UA_TEST_LOG_DIR"),
+	    t == TARGET_LIGHTTPD ? "lighttpd" : "apache");
 	if ((f = fopen(path, "r")) == NULL)
 		return false;
 	while (!found && fgets(line, sizeof(line), f) != NULL)
@@ -412,29 +422,35 @@ server_log_has(enum target t, const char *a, const char *b)
  */
 START_TEST(forwarded_client_is_throttled_on_its_own)
 {
-	struct api_user	 a;
-	char		 rid[64];
-	long		 i;
-	int		 tries;
+	struct api_user a;
+	char		rid[64];
+	long		i;
+	int		tries;
 
 	api_register(TGT, &a, "xff");
 	snprintf(rid, sizeof(rid), "xff-%s-%ld-%d", target_name(TGT),
 	    (long)a.id, (int)getpid());
 	for (i = 0; i < api_settings()->max_failures; i++)
 		ck_assert_int_eq(login_from(TGT, a.email, "wrong-password",
-		    "198.51.100.1, 203.0.113.7", rid, "203.0.113.7"), 401);
-	ck_assert_int_eq(login_from(TGT, a.email, a.password,
-	    "203.0.113.7", rid, "203.0.113.7"), 429);
+				     "198.51.100.1, 203.0.113.7", rid,
+				     "203.0.113.7"),
+		    401);
+	ck_assert_int_eq(login_from(TGT, a.email, a.password, "203.0.113.7",
+			     rid, "203.0.113.7"),
+	    429);
 	/* What the client itself wrote on the left is not believed. */
 	ck_assert_int_eq(login_from(TGT, a.email, a.password,
-	    "203.0.113.8, 203.0.113.7", rid, "203.0.113.7"), 429);
-	ck_assert_int_eq(login_from(TGT, a.email, a.password,
-	    "203.0.113.8", rid, "203.0.113.8"), 200);
+			     "203.0.113.8, 203.0.113.7", rid, "203.0.113.7"),
+	    429);
+	ck_assert_int_eq(login_from(TGT, a.email, a.password, "203.0.113.8",
+			     rid, "203.0.113.8"),
+	    200);
 	if (TGT == TARGET_CGI)
 		return;
 	/* The log line is written after the answer: give it a moment. */
-	for (tries = 0; tries < 50 &&
-	    !server_log_has(TGT, rid, " 203.0.113.8 POST "); tries++)
+	for (tries = 0;
+	     tries < 50 && !server_log_has(TGT, rid, " 203.0.113.8 POST ");
+	     tries++)
 		usleep(100000);
 	ck_assert_msg(server_log_has(TGT, rid, " 203.0.113.8 POST "),
 	    "%s: no log line with %s and the forwarded client",
@@ -449,8 +465,8 @@ END_TEST
 /* An encoded NUL in the query would cut "1%00" to "1": refused. */
 START_TEST(encoded_nul_in_query_refused)
 {
-	struct api_user	 a;
-	struct xchg	 x;
+	struct api_user a;
+	struct xchg	x;
 
 	api_user_new(TGT, &a, "nul", false);
 	api_call(&x, TGT, "GET", "/api/users/?page=1%00&limit=5", a.token,
@@ -475,10 +491,10 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 static void
-cors_send(struct xchg *x, enum target t, const char *method,
-    const char *path, const char *const *headers)
+cors_send(struct xchg *x, enum target t, const char *method, const char *path,
+    const char *const *headers)
 {
-	struct api_req	 r;
+	struct api_req r;
 
 	memset(&r, 0, sizeof(r));
 	r.method = method;
@@ -490,7 +506,7 @@ cors_send(struct xchg *x, enum target t, const char *method,
 static bool
 has_header(const struct xchg *x, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < x->resp.nheaders; i++)
 		if (strcasecmp(x->resp.headers[i].name, name) == 0)
@@ -501,10 +517,10 @@ has_header(const struct xchg *x, const char *name)
 START_TEST(cors_preflight_from_allowed_origin)
 {
 	static const char *const h[] = { "Origin: " CORS_ALLOWED,
-	    "Access-Control-Request-Method: PATCH",
-	    "Access-Control-Request-Headers: authorization, content-type",
-	    NULL };
-	struct xchg	 x;
+		"Access-Control-Request-Method: PATCH",
+		"Access-Control-Request-Headers: authorization, content-type",
+		NULL };
+	struct xchg		 x;
 
 	cors_send(&x, TGT, "OPTIONS", "/api/users/7", h);
 	want_status(&x, 200);
@@ -523,8 +539,8 @@ END_TEST
 START_TEST(cors_preflight_from_other_origin_refused)
 {
 	static const char *const h[] = { "Origin: https://evil.example",
-	    "Access-Control-Request-Method: DELETE", NULL };
-	struct xchg	 x;
+		"Access-Control-Request-Method: DELETE", NULL };
+	struct xchg		 x;
 
 	cors_send(&x, TGT, "OPTIONS", "/api/users/7", h);
 	want_detail(&x, 400, "Disallowed CORS origin");
@@ -538,8 +554,8 @@ START_TEST(cors_simple_requests)
 {
 	static const char *const ok[] = { "Origin: " CORS_ALLOWED, NULL };
 	static const char *const other[] = { "Origin: https://evil.example",
-	    NULL };
-	struct xchg	 x;
+		NULL };
+	struct xchg		 x;
 
 	cors_send(&x, TGT, "GET", "/health", ok);
 	want_status(&x, 200);
@@ -554,7 +570,7 @@ START_TEST(cors_simple_requests)
 	cors_send(&x, TGT, "GET", "/health", other);
 	want_status(&x, 200);
 	ck_assert_msg(!has_header(&x, "Access-Control-Allow-Origin") &&
-	    !has_header(&x, "Access-Control-Allow-Credentials"),
+		!has_header(&x, "Access-Control-Allow-Credentials"),
 	    "%s: CORS headers for another origin", x.label);
 	xchg_free(&x);
 }
@@ -567,8 +583,7 @@ END_TEST
  */
 START_TEST(cors_mixed_list_is_wildcard_without_credentials)
 {
-	static const char *const h[] = { "Origin: https://evil.example",
-	    NULL };
+	static const char *const h[] = { "Origin: https://evil.example", NULL };
 	struct http_req		 req;
 	struct http_resp	 resp;
 	FILE			*in, *out;
@@ -593,19 +608,22 @@ START_TEST(cors_mixed_list_is_wildcard_without_credentials)
 	req.headers = h;
 	snprintf(prog, sizeof(prog), "%s/health.fcgi",
 	    stack_env("UA_TEST_CGI_BIN"));
-	ck_assert_msg(http_cgi(prog, path, &req, &resp, 30, err,
-	    sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(http_cgi(prog, path, &req, &resp, 30, err, sizeof(err)) ==
+		0,
+	    "%s", err);
 	unlink(path);
 	for (i = 0; i < resp.nheaders; i++) {
 		if (strcasecmp(resp.headers[i].name,
-		    "Access-Control-Allow-Credentials") == 0)
+			"Access-Control-Allow-Credentials") == 0)
 			credentials = true;
 		if (strcasecmp(resp.headers[i].name,
-		    "Access-Control-Allow-Origin") == 0)
+			"Access-Control-Allow-Origin") == 0)
 			star = strcmp(resp.headers[i].value, "*") == 0;
 	}
-	ck_assert_msg(star && !credentials, "mixed CORS list: star %d, "
-	    "credentials %d", star, credentials);
+	ck_assert_msg(star && !credentials,
+	    "mixed CORS list: star %d, "
+	    "credentials %d",
+	    star, credentials);
 	ck_assert_msg(strstr(resp.log, "CORS_ORIGINS") != NULL,
 	    "no warning about CORS_ORIGINS: %.400s", resp.log);
 	http_resp_free(&resp);
@@ -617,7 +635,7 @@ END_TEST
 static TCase *
 tcase(const char *name, int timeout_s)
 {
-	TCase	*tc = tcase_create(name);
+	TCase *tc = tcase_create(name);
 
 	tcase_set_timeout(tc, timeout_s);
 	return tc;
@@ -626,8 +644,8 @@ tcase(const char *name, int timeout_s)
 static Suite *
 hardening_suite(void)
 {
-	Suite	*s = suite_create("hardening");
-	TCase	*tc;
+	Suite *s = suite_create("hardening");
+	TCase *tc;
 
 	tc = tcase("throttle_races", 240);
 	tcase_add_loop_test(tc, parallel_wrong_logins_judged_at_most_the_limit,
@@ -635,8 +653,8 @@ hardening_suite(void)
 	tcase_add_loop_test(tc,
 	    parallel_wrong_password_changes_judged_at_most_the_limit, 0,
 	    API_TARGETS);
-	tcase_add_loop_test(tc, wrong_current_password_throttled_like_login,
-	    0, API_TARGETS);
+	tcase_add_loop_test(tc, wrong_current_password_throttled_like_login, 0,
+	    API_TARGETS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("rehash_race", 240);
@@ -675,7 +693,7 @@ hardening_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
+	SRunner *sr;
 	int	 failed;
 
 	api_init();

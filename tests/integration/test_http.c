@@ -30,23 +30,23 @@
 #include "stack.h"
 
 /* The worker's command name, as /proc/<pid>/comm shows it. */
-#define WORKER_COMM	"health.fcgi"
-#define PIDS_MAX	256
+#define WORKER_COMM "health.fcgi"
+#define PIDS_MAX 256
 
 /* After pg-start returns, /health/ready must be 200 within this. */
-#define RECOVERY_S	2.0
-#define POLL_US		100000
+#define RECOVERY_S 2.0
+#define POLL_US 100000
 
-#define BODY_HEALTHY	"{\"status\":\"healthy\"}"
-#define BODY_READY	"{\"status\":\"ready\",\"database\":\"ok\"}"
-#define BODY_UNAVAIL	"{\"status\":\"unavailable\",\"database\":\"unreachable\"}"
+#define BODY_HEALTHY "{\"status\":\"healthy\"}"
+#define BODY_READY "{\"status\":\"ready\",\"database\":\"ok\"}"
+#define BODY_UNAVAIL "{\"status\":\"unavailable\",\"database\":\"unreachable\"}"
 
 /*
  * Set by main() before any test runs: a file that exists while a case
  * has PostgreSQL stopped, so the fixtures know to start it again even
  * when the case failed or was killed half-way.
  */
-static char	pg_down_marker[256];
+static char pg_down_marker[256];
 
 /* ------------------------------------------------------------------ */
 /* Assertions on one exchange                                          */
@@ -55,37 +55,35 @@ static char	pg_down_marker[256];
 static void
 want_status(const struct xchg *x, long status)
 {
-
 	ck_assert_msg(x->resp.status == status,
-	    "%s: status %ld, want %ld; body: %.300s", x->label,
-	    x->resp.status, status, x->resp.body);
+	    "%s: status %ld, want %ld; body: %.300s", x->label, x->resp.status,
+	    status, x->resp.body);
 }
 
 /* The body is JSON and, byte for byte, the compact text "json". */
 static void
 want_body(const struct xchg *x, const char *json)
 {
-	struct json_tokener	*tok;
-	struct json_object	*o;
+	struct json_tokener *tok;
+	struct json_object  *o;
 
 	ck_assert_msg((tok = json_tokener_new()) != NULL, "json_tokener_new");
 	o = json_tokener_parse_ex(tok, x->resp.body, (int)x->resp.body_len);
 	ck_assert_msg(o != NULL &&
-	    json_tokener_get_error(tok) == json_tokener_success,
+		json_tokener_get_error(tok) == json_tokener_success,
 	    "%s: body is not JSON (%s): %.300s", x->label,
-	    json_tokener_error_desc(json_tokener_get_error(tok)),
-	    x->resp.body);
+	    json_tokener_error_desc(json_tokener_get_error(tok)), x->resp.body);
 	json_object_put(o);
 	json_tokener_free(tok);
 	ck_assert_msg(strlen(json) == x->resp.body_len &&
-	    memcmp(json, x->resp.body, x->resp.body_len) == 0,
+		memcmp(json, x->resp.body, x->resp.body_len) == 0,
 	    "%s: body %.300s, want %s", x->label, x->resp.body, json);
 }
 
 static void
 want_detail(const struct xchg *x, long status, const char *detail)
 {
-	char	 json[256];
+	char json[256];
 
 	snprintf(json, sizeof(json), "{\"detail\":\"%s\"}", detail);
 	want_status(x, status);
@@ -96,12 +94,11 @@ want_detail(const struct xchg *x, long status, const char *detail)
 static void
 want_header(const struct xchg *x, const char *name, const char *value)
 {
-	const char	*v;
-	size_t		 n;
+	const char *v;
+	size_t	    n;
 
 	n = http_header_count(&x->resp, name);
-	ck_assert_msg(n == 1, "%s: %zu %s headers, want 1", x->label, n,
-	    name);
+	ck_assert_msg(n == 1, "%s: %zu %s headers, want 1", x->label, n, name);
 	v = http_header(&x->resp, name);
 	ck_assert_msg(strcmp(v, value) == 0, "%s: %s: \"%s\", want \"%s\"",
 	    x->label, name, v, value);
@@ -110,30 +107,30 @@ want_header(const struct xchg *x, const char *name, const char *value)
 static void
 want_no_header(const struct xchg *x, const char *name)
 {
-	const char	*v;
+	const char *v;
 
 	v = http_header(&x->resp, name);
-	ck_assert_msg(v == NULL, "%s: unexpected %s: \"%s\"", x->label,
-	    name, v == NULL ? "" : v);
+	ck_assert_msg(v == NULL, "%s: unexpected %s: \"%s\"", x->label, name,
+	    v == NULL ? "" : v);
 }
 
 static void
 want_empty_body(const struct xchg *x)
 {
-
-	ck_assert_msg(x->resp.body_len == 0, "%s: %zu body bytes, want "
-	    "none: %.200s", x->label, x->resp.body_len, x->resp.body);
+	ck_assert_msg(x->resp.body_len == 0,
+	    "%s: %zu body bytes, want "
+	    "none: %.200s",
+	    x->label, x->resp.body_len, x->resp.body);
 }
 
 /* 1..128 visible ASCII characters (API.md, X-Request-ID). */
 static bool
 id_sane(const char *id)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; id[i] != '\0'; i++)
-		if ((unsigned char)id[i] < 0x21 ||
-		    (unsigned char)id[i] > 0x7e)
+		if ((unsigned char)id[i] < 0x21 || (unsigned char)id[i] > 0x7e)
 			return false;
 	return i >= 1 && i <= 128;
 }
@@ -142,15 +139,17 @@ id_sane(const char *id)
 static const char *
 want_request_id(const struct xchg *x)
 {
-	const char	*id;
-	size_t		 n;
+	const char *id;
+	size_t	    n;
 
 	n = http_header_count(&x->resp, "X-Request-ID");
-	ck_assert_msg(n == 1, "%s: %zu X-Request-ID headers, want 1",
-	    x->label, n);
+	ck_assert_msg(n == 1, "%s: %zu X-Request-ID headers, want 1", x->label,
+	    n);
 	id = http_header(&x->resp, "X-Request-ID");
-	ck_assert_msg(id_sane(id), "%s: X-Request-ID \"%s\" is not 1..128 "
-	    "visible ASCII characters", x->label, id);
+	ck_assert_msg(id_sane(id),
+	    "%s: X-Request-ID \"%s\" is not 1..128 "
+	    "visible ASCII characters",
+	    x->label, id);
 	return id;
 }
 
@@ -161,7 +160,7 @@ want_request_id(const struct xchg *x)
 static void
 pg_stop(void)
 {
-	int	 fd;
+	int fd;
 
 	fd = open(pg_down_marker, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ck_assert_msg(fd != -1, "%s: %s", pg_down_marker, strerror(errno));
@@ -172,7 +171,6 @@ pg_stop(void)
 static void
 pg_start(void)
 {
-
 	stack_ctl("pg-start");
 	unlink(pg_down_marker);
 }
@@ -181,7 +179,6 @@ pg_start(void)
 static void
 pg_setup(void)
 {
-
 	if (access(pg_down_marker, F_OK) == 0)
 		pg_start();
 }
@@ -190,13 +187,13 @@ pg_setup(void)
 static void
 pg_teardown(void)
 {
-
 	if (access(pg_down_marker, F_OK) != 0)
 		return;
 	if (stack_ctl_quiet("pg-start"))
 		unlink(pg_down_marker);
 	else
-		fprintf(stderr, "PostgreSQL could not be started again; "
+		fprintf(stderr,
+		    "PostgreSQL could not be started again; "
 		    "the cases after this one will fail\n");
 }
 
@@ -205,7 +202,7 @@ static void
 list_missing(char *buf, size_t len, const struct worker_proc *p, size_t np,
     const struct worker_proc *q, size_t nq)
 {
-	size_t	 i, j, used;
+	size_t i, j, used;
 
 	for (i = 0; i < np; i++) {
 		for (j = 0; j < nq; j++)
@@ -226,13 +223,15 @@ list_missing(char *buf, size_t len, const struct worker_proc *p, size_t np,
 static size_t
 target_workers(enum target t, struct worker_proc *procs)
 {
-	size_t	 n;
+	size_t n;
 
 	if (target_server(t) == NULL)
 		return 0;
 	n = stack_workers(WORKER_COMM, target_server(t), procs, PIDS_MAX);
-	ck_assert_msg(n > 0, "%s: no %s process whose parent is %s found "
-	    "in /proc", target_name(t), WORKER_COMM, target_server(t));
+	ck_assert_msg(n > 0,
+	    "%s: no %s process whose parent is %s found "
+	    "in /proc",
+	    target_name(t), WORKER_COMM, target_server(t));
 	return n;
 }
 
@@ -241,9 +240,9 @@ static void
 want_same_workers(const struct worker_proc *a, size_t na,
     const struct worker_proc *b, size_t nb, const char *label)
 {
-	char	 gone[512] = "", born[512] = "";
-	bool	 same;
-	size_t	 i;
+	char   gone[512] = "", born[512] = "";
+	bool   same;
+	size_t i;
 
 	same = na == nb;
 	for (i = 0; same && i < na; i++)
@@ -252,9 +251,11 @@ want_same_workers(const struct worker_proc *a, size_t na,
 		list_missing(gone, sizeof(gone), a, na, b, nb);
 		list_missing(born, sizeof(born), b, nb, a, na);
 	}
-	ck_assert_msg(same, "%s: a worker was restarted during the outage: "
-	    "%s processes gone:%s; new:%s", label, WORKER_COMM,
-	    gone[0] != '\0' ? gone : " none", born[0] != '\0' ? born : " none");
+	ck_assert_msg(same,
+	    "%s: a worker was restarted during the outage: "
+	    "%s processes gone:%s; new:%s",
+	    label, WORKER_COMM, gone[0] != '\0' ? gone : " none",
+	    born[0] != '\0' ? born : " none");
 }
 
 /*
@@ -264,9 +265,9 @@ want_same_workers(const struct worker_proc *a, size_t na,
 static void
 want_ready_again(enum target t, double t0)
 {
-	struct xchg	 x;
-	long		 status;
-	double		 took;
+	struct xchg x;
+	long	    status;
+	double	    took;
 
 	for (;;) {
 		xchg_simple(&x, t, "GET", "/health/ready", NULL);
@@ -275,7 +276,8 @@ want_ready_again(enum target t, double t0)
 		if (status == 200)
 			want_body(&x, BODY_READY);
 		xchg_free(&x);
-		ck_assert_msg(took <= RECOVERY_S, "%s: /health/ready %s %ld "
+		ck_assert_msg(took <= RECOVERY_S,
+		    "%s: /health/ready %s %ld "
 		    "%.2f s after pg-start returned (limit %.1f s)",
 		    target_name(t), status == 200 ? "answered" : "still",
 		    status, took, RECOVERY_S);
@@ -291,7 +293,7 @@ want_ready_again(enum target t, double t0)
 
 START_TEST(health_status_ok)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health", NULL);
 	want_status(&x, 200);
@@ -301,7 +303,7 @@ END_TEST
 
 START_TEST(health_body)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health", NULL);
 	want_body(&x, BODY_HEALTHY);
@@ -311,7 +313,7 @@ END_TEST
 
 START_TEST(health_content_type_json)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health", NULL);
 	want_header(&x, "Content-Type", "application/json");
@@ -321,7 +323,7 @@ END_TEST
 
 START_TEST(health_nosniff)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health", NULL);
 	want_header(&x, "X-Content-Type-Options", "nosniff");
@@ -331,7 +333,7 @@ END_TEST
 
 START_TEST(health_has_request_id)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health", NULL);
 	want_request_id(&x);
@@ -342,7 +344,7 @@ END_TEST
 /* no-store is for /api/ only. */
 START_TEST(health_no_cache_control)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health", NULL);
 	want_no_header(&x, "Cache-Control");
@@ -352,7 +354,7 @@ END_TEST
 
 START_TEST(health_trailing_slash)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health/", NULL);
 	want_status(&x, 200);
@@ -363,10 +365,9 @@ END_TEST
 
 START_TEST(health_query_ignored)
 {
-	struct xchg	 x;
+	struct xchg x;
 
-	xchg_simple(&x, (enum target)_i, "GET", "/health?probe=1&x=%20",
-	    NULL);
+	xchg_simple(&x, (enum target)_i, "GET", "/health?probe=1&x=%20", NULL);
 	want_status(&x, 200);
 	want_body(&x, BODY_HEALTHY);
 	xchg_free(&x);
@@ -375,7 +376,7 @@ END_TEST
 
 START_TEST(ready_ok)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health/ready", NULL);
 	want_status(&x, 200);
@@ -386,7 +387,7 @@ END_TEST
 
 START_TEST(ready_headers)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health/ready", NULL);
 	want_header(&x, "Content-Type", "application/json");
@@ -399,7 +400,7 @@ END_TEST
 
 START_TEST(ready_trailing_slash)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health/ready/", NULL);
 	want_status(&x, 200);
@@ -412,7 +413,7 @@ END_TEST
 
 START_TEST(ready_503_while_db_down)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	pg_stop();
 	xchg_simple(&x, (enum target)_i, "GET", "/health/ready", NULL);
@@ -425,7 +426,7 @@ END_TEST
 
 START_TEST(ready_503_headers)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	pg_stop();
 	xchg_simple(&x, (enum target)_i, "GET", "/health/ready", NULL);
@@ -440,7 +441,7 @@ END_TEST
 /* Liveness touches no database: a DB outage is not a liveness failure. */
 START_TEST(health_ok_while_db_down)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	pg_stop();
 	xchg_simple(&x, (enum target)_i, "GET", "/health", NULL);
@@ -457,11 +458,11 @@ END_TEST
  */
 START_TEST(ready_recovers_after_outage)
 {
-	enum target	 t = (enum target)_i;
-	struct xchg	 x;
+	enum target	   t = (enum target)_i;
+	struct xchg	   x;
 	struct worker_proc before[PIDS_MAX], after[PIDS_MAX];
-	size_t		 nbefore, nafter;
-	double		 t0;
+	size_t		   nbefore, nafter;
+	double		   t0;
 
 	xchg_simple(&x, t, "GET", "/health/ready", NULL);
 	want_status(&x, 200);
@@ -480,19 +481,18 @@ START_TEST(ready_recovers_after_outage)
 	t0 = stack_now();
 	want_ready_again(t, t0);
 	nafter = target_workers(t, after);
-	want_same_workers(before, nbefore, after, nafter,
-	    target_name(t));
+	want_same_workers(before, nbefore, after, nafter, target_name(t));
 }
 END_TEST
 
 /* Restarted with no request in between: the stale connection is noticed. */
 START_TEST(ready_recovers_after_silent_restart)
 {
-	enum target	 t = (enum target)_i;
-	struct xchg	 x;
+	enum target	   t = (enum target)_i;
+	struct xchg	   x;
 	struct worker_proc before[PIDS_MAX], after[PIDS_MAX];
-	size_t		 nbefore, nafter;
-	double		 t0;
+	size_t		   nbefore, nafter;
+	double		   t0;
 
 	xchg_simple(&x, t, "GET", "/health/ready", NULL);
 	want_status(&x, 200);
@@ -505,16 +505,15 @@ START_TEST(ready_recovers_after_silent_restart)
 	t0 = stack_now();
 	want_ready_again(t, t0);
 	nafter = target_workers(t, after);
-	want_same_workers(before, nbefore, after, nafter,
-	    target_name(t));
+	want_same_workers(before, nbefore, after, nafter, target_name(t));
 }
 END_TEST
 
 static Suite *
 health_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("health");
 
@@ -545,9 +544,10 @@ health_suite(void)
 	tcase_add_loop_test(tc, ready_503_while_db_down, 0, TARGET_TABLE_MAX);
 	tcase_add_loop_test(tc, ready_503_headers, 0, TARGET_TABLE_MAX);
 	tcase_add_loop_test(tc, health_ok_while_db_down, 0, TARGET_TABLE_MAX);
-	tcase_add_loop_test(tc, ready_recovers_after_outage, 0, TARGET_TABLE_MAX);
-	tcase_add_loop_test(tc, ready_recovers_after_silent_restart,
-	    0, TARGET_TABLE_MAX);
+	tcase_add_loop_test(tc, ready_recovers_after_outage, 0,
+	    TARGET_TABLE_MAX);
+	tcase_add_loop_test(tc, ready_recovers_after_silent_restart, 0,
+	    TARGET_TABLE_MAX);
 	suite_add_tcase(s, tc);
 
 	return s;
@@ -559,7 +559,7 @@ health_suite(void)
 
 START_TEST(unknown_path_404)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/no/such/thing", NULL);
 	want_detail(&x, 404, "Not Found");
@@ -569,7 +569,7 @@ END_TEST
 
 START_TEST(unknown_path_headers)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/no/such/thing", NULL);
 	want_header(&x, "Content-Type", "application/json");
@@ -582,7 +582,7 @@ END_TEST
 
 START_TEST(unknown_under_health_404)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health/nope", NULL);
 	want_detail(&x, 404, "Not Found");
@@ -593,7 +593,7 @@ END_TEST
 /* A path that only shares the prefix is not /health. */
 START_TEST(health_prefix_only_404)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/healthz", NULL);
 	want_detail(&x, 404, "Not Found");
@@ -604,7 +604,7 @@ END_TEST
 /* One trailing slash is optional; two are another path. */
 START_TEST(health_two_slashes_404)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/health//", NULL);
 	want_detail(&x, 404, "Not Found");
@@ -614,7 +614,7 @@ END_TEST
 
 START_TEST(unknown_api_path_404)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/api/no-such-route", NULL);
 	want_detail(&x, 404, "Not Found");
@@ -624,7 +624,7 @@ END_TEST
 
 START_TEST(unknown_api_path_no_store)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "GET", "/api/no-such-route", NULL);
 	want_header(&x, "Cache-Control", "no-store");
@@ -634,7 +634,7 @@ END_TEST
 
 START_TEST(delete_health_405)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "DELETE", "/health", NULL);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -644,7 +644,7 @@ END_TEST
 
 START_TEST(delete_health_allow)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "DELETE", "/health", NULL);
 	want_header(&x, "Allow", "GET, HEAD");
@@ -654,7 +654,7 @@ END_TEST
 
 START_TEST(delete_health_405_headers)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "DELETE", "/health", NULL);
 	want_header(&x, "Content-Type", "application/json");
@@ -666,12 +666,14 @@ END_TEST
 
 START_TEST(post_health_405)
 {
-	static const char *const hdr[] = {
-	    "Content-Type: application/json", NULL };
-	struct http_req	 req = {
-		.method = "POST", .target = "/health", .headers = hdr,
-		.body = "{}", .body_len = 2 };
-	struct xchg	 x;
+	static const char *const hdr[] = { "Content-Type: application/json",
+		NULL };
+	struct http_req		 req = { .method = "POST",
+			 .target = "/health",
+			 .headers = hdr,
+			 .body = "{}",
+			 .body_len = 2 };
+	struct xchg		 x;
 
 	xchg_run(&x, (enum target)_i, &req);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -682,12 +684,14 @@ END_TEST
 
 START_TEST(put_ready_slash_405)
 {
-	static const char *const hdr[] = {
-	    "Content-Type: application/json", NULL };
-	struct http_req	 req = {
-		.method = "PUT", .target = "/health/ready/", .headers = hdr,
-		.body = "{}", .body_len = 2 };
-	struct xchg	 x;
+	static const char *const hdr[] = { "Content-Type: application/json",
+		NULL };
+	struct http_req		 req = { .method = "PUT",
+			 .target = "/health/ready/",
+			 .headers = hdr,
+			 .body = "{}",
+			 .body_len = 2 };
+	struct xchg		 x;
 
 	xchg_run(&x, (enum target)_i, &req);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -699,8 +703,8 @@ END_TEST
 static Suite *
 router_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("router");
 
@@ -732,10 +736,10 @@ router_suite(void)
 /* ------------------------------------------------------------------ */
 
 /* How a body is framed. */
-enum	framing {
-	FRAME_LENGTH,		/* Content-Length / CONTENT_LENGTH */
-	FRAME_CHUNKED,		/* HTTP: Transfer-Encoding: chunked */
-	FRAME_NO_LENGTH		/* CGI variables: no CONTENT_LENGTH */
+enum framing {
+	FRAME_LENGTH,	/* Content-Length / CONTENT_LENGTH */
+	FRAME_CHUNKED,	/* HTTP: Transfer-Encoding: chunked */
+	FRAME_NO_LENGTH /* CGI variables: no CONTENT_LENGTH */
 };
 
 /* POST /health with "len" bytes of body, framed as asked. */
@@ -743,9 +747,10 @@ static void
 post_sized(struct xchg *x, enum target t, size_t len, enum framing fr)
 {
 	static const char *const hdr[] = {
-	    "Content-Type: application/octet-stream", NULL };
-	struct http_req	 req;
-	char		*body;
+		"Content-Type: application/octet-stream", NULL
+	};
+	struct http_req req;
+	char	       *body;
 
 	body = malloc(len + 1);
 	ck_assert_msg(body != NULL, "malloc %zu", len);
@@ -764,10 +769,9 @@ post_sized(struct xchg *x, enum target t, size_t len, enum framing fr)
 
 START_TEST(body_over_cap_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
-	post_sized(&x, (enum target)_i, stack_max_body() + 1,
-	    FRAME_LENGTH);
+	post_sized(&x, (enum target)_i, stack_max_body() + 1, FRAME_LENGTH);
 	want_detail(&x, 413, "Request body too large");
 	want_header(&x, "Content-Type", "application/json");
 	want_request_id(&x);
@@ -777,10 +781,9 @@ END_TEST
 
 START_TEST(body_far_over_cap_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
-	post_sized(&x, (enum target)_i, stack_max_body() * 3,
-	    FRAME_LENGTH);
+	post_sized(&x, (enum target)_i, stack_max_body() * 3, FRAME_LENGTH);
 	want_detail(&x, 413, "Request body too large");
 	xchg_free(&x);
 }
@@ -789,7 +792,7 @@ END_TEST
 /* Exactly MAX_BODY_BYTES is allowed: the route answers, not the cap. */
 START_TEST(body_at_cap_not_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	post_sized(&x, (enum target)_i, stack_max_body(), FRAME_LENGTH);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -799,10 +802,9 @@ END_TEST
 
 START_TEST(body_under_cap_not_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
-	post_sized(&x, (enum target)_i, stack_max_body() - 1,
-	    FRAME_LENGTH);
+	post_sized(&x, (enum target)_i, stack_max_body() - 1, FRAME_LENGTH);
 	want_detail(&x, 405, "Method Not Allowed");
 	xchg_free(&x);
 }
@@ -810,10 +812,9 @@ END_TEST
 
 START_TEST(chunked_over_cap_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
-	post_sized(&x, (enum target)_i, stack_max_body() + 1,
-	    FRAME_CHUNKED);
+	post_sized(&x, (enum target)_i, stack_max_body() + 1, FRAME_CHUNKED);
 	want_detail(&x, 413, "Request body too large");
 	xchg_free(&x);
 }
@@ -821,7 +822,7 @@ END_TEST
 
 START_TEST(chunked_at_cap_not_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	post_sized(&x, (enum target)_i, stack_max_body(), FRAME_CHUNKED);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -832,7 +833,7 @@ END_TEST
 /* A small chunked body is read, not refused for its missing length. */
 START_TEST(chunked_small_accepted)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	post_sized(&x, (enum target)_i, 2, FRAME_CHUNKED);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -846,10 +847,9 @@ END_TEST
  */
 START_TEST(fcgi_no_length_over_cap_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
-	post_sized(&x, TARGET_FASTCGI, stack_max_body() + 1,
-	    FRAME_NO_LENGTH);
+	post_sized(&x, TARGET_FASTCGI, stack_max_body() + 1, FRAME_NO_LENGTH);
 	want_detail(&x, 413, "Request body too large");
 	xchg_free(&x);
 }
@@ -857,10 +857,9 @@ END_TEST
 
 START_TEST(fcgi_no_length_far_over_cap_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
-	post_sized(&x, TARGET_FASTCGI, stack_max_body() * 3,
-	    FRAME_NO_LENGTH);
+	post_sized(&x, TARGET_FASTCGI, stack_max_body() * 3, FRAME_NO_LENGTH);
 	want_detail(&x, 413, "Request body too large");
 	xchg_free(&x);
 }
@@ -868,7 +867,7 @@ END_TEST
 
 START_TEST(fcgi_no_length_at_cap_not_413)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	post_sized(&x, TARGET_FASTCGI, stack_max_body(), FRAME_NO_LENGTH);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -878,7 +877,7 @@ END_TEST
 
 START_TEST(fcgi_no_length_small_body_read)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	post_sized(&x, TARGET_FASTCGI, 2, FRAME_NO_LENGTH);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -888,9 +887,10 @@ END_TEST
 
 START_TEST(fcgi_get_without_length_200)
 {
-	struct http_req	 req = {
-		.method = "GET", .target = "/health", .no_length = true };
-	struct xchg	 x;
+	struct http_req req = { .method = "GET",
+		.target = "/health",
+		.no_length = true };
+	struct xchg	x;
 
 	xchg_run(&x, TARGET_FASTCGI, &req);
 	want_status(&x, 200);
@@ -901,10 +901,12 @@ END_TEST
 
 START_TEST(cgi_post_without_length_411)
 {
-	struct http_req	 req = {
-		.method = "POST", .target = "/health", .body = "{}",
-		.body_len = 2, .no_length = true };
-	struct xchg	 x;
+	struct http_req	    req = { .method = "POST",
+		    .target = "/health",
+		    .body = "{}",
+		    .body_len = 2,
+		    .no_length = true };
+	struct xchg	    x;
 	struct json_object *o, *d;
 
 	xchg_run(&x, TARGET_CGI, &req);
@@ -913,8 +915,8 @@ START_TEST(cgi_post_without_length_411)
 	want_request_id(&x);
 	o = json_tokener_parse(x.resp.body);
 	ck_assert_msg(o != NULL && json_object_object_get_ex(o, "detail", &d) &&
-	    json_object_is_type(d, json_type_string) &&
-	    json_object_get_string_len(d) > 0,
+		json_object_is_type(d, json_type_string) &&
+		json_object_get_string_len(d) > 0,
 	    "%s: want a JSON body with a \"detail\" string, got %.200s",
 	    x.label, x.resp.body);
 	json_object_put(o);
@@ -925,21 +927,24 @@ END_TEST
 /* Under CGI, stdin past CONTENT_LENGTH is not the worker's to read. */
 START_TEST(cgi_reads_no_further_than_length)
 {
-	static const char *const hdr[] = {
-	    "Content-Type: application/json", NULL };
-	struct http_req	 req = {
-		.method = "POST", .target = "/health", .headers = hdr,
-		.body = "{}EXTRA", .body_len = 7, .length = "2",
-		.cgi_leftover = true };
-	struct xchg	 x;
+	static const char *const hdr[] = { "Content-Type: application/json",
+		NULL };
+	struct http_req		 req = { .method = "POST",
+			 .target = "/health",
+			 .headers = hdr,
+			 .body = "{}EXTRA",
+			 .body_len = 7,
+			 .length = "2",
+			 .cgi_leftover = true };
+	struct xchg		 x;
 
 	xchg_run(&x, TARGET_CGI, &req);
 	want_detail(&x, 405, "Method Not Allowed");
 	ck_assert_msg(x.resp.stdin_left_len == 5 &&
-	    memcmp(x.resp.stdin_left, "EXTRA", 5) == 0,
+		memcmp(x.resp.stdin_left, "EXTRA", 5) == 0,
 	    "%s: CONTENT_LENGTH=2 but the worker left \"%s\" of "
-	    "\"{}EXTRA\" unread, want \"EXTRA\"", x.label,
-	    x.resp.stdin_left);
+	    "\"{}EXTRA\" unread, want \"EXTRA\"",
+	    x.label, x.resp.stdin_left);
 	xchg_free(&x);
 }
 END_TEST
@@ -950,18 +955,22 @@ END_TEST
  */
 START_TEST(short_body_is_4xx)
 {
-	static const char *const hdr[] = {
-	    "Content-Type: application/json", NULL };
-	struct http_req	 req = {
-		.method = "POST", .target = "/health", .headers = hdr,
-		.body = "{}", .body_len = 2, .length = "10" };
-	struct xchg	 x;
-	struct json_object *o, *d;
+	static const char *const hdr[] = { "Content-Type: application/json",
+		NULL };
+	struct http_req		 req = { .method = "POST",
+			 .target = "/health",
+			 .headers = hdr,
+			 .body = "{}",
+			 .body_len = 2,
+			 .length = "10" };
+	struct xchg		 x;
+	struct json_object	*o, *d;
 
 	xchg_run(&x, (enum target)_i, &req);
 	ck_assert_msg(x.resp.status >= 400 && x.resp.status < 500,
 	    "%s: CONTENT_LENGTH=10 with a 2-byte body: status %ld, want a "
-	    "4xx; body: %.200s", x.label, x.resp.status, x.resp.body);
+	    "4xx; body: %.200s",
+	    x.label, x.resp.status, x.resp.body);
 	o = json_tokener_parse(x.resp.body);
 	ck_assert_msg(o != NULL && json_object_object_get_ex(o, "detail", &d),
 	    "%s: want a JSON body with a \"detail\", got %.200s", x.label,
@@ -974,11 +983,14 @@ END_TEST
 /* A CONTENT_LENGTH over the cap is refused from the length alone. */
 START_TEST(cgi_length_over_cap_413)
 {
-	char		 len[32];
-	struct http_req	 req = {
-		.method = "POST", .target = "/health", .body = "",
-		.body_len = 0, .length = len, .cgi_leftover = true };
-	struct xchg	 x;
+	char		len[32];
+	struct http_req req = { .method = "POST",
+		.target = "/health",
+		.body = "",
+		.body_len = 0,
+		.length = len,
+		.cgi_leftover = true };
+	struct xchg	x;
 
 	snprintf(len, sizeof(len), "%zu", stack_max_body() + 1);
 	xchg_run(&x, TARGET_CGI, &req);
@@ -990,8 +1002,8 @@ END_TEST
 static Suite *
 limits_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("limits");
 
@@ -1006,10 +1018,8 @@ limits_suite(void)
 	tc = tcase_create("chunked");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, chunked_over_cap_413, 0, TARGET_SERVERS_MAX);
-	tcase_add_loop_test(tc, chunked_at_cap_not_413,
-	    0, TARGET_SERVERS_MAX);
-	tcase_add_loop_test(tc, chunked_small_accepted,
-	    0, TARGET_SERVERS_MAX);
+	tcase_add_loop_test(tc, chunked_at_cap_not_413, 0, TARGET_SERVERS_MAX);
+	tcase_add_loop_test(tc, chunked_small_accepted, 0, TARGET_SERVERS_MAX);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fastcgi_without_length");
@@ -1038,11 +1048,10 @@ limits_suite(void)
 
 /* GET "path" on "t" sending X-Request-ID "id"; "id" NULL sends none. */
 static void
-get_with_id(struct xchg *x, enum target t, const char *path,
-    const char *id)
+get_with_id(struct xchg *x, enum target t, const char *path, const char *id)
 {
-	char		 line[512];
-	const char	*hdr[2] = { line, NULL };
+	char	    line[512];
+	const char *hdr[2] = { line, NULL };
 
 	if (id == NULL) {
 		xchg_simple(x, t, "GET", path, NULL);
@@ -1059,43 +1068,48 @@ get_with_id(struct xchg *x, enum target t, const char *path,
 static void
 want_echoed(enum target t, const char *path, const char *id)
 {
-	struct xchg	 x;
-	const char	*got;
+	struct xchg x;
+	const char *got;
 
 	get_with_id(&x, t, path, id);
 	got = want_request_id(&x);
-	ck_assert_msg(strcmp(got, id) == 0, "%s: X-Request-ID \"%s\", want "
-	    "the caller's \"%s\" echoed", x.label, got, id);
+	ck_assert_msg(strcmp(got, id) == 0,
+	    "%s: X-Request-ID \"%s\", want "
+	    "the caller's \"%s\" echoed",
+	    x.label, got, id);
 	xchg_free(&x);
 }
 
 static void
 want_replaced(enum target t, const char *id, const char *what)
 {
-	struct xchg	 x;
-	const char	*got;
+	struct xchg x;
+	const char *got;
 
 	get_with_id(&x, t, "/health", id);
 	want_status(&x, 200);
 	got = want_request_id(&x);
-	ck_assert_msg(strcmp(got, id) != 0, "%s: the caller's X-Request-ID "
-	    "(%s) was echoed, want a new one", x.label, what);
-	ck_assert_msg(strncmp(got, id, strlen(got)) != 0, "%s: the caller's "
+	ck_assert_msg(strcmp(got, id) != 0,
+	    "%s: the caller's X-Request-ID "
+	    "(%s) was echoed, want a new one",
+	    x.label, what);
+	ck_assert_msg(strncmp(got, id, strlen(got)) != 0,
+	    "%s: the caller's "
 	    "X-Request-ID (%s) was echoed cut short as \"%s\", want a new "
-	    "one", x.label, what, got);
+	    "one",
+	    x.label, what, got);
 	xchg_free(&x);
 }
 
 START_TEST(id_echoed)
 {
-
 	want_echoed((enum target)_i, "/health", "req-42_a.b~C:d/e");
 }
 END_TEST
 
 START_TEST(id_echoed_at_128)
 {
-	char	 id[129];
+	char id[129];
 
 	memset(id, 'k', 128);
 	id[128] = '\0';
@@ -1105,14 +1119,13 @@ END_TEST
 
 START_TEST(id_echoed_on_404)
 {
-
 	want_echoed((enum target)_i, "/no/such/thing", "trace-404-abc");
 }
 END_TEST
 
 START_TEST(id_generated_when_absent)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	get_with_id(&x, (enum target)_i, "/health", NULL);
 	want_status(&x, 200);
@@ -1123,15 +1136,17 @@ END_TEST
 
 START_TEST(id_generated_differs)
 {
-	struct xchg	 a, b;
-	const char	*ida, *idb;
+	struct xchg a, b;
+	const char *ida, *idb;
 
 	get_with_id(&a, (enum target)_i, "/health", NULL);
 	get_with_id(&b, (enum target)_i, "/health", NULL);
 	ida = want_request_id(&a);
 	idb = want_request_id(&b);
-	ck_assert_msg(strcmp(ida, idb) != 0, "%s: two requests got the same "
-	    "generated X-Request-ID \"%s\"", a.label, ida);
+	ck_assert_msg(strcmp(ida, idb) != 0,
+	    "%s: two requests got the same "
+	    "generated X-Request-ID \"%s\"",
+	    a.label, ida);
 	xchg_free(&a);
 	xchg_free(&b);
 }
@@ -1139,7 +1154,7 @@ END_TEST
 
 START_TEST(id_replaced_when_empty)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	get_with_id(&x, (enum target)_i, "/health", "");
 	want_status(&x, 200);
@@ -1150,7 +1165,7 @@ END_TEST
 
 START_TEST(id_replaced_at_129)
 {
-	char	 id[130];
+	char id[130];
 
 	memset(id, 'k', 129);
 	id[129] = '\0';
@@ -1160,21 +1175,18 @@ END_TEST
 
 START_TEST(id_replaced_with_space)
 {
-
 	want_replaced((enum target)_i, "abc def", "a space");
 }
 END_TEST
 
 START_TEST(id_replaced_with_tab)
 {
-
 	want_replaced((enum target)_i, "abc\tdef", "a tab");
 }
 END_TEST
 
 START_TEST(id_replaced_non_ascii)
 {
-
 	want_replaced((enum target)_i, "caf\xc3\xa9", "non-ASCII bytes");
 }
 END_TEST
@@ -1182,14 +1194,12 @@ END_TEST
 /* Control characters the servers refuse themselves; CGI gets them raw. */
 START_TEST(cgi_id_replaced_with_control)
 {
-
 	want_replaced(TARGET_CGI, "abc\001def", "a control character");
 }
 END_TEST
 
 START_TEST(cgi_id_replaced_with_del)
 {
-
 	want_replaced(TARGET_CGI, "abc\177def", "DEL");
 }
 END_TEST
@@ -1197,14 +1207,15 @@ END_TEST
 /* The log line of the request carries the same id. */
 START_TEST(cgi_id_in_log_line)
 {
-	struct xchg	 x;
-	const char	*id = "log-line-check-7f3a";
+	struct xchg x;
+	const char *id = "log-line-check-7f3a";
 
 	get_with_id(&x, TARGET_CGI, "/health", id);
 	want_status(&x, 200);
-	ck_assert_msg(strstr(x.resp.log, id) != NULL, "%s: the worker's log "
-	    "does not mention request id %s: %.300s", x.label, id,
-	    x.resp.log);
+	ck_assert_msg(strstr(x.resp.log, id) != NULL,
+	    "%s: the worker's log "
+	    "does not mention request id %s: %.300s",
+	    x.label, id, x.resp.log);
 	xchg_free(&x);
 }
 END_TEST
@@ -1212,8 +1223,8 @@ END_TEST
 static Suite *
 request_id_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("request_id");
 
@@ -1248,19 +1259,18 @@ request_id_suite(void)
 static void
 want_clean_exit(const struct xchg *x)
 {
-
 	ck_assert_msg(WIFEXITED(x->resp.wstatus) &&
-	    WEXITSTATUS(x->resp.wstatus) == 0,
+		WEXITSTATUS(x->resp.wstatus) == 0,
 	    "%s: after SIGTERM the worker %s %d, want exit 0", x->label,
 	    WIFEXITED(x->resp.wstatus) ? "exited" : "died of signal",
 	    WIFEXITED(x->resp.wstatus) ? WEXITSTATUS(x->resp.wstatus) :
-	    WTERMSIG(x->resp.wstatus));
+					 WTERMSIG(x->resp.wstatus));
 }
 
 /* Idle in accept: SIGTERM ends it at once, with status 0. */
 START_TEST(sigterm_idle_exits_0)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, TARGET_FASTCGI, "GET", "/health", NULL);
 	want_status(&x, 200);
@@ -1272,12 +1282,15 @@ END_TEST
 /* Mid-request: the request is finished and answered, then it exits 0. */
 START_TEST(sigterm_in_flight_finishes)
 {
-	static const char *const hdr[] = {
-	    "Content-Type: application/json", NULL };
-	struct http_req	 req = {
-		.method = "POST", .target = "/health", .headers = hdr,
-		.body = "{}", .body_len = 2, .fcgi_term_in_flight = true };
-	struct xchg	 x;
+	static const char *const hdr[] = { "Content-Type: application/json",
+		NULL };
+	struct http_req		 req = { .method = "POST",
+			 .target = "/health",
+			 .headers = hdr,
+			 .body = "{}",
+			 .body_len = 2,
+			 .fcgi_term_in_flight = true };
+	struct xchg		 x;
 
 	xchg_run(&x, TARGET_FASTCGI, &req);
 	want_detail(&x, 405, "Method Not Allowed");
@@ -1293,10 +1306,10 @@ END_TEST
  */
 START_TEST(sigterm_with_request_queued_answers_it)
 {
-	struct http_req	 req = {
-		.method = "GET", .target = "/health",
+	struct http_req req = { .method = "GET",
+		.target = "/health",
 		.fcgi_term_queued = true };
-	struct xchg	 x;
+	struct xchg	x;
 
 	xchg_run(&x, TARGET_FASTCGI, &req);
 	want_status(&x, 200);
@@ -1308,8 +1321,8 @@ END_TEST
 static Suite *
 worker_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("worker");
 
@@ -1329,7 +1342,7 @@ worker_suite(void)
 
 START_TEST(head_health_200)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "HEAD", "/health", NULL);
 	want_status(&x, 200);
@@ -1339,7 +1352,7 @@ END_TEST
 
 START_TEST(head_health_no_body)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "HEAD", "/health", NULL);
 	want_empty_body(&x);
@@ -1351,22 +1364,23 @@ END_TEST
 static void
 want_head_like_get(enum target t, const char *path)
 {
-	static const char *const same[] = {
-		"Content-Type", "X-Content-Type-Options", "Cache-Control",
-		"Allow", NULL };
-	struct xchg	 g, h;
-	const char	*gv, *hv;
-	size_t		 i;
+	static const char *const same[] = { "Content-Type",
+		"X-Content-Type-Options", "Cache-Control", "Allow", NULL };
+	struct xchg		 g, h;
+	const char		*gv, *hv;
+	size_t			 i;
 
 	xchg_simple(&g, t, "GET", path, NULL);
 	xchg_simple(&h, t, "HEAD", path, NULL);
-	ck_assert_msg(g.resp.status == h.resp.status, "%s: status %ld, GET "
-	    "gave %ld", h.label, h.resp.status, g.resp.status);
+	ck_assert_msg(g.resp.status == h.resp.status,
+	    "%s: status %ld, GET "
+	    "gave %ld",
+	    h.label, h.resp.status, g.resp.status);
 	for (i = 0; same[i] != NULL; i++) {
 		gv = http_header(&g.resp, same[i]);
 		hv = http_header(&h.resp, same[i]);
 		ck_assert_msg((gv == NULL && hv == NULL) ||
-		    (gv != NULL && hv != NULL && strcmp(gv, hv) == 0),
+			(gv != NULL && hv != NULL && strcmp(gv, hv) == 0),
 		    "%s: %s \"%s\", GET gave \"%s\"", h.label, same[i],
 		    hv == NULL ? "(none)" : hv, gv == NULL ? "(none)" : gv);
 	}
@@ -1378,28 +1392,25 @@ want_head_like_get(enum target t, const char *path)
 
 START_TEST(head_health_headers_as_get)
 {
-
 	want_head_like_get((enum target)_i, "/health");
 }
 END_TEST
 
 START_TEST(head_ready_as_get)
 {
-
 	want_head_like_get((enum target)_i, "/health/ready");
 }
 END_TEST
 
 START_TEST(head_unknown_as_get)
 {
-
 	want_head_like_get((enum target)_i, "/no/such/thing");
 }
 END_TEST
 
 START_TEST(head_api_unknown_no_store)
 {
-	struct xchg	 x;
+	struct xchg x;
 
 	xchg_simple(&x, (enum target)_i, "HEAD", "/api/no-such-route", NULL);
 	want_status(&x, 404);
@@ -1412,8 +1423,8 @@ END_TEST
 static Suite *
 head_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("head");
 
@@ -1421,7 +1432,8 @@ head_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, head_health_200, 0, TARGET_TABLE_MAX);
 	tcase_add_loop_test(tc, head_health_no_body, 0, TARGET_TABLE_MAX);
-	tcase_add_loop_test(tc, head_health_headers_as_get, 0, TARGET_TABLE_MAX);
+	tcase_add_loop_test(tc, head_health_headers_as_get, 0,
+	    TARGET_TABLE_MAX);
 	tcase_add_loop_test(tc, head_ready_as_get, 0, TARGET_TABLE_MAX);
 	tcase_add_loop_test(tc, head_unknown_as_get, 0, TARGET_TABLE_MAX);
 	tcase_add_loop_test(tc, head_api_unknown_no_store, 0, TARGET_TABLE_MAX);
@@ -1434,42 +1446,41 @@ head_suite(void)
 /* Suite cgi_parity: plain CGI answers as the servers do                */
 /* ------------------------------------------------------------------ */
 
-struct	parity_row {
-	const char	*method;
-	const char	*path;
-	const char	*body;		/* NULL: none */
+struct parity_row {
+	const char *method;
+	const char *path;
+	const char *body; /* NULL: none */
 };
 
 static const struct parity_row parity_rows[] = {
-	{ "GET",	"/health",		NULL },
-	{ "GET",	"/health/",		NULL },
-	{ "GET",	"/health/ready",	NULL },
-	{ "GET",	"/health/ready/",	NULL },
-	{ "HEAD",	"/health",		NULL },
-	{ "GET",	"/no/such/thing",	NULL },
-	{ "GET",	"/api/no-such-route",	NULL },
-	{ "DELETE",	"/health",		NULL },
-	{ "POST",	"/health",		"{\"a\":1}" },
-	{ "PATCH",	"/health/ready",	"{}" },
+	{ "GET", "/health", NULL },
+	{ "GET", "/health/", NULL },
+	{ "GET", "/health/ready", NULL },
+	{ "GET", "/health/ready/", NULL },
+	{ "HEAD", "/health", NULL },
+	{ "GET", "/no/such/thing", NULL },
+	{ "GET", "/api/no-such-route", NULL },
+	{ "DELETE", "/health", NULL },
+	{ "POST", "/health", "{\"a\":1}" },
+	{ "PATCH", "/health/ready", "{}" },
 };
 
-#define PARITY_ROWS	(sizeof(parity_rows) / sizeof(parity_rows[0]))
+#define PARITY_ROWS (sizeof(parity_rows) / sizeof(parity_rows[0]))
 
 /* Iteration "_i" is row _i / 2 against server _i % 2. */
 START_TEST(cgi_same_as_server)
 {
-	static const char *const same[] = {
-		"Content-Type", "X-Content-Type-Options", "Cache-Control",
-		"Allow", "X-Request-ID", NULL };
+	static const char *const same[] = { "Content-Type",
+		"X-Content-Type-Options", "Cache-Control", "Allow",
+		"X-Request-ID", NULL };
 	const struct parity_row *row = &parity_rows[_i / TARGET_SERVERS_MAX];
-	enum target	 srv = (enum target)(_i % TARGET_SERVERS_MAX);
-	const char	*hdr[] = {
-		"Content-Type: application/json",
-		"X-Request-ID: parity-check-1", NULL };
-	struct http_req	 req;
-	struct xchg	 c, s;
-	const char	*cv, *sv;
-	size_t		 i;
+	enum target		 srv = (enum target)(_i % TARGET_SERVERS_MAX);
+	const char		*hdr[] = { "Content-Type: application/json",
+			     "X-Request-ID: parity-check-1", NULL };
+	struct http_req		 req;
+	struct xchg		 c, s;
+	const char		*cv, *sv;
+	size_t			 i;
 
 	memset(&req, 0, sizeof(req));
 	req.method = row->method;
@@ -1480,18 +1491,19 @@ START_TEST(cgi_same_as_server)
 
 	xchg_run(&s, srv, &req);
 	xchg_run(&c, TARGET_CGI, &req);
-	ck_assert_msg(c.resp.status == s.resp.status, "%s: status %ld, %s "
-	    "gave %ld", c.label, c.resp.status, target_name(srv),
-	    s.resp.status);
+	ck_assert_msg(c.resp.status == s.resp.status,
+	    "%s: status %ld, %s "
+	    "gave %ld",
+	    c.label, c.resp.status, target_name(srv), s.resp.status);
 	ck_assert_msg(c.resp.body_len == s.resp.body_len &&
-	    memcmp(c.resp.body, s.resp.body, c.resp.body_len) == 0,
+		memcmp(c.resp.body, s.resp.body, c.resp.body_len) == 0,
 	    "%s: body %.200s, %s gave %.200s", c.label, c.resp.body,
 	    target_name(srv), s.resp.body);
 	for (i = 0; same[i] != NULL; i++) {
 		cv = http_header(&c.resp, same[i]);
 		sv = http_header(&s.resp, same[i]);
 		ck_assert_msg((cv == NULL && sv == NULL) ||
-		    (cv != NULL && sv != NULL && strcmp(cv, sv) == 0),
+			(cv != NULL && sv != NULL && strcmp(cv, sv) == 0),
 		    "%s: %s \"%s\", %s gave \"%s\"", c.label, same[i],
 		    cv == NULL ? "(none)" : cv, target_name(srv),
 		    sv == NULL ? "(none)" : sv);
@@ -1504,15 +1516,15 @@ END_TEST
 static Suite *
 cgi_parity_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("cgi_parity");
 
 	tc = tcase_create("same_answers");
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, cgi_same_as_server,
-	    0, (int)(PARITY_ROWS * TARGET_SERVERS_MAX));
+	tcase_add_loop_test(tc, cgi_same_as_server, 0,
+	    (int)(PARITY_ROWS * TARGET_SERVERS_MAX));
 	suite_add_tcase(s, tc);
 
 	return s;
@@ -1521,9 +1533,9 @@ cgi_parity_suite(void)
 int
 main(void)
 {
-	SRunner		*sr;
-	char		 dir[] = "/tmp/ua-test-http.XXXXXX";
-	int		 failed;
+	SRunner *sr;
+	char	 dir[] = "/tmp/ua-test-http.XXXXXX";
+	int	 failed;
 
 	http_global_init();
 	if (mkdtemp(dir) == NULL) {

@@ -37,55 +37,55 @@
 #include <check.h>
 #include <libpq-fe.h>
 
-#include "migrate.h"		/* MIG_LOCK_KEY */
+#include "migrate.h" /* MIG_LOCK_KEY */
 
 #ifndef UA_TEST_SRC_MIGRATIONS
 #define UA_TEST_SRC_MIGRATIONS "db/migrations"
 #endif
 
-#define TEST_TIMEOUT_S	120
-#define LOCK_WAIT_S	30
+#define TEST_TIMEOUT_S 120
+#define LOCK_WAIT_S 30
 
 extern char **environ;
 
 /* The migrations of the source directory, in version order. */
-struct	srcmig {
-	int	 version;
-	char	 name[MIG_NAME_MAX + 1];
+struct srcmig {
+	int  version;
+	char name[MIG_NAME_MAX + 1];
 };
 
 /* Set once by main() before any test runs; read-only afterwards. */
 static struct {
-	const char	*admin_url;
-	char		 tool[PATH_MAX];	/* absolute */
-	char		 src[PATH_MAX];		/* absolute */
-	char		 rundir[PATH_MAX];	/* holds every test's files */
-	char		 prefix[64];		/* of every database made */
-	struct srcmig	*mig;
-	size_t		 nmig;
+	const char    *admin_url;
+	char	       tool[PATH_MAX];	 /* absolute */
+	char	       src[PATH_MAX];	 /* absolute */
+	char	       rundir[PATH_MAX]; /* holds every test's files */
+	char	       prefix[64];	 /* of every database made */
+	struct srcmig *mig;
+	size_t	       nmig;
 } cfg;
 
 /* The running test's database, files and connection. */
 static struct {
-	char		 db[96];
-	char		*conninfo;	/* for the scratch database */
-	char		*work;		/* this test's directory */
-	char		*dir;		/* work/migrations */
-	char		*envfile;	/* work/empty.env */
-	PGconn		*admin;
-	PGconn		*conn;		/* to the scratch database */
-	int		 runs;
+	char	db[96];
+	char   *conninfo; /* for the scratch database */
+	char   *work;	  /* this test's directory */
+	char   *dir;	  /* work/migrations */
+	char   *envfile;  /* work/empty.env */
+	PGconn *admin;
+	PGconn *conn; /* to the scratch database */
+	int	runs;
 } fx;
 
 /* What one run of the program did. */
-struct	run {
-	int	 status;	/* exit status, or -1 if killed */
-	char	*out;
-	char	*err;
+struct run {
+	int   status; /* exit status, or -1 if killed */
+	char *out;
+	char *err;
 };
 
-#define RUN_NO_DB	0x1	/* leave DATABASE_URL unset */
-#define RUN_NO_DIR	0x2	/* no --dir option */
+#define RUN_NO_DB 0x1  /* leave DATABASE_URL unset */
+#define RUN_NO_DIR 0x2 /* no --dir option */
 
 /* ---------------------------------------------------------------- */
 /* Small helpers. */
@@ -94,9 +94,9 @@ struct	run {
 static char *
 slurp(const char *path)
 {
-	FILE	*f;
-	char	*buf;
-	long	 len;
+	FILE *f;
+	char *buf;
+	long  len;
 
 	if ((f = fopen(path, "r")) == NULL)
 		return strdup("");
@@ -115,7 +115,7 @@ slurp(const char *path)
 static void
 spew(const char *path, const char *text)
 {
-	FILE	*f;
+	FILE *f;
 
 	f = fopen(path, "w");
 	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
@@ -124,14 +124,13 @@ spew(const char *path, const char *text)
 }
 
 /* "fmt" into a fresh string; free it. */
-static char *
-fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 fmt(const char *f, ...)
 {
-	va_list	 ap;
-	char	*s;
+	va_list ap;
+	char   *s;
 
 	va_start(ap, f);
 	ck_assert_int_ge(vasprintf(&s, f, ap), 0);
@@ -180,24 +179,24 @@ head(void)
 static char *
 conninfo_for(const char *conninfo, const char *db)
 {
-	PQconninfoOption	*opts, *o;
-	char			*err = NULL, *out, *tmp;
-	const char		*v;
-	size_t			 i;
+	PQconninfoOption *opts, *o;
+	char		 *err = NULL, *out, *tmp;
+	const char	 *v;
+	size_t		  i;
 
 	opts = PQconninfoParse(conninfo, &err);
 	ck_assert_msg(opts != NULL, "UA_TEST_PG_ADMIN_URL: %s",
 	    err != NULL ? err : "cannot parse");
 	out = strdup("");
-	for (o = opts; ; o++) {
+	for (o = opts;; o++) {
 		if (o->keyword == NULL) {
 			v = db;
 		} else if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
 			continue;
 		else
 			v = o->val;
-		tmp = fmt("%s%s='", out, o->keyword != NULL ?
-		    o->keyword : "dbname");
+		tmp = fmt("%s%s='", out,
+		    o->keyword != NULL ? o->keyword : "dbname");
 		free(out);
 		out = tmp;
 		for (i = 0; v[i] != '\0'; i++) {
@@ -220,7 +219,7 @@ conninfo_for(const char *conninfo, const char *db)
 static PGconn *
 connect_or_fail(const char *conninfo, const char *what)
 {
-	PGconn	*c;
+	PGconn *c;
 
 	c = PQconnectdb(conninfo);
 	ck_assert_msg(c != NULL && PQstatus(c) == CONNECTION_OK,
@@ -237,9 +236,9 @@ connect_or_fail(const char *conninfo, const char *what)
 static const char *
 sql_on(PGconn *c, const char *sql, char **val)
 {
-	static char	 state[6];
-	PGresult	*res;
-	const char	*s;
+	static char state[6];
+	PGresult   *res;
+	const char *s;
 
 	if (val != NULL)
 		*val = NULL;
@@ -262,7 +261,7 @@ sql_on(PGconn *c, const char *sql, char **val)
 static void
 sql_ok(const char *sql)
 {
-	const char	*st;
+	const char *st;
 
 	st = sql_on(fx.conn, sql, NULL);
 	ck_assert_msg(st[0] == '\0', "%s: SQLSTATE %s: %s", sql, st,
@@ -273,8 +272,8 @@ sql_ok(const char *sql)
 static char *
 sql_val(const char *sql)
 {
-	const char	*st;
-	char		*v;
+	const char *st;
+	char	   *v;
 
 	st = sql_on(fx.conn, sql, &v);
 	ck_assert_msg(st[0] == '\0', "%s: SQLSTATE %s: %s", sql, st,
@@ -286,11 +285,11 @@ sql_val(const char *sql)
 static void
 sql_is(const char *sql, const char *want)
 {
-	char	*v;
+	char *v;
 
 	v = sql_val(sql);
-	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"",
-	    sql, v, want);
+	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"", sql,
+	    v, want);
 	free(v);
 }
 
@@ -299,13 +298,13 @@ static char *
 recorded(void)
 {
 	return sql_val("SELECT coalesce((SELECT string_agg(version::text,"
-	    " ',' ORDER BY version) FROM schema_migrations), '')");
+		       " ',' ORDER BY version) FROM schema_migrations), '')");
 }
 
 static void
 recorded_is(const char *want)
 {
-	char	*v;
+	char *v;
 
 	v = recorded();
 	ck_assert_msg(strcmp(v, want) == 0,
@@ -317,8 +316,8 @@ recorded_is(const char *want)
 static char *
 versions_upto(int upto)
 {
-	char	*out = strdup(""), *tmp;
-	size_t	 i;
+	char  *out = strdup(""), *tmp;
+	size_t i;
 
 	for (i = 0; i < cfg.nmig && cfg.mig[i].version <= upto; i++) {
 		tmp = fmt("%s%s%d", out, out[0] != '\0' ? "," : "",
@@ -372,7 +371,7 @@ schema_print(void)
 static bool
 env_is(const char *e, const char *name)
 {
-	size_t	 len = strlen(name);
+	size_t len = strlen(name);
 
 	return strncasecmp(e, name, len) == 0 && e[len] == '=';
 }
@@ -386,10 +385,10 @@ static char **
 child_env(unsigned flags, const char *extra)
 {
 	static const char *const drop[] = { "DATABASE_URL", "JWT_SECRET",
-	    "USERAPI_ENV_FILE", "USERAPI_MIGRATIONS_DIR", NULL };
-	char	**env;
-	size_t	  n, i, j, k;
-	bool	  keep;
+		"USERAPI_ENV_FILE", "USERAPI_MIGRATIONS_DIR", NULL };
+	char		       **env;
+	size_t			 n, i, j, k;
+	bool			 keep;
 
 	for (n = 0; environ[n] != NULL; n++)
 		continue;
@@ -420,10 +419,10 @@ static pid_t
 spawn(unsigned flags, const char *extra, int slot, const char *cmd,
     const char *arg)
 {
-	char		*argv[6];
-	char		*out, *err;
-	pid_t		 pid;
-	int		 i = 0, fd;
+	char *argv[6];
+	char *out, *err;
+	pid_t pid;
+	int   i = 0, fd;
 
 	out = fmt("%s/out.%d", fx.work, slot);
 	err = fmt("%s/err.%d", fx.work, slot);
@@ -431,9 +430,11 @@ spawn(unsigned flags, const char *extra, int slot, const char *cmd,
 	ck_assert_int_ne(pid, -1);
 	if (pid == 0) {
 		if (chdir(fx.work) == -1 ||
-		    (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
+		    (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) ==
+			-1 ||
 		    dup2(fd, STDOUT_FILENO) == -1 || close(fd) == -1 ||
-		    (fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
+		    (fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644)) ==
+			-1 ||
 		    dup2(fd, STDERR_FILENO) == -1 || close(fd) == -1)
 			_exit(126);
 		argv[i++] = cfg.tool;
@@ -457,8 +458,8 @@ spawn(unsigned flags, const char *extra, int slot, const char *cmd,
 static void
 collect(pid_t pid, int slot, struct run *r)
 {
-	char	*path;
-	int	 st;
+	char *path;
+	int   st;
 
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -472,10 +473,10 @@ collect(pid_t pid, int slot, struct run *r)
 
 /* Run the program to the end, with "flags" and "extra" environment. */
 static void
-migrate_x(struct run *r, unsigned flags, const char *extra,
-    const char *cmd, const char *arg)
+migrate_x(struct run *r, unsigned flags, const char *extra, const char *cmd,
+    const char *arg)
 {
-	int	 slot = fx.runs++;
+	int slot = fx.runs++;
 
 	collect(spawn(flags, extra, slot, cmd, arg), slot, r);
 }
@@ -498,7 +499,7 @@ run_free(struct run *r)
 static void
 migrate_ok(const char *cmd, const char *arg)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate(&r, cmd, arg);
 	ck_assert_msg(r.status == 0, "%s %s: exit %d\n%s", cmd,
@@ -510,14 +511,14 @@ migrate_ok(const char *cmd, const char *arg)
 static void
 migrate_fails(const char *cmd, const char *arg, const char *needle)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate(&r, cmd, arg);
 	ck_assert_msg(r.status == 1, "%s %s: exit %d, want 1\n%s", cmd,
 	    arg != NULL ? arg : "", r.status, r.err);
 	ck_assert_msg(strstr(r.err, needle) != NULL,
-	    "%s %s: stderr lacks \"%s\":\n%s", cmd,
-	    arg != NULL ? arg : "", needle, r.err);
+	    "%s %s: stderr lacks \"%s\":\n%s", cmd, arg != NULL ? arg : "",
+	    needle, r.err);
 	run_free(&r);
 }
 
@@ -525,14 +526,16 @@ migrate_fails(const char *cmd, const char *arg, const char *needle)
 static void
 current_is(const char *want)
 {
-	struct run	 r;
-	char		*line;
+	struct run r;
+	char	  *line;
 
 	migrate(&r, "current", NULL);
 	line = fmt("%s\n", want);
 	ck_assert_msg(r.status == 0, "current: exit %d\n%s", r.status, r.err);
-	ck_assert_msg(strcmp(r.out, line) == 0, "current printed \"%s\", "
-	    "want \"%s\"", r.out, want);
+	ck_assert_msg(strcmp(r.out, line) == 0,
+	    "current printed \"%s\", "
+	    "want \"%s\"",
+	    r.out, want);
 	free(line);
 	run_free(&r);
 }
@@ -541,8 +544,8 @@ current_is(const char *want)
 static char *
 applied_lines(const char *verb, int a, int b)
 {
-	char	*out = strdup(""), *tmp;
-	size_t	 i;
+	char  *out = strdup(""), *tmp;
+	size_t i;
 
 	for (i = 0; i < cfg.nmig; i++) {
 		if (cfg.mig[i].version <= a || cfg.mig[i].version > b)
@@ -559,7 +562,7 @@ applied_lines(const char *verb, int a, int b)
 static int
 count_lines(const char *s, const char *prefix)
 {
-	int	 n = 0;
+	int n = 0;
 
 	while (*s != '\0') {
 		if (strncmp(s, prefix, strlen(prefix)) == 0)
@@ -577,10 +580,10 @@ count_lines(const char *s, const char *prefix)
 static void
 copy_migrations(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		*from, *to, *text;
-	size_t		 len;
+	DIR	      *d;
+	struct dirent *de;
+	char	      *from, *to, *text;
+	size_t	       len;
 
 	d = opendir(cfg.src);
 	ck_assert_msg(d != NULL, "%s: %s", cfg.src, strerror(errno));
@@ -602,21 +605,20 @@ copy_migrations(void)
 static void
 setup(void)
 {
-	static int	 n;
-	char		*q, *id;
+	static int n;
+	char	  *q, *id;
 
-	ck_assert_msg(cfg.admin_url != NULL,
-	    "UA_TEST_PG_ADMIN_URL is not set");
+	ck_assert_msg(cfg.admin_url != NULL, "UA_TEST_PG_ADMIN_URL is not set");
 	memset(&fx, 0, sizeof(fx));
 	fx.admin = connect_or_fail(cfg.admin_url, "UA_TEST_PG_ADMIN_URL");
 
-	snprintf(fx.db, sizeof(fx.db), "%s%ld_%d", cfg.prefix,
-	    (long)getpid(), n++);
+	snprintf(fx.db, sizeof(fx.db), "%s%ld_%d", cfg.prefix, (long)getpid(),
+	    n++);
 	id = PQescapeIdentifier(fx.admin, fx.db, strlen(fx.db));
 	ck_assert_ptr_nonnull(id);
 	q = fmt("CREATE DATABASE %s", id);
-	ck_assert_msg(sql_on(fx.admin, q, NULL)[0] == '\0',
-	    "%s: %s", q, PQerrorMessage(fx.admin));
+	ck_assert_msg(sql_on(fx.admin, q, NULL)[0] == '\0', "%s: %s", q,
+	    PQerrorMessage(fx.admin));
 	free(q);
 	PQfreemem(id);
 
@@ -624,8 +626,7 @@ setup(void)
 	fx.conn = connect_or_fail(fx.conninfo, "the test database");
 
 	fx.work = fmt("%s/t-XXXXXX", cfg.rundir);
-	ck_assert_msg(mkdtemp(fx.work) != NULL, "mkdtemp: %s",
-	    strerror(errno));
+	ck_assert_msg(mkdtemp(fx.work) != NULL, "mkdtemp: %s", strerror(errno));
 	fx.dir = fmt("%s/migrations", fx.work);
 	ck_assert_int_eq(mkdir(fx.dir, 0755), 0);
 	fx.envfile = fmt("%s/empty.env", fx.work);
@@ -636,7 +637,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char	*q, *id;
+	char *q, *id;
 
 	PQfinish(fx.conn);
 	fx.conn = NULL;
@@ -665,8 +666,8 @@ teardown(void)
 
 START_TEST(test_upgrade_head_applies_every_migration_in_order)
 {
-	struct run	 r;
-	char		*want, *vers;
+	struct run r;
+	char	  *want, *vers;
 
 	migrate(&r, "upgrade", "head");
 	ck_assert_msg(r.status == 0, "exit %d\n%s", r.status, r.err);
@@ -682,7 +683,7 @@ END_TEST
 
 START_TEST(test_upgrade_without_argument_means_head)
 {
-	char	*vers;
+	char *vers;
 
 	migrate_ok("upgrade", NULL);
 	vers = versions_upto(head());
@@ -694,25 +695,25 @@ END_TEST
 START_TEST(test_upgrade_head_makes_template_columns)
 {
 	static const char *const want[] = {
-	    "id integer NO nextval('users_id_seq'::regclass)",
-	    "email character varying NO -",
-	    "hashed_password character varying NO -",
-	    "name character varying NO -",
-	    "role userrole NO 'USER'::userrole",
-	    "created_at timestamp with time zone NO now()",
-	    "updated_at timestamp with time zone YES -",
-	    NULL
+		"id integer NO nextval('users_id_seq'::regclass)",
+		"email character varying NO -",
+		"hashed_password character varying NO -",
+		"name character varying NO -",
+		"role userrole NO 'USER'::userrole",
+		"created_at timestamp with time zone NO now()",
+		"updated_at timestamp with time zone YES -", NULL
 	};
-	char	*cols, *line;
-	size_t	 i;
+	char  *cols, *line;
+	size_t i;
 
 	migrate_ok("upgrade", "head");
-	cols = sql_val("SELECT E'\\n' || string_agg(column_name || ' '"
-	    " || CASE data_type WHEN 'USER-DEFINED' THEN udt_name"
-	    " ELSE data_type END || ' ' || is_nullable || ' '"
-	    " || coalesce(column_default, '-'), E'\\n') || E'\\n'"
-	    " FROM information_schema.columns"
-	    " WHERE table_schema = 'public' AND table_name = 'users'");
+	cols =
+	    sql_val("SELECT E'\\n' || string_agg(column_name || ' '"
+		    " || CASE data_type WHEN 'USER-DEFINED' THEN udt_name"
+		    " ELSE data_type END || ' ' || is_nullable || ' '"
+		    " || coalesce(column_default, '-'), E'\\n') || E'\\n'"
+		    " FROM information_schema.columns"
+		    " WHERE table_schema = 'public' AND table_name = 'users'");
 	for (i = 0; want[i] != NULL; i++) {
 		line = fmt("\n%s\n", want[i]);
 		ck_assert_msg(strstr(cols, line) != NULL,
@@ -727,7 +728,7 @@ START_TEST(test_upgrade_head_makes_userrole_enum)
 {
 	migrate_ok("upgrade", "head");
 	sql_is("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder)"
-	    " FROM pg_enum WHERE enumtypid = 'userrole'::regtype",
+	       " FROM pg_enum WHERE enumtypid = 'userrole'::regtype",
 	    "ADMIN,USER");
 }
 END_TEST
@@ -736,21 +737,22 @@ START_TEST(test_upgrade_head_makes_indexes)
 {
 	migrate_ok("upgrade", "head");
 	sql_is("SELECT indexdef FROM pg_indexes WHERE indexname ="
-	    " 'ix_users_email'",
+	       " 'ix_users_email'",
 	    "CREATE UNIQUE INDEX ix_users_email ON public.users"
 	    " USING btree (email)");
 	sql_is("SELECT indexdef FROM pg_indexes WHERE indexname ="
-	    " 'ix_users_id'",
+	       " 'ix_users_id'",
 	    "CREATE INDEX ix_users_id ON public.users USING btree (id)");
 	sql_is("SELECT count(*) FROM pg_indexes WHERE tablename = 'users'"
-	    " AND indexdef LIKE 'CREATE UNIQUE INDEX % ON public.users"
-	    " USING btree (lower((email)::text))'", "1");
+	       " AND indexdef LIKE 'CREATE UNIQUE INDEX % ON public.users"
+	       " USING btree (lower((email)::text))'",
+	    "1");
 }
 END_TEST
 
 START_TEST(test_current_prints_last_version)
 {
-	char	*v;
+	char *v;
 
 	migrate_ok("upgrade", "head");
 	v = fmt("%04d", head());
@@ -768,8 +770,8 @@ END_TEST
 
 START_TEST(test_upgrade_to_n_stops_at_n)
 {
-	struct run	 r;
-	char		*want;
+	struct run r;
+	char	  *want;
 
 	migrate(&r, "upgrade", "1");
 	ck_assert_msg(r.status == 0, "exit %d\n%s", r.status, r.err);
@@ -781,7 +783,8 @@ START_TEST(test_upgrade_to_n_stops_at_n)
 	current_is("0001");
 	sql_is("SELECT to_regclass('users') IS NOT NULL", "t");
 	sql_is("SELECT count(*) FROM pg_indexes WHERE tablename = 'users'"
-	    " AND indexdef LIKE '%lower(%'", "0");
+	       " AND indexdef LIKE '%lower(%'",
+	    "0");
 }
 END_TEST
 
@@ -794,7 +797,7 @@ END_TEST
 
 START_TEST(test_upgrade_again_applies_nothing)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate_ok("upgrade", "head");
 	migrate(&r, "upgrade", "head");
@@ -806,7 +809,7 @@ END_TEST
 
 START_TEST(test_upgrade_to_unknown_version_refused)
 {
-	char	*v;
+	char *v;
 
 	v = fmt("%d", head() + 1);
 	migrate_fails("upgrade", v, "upgrade");
@@ -821,24 +824,24 @@ END_TEST
 static char *
 version_line(const char *out, int v)
 {
-	char		 key[8];
-	const char	*p, *nl;
+	char	    key[8];
+	const char *p, *nl;
 
 	snprintf(key, sizeof(key), "%04d ", v);
 	for (p = out; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
 		if (strncmp(p, key, strlen(key)) == 0)
-			return strndup(p, nl != NULL ?
-			    (size_t)(nl - p) : strlen(p));
+			return strndup(p,
+			    nl != NULL ? (size_t)(nl - p) : strlen(p));
 	}
 	return strdup("");
 }
 
 START_TEST(test_history_lists_applied_and_pending)
 {
-	struct run	 r;
-	char		*line;
-	size_t		 i;
+	struct run r;
+	char	  *line;
+	size_t	   i;
 
 	migrate_ok("upgrade", "1");
 	migrate(&r, "history", NULL);
@@ -850,10 +853,11 @@ START_TEST(test_history_lists_applied_and_pending)
 		    "no line for %s:\n%s", cfg.mig[i].name, r.out);
 		if (i == 0)
 			ck_assert_msg(strstr(line, " applied ") != NULL &&
-			    strstr(line, "Z") != NULL, "%s", line);
-		else
-			ck_assert_msg(strstr(line, " pending ") != NULL,
+				strstr(line, "Z") != NULL,
 			    "%s", line);
+		else
+			ck_assert_msg(strstr(line, " pending ") != NULL, "%s",
+			    line);
 		free(line);
 	}
 	run_free(&r);
@@ -865,15 +869,14 @@ END_TEST
 
 START_TEST(test_downgrade_default_reverts_latest)
 {
-	struct run	 r;
-	char		*want, *vers, *cur;
+	struct run r;
+	char	  *want, *vers, *cur;
 
 	ck_assert_int_ge((int)cfg.nmig, 2);
 	migrate_ok("upgrade", "head");
 	migrate(&r, "downgrade", NULL);
 	ck_assert_msg(r.status == 0, "exit %d\n%s", r.status, r.err);
-	want = applied_lines("reverted", cfg.mig[cfg.nmig - 2].version,
-	    head());
+	want = applied_lines("reverted", cfg.mig[cfg.nmig - 2].version, head());
 	ck_assert_str_eq(r.out, want);
 	vers = versions_upto(cfg.mig[cfg.nmig - 2].version);
 	recorded_is(vers);
@@ -888,7 +891,7 @@ END_TEST
 
 START_TEST(test_downgrade_minus_one_reverts_latest)
 {
-	char	*vers;
+	char *vers;
 
 	migrate_ok("upgrade", "head");
 	migrate_ok("downgrade", "-1");
@@ -900,7 +903,7 @@ END_TEST
 
 START_TEST(test_downgrade_to_n_reverts_everything_above)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate_ok("upgrade", "head");
 	migrate(&r, "downgrade", "1");
@@ -908,7 +911,8 @@ START_TEST(test_downgrade_to_n_reverts_everything_above)
 	/* Newest first. */
 	if (cfg.nmig >= 3)
 		ck_assert_msg(strstr(r.out, cfg.mig[cfg.nmig - 1].name) <
-		    strstr(r.out, cfg.mig[1].name), "%s", r.out);
+			strstr(r.out, cfg.mig[1].name),
+		    "%s", r.out);
 	ck_assert_int_eq(count_lines(r.out, "reverted "), (int)cfg.nmig - 1);
 	recorded_is("1");
 	current_is("0001");
@@ -918,7 +922,7 @@ END_TEST
 
 START_TEST(test_downgrade_to_n_restores_schema_of_n)
 {
-	char	*at1, *back;
+	char *at1, *back;
 
 	migrate_ok("upgrade", "1");
 	at1 = schema_print();
@@ -933,7 +937,7 @@ END_TEST
 
 START_TEST(test_downgrade_base_reverts_all)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate_ok("upgrade", "head");
 	migrate(&r, "downgrade", "base");
@@ -949,7 +953,7 @@ END_TEST
 
 START_TEST(test_downgrade_at_base_does_nothing)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate(&r, "downgrade", "base");
 	ck_assert_msg(r.status == 0, "exit %d\n%s", r.status, r.err);
@@ -960,7 +964,7 @@ END_TEST
 
 START_TEST(test_downgrade_bad_argument_refused)
 {
-	char	*v;
+	char *v;
 
 	migrate_ok("upgrade", "head");
 	v = fmt("%d", head() + 1);
@@ -976,7 +980,7 @@ END_TEST
 
 START_TEST(test_round_trip_base_head_base_head)
 {
-	char	*empty, *h1, *b, *h2;
+	char *empty, *h1, *b, *h2;
 
 	empty = schema_print();
 	migrate_ok("upgrade", "head");
@@ -1006,10 +1010,13 @@ START_TEST(test_email_unique_whatever_the_case)
 {
 	migrate_ok("upgrade", "head");
 	sql_ok("INSERT INTO users (email, hashed_password, name)"
-	    " VALUES ('Ann@x.org', 'h', 'Ann')");
-	ck_assert_str_eq(sql_on(fx.conn, "INSERT INTO users"
-	    " (email, hashed_password, name)"
-	    " VALUES ('ann@x.org', 'h', 'Ann')", NULL), "23505");
+	       " VALUES ('Ann@x.org', 'h', 'Ann')");
+	ck_assert_str_eq(sql_on(fx.conn,
+			     "INSERT INTO users"
+			     " (email, hashed_password, name)"
+			     " VALUES ('ann@x.org', 'h', 'Ann')",
+			     NULL),
+	    "23505");
 	sql_is("SELECT count(*) FROM users", "1");
 }
 END_TEST
@@ -1018,18 +1025,22 @@ START_TEST(test_created_at_set_by_database)
 {
 	migrate_ok("upgrade", "head");
 	sql_ok("INSERT INTO users (email, hashed_password, name)"
-	    " VALUES ('a@x.org', 'h', 'A')");
+	       " VALUES ('a@x.org', 'h', 'A')");
 	sql_is("SELECT created_at BETWEEN now() - interval '1 minute'"
-	    " AND now() FROM users", "t");
+	       " AND now() FROM users",
+	    "t");
 }
 END_TEST
 
 START_TEST(test_created_at_never_null)
 {
 	migrate_ok("upgrade", "head");
-	ck_assert_str_eq(sql_on(fx.conn, "INSERT INTO users"
-	    " (email, hashed_password, name, created_at)"
-	    " VALUES ('a@x.org', 'h', 'A', NULL)", NULL), "23502");
+	ck_assert_str_eq(sql_on(fx.conn,
+			     "INSERT INTO users"
+			     " (email, hashed_password, name, created_at)"
+			     " VALUES ('a@x.org', 'h', 'A', NULL)",
+			     NULL),
+	    "23502");
 }
 END_TEST
 
@@ -1037,7 +1048,7 @@ START_TEST(test_role_defaults_to_user)
 {
 	migrate_ok("upgrade", "head");
 	sql_ok("INSERT INTO users (email, hashed_password, name)"
-	    " VALUES ('a@x.org', 'h', 'A')");
+	       " VALUES ('a@x.org', 'h', 'A')");
 	sql_is("SELECT role FROM users", "USER");
 }
 END_TEST
@@ -1046,11 +1057,12 @@ START_TEST(test_updated_at_null_until_update)
 {
 	migrate_ok("upgrade", "head");
 	sql_ok("INSERT INTO users (email, hashed_password, name)"
-	    " VALUES ('a@x.org', 'h', 'A')");
+	       " VALUES ('a@x.org', 'h', 'A')");
 	sql_is("SELECT updated_at IS NULL FROM users", "t");
 	sql_ok("UPDATE users SET name = 'B'");
 	sql_is("SELECT updated_at BETWEEN now() - interval '1 minute'"
-	    " AND now() FROM users", "t");
+	       " AND now() FROM users",
+	    "t");
 }
 END_TEST
 
@@ -1058,7 +1070,7 @@ START_TEST(test_updated_at_kept_by_update_that_changes_nothing)
 {
 	migrate_ok("upgrade", "head");
 	sql_ok("INSERT INTO users (email, hashed_password, name)"
-	    " VALUES ('a@x.org', 'h', 'A')");
+	       " VALUES ('a@x.org', 'h', 'A')");
 	sql_ok("UPDATE users SET name = name");
 	sql_is("SELECT updated_at IS NULL FROM users", "t");
 }
@@ -1071,7 +1083,7 @@ END_TEST
 static void
 edit_0001(void)
 {
-	char	*path, *text, *edited;
+	char *path, *text, *edited;
 
 	path = mig_path(1, "create_users", "up");
 	text = slurp(path);
@@ -1084,14 +1096,16 @@ edit_0001(void)
 
 START_TEST(test_changed_file_refuses_upgrade)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate_ok("upgrade", "1");
 	edit_0001();
 	migrate(&r, "upgrade", "head");
 	ck_assert_msg(r.status == 1, "exit %d\n%s", r.status, r.err);
-	ck_assert_msg(strstr(r.err, "migration 0001_create_users.up.sql "
-	    "has changed since it was applied; refusing to run") != NULL,
+	ck_assert_msg(
+	    strstr(r.err,
+		"migration 0001_create_users.up.sql "
+		"has changed since it was applied; refusing to run") != NULL,
 	    "%s", r.err);
 	ck_assert_int_eq(count_lines(r.out, "applied "), 0);
 	run_free(&r);
@@ -1101,7 +1115,7 @@ END_TEST
 
 START_TEST(test_changed_file_refuses_downgrade)
 {
-	char	*vers;
+	char *vers;
 
 	migrate_ok("upgrade", "head");
 	edit_0001();
@@ -1115,7 +1129,7 @@ END_TEST
 
 START_TEST(test_missing_applied_file_refuses_upgrade)
 {
-	char	*path;
+	char *path;
 
 	migrate_ok("upgrade", "1");
 	path = mig_path(1, "create_users", "up");
@@ -1131,15 +1145,15 @@ END_TEST
 
 START_TEST(test_changed_file_shown_by_history)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate_ok("upgrade", "1");
 	edit_0001();
 	migrate(&r, "history", NULL);
 	ck_assert_msg(r.status == 0, "exit %d\n%s", r.status, r.err);
 	ck_assert_msg(strstr(r.out, "changed") != NULL, "%s", r.out);
-	ck_assert_msg(strstr(r.err, "0001_create_users.up.sql") != NULL,
-	    "%s", r.err);
+	ck_assert_msg(strstr(r.err, "0001_create_users.up.sql") != NULL, "%s",
+	    r.err);
 	run_free(&r);
 }
 END_TEST
@@ -1151,8 +1165,8 @@ END_TEST
 static int
 add_migration(const char *name, const char *up, const char *down)
 {
-	char	*path;
-	int	 v = head() + 1;
+	char *path;
+	int   v = head() + 1;
 
 	path = mig_path(v, name, "up");
 	spew(path, up);
@@ -1165,9 +1179,9 @@ add_migration(const char *name, const char *up, const char *down)
 
 START_TEST(test_failing_migration_leaves_no_trace)
 {
-	struct run	 r;
-	char		*file, *vers;
-	int		 v;
+	struct run r;
+	char	  *file, *vers;
+	int	   v;
 
 	v = add_migration("bad",
 	    "CREATE TABLE ua_partial (x integer);\n"
@@ -1177,8 +1191,8 @@ START_TEST(test_failing_migration_leaves_no_trace)
 	ck_assert_msg(r.status == 1, "exit %d\n%s", r.status, r.err);
 	file = fmt("%04d_bad.up.sql", v);
 	ck_assert_msg(strstr(r.err, file) != NULL, "%s", r.err);
-	ck_assert_msg(strstr(r.err, "ua_no_such_function") != NULL,
-	    "%s", r.err);
+	ck_assert_msg(strstr(r.err, "ua_no_such_function") != NULL, "%s",
+	    r.err);
 	free(file);
 	run_free(&r);
 
@@ -1191,12 +1205,11 @@ END_TEST
 
 START_TEST(test_failing_downgrade_keeps_migration_applied)
 {
-	char	*vers, *before;
-	int	 v;
+	char *vers, *before;
+	int   v;
 
 	before = versions_upto(head());
-	v = add_migration("bad_down",
-	    "CREATE TABLE ua_kept (x integer);\n",
+	v = add_migration("bad_down", "CREATE TABLE ua_kept (x integer);\n",
 	    "DROP TABLE ua_kept;\nSELECT ua_no_such_function();\n");
 	migrate_ok("upgrade", "head");
 	migrate_fails("downgrade", NULL, "ua_no_such_function");
@@ -1210,13 +1223,14 @@ END_TEST
 
 START_TEST(test_failing_bookkeeping_rolls_back_migration)
 {
-	char	*up, *vers;
-	int	 v = head() + 1;
+	char *up, *vers;
+	int   v = head() + 1;
 
 	/* The file records itself, so recording it again must fail. */
 	up = fmt("CREATE TABLE ua_t (x integer);\n"
-	    "INSERT INTO schema_migrations (version, name, checksum)"
-	    " VALUES (%d, 'dup', 'x');\n", v);
+		 "INSERT INTO schema_migrations (version, name, checksum)"
+		 " VALUES (%d, 'dup', 'x');\n",
+	    v);
 	add_migration("dup", up, "DROP TABLE ua_t;\n");
 	migrate_fails("upgrade", "head", "duplicate key");
 	sql_is("SELECT to_regclass('ua_t') IS NULL", "t");
@@ -1229,7 +1243,7 @@ END_TEST
 
 START_TEST(test_migration_that_commits_itself_is_not_recorded)
 {
-	char	*vers;
+	char *vers;
 
 	add_migration("commits", "CREATE TABLE ua_c (x integer);\nCOMMIT;\n",
 	    "DROP TABLE ua_c;\n");
@@ -1250,11 +1264,11 @@ END_TEST
  */
 START_TEST(test_concurrent_upgrades_serialise)
 {
-	struct run	 r[2];
-	pid_t		 pid[2];
-	char		*waiting, *vers;
-	time_t		 start;
-	int		 i, applied;
+	struct run r[2];
+	pid_t	   pid[2];
+	char	  *waiting, *vers;
+	time_t	   start;
+	int	   i, applied;
 
 	sql_ok("SELECT pg_advisory_lock(" MIG_LOCK_KEY ")");
 	for (i = 0; i < 2; i++)
@@ -1263,14 +1277,14 @@ START_TEST(test_concurrent_upgrades_serialise)
 	start = time(NULL);
 	for (;;) {
 		waiting = sql_val("SELECT count(*) FROM pg_locks"
-		    " WHERE locktype = 'advisory' AND NOT granted"
-		    " AND database = (SELECT oid FROM pg_database"
-		    " WHERE datname = current_database())");
+				  " WHERE locktype = 'advisory' AND NOT granted"
+				  " AND database = (SELECT oid FROM pg_database"
+				  " WHERE datname = current_database())");
 		if (strcmp(waiting, "2") == 0)
 			break;
 		free(waiting);
 		ck_assert_msg(waitpid(pid[0], NULL, WNOHANG) == 0 &&
-		    waitpid(pid[1], NULL, WNOHANG) == 0,
+			waitpid(pid[1], NULL, WNOHANG) == 0,
 		    "a run finished while the lock was held");
 		ck_assert_msg(time(NULL) - start < LOCK_WAIT_S,
 		    "the runs never waited for the lock");
@@ -1289,7 +1303,7 @@ START_TEST(test_concurrent_upgrades_serialise)
 	}
 	ck_assert_int_eq(applied, (int)cfg.nmig);
 	ck_assert_msg(count_lines(r[0].out, "applied ") == 0 ||
-	    count_lines(r[1].out, "applied ") == 0,
+		count_lines(r[1].out, "applied ") == 0,
 	    "both runs applied something:\n%s\n%s", r[0].out, r[1].out);
 	vers = versions_upto(head());
 	recorded_is(vers);
@@ -1301,10 +1315,10 @@ END_TEST
 
 START_TEST(test_concurrent_upgrades_race)
 {
-	struct run	 r[2];
-	pid_t		 pid[2];
-	char		*vers;
-	int		 i;
+	struct run r[2];
+	pid_t	   pid[2];
+	char	  *vers;
+	int	   i;
 
 	for (i = 0; i < 2; i++)
 		pid[i] = spawn(0, NULL, 100 + i, "upgrade", "head");
@@ -1314,11 +1328,13 @@ START_TEST(test_concurrent_upgrades_race)
 		ck_assert_msg(r[i].status == 0, "run %d: exit %d\n%s", i,
 		    r[i].status, r[i].err);
 	ck_assert_int_eq(count_lines(r[0].out, "applied ") +
-	    count_lines(r[1].out, "applied "), (int)cfg.nmig);
+		count_lines(r[1].out, "applied "),
+	    (int)cfg.nmig);
 	vers = versions_upto(head());
 	recorded_is(vers);
 	sql_is("SELECT count(*) = count(DISTINCT version)"
-	    " FROM schema_migrations", "t");
+	       " FROM schema_migrations",
+	    "t");
 	free(vers);
 	for (i = 0; i < 2; i++)
 		run_free(&r[i]);
@@ -1334,25 +1350,25 @@ make_template_schema(void)
 {
 	sql_ok("CREATE TYPE userrole AS ENUM ('ADMIN', 'USER')");
 	sql_ok("CREATE TABLE users ("
-	    " id SERIAL NOT NULL,"
-	    " email VARCHAR NOT NULL,"
-	    " hashed_password VARCHAR NOT NULL,"
-	    " name VARCHAR NOT NULL,"
-	    " role userrole NOT NULL,"
-	    " created_at TIMESTAMP WITH TIME ZONE DEFAULT now(),"
-	    " updated_at TIMESTAMP WITH TIME ZONE,"
-	    " PRIMARY KEY (id))");
+	       " id SERIAL NOT NULL,"
+	       " email VARCHAR NOT NULL,"
+	       " hashed_password VARCHAR NOT NULL,"
+	       " name VARCHAR NOT NULL,"
+	       " role userrole NOT NULL,"
+	       " created_at TIMESTAMP WITH TIME ZONE DEFAULT now(),"
+	       " updated_at TIMESTAMP WITH TIME ZONE,"
+	       " PRIMARY KEY (id))");
 	sql_ok("CREATE UNIQUE INDEX ix_users_email ON users (email)");
 	sql_ok("CREATE INDEX ix_users_id ON users (id)");
 }
 
 START_TEST(test_adopt_template_database)
 {
-	char	*vers, *cur;
+	char *vers, *cur;
 
 	make_template_schema();
 	sql_ok("INSERT INTO users (email, hashed_password, name, role)"
-	    " VALUES ('boss@x.org', '$2b$12$hash', 'Boss', 'ADMIN')");
+	       " VALUES ('boss@x.org', '$2b$12$hash', 'Boss', 'ADMIN')");
 	migrate_ok("upgrade", "head");
 	vers = versions_upto(head());
 	recorded_is(vers);
@@ -1361,14 +1377,15 @@ START_TEST(test_adopt_template_database)
 	current_is(cur);
 	free(cur);
 	sql_is("SELECT id || ' ' || email || ' ' || hashed_password || ' '"
-	    " || name || ' ' || role || ' ' || (updated_at IS NULL)"
-	    " FROM users", "1 boss@x.org $2b$12$hash Boss ADMIN true");
+	       " || name || ' ' || role || ' ' || (updated_at IS NULL)"
+	       " FROM users",
+	    "1 boss@x.org $2b$12$hash Boss ADMIN true");
 }
 END_TEST
 
 START_TEST(test_adopted_schema_matches_fresh_one)
 {
-	char	*adopted, *fresh;
+	char *adopted, *fresh;
 
 	make_template_schema();
 	migrate_ok("upgrade", "head");
@@ -1386,7 +1403,7 @@ START_TEST(test_adopt_fills_missing_created_at)
 {
 	make_template_schema();
 	sql_ok("INSERT INTO users (email, hashed_password, name, role,"
-	    " created_at) VALUES ('a@x.org', 'h', 'A', 'USER', NULL)");
+	       " created_at) VALUES ('a@x.org', 'h', 'A', 'USER', NULL)");
 	migrate_ok("upgrade", "head");
 	sql_is("SELECT created_at IS NOT NULL FROM users", "t");
 }
@@ -1396,8 +1413,8 @@ START_TEST(test_adopt_refuses_emails_differing_in_case)
 {
 	make_template_schema();
 	sql_ok("INSERT INTO users (email, hashed_password, name, role)"
-	    " VALUES ('Ann@x.org', 'h', 'A', 'USER'),"
-	    " ('ann@x.org', 'h', 'B', 'USER')");
+	       " VALUES ('Ann@x.org', 'h', 'A', 'USER'),"
+	       " ('ann@x.org', 'h', 'B', 'USER')");
 	migrate_fails("upgrade", "head", "differ only in case");
 	recorded_is("1");
 	sql_is("SELECT count(*) FROM users", "2");
@@ -1419,8 +1436,8 @@ END_TEST
 static int
 dir_entries(void)
 {
-	DIR	*d;
-	int	 n = 0;
+	DIR *d;
+	int  n = 0;
 
 	ck_assert_ptr_nonnull(d = opendir(fx.dir));
 	while (readdir(d) != NULL)
@@ -1431,10 +1448,10 @@ dir_entries(void)
 
 START_TEST(test_new_writes_next_pair_without_database)
 {
-	struct run	 r;
-	char		*path, *text;
-	const char	*kind[2] = { "up", "down" };
-	int		 i;
+	struct run  r;
+	char	   *path, *text;
+	const char *kind[2] = { "up", "down" };
+	int	    i;
 
 	migrate_x(&r, RUN_NO_DB, NULL, "new", "add_things");
 	ck_assert_msg(r.status == 0, "exit %d\n%s", r.status, r.err);
@@ -1443,7 +1460,7 @@ START_TEST(test_new_writes_next_pair_without_database)
 		ck_assert_msg(strstr(r.out, path) != NULL, "%s", r.out);
 		text = slurp(path);
 		ck_assert_msg(strncmp(text, "-- ", 3) == 0 &&
-		    strchr(text, '\n') == text + strlen(text) - 1,
+			strchr(text, '\n') == text + strlen(text) - 1,
 		    "%s: not one comment line: \"%s\"", path, text);
 		free(text);
 		free(path);
@@ -1454,11 +1471,13 @@ END_TEST
 
 START_TEST(test_new_refuses_bad_names)
 {
-	static const char *const bad[] = { "Bad", "bad-name", "", "a/b",
-	    "../x", "a b", "x.up", "0123456789012345678901234567890123456789"
-	    "0123456789012345678901234", NULL };
-	struct run	 r;
-	int		 i, before;
+	static const char *const bad[] = { "Bad", "bad-name", "", "a/b", "../x",
+		"a b", "x.up",
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234",
+		NULL };
+	struct run		 r;
+	int			 i, before;
 
 	before = dir_entries();
 	for (i = 0; bad[i] != NULL; i++) {
@@ -1473,7 +1492,7 @@ END_TEST
 
 START_TEST(test_new_migration_applies_as_is)
 {
-	char	*vers, *before;
+	char *vers, *before;
 
 	migrate_ok("new", "nothing_yet");
 	migrate_ok("upgrade", "head");
@@ -1490,7 +1509,7 @@ END_TEST
 
 START_TEST(test_no_database_url_fails)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate_x(&r, RUN_NO_DB, NULL, "upgrade", "head");
 	ck_assert_msg(r.status == 1, "exit %d\n%s", r.status, r.err);
@@ -1501,11 +1520,12 @@ END_TEST
 
 START_TEST(test_unreachable_database_fails)
 {
-	struct run	 r;
-	char		*url;
+	struct run r;
+	char	  *url;
 
 	url = fmt("DATABASE_URL=host=%s/nowhere port=1 dbname=x "
-	    "connect_timeout=2", fx.work);
+		  "connect_timeout=2",
+	    fx.work);
 	migrate_x(&r, RUN_NO_DB, url, "current", NULL);
 	ck_assert_msg(r.status == 1, "exit %d\n%s", r.status, r.err);
 	ck_assert_msg(strstr(r.err, "cannot connect") != NULL, "%s", r.err);
@@ -1516,7 +1536,7 @@ END_TEST
 
 START_TEST(test_unknown_command_is_usage_error)
 {
-	struct run	 r;
+	struct run r;
 
 	migrate(&r, "upgarde", NULL);
 	ck_assert_int_eq(r.status, 2);
@@ -1532,8 +1552,8 @@ END_TEST
 
 START_TEST(test_directory_from_environment)
 {
-	struct run	 r;
-	char		*env;
+	struct run r;
+	char	  *env;
 
 	env = fmt("USERAPI_MIGRATIONS_DIR=%s", fx.dir);
 	migrate_x(&r, RUN_NO_DIR, env, "upgrade", "1");
@@ -1546,7 +1566,7 @@ END_TEST
 
 START_TEST(test_bad_file_name_refused)
 {
-	char	*path;
+	char *path;
 
 	path = fmt("%s/01_short.up.sql", fx.dir);
 	spew(path, "SELECT 1;\n");
@@ -1558,7 +1578,7 @@ END_TEST
 
 START_TEST(test_lone_half_refused)
 {
-	char	*path;
+	char *path;
 
 	path = mig_path(head() + 1, "half", "up");
 	spew(path, "SELECT 1;\n");
@@ -1573,7 +1593,7 @@ END_TEST
 static TCase *
 tcase(const char *name)
 {
-	TCase	*tc;
+	TCase *tc;
 
 	tc = tcase_create(name);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -1584,8 +1604,8 @@ tcase(const char *name)
 static Suite *
 migrate_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("migrate");
 
@@ -1675,7 +1695,7 @@ migrate_suite(void)
 static int
 srcmig_cmp(const void *a, const void *b)
 {
-	const struct srcmig	*ma = a, *mb = b;
+	const struct srcmig *ma = a, *mb = b;
 
 	return (ma->version > mb->version) - (ma->version < mb->version);
 }
@@ -1687,10 +1707,10 @@ srcmig_cmp(const void *a, const void *b)
 static bool
 scan_source(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 len;
-	int		 v;
+	DIR	      *d;
+	struct dirent *de;
+	size_t	       len;
+	int	       v;
 
 	if ((d = opendir(cfg.src)) == NULL) {
 		fprintf(stderr, "test_migrate: %s: %s\n", cfg.src,
@@ -1711,8 +1731,7 @@ scan_source(void)
 	}
 	closedir(d);
 	if (cfg.nmig == 0) {
-		fprintf(stderr, "test_migrate: no migrations in %s\n",
-		    cfg.src);
+		fprintf(stderr, "test_migrate: no migrations in %s\n", cfg.src);
 		return false;
 	}
 	qsort(cfg.mig, cfg.nmig, sizeof(*cfg.mig), srcmig_cmp);
@@ -1723,30 +1742,32 @@ scan_source(void)
 static void
 sweep(void)
 {
-	const char *const	 params[1] = { cfg.prefix };
-	PGconn			*c;
-	PGresult		*res;
-	char			*q, *id;
-	int			 i;
+	const char *const params[1] = { cfg.prefix };
+	PGconn		 *c;
+	PGresult	 *res;
+	char		 *q, *id;
+	int		  i;
 
 	c = PQconnectdb(cfg.admin_url);
 	if (PQstatus(c) != CONNECTION_OK) {
 		PQfinish(c);
 		return;
 	}
-	res = PQexecParams(c, "SELECT datname FROM pg_database"
+	res = PQexecParams(c,
+	    "SELECT datname FROM pg_database"
 	    " WHERE left(datname, length($1::text)) = $1::text",
 	    1, NULL, params, NULL, NULL, 0);
-	for (i = 0; PQresultStatus(res) == PGRES_TUPLES_OK &&
-	    i < PQntuples(res); i++) {
+	for (i = 0;
+	     PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res);
+	     i++) {
 		id = PQescapeIdentifier(c, PQgetvalue(res, i, 0),
 		    strlen(PQgetvalue(res, i, 0)));
 		if (id == NULL)
 			continue;
 		if (asprintf(&q, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-		    id) != -1) {
-			PQclear(PQexecParams(c, q, 0, NULL, NULL, NULL, NULL,
-			    0));
+			id) != -1) {
+			PQclear(
+			    PQexecParams(c, q, 0, NULL, NULL, NULL, NULL, 0));
 			free(q);
 		}
 		PQfreemem(id);
@@ -1758,22 +1779,25 @@ sweep(void)
 int
 main(void)
 {
-	SRunner		*sr;
-	PGconn		*c;
-	const char	*tool, *src, *tmp;
-	int		 failed;
+	SRunner	   *sr;
+	PGconn	   *c;
+	const char *tool, *src, *tmp;
+	int	    failed;
 
 	if ((cfg.admin_url = getenv("UA_TEST_PG_ADMIN_URL")) == NULL ||
 	    cfg.admin_url[0] == '\0') {
-		fprintf(stderr, "test_migrate: UA_TEST_PG_ADMIN_URL is not "
+		fprintf(stderr,
+		    "test_migrate: UA_TEST_PG_ADMIN_URL is not "
 		    "set: give it the libpq conninfo of a PostgreSQL role "
 		    "that may create databases\n");
 		return EXIT_FAILURE;
 	}
 	c = PQconnectdb(cfg.admin_url);
 	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "test_migrate: cannot connect with "
-		    "UA_TEST_PG_ADMIN_URL: %s", PQerrorMessage(c));
+		fprintf(stderr,
+		    "test_migrate: cannot connect with "
+		    "UA_TEST_PG_ADMIN_URL: %s",
+		    PQerrorMessage(c));
 		PQfinish(c);
 		return EXIT_FAILURE;
 	}
@@ -1782,15 +1806,16 @@ main(void)
 	if ((tool = getenv("UA_TEST_MIGRATE")) == NULL || tool[0] == '\0')
 		tool = "./userapi-migrate";
 	if (realpath(tool, cfg.tool) == NULL || access(cfg.tool, X_OK) != 0) {
-		fprintf(stderr, "test_migrate: %s: not an executable "
-		    "(set UA_TEST_MIGRATE)\n", tool);
+		fprintf(stderr,
+		    "test_migrate: %s: not an executable "
+		    "(set UA_TEST_MIGRATE)\n",
+		    tool);
 		return EXIT_FAILURE;
 	}
 	if ((src = getenv("UA_TEST_MIGRATIONS_DIR")) == NULL || src[0] == '\0')
 		src = UA_TEST_SRC_MIGRATIONS;
 	if (realpath(src, cfg.src) == NULL) {
-		fprintf(stderr, "test_migrate: %s: %s\n", src,
-		    strerror(errno));
+		fprintf(stderr, "test_migrate: %s: %s\n", src, strerror(errno));
 		return EXIT_FAILURE;
 	}
 	if (!scan_source())

@@ -47,35 +47,35 @@
 #define UA_TEST_SRC_MIGRATIONS "db/migrations"
 #endif
 
-#define TEST_TIMEOUT_S	180
-#define TIMEOUT_MS	1000	/* DB_STATEMENT_TIMEOUT_MS of the run */
-#define ANSWER_MAX_S	2.5	/* a blocked statement's 503 comes by then */
-#define REQ_TIMEOUT_S	20	/* a worker that answers nothing by then */
-#define SECRET		"0123456789abcdef0123456789abcdef-pgbouncer"
-#define CHILDREN	4	/* FastCGI clients at once, two workers each */
-#define ROUNDS		4
-#define PASSWORD	"pgbouncer-secret-1"
-#define FALLBACK_LINE	"set DB_PREPARED_STATEMENTS=false"
-#define TIMEOUT_LINE	"userapi-admin set-statement-timeout"
+#define TEST_TIMEOUT_S 180
+#define TIMEOUT_MS 1000	 /* DB_STATEMENT_TIMEOUT_MS of the run */
+#define ANSWER_MAX_S 2.5 /* a blocked statement's 503 comes by then */
+#define REQ_TIMEOUT_S 20 /* a worker that answers nothing by then */
+#define SECRET "0123456789abcdef0123456789abcdef-pgbouncer"
+#define CHILDREN 4 /* FastCGI clients at once, two workers each */
+#define ROUNDS 4
+#define PASSWORD "pgbouncer-secret-1"
+#define FALLBACK_LINE "set DB_PREPARED_STATEMENTS=false"
+#define TIMEOUT_LINE "userapi-admin set-statement-timeout"
 
 /* Passed on to the programs run here when set. */
-static const char *const pass_env[] = { "PATH", "ASAN_OPTIONS",
-    "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL };
+static const char *const pass_env[] = { "PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS",
+	"LSAN_OPTIONS", NULL };
 
 /* Set once by main() before any test runs; read-only afterwards. */
 static struct {
-	const char	*pg_admin_url;
-	const char	*pgb_admin_url;
-	char		 cgi_bin[PATH_MAX];
-	char		 migrate[PATH_MAX];
-	char		 admin[PATH_MAX];
-	char		 src[PATH_MAX];
-	char		 dir[PATH_MAX];		/* temporary files */
-	char		 db[64];		/* the scratch database */
-	char		*direct;		/* to it, as userapi, no pooler */
-	char		*pooled;		/* to it through PgBouncer */
-	char		 env_text[PATH_MAX + 16];	/* unnamed statements */
-	char		 env_prep[PATH_MAX + 16];	/* prepared statements */
+	const char *pg_admin_url;
+	const char *pgb_admin_url;
+	char	    cgi_bin[PATH_MAX];
+	char	    migrate[PATH_MAX];
+	char	    admin[PATH_MAX];
+	char	    src[PATH_MAX];
+	char	    dir[PATH_MAX];	     /* temporary files */
+	char	    db[64];		     /* the scratch database */
+	char	   *direct;		     /* to it, as userapi, no pooler */
+	char	   *pooled;		     /* to it through PgBouncer */
+	char	    env_text[PATH_MAX + 16]; /* unnamed statements */
+	char	    env_prep[PATH_MAX + 16]; /* prepared statements */
 } cfg;
 
 /* ---------------------------------------------------------------- */
@@ -85,18 +85,18 @@ static struct {
 static void
 sql_ok(PGconn *conn, const char *sql)
 {
-	PGresult	*res = PQexec(conn, sql);
+	PGresult *res = PQexec(conn, sql);
 
 	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
-	    PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
-	    PQerrorMessage(conn));
+		PQresultStatus(res) == PGRES_TUPLES_OK,
+	    "%s: %s", sql, PQerrorMessage(conn));
 	PQclear(res);
 }
 
 static PGconn *
 connect_ok(const char *conninfo, const char *what)
 {
-	PGconn	*c = PQconnectdb(conninfo);
+	PGconn *c = PQconnectdb(conninfo);
 
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connecting to %s: %s",
 	    what, PQerrorMessage(c));
@@ -107,8 +107,8 @@ connect_ok(const char *conninfo, const char *what)
 static PGconn *
 superuser(void)
 {
-	char	*ci = pgt_conninfo_for(cfg.pg_admin_url, cfg.db);
-	PGconn	*c;
+	char   *ci = pgt_conninfo_for(cfg.pg_admin_url, cfg.db);
+	PGconn *c;
 
 	ck_assert_ptr_nonnull(ci);
 	c = connect_ok(ci, "the scratch database as superuser");
@@ -123,8 +123,8 @@ superuser(void)
 static void
 pgb_reconnect(void)
 {
-	PGconn	*c = connect_ok(cfg.pgb_admin_url, "PgBouncer's console");
-	char	*q = pgt_fmt("RECONNECT %s", cfg.db);
+	PGconn *c = connect_ok(cfg.pgb_admin_url, "PgBouncer's console");
+	char   *q = pgt_fmt("RECONNECT %s", cfg.db);
 
 	sql_ok(c, q);
 	free(q);
@@ -135,8 +135,8 @@ pgb_reconnect(void)
 static void
 alter_role(const char *tail)
 {
-	PGconn	*c = superuser();
-	char	*id, *q;
+	PGconn *c = superuser();
+	char   *id, *q;
 
 	id = PQescapeIdentifier(c, cfg.db, strlen(cfg.db));
 	ck_assert_ptr_nonnull(id);
@@ -156,11 +156,11 @@ static int
 run_prog(const char *prog, const char *const *args, const char *envfile,
     char *out, size_t outlen)
 {
-	char	*argv[8], *env[8], *v;
-	size_t	 n = 0, i, e = 0;
-	ssize_t	 r;
-	int	 p[2], st;
-	pid_t	 pid;
+	char   *argv[8], *env[8], *v;
+	size_t	n = 0, i, e = 0;
+	ssize_t r;
+	int	p[2], st;
+	pid_t	pid;
 
 	argv[n++] = pgt_fmt("%s", prog);
 	for (i = 0; args[i] != NULL && n < 7; i++)
@@ -187,8 +187,7 @@ run_prog(const char *prog, const char *const *args, const char *envfile,
 	}
 	close(p[1]);
 	n = 0;
-	while (n + 1 < outlen && (r = read(p[0], out + n,
-	    outlen - n - 1)) > 0)
+	while (n + 1 < outlen && (r = read(p[0], out + n, outlen - n - 1)) > 0)
 		n += (size_t)r;
 	out[n] = '\0';
 	close(p[0]);
@@ -209,19 +208,21 @@ static void
 store_timeout(void)
 {
 	static const char *const args[] = { "set-statement-timeout", NULL };
-	char	 out[4096];
-	int	 rc;
+	char			 out[4096];
+	int			 rc;
 
 	rc = run_prog(cfg.admin, args, cfg.env_text, out, sizeof(out));
-	ck_assert_msg(rc == 0, "userapi-admin set-statement-timeout: exit "
-	    "%d: %s", rc, out);
+	ck_assert_msg(rc == 0,
+	    "userapi-admin set-statement-timeout: exit "
+	    "%d: %s",
+	    rc, out);
 	pgb_reconnect();
 }
 
 static double
 now_s(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -237,13 +238,12 @@ worker(const char *program)
 /* One request as plain CGI with settings "envfile"; it must answer. */
 static void
 cgi(struct http_resp *resp, const char *envfile, const char *program,
-    const char *method, const char *path, const char *token,
-    const char *json)
+    const char *method, const char *path, const char *token, const char *json)
 {
-	struct http_req	 req;
-	const char	*headers[3] = { NULL, NULL, NULL };
-	char		*prog = worker(program), *auth = NULL, err[2048];
-	size_t		 h = 0;
+	struct http_req req;
+	const char     *headers[3] = { NULL, NULL, NULL };
+	char	       *prog = worker(program), *auth = NULL, err[2048];
+	size_t		h = 0;
 
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -254,12 +254,12 @@ cgi(struct http_resp *resp, const char *envfile, const char *program,
 		req.body_len = strlen(json);
 	}
 	if (token != NULL)
-		headers[h++] = auth = pgt_fmt("Authorization: Bearer %s",
-		    token);
+		headers[h++] = auth =
+		    pgt_fmt("Authorization: Bearer %s", token);
 	req.headers = headers;
-	ck_assert_msg(http_cgi(prog, envfile, &req, resp, REQ_TIMEOUT_S,
-	    err, sizeof(err)) == 0, "%s %s %s: %s", program, method, path,
-	    err);
+	ck_assert_msg(http_cgi(prog, envfile, &req, resp, REQ_TIMEOUT_S, err,
+			  sizeof(err)) == 0,
+	    "%s %s %s: %s", program, method, path, err);
 	free(auth);
 	free(prog);
 }
@@ -268,7 +268,7 @@ cgi(struct http_resp *resp, const char *envfile, const char *program,
 static int
 count(const char *s, const char *word)
 {
-	int	 n = 0;
+	int n = 0;
 
 	while (s != NULL && (s = strstr(s, word)) != NULL) {
 		n++;
@@ -281,8 +281,8 @@ count(const char *s, const char *word)
 static void
 take_token(const char *body, char *buf, size_t len)
 {
-	const char	*p = strstr(body, "\"access_token\":\"");
-	size_t		 n;
+	const char *p = strstr(body, "\"access_token\":\"");
+	size_t	    n;
 
 	ck_assert_msg(p != NULL, "no access_token in %s", body);
 	p += strlen("\"access_token\":\"");
@@ -296,25 +296,23 @@ take_token(const char *body, char *buf, size_t len)
 static void
 account(const char *tag, char *token, size_t len)
 {
-	struct http_resp	 r;
-	char			*email, *body;
+	struct http_resp r;
+	char		*email, *body;
 
 	email = pgt_fmt("%s-%ld-%ld@example.com", tag, (long)getpid(),
 	    (long)time(NULL));
 	body = pgt_fmt("{\"email\":\"%s\",\"name\":\"Pooled\","
-	    "\"password\":\"" PASSWORD "\"}", email);
-	cgi(&r, cfg.env_text, "users.fcgi", "POST", "/api/users/", NULL,
-	    body);
-	ck_assert_msg(r.status == 201, "registering: %ld %s", r.status,
-	    r.body);
+		       "\"password\":\"" PASSWORD "\"}",
+	    email);
+	cgi(&r, cfg.env_text, "users.fcgi", "POST", "/api/users/", NULL, body);
+	ck_assert_msg(r.status == 201, "registering: %ld %s", r.status, r.body);
 	http_resp_free(&r);
 	free(body);
-	body = pgt_fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}",
-	    email);
+	body =
+	    pgt_fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}", email);
 	cgi(&r, cfg.env_text, "auth.fcgi", "POST", "/api/auth/login", NULL,
 	    body);
-	ck_assert_msg(r.status == 200, "logging in: %ld %s", r.status,
-	    r.body);
+	ck_assert_msg(r.status == 200, "logging in: %ld %s", r.status, r.body);
 	take_token(r.body, token, len);
 	http_resp_free(&r);
 	free(body);
@@ -325,18 +323,21 @@ account(const char *tag, char *token, size_t len)
 static void
 want_503(const struct http_resp *r, const char *what, double took)
 {
-	const char	*ra = http_header(r, "Retry-After");
-	char		*end;
+	const char *ra = http_header(r, "Retry-After");
+	char	   *end;
 
-	ck_assert_msg(r->status == 503, "%s: status %ld, want 503 (after "
-	    "%.2f s): %s; log: %s", what, r->status, took, r->body, r->log);
+	ck_assert_msg(r->status == 503,
+	    "%s: status %ld, want 503 (after "
+	    "%.2f s): %s; log: %s",
+	    what, r->status, took, r->body, r->log);
 	ck_assert_str_eq(r->body,
 	    "{\"detail\":\"Service temporarily unavailable\"}");
 	ck_assert_msg(ra != NULL && strtol(ra, &end, 10) > 0 && *end == '\0',
 	    "%s: Retry-After %s", what, ra != NULL ? ra : "missing");
-	ck_assert_msg(took < ANSWER_MAX_S, "%s: the 503 took %.2f s, want "
-	    "under %.1f s (DB_STATEMENT_TIMEOUT_MS=%d)", what, took,
-	    ANSWER_MAX_S, TIMEOUT_MS);
+	ck_assert_msg(took < ANSWER_MAX_S,
+	    "%s: the 503 took %.2f s, want "
+	    "under %.1f s (DB_STATEMENT_TIMEOUT_MS=%d)",
+	    what, took, ANSWER_MAX_S, TIMEOUT_MS);
 }
 
 /* ---------------------------------------------------------------- */
@@ -349,10 +350,10 @@ want_503(const struct http_resp *r, const char *what, double took)
  */
 START_TEST(blocked_read_and_write_answer_503_in_time)
 {
-	struct http_resp	 r;
-	PGconn			*lock;
-	char			 token[2048], *body;
-	double			 t0, took;
+	struct http_resp r;
+	PGconn		*lock;
+	char		 token[2048], *body;
+	double		 t0, took;
 
 	store_timeout();
 	account("timeout", token, sizeof(token));
@@ -362,18 +363,17 @@ START_TEST(blocked_read_and_write_answer_503_in_time)
 	sql_ok(lock, "LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
 
 	t0 = now_s();
-	cgi(&r, cfg.env_text, "auth.fcgi", "GET", "/api/auth/me", token,
-	    NULL);
+	cgi(&r, cfg.env_text, "auth.fcgi", "GET", "/api/auth/me", token, NULL);
 	took = now_s() - t0;
 	want_503(&r, "read: GET /api/auth/me", took);
 	ck_assert_msg(count(r.log, TIMEOUT_LINE) == 0, "%s", r.log);
 	http_resp_free(&r);
 
 	body = pgt_fmt("{\"email\":\"blocked-%ld@example.com\",\"name\":"
-	    "\"Blocked\",\"password\":\"" PASSWORD "\"}", (long)getpid());
+		       "\"Blocked\",\"password\":\"" PASSWORD "\"}",
+	    (long)getpid());
 	t0 = now_s();
-	cgi(&r, cfg.env_text, "users.fcgi", "POST", "/api/users/", NULL,
-	    body);
+	cgi(&r, cfg.env_text, "users.fcgi", "POST", "/api/users/", NULL, body);
 	took = now_s() - t0;
 	want_503(&r, "write: POST /api/users/", took);
 	http_resp_free(&r);
@@ -401,8 +401,10 @@ START_TEST(a_server_timeout_that_differs_is_named)
 	cgi(&r, cfg.env_text, "health.fcgi", "GET", "/health/ready", NULL,
 	    NULL);
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
-	ck_assert_msg(count(r.log, TIMEOUT_LINE) == 1, "want one line "
-	    "naming %s in the log: %s", TIMEOUT_LINE, r.log);
+	ck_assert_msg(count(r.log, TIMEOUT_LINE) == 1,
+	    "want one line "
+	    "naming %s in the log: %s",
+	    TIMEOUT_LINE, r.log);
 	ck_assert_msg(strstr(r.log, "1000") != NULL, "%s", r.log);
 	http_resp_free(&r);
 	rc = run_prog(cfg.admin, check, cfg.env_text, out, sizeof(out));
@@ -424,16 +426,16 @@ END_TEST
 /* Prepared statements. */
 
 /* One request of a client's round: what it sends, what it must get. */
-struct	step {
-	const char	*program;
-	const char	*method;
-	const char	*path;
-	bool		 auth;
-	int		 body;		/* BODY_* */
-	long		 want;
+struct step {
+	const char *program;
+	const char *method;
+	const char *path;
+	bool	    auth;
+	int	    body; /* BODY_* */
+	long	    want;
 };
 
-enum	{ BODY_NONE, BODY_REGISTER, BODY_LOGIN };
+enum { BODY_NONE, BODY_REGISTER, BODY_LOGIN };
 
 static const struct step steps[] = {
 	{ "users", "POST", "/api/users/", false, BODY_REGISTER, 201 },
@@ -453,13 +455,13 @@ static void
 client_round(const struct fcgi_worker *users, const struct fcgi_worker *auth,
     int c, int round)
 {
-	struct http_req		 req;
-	struct http_resp	 r;
-	const char		*headers[3];
-	char			 email[128], body[512], token[2048];
-	char			 bearer[2100], err[1024];
-	size_t			 i, h;
-	int			 bad = 0;
+	struct http_req	 req;
+	struct http_resp r;
+	const char	*headers[3];
+	char		 email[128], body[512], token[2048];
+	char		 bearer[2100], err[1024];
+	size_t		 i, h;
+	int		 bad = 0;
 
 	snprintf(email, sizeof(email), "pooled-%ld-%d-%d@example.com",
 	    (long)getppid(), c, round);
@@ -470,12 +472,16 @@ client_round(const struct fcgi_worker *users, const struct fcgi_worker *auth,
 		req.method = steps[i].method;
 		req.target = steps[i].path;
 		if (steps[i].body == BODY_REGISTER)
-			snprintf(body, sizeof(body), "{\"email\":\"%s\","
+			snprintf(body, sizeof(body),
+			    "{\"email\":\"%s\","
 			    "\"name\":\"Pooled\",\"password\":\"" PASSWORD
-			    "\"}", email);
+			    "\"}",
+			    email);
 		else if (steps[i].body == BODY_LOGIN)
-			snprintf(body, sizeof(body), "{\"email\":\"%s\","
-			    "\"password\":\"" PASSWORD "\"}", email);
+			snprintf(body, sizeof(body),
+			    "{\"email\":\"%s\","
+			    "\"password\":\"" PASSWORD "\"}",
+			    email);
 		if (steps[i].body != BODY_NONE) {
 			headers[h++] = "Content-Type: application/json";
 			req.body = body;
@@ -489,16 +495,19 @@ client_round(const struct fcgi_worker *users, const struct fcgi_worker *auth,
 		headers[h] = NULL;
 		req.headers = headers;
 		if (fcgi_worker_request(strcmp(steps[i].program, "users") == 0 ?
-		    users : auth, &req, &r, REQ_TIMEOUT_S, err,
-		    sizeof(err)) != 0) {
+			    users :
+			    auth,
+			&req, &r, REQ_TIMEOUT_S, err, sizeof(err)) != 0) {
 			fprintf(stderr, "client %d round %d: %s %s: %s\n", c,
 			    round, req.method, req.target, err);
 			_exit(1);
 		}
 		if (r.status != steps[i].want) {
-			fprintf(stderr, "client %d round %d: %s %s: status "
-			    "%ld, want %ld: %.300s\n", c, round, req.method,
-			    req.target, r.status, steps[i].want, r.body);
+			fprintf(stderr,
+			    "client %d round %d: %s %s: status "
+			    "%ld, want %ld: %.300s\n",
+			    c, round, req.method, req.target, r.status,
+			    steps[i].want, r.body);
 			bad = 1;
 		}
 		if (steps[i].body == BODY_LOGIN && r.status == 200) {
@@ -519,9 +528,9 @@ client_round(const struct fcgi_worker *users, const struct fcgi_worker *auth,
 static char *
 slurp(const char *path)
 {
-	FILE	*f = fopen(path, "r");
-	char	*s;
-	long	 n;
+	FILE *f = fopen(path, "r");
+	char *s;
+	long  n;
 
 	if (f == NULL)
 		return pgt_fmt("%s", "");
@@ -546,11 +555,11 @@ slurp(const char *path)
  */
 START_TEST(prepared_statements_fall_back_behind_the_pooler)
 {
-	struct fcgi_worker	 w[CHILDREN][2];
-	char			 err[1024], *log, *path[CHILDREN][2];
-	char			*prog[2];
-	pid_t			 pid[CHILDREN];
-	int			 c, k, round, st, failed = 0, lines;
+	struct fcgi_worker w[CHILDREN][2];
+	char		   err[1024], *log, *path[CHILDREN][2];
+	char		  *prog[2];
+	pid_t		   pid[CHILDREN];
+	int		   c, k, round, st, failed = 0, lines;
 
 	store_timeout();
 	prog[0] = worker("users.fcgi");
@@ -561,7 +570,8 @@ START_TEST(prepared_statements_fall_back_behind_the_pooler)
 			    k == 0 ? "users" : "auth");
 			unlink(path[c][k]);
 			ck_assert_msg(fcgi_worker_start(&w[c][k], prog[k],
-			    cfg.env_prep, path[c][k], err, sizeof(err)) == 0,
+					  cfg.env_prep, path[c][k], err,
+					  sizeof(err)) == 0,
 			    "starting %s: %s", prog[k], err);
 		}
 	for (round = 0; round < ROUNDS; round++) {
@@ -582,20 +592,24 @@ START_TEST(prepared_statements_fall_back_behind_the_pooler)
 	for (c = 0; c < CHILDREN; c++)
 		for (k = 0; k < 2; k++) {
 			ck_assert_msg(fcgi_worker_stop(&w[c][k], 10, &st) ==
-			    0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+				    0 &&
+				WIFEXITED(st) && WEXITSTATUS(st) == 0,
 			    "%s did not exit 0 on SIGTERM", path[c][k]);
 			log = slurp(path[c][k]);
 			lines = count(log, FALLBACK_LINE);
-			ck_assert_msg(lines == 1, "%s: %d lines naming \"%s\""
-			    ", want one: %.3000s", path[c][k], lines,
-			    FALLBACK_LINE, log);
+			ck_assert_msg(lines == 1,
+			    "%s: %d lines naming \"%s\""
+			    ", want one: %.3000s",
+			    path[c][k], lines, FALLBACK_LINE, log);
 			ck_assert_msg(strstr(log, "(a pooler") != NULL,
 			    "%s: %s", path[c][k], log);
 			free(log);
 			free(path[c][k]);
 		}
-	ck_assert_msg(failed == 0, "%d client rounds got an answer against "
-	    "the contract (see above)", failed);
+	ck_assert_msg(failed == 0,
+	    "%d client rounds got an answer against "
+	    "the contract (see above)",
+	    failed);
 	free(prog[0]);
 	free(prog[1]);
 }
@@ -606,8 +620,8 @@ END_TEST
 static Suite *
 pgbouncer_suite(void)
 {
-	Suite	*s = suite_create("pgbouncer");
-	TCase	*tc;
+	Suite *s = suite_create("pgbouncer");
+	TCase *tc;
 
 	tc = tcase_create("statement_timeout");
 	tcase_set_timeout(tc, TEST_TIMEOUT_S);
@@ -626,9 +640,9 @@ pgbouncer_suite(void)
 static void
 remove_dir(void)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		*f;
+	DIR	      *d;
+	struct dirent *e;
+	char	      *f;
 
 	if (cfg.dir[0] == '\0' || (d = opendir(cfg.dir)) == NULL)
 		return;
@@ -647,11 +661,13 @@ remove_dir(void)
 static const char *
 need_env(const char *name)
 {
-	const char	*v = getenv(name);
+	const char *v = getenv(name);
 
 	if (v == NULL || v[0] == '\0') {
-		fprintf(stderr, "test_pgbouncer: %s is not set (scripts/test "
-		    "sets it once PgBouncer runs)\n", name);
+		fprintf(stderr,
+		    "test_pgbouncer: %s is not set (scripts/test "
+		    "sets it once PgBouncer runs)\n",
+		    name);
 		return NULL;
 	}
 	return v;
@@ -661,13 +677,14 @@ need_env(const char *name)
 static bool
 write_settings(const char *path, bool prepared)
 {
-	FILE	*f;
-	bool	 ok;
+	FILE *f;
+	bool  ok;
 
 	if ((f = fopen(path, "w")) == NULL)
 		return false;
 	/* Double quotes: the key=value conninfo holds single ones. */
-	fprintf(f, "DATABASE_URL=\"%s\"\nJWT_SECRET=%s\nBCRYPT_COST=4\n"
+	fprintf(f,
+	    "DATABASE_URL=\"%s\"\nJWT_SECRET=%s\nBCRYPT_COST=4\n"
 	    "DB_STATEMENT_TIMEOUT_MS=%d\nDB_PREPARED_STATEMENTS=%s\n",
 	    cfg.pooled, SECRET, TIMEOUT_MS, prepared ? "true" : "false");
 	ok = ferror(f) == 0;
@@ -678,10 +695,10 @@ write_settings(const char *path, bool prepared)
 static bool
 scratch_db(const char *verb)
 {
-	PGconn		*c = PQconnectdb(cfg.pg_admin_url);
-	PGresult	*res;
-	char		*id = NULL, *q = NULL;
-	bool		 ok = false;
+	PGconn	 *c = PQconnectdb(cfg.pg_admin_url);
+	PGresult *res;
+	char	 *id = NULL, *q = NULL;
+	bool	  ok = false;
 
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "test_pgbouncer: UA_TEST_PG_ADMIN_URL: %s",
@@ -695,8 +712,7 @@ scratch_db(const char *verb)
 	    pgt_fmt("DROP DATABASE IF EXISTS %s WITH (FORCE)", id);
 	res = PQexec(c, q);
 	if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
-		fprintf(stderr, "test_pgbouncer: %s: %s", q,
-		    PQerrorMessage(c));
+		fprintf(stderr, "test_pgbouncer: %s: %s", q, PQerrorMessage(c));
 	PQclear(res);
 out:
 	free(q);
@@ -709,22 +725,22 @@ out:
 static bool
 migrate(void)
 {
-	char	*env = pgt_fmt("%s/migrate.env", cfg.dir), out[8192];
-	FILE	*f;
-	int	 rc = -1;
-	static const char *args[] = { "--dir", NULL, "upgrade", "head",
-	    NULL };
+	char		  *env = pgt_fmt("%s/migrate.env", cfg.dir), out[8192];
+	FILE		  *f;
+	int		   rc = -1;
+	static const char *args[] = { "--dir", NULL, "upgrade", "head", NULL };
 
 	args[1] = cfg.src;
 	if ((f = fopen(env, "w")) != NULL) {
 		fprintf(f, "DATABASE_URL=\"%s\"\n", cfg.direct);
 		if (fclose(f) == 0)
-			rc = run_prog(cfg.migrate, args, env, out,
-			    sizeof(out));
+			rc = run_prog(cfg.migrate, args, env, out, sizeof(out));
 	}
 	if (rc != 0)
-		fprintf(stderr, "test_pgbouncer: userapi-migrate: exit %d: "
-		    "%s\n", rc, rc == -1 ? "" : out);
+		fprintf(stderr,
+		    "test_pgbouncer: userapi-migrate: exit %d: "
+		    "%s\n",
+		    rc, rc == -1 ? "" : out);
 	free(env);
 	return rc == 0;
 }
@@ -732,22 +748,25 @@ migrate(void)
 int
 main(void)
 {
-	SRunner		*sr;
-	const char	*pgb_url, *v, *tmp;
-	char		*ci, *p;
-	int		 failed = 1;
-	bool		 made = false;
+	SRunner	   *sr;
+	const char *pgb_url, *v, *tmp;
+	char	   *ci, *p;
+	int	    failed = 1;
+	bool	    made = false;
 
 	if ((cfg.pg_admin_url = need_env("UA_TEST_PG_ADMIN_URL")) == NULL ||
 	    (pgb_url = need_env("UA_TEST_PGBOUNCER_URL")) == NULL ||
 	    (cfg.pgb_admin_url = need_env("UA_TEST_PGBOUNCER_ADMIN_URL")) ==
-	    NULL || (v = need_env("UA_TEST_CGI_BIN")) == NULL)
+		NULL ||
+	    (v = need_env("UA_TEST_CGI_BIN")) == NULL)
 		return EXIT_FAILURE;
 	if (realpath(v, cfg.cgi_bin) == NULL ||
 	    (v = need_env("UA_TEST_MIGRATE")) == NULL ||
 	    realpath(v, cfg.migrate) == NULL) {
-		fprintf(stderr, "test_pgbouncer: UA_TEST_CGI_BIN or "
-		    "UA_TEST_MIGRATE: %s\n", strerror(errno));
+		fprintf(stderr,
+		    "test_pgbouncer: UA_TEST_CGI_BIN or "
+		    "UA_TEST_MIGRATE: %s\n",
+		    strerror(errno));
 		return EXIT_FAILURE;
 	}
 	if ((v = getenv("UA_TEST_ADMIN")) != NULL && v[0] != '\0')
@@ -756,8 +775,10 @@ main(void)
 		snprintf(cfg.admin, sizeof(cfg.admin), "%.*s/userapi-admin",
 		    (int)(p - cfg.migrate), cfg.migrate);
 	if (access(cfg.admin, X_OK) != 0) {
-		fprintf(stderr, "test_pgbouncer: %s: not an executable "
-		    "(set UA_TEST_ADMIN)\n", cfg.admin);
+		fprintf(stderr,
+		    "test_pgbouncer: %s: not an executable "
+		    "(set UA_TEST_ADMIN)\n",
+		    cfg.admin);
 		return EXIT_FAILURE;
 	}
 	if (realpath(UA_TEST_SRC_MIGRATIONS, cfg.src) == NULL) {
@@ -771,7 +792,8 @@ main(void)
 	/* The workers' role, on PostgreSQL's own socket. */
 	if ((ci = pgt_conninfo_for(cfg.pg_admin_url, cfg.db)) == NULL ||
 	    (cfg.pooled = pgt_conninfo_for(pgb_url, cfg.db)) == NULL) {
-		fprintf(stderr, "test_pgbouncer: a conninfo cannot be "
+		fprintf(stderr,
+		    "test_pgbouncer: a conninfo cannot be "
 		    "parsed\n");
 		return EXIT_FAILURE;
 	}
@@ -791,8 +813,10 @@ main(void)
 	snprintf(cfg.env_prep, sizeof(cfg.env_prep), "%s/prep.env", cfg.dir);
 	if (!write_settings(cfg.env_text, false) ||
 	    !write_settings(cfg.env_prep, true)) {
-		fprintf(stderr, "test_pgbouncer: writing settings files in "
-		    "%s: %s\n", cfg.dir, strerror(errno));
+		fprintf(stderr,
+		    "test_pgbouncer: writing settings files in "
+		    "%s: %s\n",
+		    cfg.dir, strerror(errno));
 		goto out;
 	}
 	if (!(made = scratch_db("CREATE")) || !migrate())

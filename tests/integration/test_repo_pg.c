@@ -51,36 +51,34 @@
 #define UA_TEST_SRC_MIGRATIONS "db/migrations"
 #endif
 
-#define TEST_TIMEOUT_S	120
-#define HASH		"$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
-#define RACERS		8	/* processes inserting one email at once */
-#define ROUNDS		20	/* of each two-admin race */
-#define WINDOW_S	60
+#define TEST_TIMEOUT_S 120
+#define HASH "$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
+#define RACERS 8  /* processes inserting one email at once */
+#define ROUNDS 20 /* of each two-admin race */
+#define WINDOW_S 60
 
 extern char **environ;
 
 /* Set once by main() before any test runs; read-only afterwards. */
 static struct {
-	const char	*admin_url;
-	char		 tool[PATH_MAX];	/* absolute */
-	char		 src[PATH_MAX];		/* absolute */
-	char		 db[64];		/* the scratch database */
-	char		*conninfo;		/* to it */
-	char		 envfile[PATH_MAX + 16];	/* an empty .env */
+	const char *admin_url;
+	char	    tool[PATH_MAX];	    /* absolute */
+	char	    src[PATH_MAX];	    /* absolute */
+	char	    db[64];		    /* the scratch database */
+	char	   *conninfo;		    /* to it */
+	char	    envfile[PATH_MAX + 16]; /* an empty .env */
 } cfg;
 
 /* The running test's connections. */
 static struct {
-	struct ua_db		*db;
-	struct ua_user_repo	 users;
-	struct ua_login_repo	 logins;
-	PGconn			*raw;
+	struct ua_db	    *db;
+	struct ua_user_repo  users;
+	struct ua_login_repo logins;
+	PGconn		    *raw;
 } fx;
 
 /* ---------------------------------------------------------------- */
 /* Helpers. */
-
-
 
 /*
  * Run "sql" with up to two text parameters on the test's plain
@@ -90,15 +88,15 @@ static struct {
 static char *
 raw2(const char *sql, const char *p1, const char *p2)
 {
-	const char	*params[2] = { p1, p2 };
-	PGresult	*res;
-	char		*v;
-	int		 n = p2 != NULL ? 2 : p1 != NULL ? 1 : 0;
+	const char *params[2] = { p1, p2 };
+	PGresult   *res;
+	char	   *v;
+	int	    n = p2 != NULL ? 2 : p1 != NULL ? 1 : 0;
 
 	res = PQexecParams(fx.raw, sql, n, NULL, params, NULL, NULL, 0);
 	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
-	    PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
-	    PQresultErrorMessage(res));
+		PQresultStatus(res) == PGRES_TUPLES_OK,
+	    "%s: %s", sql, PQresultErrorMessage(res));
 	if (PQntuples(res) == 0 || PQnfields(res) == 0)
 		v = pgt_fmt("%s", "");
 	else if (PQgetisnull(res, 0, 0))
@@ -119,10 +117,10 @@ raw(const char *sql)
 static void
 raw_is(const char *sql, const char *want)
 {
-	char	*v = raw(sql);
+	char *v = raw(sql);
 
-	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"",
-	    sql, v, want);
+	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"", sql,
+	    v, want);
 	free(v);
 }
 
@@ -130,8 +128,8 @@ raw_is(const char *sql, const char *want)
 static long long
 raw_int(const char *sql)
 {
-	char		*v = raw(sql), *end;
-	long long	 n;
+	char	 *v = raw(sql), *end;
+	long long n;
 
 	errno = 0;
 	n = strtoll(v, &end, 10);
@@ -146,23 +144,25 @@ static void
 no_open_transaction(void)
 {
 	raw_is("SELECT count(*) FROM pg_stat_activity"
-	    " WHERE datname = current_database()"
-	    " AND application_name = 'userapi'"
-	    " AND state LIKE 'idle in transaction%'", "0");
+	       " WHERE datname = current_database()"
+	       " AND application_name = 'userapi'"
+	       " AND state LIKE 'idle in transaction%'",
+	    "0");
 	raw_is("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-	    " AND database = (SELECT oid FROM pg_database"
-	    "  WHERE datname = current_database())", "0");
+	       " AND database = (SELECT oid FROM pg_database"
+	       "  WHERE datname = current_database())",
+	    "0");
 }
 
 /* Insert through the repository, which must succeed; returns the id. */
 static int64_t
 add(const char *email, enum ua_role role)
 {
-	struct ua_user	 u;
-	enum ua_err	 er;
+	struct ua_user u;
+	enum ua_err    er;
 
-	er = fx.users.ops->insert(fx.users.arg, email, "Some Name", HASH,
-	    role, &u);
+	er = fx.users.ops->insert(fx.users.arg, email, "Some Name", HASH, role,
+	    &u);
 	ck_assert_msg(er == UA_OK, "insert %s: %s", email, ua_strerror(er));
 	return u.id;
 }
@@ -172,12 +172,12 @@ add(const char *email, enum ua_role role)
  * and credentials come back with the page.
  */
 static enum ua_err
-list_as(int64_t caller_id, int64_t offset, int64_t limit,
-    struct ua_user *items, size_t *n, int64_t *total)
+list_as(int64_t caller_id, int64_t offset, int64_t limit, struct ua_user *items,
+    size_t *n, int64_t *total)
 {
-	struct ua_user		 c;
-	struct ua_credentials	 cred;
-	enum ua_err		 er;
+	struct ua_user	      c;
+	struct ua_credentials cred;
+	enum ua_err	      er;
 
 	er = fx.users.ops->list(fx.users.arg, caller_id, &c, &cred, offset,
 	    limit, items, n, total);
@@ -192,7 +192,7 @@ list_as(int64_t caller_id, int64_t offset, int64_t limit,
 static struct ua_user_patch
 patch_role(enum ua_role role)
 {
-	struct ua_user_patch	 p;
+	struct ua_user_patch p;
 
 	memset(&p, 0, sizeof(p));
 	p.has_role = true;
@@ -203,7 +203,7 @@ patch_role(enum ua_role role)
 static struct ua_user_patch
 patch_email(const char *email)
 {
-	struct ua_user_patch	 p;
+	struct ua_user_patch p;
 
 	memset(&p, 0, sizeof(p));
 	p.has_email = true;
@@ -214,7 +214,7 @@ patch_email(const char *email)
 static struct ua_user_patch
 patch_name(const char *name)
 {
-	struct ua_user_patch	 p;
+	struct ua_user_patch p;
 
 	memset(&p, 0, sizeof(p));
 	p.has_name = true;
@@ -229,7 +229,7 @@ patch_name(const char *name)
 static struct ua_db *
 db_new_prepared(bool prepare)
 {
-	struct ua_settings	 s;
+	struct ua_settings s;
 
 	memset(&s, 0, sizeof(s));
 	s.database_url = cfg.conninfo;
@@ -249,8 +249,8 @@ db_new(void)
 /* Races. */
 
 /* What each racer does: "i" is its number; returns its enum ua_err. */
-typedef enum ua_err (*racer_fn)(const struct ua_user_repo *, int i,
-    const void *arg);
+typedef enum ua_err (
+    *racer_fn)(const struct ua_user_repo *, int i, const void *arg);
 
 /*
  * Run "fn" in "n" processes, each with a connection of its own made
@@ -259,10 +259,10 @@ typedef enum ua_err (*racer_fn)(const struct ua_user_repo *, int i,
 static void
 race(int n, racer_fn fn, const void *arg, enum ua_err *out)
 {
-	struct ua_user_repo	 r;
-	pid_t			 pid[RACERS];
-	int			 go[2], ready[2], i, st;
-	char			 c;
+	struct ua_user_repo r;
+	pid_t		    pid[RACERS];
+	int		    go[2], ready[2], i, st;
+	char		    c;
 
 	ck_assert_int_le(n, RACERS);
 	ck_assert_int_eq(pipe(go), 0);
@@ -287,7 +287,7 @@ race(int n, racer_fn fn, const void *arg, enum ua_err *out)
 	close(ready[1]);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(read(ready[0], &c, 1), 1);
-	close(go[1]);		/* go */
+	close(go[1]); /* go */
 	close(ready[0]);
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(waitpid(pid[i], &st, 0), pid[i]);
@@ -300,7 +300,7 @@ race(int n, racer_fn fn, const void *arg, enum ua_err *out)
 static int
 count_er(const enum ua_err *v, int n, enum ua_err er)
 {
-	int	 i, c = 0;
+	int i, c = 0;
 
 	for (i = 0; i < n; i++)
 		if (v[i] == er)
@@ -341,19 +341,20 @@ teardown(void)
 
 START_TEST(insert_returns_the_stored_row)
 {
-	struct ua_user	 u;
-	int64_t		 now_us = (int64_t)time(NULL) * 1000000;
+	struct ua_user u;
+	int64_t	       now_us = (int64_t)time(NULL) * 1000000;
 
-	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
-	    "Ann@example.com", "Ann Lee", HASH, UA_ROLE_USER, &u), UA_OK);
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "Ann@example.com",
+			     "Ann Lee", HASH, UA_ROLE_USER, &u),
+	    UA_OK);
 	ck_assert_int_eq(u.id, 1);
 	ck_assert_str_eq(u.email, "Ann@example.com");
 	ck_assert_str_eq(u.name, "Ann Lee");
 	ck_assert_int_eq(u.role, UA_ROLE_USER);
 	ck_assert(!u.has_updated);
 	ck_assert_msg(u.created_us > now_us - 60 * 1000000 &&
-	    u.created_us < now_us + 60 * 1000000, "created_us %lld",
-	    (long long)u.created_us);
+		u.created_us < now_us + 60 * 1000000,
+	    "created_us %lld", (long long)u.created_us);
 	ck_assert_int_eq(add("bob@example.com", UA_ROLE_ADMIN), 2);
 }
 END_TEST
@@ -363,22 +364,22 @@ START_TEST(insert_stores_role_hash_and_version)
 	add("a@example.com", UA_ROLE_ADMIN);
 	add("b@example.com", UA_ROLE_USER);
 	raw_is("SELECT string_agg(role::text || ' ' || hashed_password"
-	    " || ' ' || token_version, ',' ORDER BY id) FROM users",
+	       " || ' ' || token_version, ',' ORDER BY id) FROM users",
 	    "ADMIN " HASH " 0,USER " HASH " 0");
 }
 END_TEST
 
 START_TEST(insert_conflicts_in_any_case)
 {
-	struct ua_user	 u;
+	struct ua_user u;
 
 	add("ann@example.com", UA_ROLE_USER);
-	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
-	    "ann@example.com", "Ann", HASH, UA_ROLE_USER, &u),
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "ann@example.com",
+			     "Ann", HASH, UA_ROLE_USER, &u),
 	    UA_ERR_CONFLICT);
 	ck_assert_int_eq(u.id, 0);
-	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
-	    "ANN@Example.COM", "Ann", HASH, UA_ROLE_USER, &u),
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "ANN@Example.COM",
+			     "Ann", HASH, UA_ROLE_USER, &u),
 	    UA_ERR_CONFLICT);
 	raw_is("SELECT count(*) FROM users", "1");
 }
@@ -386,15 +387,16 @@ END_TEST
 
 START_TEST(insert_refuses_what_the_model_cannot_hold)
 {
-	struct ua_user	 u;
-	char		 big[UA_NAME_MAX_BYTES + 2];
+	struct ua_user u;
+	char	       big[UA_NAME_MAX_BYTES + 2];
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
-	    "a@example.com", big, HASH, UA_ROLE_USER, &u), UA_ERR_INVALID);
-	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg,
-	    "a@example.com", "Ann", HASH, UA_ROLE__MAX, &u),
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "a@example.com",
+			     big, HASH, UA_ROLE_USER, &u),
+	    UA_ERR_INVALID);
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "a@example.com",
+			     "Ann", HASH, UA_ROLE__MAX, &u),
 	    UA_ERR_INTERNAL);
 	raw_is("SELECT count(*) FROM users", "0");
 }
@@ -404,23 +406,24 @@ END_TEST
 static enum ua_err
 insert_one(const struct ua_user_repo *r, int i, const void *arg)
 {
-	struct ua_user	 u;
-	char		 email[64];
-	size_t		 k;
+	struct ua_user u;
+	char	       email[64];
+	size_t	       k;
 
 	(void)arg;
 	snprintf(email, sizeof(email), "race@example.com");
 	for (k = 0; email[k] != '\0'; k++)
 		if ((i >> (k % 4)) & 1)
 			email[k] = (char)(email[k] >= 'a' && email[k] <= 'z' ?
-			    email[k] - 'a' + 'A' : email[k]);
+				email[k] - 'a' + 'A' :
+				email[k]);
 	return r->ops->insert(r->arg, email, "Racer", HASH, UA_ROLE_USER, &u);
 }
 
 START_TEST(concurrent_inserts_of_one_email_one_wins)
 {
-	enum ua_err	 res[RACERS];
-	int		 round;
+	enum ua_err res[RACERS];
+	int	    round;
 
 	for (round = 0; round < 5; round++) {
 		free(raw("TRUNCATE users RESTART IDENTITY"));
@@ -438,8 +441,8 @@ END_TEST
 static enum ua_err
 insert_own(const struct ua_user_repo *r, int i, const void *arg)
 {
-	struct ua_user	 u;
-	char		 email[64];
+	struct ua_user u;
+	char	       email[64];
 
 	(void)arg;
 	snprintf(email, sizeof(email), "racer%d@example.com", i);
@@ -448,13 +451,14 @@ insert_own(const struct ua_user_repo *r, int i, const void *arg)
 
 START_TEST(concurrent_inserts_are_all_counted)
 {
-	enum ua_err	 res[RACERS];
+	enum ua_err res[RACERS];
 
 	add("first@example.com", UA_ROLE_USER);
 	race(RACERS, insert_own, NULL, res);
 	ck_assert_int_eq(count_er(res, RACERS, UA_OK), RACERS);
 	raw_is("SELECT n = count(*) AND n = 9 FROM user_count, users"
-	    " GROUP BY n", "t");
+	       " GROUP BY n",
+	    "t");
 }
 END_TEST
 
@@ -463,55 +467,57 @@ END_TEST
 
 START_TEST(get_by_id_found_and_not)
 {
-	struct ua_user	 u;
-	int64_t		 id = add("a@example.com", UA_ROLE_ADMIN);
+	struct ua_user u;
+	int64_t	       id = add("a@example.com", UA_ROLE_ADMIN);
 
-	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u), UA_OK);
 	ck_assert_int_eq(u.id, id);
 	ck_assert_str_eq(u.email, "a@example.com");
 	ck_assert_int_eq(u.role, UA_ROLE_ADMIN);
 	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id + 1, &u),
 	    UA_ERR_NOT_FOUND);
 	ck_assert_int_eq(u.id, 0);
-	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, INT64_MAX,
-	    &u), UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, INT64_MAX, &u),
+	    UA_ERR_NOT_FOUND);
 }
 END_TEST
 
 START_TEST(times_are_read_to_the_microsecond)
 {
-	struct ua_user	 u;
-	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user u;
+	int64_t	       id = add("a@example.com", UA_ROLE_USER);
 
 	free(raw("UPDATE users SET created_at ="
-	    " '2026-11-26T10:00:00.123456Z'"));
-	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
-	    UA_OK);
+		 " '2026-11-26T10:00:00.123456Z'"));
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u), UA_OK);
 	ck_assert(u.created_us == INT64_C(1795687200123456));
-	ck_assert(u.has_updated);	/* the trigger saw a change */
-	ck_assert(u.updated_us == raw_int("SELECT (extract(epoch FROM"
-	    " updated_at) * 1000000)::bigint FROM users"));
+	ck_assert(u.has_updated); /* the trigger saw a change */
+	ck_assert(u.updated_us ==
+	    raw_int("SELECT (extract(epoch FROM"
+		    " updated_at) * 1000000)::bigint FROM users"));
 }
 END_TEST
 
 START_TEST(get_by_email_in_any_case_with_credentials)
 {
-	struct ua_user		 u;
-	struct ua_credentials	 c;
-	int64_t			 id = add("Ann@Example.com", UA_ROLE_USER);
+	struct ua_user	      u;
+	struct ua_credentials c;
+	int64_t		      id = add("Ann@Example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
-	    "ann@example.com", &u, &c), UA_OK);
+			     "ann@example.com", &u, &c),
+	    UA_OK);
 	ck_assert_int_eq(u.id, id);
 	ck_assert_str_eq(u.email, "Ann@Example.com");
 	ck_assert_str_eq(c.hash, HASH);
 	ck_assert_int_eq(c.token_version, 0);
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
-	    "ANN@EXAMPLE.COM", &u, &c), UA_OK);
+			     "ANN@EXAMPLE.COM", &u, &c),
+	    UA_OK);
 	ck_assert_int_eq(u.id, id);
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
-	    "ann@example.org", &u, &c), UA_ERR_NOT_FOUND);
+			     "ann@example.org", &u, &c),
+	    UA_ERR_NOT_FOUND);
 	ck_assert_int_eq(u.id, 0);
 	ck_assert_str_eq(c.hash, "");
 }
@@ -519,17 +525,18 @@ END_TEST
 
 START_TEST(caller_and_target_in_one_call)
 {
-	struct ua_user		 c, t;
-	struct ua_credentials	 cc;
-	bool			 found;
-	int64_t			 a, b;
+	struct ua_user	      c, t;
+	struct ua_credentials cc;
+	bool		      found;
+	int64_t		      a, b;
 
 	a = add("a@example.com", UA_ROLE_USER);
 	b = add("b@example.com", UA_ROLE_ADMIN);
 	free(raw("UPDATE users SET token_version = 3 WHERE id = 1"));
 
-	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
-	    a, &c, &cc, b, &t, &found), UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, a,
+			     &c, &cc, b, &t, &found),
+	    UA_OK);
 	ck_assert_int_eq(c.id, a);
 	ck_assert_str_eq(c.email, "a@example.com");
 	ck_assert_str_eq(cc.hash, HASH);
@@ -539,26 +546,30 @@ START_TEST(caller_and_target_in_one_call)
 	ck_assert_int_eq(t.role, UA_ROLE_ADMIN);
 
 	/* The target is the caller. */
-	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
-	    b, &c, &cc, b, &t, &found), UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, b,
+			     &c, &cc, b, &t, &found),
+	    UA_OK);
 	ck_assert(found);
 	ck_assert_int_eq(c.id, b);
 	ck_assert_int_eq(t.id, b);
 	ck_assert_int_eq(cc.token_version, 0);
 
 	/* No target asked for, and a missing one. */
-	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
-	    a, &c, &cc, 0, &t, &found), UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, a,
+			     &c, &cc, 0, &t, &found),
+	    UA_OK);
 	ck_assert(!found);
 	ck_assert_int_eq(t.id, 0);
-	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
-	    a, &c, &cc, 99, &t, &found), UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, a,
+			     &c, &cc, 99, &t, &found),
+	    UA_OK);
 	ck_assert(!found);
 	ck_assert_int_eq(c.id, a);
 
 	/* The caller is gone. */
-	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg,
-	    99, &c, &cc, a, &t, &found), UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, 99,
+			     &c, &cc, a, &t, &found),
+	    UA_ERR_NOT_FOUND);
 	ck_assert_int_eq(c.id, 0);
 	ck_assert_int_eq(t.id, 0);
 	ck_assert(!found);
@@ -571,24 +582,22 @@ END_TEST
 
 START_TEST(list_pages_in_id_order_with_total)
 {
-	struct ua_user	 items[10];
+	struct ua_user	     items[10];
 	struct ua_user_patch p = patch_name("Changed");
-	struct ua_user	 u;
-	size_t		 n;
-	int64_t		 total;
-	char		 email[32];
-	int		 i;
+	struct ua_user	     u;
+	size_t		     n;
+	int64_t		     total;
+	char		     email[32];
+	int		     i;
 
 	for (i = 0; i < 25; i++) {
 		snprintf(email, sizeof(email), "u%02d@example.com", i);
 		add(email, UA_ROLE_USER);
 	}
 	/* An update must not move a row in the order. */
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u), UA_OK);
 
-	ck_assert_int_eq(list_as(1, 0, 10, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(list_as(1, 0, 10, items, &n, &total), UA_OK);
 	ck_assert_uint_eq(n, 10);
 	ck_assert_int_eq(total, 25);
 	for (i = 0; i < 10; i++)
@@ -597,20 +606,17 @@ START_TEST(list_pages_in_id_order_with_total)
 	ck_assert(items[0].has_updated);
 	ck_assert_str_eq(items[1].email, "u01@example.com");
 
-	ck_assert_int_eq(list_as(1, 20, 10, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(list_as(1, 20, 10, items, &n, &total), UA_OK);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(total, 25);
 	ck_assert_int_eq(items[0].id, 21);
 	ck_assert_int_eq(items[4].id, 25);
 
-	ck_assert_int_eq(list_as(1, 30, 10, items, &n,
-	    &total), UA_OK);
+	ck_assert_int_eq(list_as(1, 30, 10, items, &n, &total), UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 25);
 
-	ck_assert_int_eq(list_as(1, -1, 10, items, &n,
-	    &total), UA_ERR_INVALID);
+	ck_assert_int_eq(list_as(1, -1, 10, items, &n, &total), UA_ERR_INVALID);
 }
 END_TEST
 
@@ -620,9 +626,9 @@ END_TEST
  */
 START_TEST(list_total_follows_every_writer)
 {
-	struct ua_user	 items[4];
-	size_t		 n;
-	int64_t		 total, me, id;
+	struct ua_user items[4];
+	size_t	       n;
+	int64_t	       total, me, id;
 
 	me = add("a@example.com", UA_ROLE_ADMIN);
 	id = add("b@example.com", UA_ROLE_USER);
@@ -631,7 +637,8 @@ START_TEST(list_total_follows_every_writer)
 	ck_assert_int_eq(total, 3);
 
 	ck_assert_int_eq(fx.users.ops->remove(fx.users.arg, id), UA_OK);
-	free(raw("INSERT INTO users (email, hashed_password, name)"
+	free(raw(
+	    "INSERT INTO users (email, hashed_password, name)"
 	    " VALUES ('d@example.com', 'x', 'D'), ('e@example.com', 'x', 'E'),"
 	    " ('f@example.com', 'x', 'F')"));
 	ck_assert_int_eq(list_as(me, 0, 4, items, &n, &total), UA_OK);
@@ -639,10 +646,10 @@ START_TEST(list_total_follows_every_writer)
 	ck_assert_uint_eq(n, 4);
 
 	free(raw("DELETE FROM users WHERE email IN ('d@example.com',"
-	    " 'e@example.com')"));
+		 " 'e@example.com')"));
 	free(raw("BEGIN"));
 	free(raw("INSERT INTO users (email, hashed_password, name)"
-	    " VALUES ('g@example.com', 'x', 'G')"));
+		 " VALUES ('g@example.com', 'x', 'G')"));
 	free(raw("ROLLBACK"));
 	ck_assert_int_eq(list_as(me, 0, 4, items, &n, &total), UA_OK);
 	ck_assert_int_eq(total, 3);
@@ -661,17 +668,15 @@ END_TEST
 /* A caller who is gone gets no page, whether or not there are users. */
 START_TEST(list_for_a_caller_who_is_gone)
 {
-	struct ua_user	 items[5];
-	size_t		 n = 9;
-	int64_t		 total = 9;
+	struct ua_user items[5];
+	size_t	       n = 9;
+	int64_t	       total = 9;
 
-	ck_assert_int_eq(list_as(1, 0, 5, items, &n, &total),
-	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(list_as(1, 0, 5, items, &n, &total), UA_ERR_NOT_FOUND);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 0);
 	add("a@example.com", UA_ROLE_USER);
-	ck_assert_int_eq(list_as(2, 0, 5, items, &n, &total),
-	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(list_as(2, 0, 5, items, &n, &total), UA_ERR_NOT_FOUND);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 0);
 }
@@ -680,9 +685,9 @@ END_TEST
 /* Past the end: the caller, no rows, and the total. */
 START_TEST(list_past_the_end)
 {
-	struct ua_user	 items[5];
-	size_t		 n = 9;
-	int64_t		 total = 9, me = add("a@example.com", UA_ROLE_USER);
+	struct ua_user items[5];
+	size_t	       n = 9;
+	int64_t	       total = 9, me = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(list_as(me, 5, 5, items, &n, &total), UA_OK);
 	ck_assert_uint_eq(n, 0);
@@ -698,12 +703,11 @@ END_TEST
 
 START_TEST(update_name_only)
 {
-	struct ua_user_patch	 p = patch_name("Zoë Ångström");
-	struct ua_user		 u;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user_patch p = patch_name("Zoë Ångström");
+	struct ua_user	     u;
+	int64_t		     id = add("a@example.com", UA_ROLE_USER);
 
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert_str_eq(u.name, "Zoë Ångström");
 	ck_assert_str_eq(u.email, "a@example.com");
 	ck_assert_int_eq(u.role, UA_ROLE_USER);
@@ -715,38 +719,34 @@ END_TEST
 
 START_TEST(update_email_only)
 {
-	struct ua_user_patch	 p = patch_email("new@example.com");
-	struct ua_user		 u;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user_patch p = patch_email("new@example.com");
+	struct ua_user	     u;
+	int64_t		     id = add("a@example.com", UA_ROLE_USER);
 
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert_str_eq(u.email, "new@example.com");
 	ck_assert_str_eq(u.name, "Some Name");
 	ck_assert(u.has_updated);
 	/* A change of case of one's own address is no conflict. */
 	p = patch_email("NEW@example.com");
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert_str_eq(u.email, "NEW@example.com");
 }
 END_TEST
 
 START_TEST(update_role_only)
 {
-	struct ua_user_patch	 p = patch_role(UA_ROLE_ADMIN);
-	struct ua_user		 u;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user_patch p = patch_role(UA_ROLE_ADMIN);
+	struct ua_user	     u;
+	int64_t		     id = add("a@example.com", UA_ROLE_USER);
 
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert_int_eq(u.role, UA_ROLE_ADMIN);
 	ck_assert_str_eq(u.email, "a@example.com");
 	raw_is("SELECT role::text FROM users", "ADMIN");
 	add("b@example.com", UA_ROLE_ADMIN);
 	p = patch_role(UA_ROLE_USER);
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert_int_eq(u.role, UA_ROLE_USER);
 	raw_is("SELECT role::text FROM users WHERE id = 1", "USER");
 	no_open_transaction();
@@ -755,23 +755,20 @@ END_TEST
 
 START_TEST(update_that_changes_nothing_keeps_updated_at)
 {
-	struct ua_user_patch	 p;
-	struct ua_user		 u;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user_patch p;
+	struct ua_user	     u;
+	int64_t		     id = add("a@example.com", UA_ROLE_USER);
 
 	memset(&p, 0, sizeof(p));
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert_int_eq(u.id, id);
 	ck_assert_str_eq(u.email, "a@example.com");
 	ck_assert(!u.has_updated);
 	p = patch_name("Some Name");
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert(!u.has_updated);
 	p = patch_role(UA_ROLE_USER);
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, id, &p, &u), UA_OK);
 	ck_assert(!u.has_updated);
 	raw_is("SELECT updated_at IS NULL FROM users", "t");
 }
@@ -779,9 +776,9 @@ END_TEST
 
 START_TEST(update_email_conflict_in_other_case)
 {
-	struct ua_user_patch	 p = patch_email("B@EXAMPLE.com");
-	struct ua_user		 u;
-	int64_t			 a;
+	struct ua_user_patch p = patch_email("B@EXAMPLE.com");
+	struct ua_user	     u;
+	int64_t		     a;
 
 	a = add("a@example.com", UA_ROLE_USER);
 	add("b@example.com", UA_ROLE_USER);
@@ -796,8 +793,8 @@ END_TEST
 
 START_TEST(update_demotion_with_conflict_changes_nothing)
 {
-	struct ua_user_patch	 p = patch_email("C@example.com");
-	struct ua_user		 u;
+	struct ua_user_patch p = patch_email("C@example.com");
+	struct ua_user	     u;
 
 	add("a@example.com", UA_ROLE_ADMIN);
 	add("b@example.com", UA_ROLE_ADMIN);
@@ -815,8 +812,8 @@ END_TEST
 
 START_TEST(update_unknown_id)
 {
-	struct ua_user_patch	 p = patch_name("Nobody");
-	struct ua_user		 u;
+	struct ua_user_patch p = patch_name("Nobody");
+	struct ua_user	     u;
 
 	add("a@example.com", UA_ROLE_ADMIN);
 	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 99, &p, &u),
@@ -833,9 +830,9 @@ END_TEST
 
 START_TEST(last_admin_cannot_be_demoted)
 {
-	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
-	struct ua_user		 u;
-	int64_t			 a;
+	struct ua_user_patch p = patch_role(UA_ROLE_USER);
+	struct ua_user	     u;
+	int64_t		     a;
 
 	a = add("a@example.com", UA_ROLE_ADMIN);
 	add("b@example.com", UA_ROLE_USER);
@@ -846,16 +843,15 @@ START_TEST(last_admin_cannot_be_demoted)
 	no_open_transaction();
 	/* Other changes of the last admin are fine. */
 	p = patch_name("Still Admin");
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, a, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, a, &p, &u), UA_OK);
 	ck_assert_int_eq(u.role, UA_ROLE_ADMIN);
 }
 END_TEST
 
 START_TEST(last_admin_cannot_be_deleted)
 {
-	struct ua_user	 u;
-	int64_t		 a, b;
+	struct ua_user u;
+	int64_t	       a, b;
 
 	a = add("a@example.com", UA_ROLE_ADMIN);
 	b = add("b@example.com", UA_ROLE_USER);
@@ -871,7 +867,7 @@ END_TEST
 
 START_TEST(remove_admin_when_another_remains)
 {
-	int64_t	 a, b;
+	int64_t a, b;
 
 	a = add("a@example.com", UA_ROLE_ADMIN);
 	b = add("b@example.com", UA_ROLE_ADMIN);
@@ -889,8 +885,8 @@ END_TEST
 static enum ua_err
 demote_other(const struct ua_user_repo *r, int i, const void *arg)
 {
-	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
-	struct ua_user		 u;
+	struct ua_user_patch p = patch_role(UA_ROLE_USER);
+	struct ua_user	     u;
 
 	(void)arg;
 	return r->ops->update(r->arg, i == 0 ? 2 : 1, &p, &u);
@@ -900,8 +896,8 @@ demote_other(const struct ua_user_repo *r, int i, const void *arg)
 static enum ua_err
 demote_or_remove(const struct ua_user_repo *r, int i, const void *arg)
 {
-	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
-	struct ua_user		 u;
+	struct ua_user_patch p = patch_role(UA_ROLE_USER);
+	struct ua_user	     u;
 
 	(void)arg;
 	if (i == 0)
@@ -913,8 +909,8 @@ demote_or_remove(const struct ua_user_repo *r, int i, const void *arg)
 static void
 two_admin_rounds(racer_fn fn)
 {
-	enum ua_err	 res[2];
-	int		 round;
+	enum ua_err res[2];
+	int	    round;
 
 	for (round = 0; round < ROUNDS; round++) {
 		free(raw("TRUNCATE users RESTART IDENTITY"));
@@ -922,11 +918,10 @@ two_admin_rounds(racer_fn fn)
 		add("b@example.com", UA_ROLE_ADMIN);
 		race(2, fn, NULL, res);
 		ck_assert_msg(count_er(res, 2, UA_OK) == 1 &&
-		    count_er(res, 2, UA_ERR_LAST_ADMIN) == 1,
+			count_er(res, 2, UA_ERR_LAST_ADMIN) == 1,
 		    "round %d: %s and %s", round, ua_strerror(res[0]),
 		    ua_strerror(res[1]));
-		raw_is("SELECT count(*) FROM users WHERE role = 'ADMIN'",
-		    "1");
+		raw_is("SELECT count(*) FROM users WHERE role = 'ADMIN'", "1");
 	}
 	no_open_transaction();
 }
@@ -937,13 +932,13 @@ START_TEST(two_admins_demoting_each_other_leave_one)
 }
 END_TEST
 
-static bool	 admin_db(PGconn *admin, const char *verb, const char *tail);
+static bool admin_db(PGconn *admin, const char *verb, const char *tail);
 
 /* ALTER DATABASE <scratch> "tail", for the connections made after. */
 static void
 alter_scratch_db(const char *tail)
 {
-	PGconn	*admin = PQconnectdb(cfg.admin_url);
+	PGconn *admin = PQconnectdb(cfg.admin_url);
 
 	ck_assert_msg(PQstatus(admin) == CONNECTION_OK, "admin: %s",
 	    PQerrorMessage(admin));
@@ -959,7 +954,7 @@ alter_scratch_db(const char *tail)
 START_TEST(guard_holds_under_another_default_isolation)
 {
 	alter_scratch_db(" SET default_transaction_isolation"
-	    " = 'repeatable read'");
+			 " = 'repeatable read'");
 	two_admin_rounds(demote_other);
 	two_admin_rounds(demote_or_remove);
 }
@@ -983,14 +978,16 @@ END_TEST
 
 START_TEST(set_password_without_revoke_keeps_version)
 {
-	struct ua_user		 u;
-	struct ua_credentials	 c;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user	      u;
+	struct ua_credentials c;
+	int64_t		      id = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$rehashed", NULL, false), UA_OK);
+			     "$2b$12$rehashed", NULL, false),
+	    UA_OK);
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
-	    "a@example.com", &u, &c), UA_OK);
+			     "a@example.com", &u, &c),
+	    UA_OK);
 	ck_assert_str_eq(c.hash, "$2b$12$rehashed");
 	ck_assert_int_eq(c.token_version, 0);
 }
@@ -998,42 +995,49 @@ END_TEST
 
 START_TEST(set_password_with_revoke_bumps_version)
 {
-	struct ua_user		 u;
-	struct ua_credentials	 c;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user	      u;
+	struct ua_credentials c;
+	int64_t		      id = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$changed", NULL, true), UA_OK);
+			     "$2b$12$changed", NULL, true),
+	    UA_OK);
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$again", NULL, true), UA_OK);
+			     "$2b$12$again", NULL, true),
+	    UA_OK);
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
-	    "a@example.com", &u, &c), UA_OK);
+			     "a@example.com", &u, &c),
+	    UA_OK);
 	ck_assert_str_eq(c.hash, "$2b$12$again");
 	ck_assert_int_eq(c.token_version, 2);
-	ck_assert(u.has_updated);	/* a password change is a change */
+	ck_assert(u.has_updated); /* a password change is a change */
 }
 END_TEST
 
 START_TEST(set_password_unknown_id)
 {
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, 42,
-	    "$2b$12$x", NULL, true), UA_ERR_NOT_FOUND);
+			     "$2b$12$x", NULL, true),
+	    UA_ERR_NOT_FOUND);
 }
 END_TEST
 
 /* A rehash lands only over the hash it was made from. */
 START_TEST(set_password_only_over_the_expected_hash)
 {
-	int64_t	 id = add("a@example.com", UA_ROLE_USER);
-	char	*was = raw("SELECT hashed_password FROM users");
+	int64_t id = add("a@example.com", UA_ROLE_USER);
+	char   *was = raw("SELECT hashed_password FROM users");
 
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$changed", NULL, true), UA_OK);
+			     "$2b$12$changed", NULL, true),
+	    UA_OK);
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$rehash", was, false), UA_ERR_NOT_FOUND);
+			     "$2b$12$rehash", was, false),
+	    UA_ERR_NOT_FOUND);
 	raw_is("SELECT hashed_password FROM users", "$2b$12$changed");
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$rehash", "$2b$12$changed", false), UA_OK);
+			     "$2b$12$rehash", "$2b$12$changed", false),
+	    UA_OK);
 	raw_is("SELECT hashed_password || ' ' || token_version FROM users",
 	    "$2b$12$rehash 1");
 	free(was);
@@ -1051,14 +1055,12 @@ END_TEST
  */
 START_TEST(statements_prepared_again_after_a_type_change)
 {
-	struct ua_user	 u;
-	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user u;
+	int64_t	       id = add("a@example.com", UA_ROLE_USER);
 
-	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u), UA_OK);
 	free(raw("ALTER TABLE users ALTER COLUMN name TYPE text"));
-	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u), UA_OK);
 	ck_assert_str_eq(u.name, "Some Name");
 
 	free(raw("ALTER TABLE users ALTER COLUMN name TYPE varchar"));
@@ -1070,21 +1072,23 @@ END_TEST
 /* With DB_PREPARED_STATEMENTS=false every statement goes as text. */
 START_TEST(text_statements_when_not_preparing)
 {
-	struct ua_user_repo	 r;
-	struct ua_user		 u, items[2];
-	struct ua_credentials	 cred;
-	size_t			 n;
-	int64_t			 total, id;
+	struct ua_user_repo   r;
+	struct ua_user	      u, items[2];
+	struct ua_credentials cred;
+	size_t		      n;
+	int64_t		      total, id;
 
 	r.ops = &ua_user_repo_pg;
 	r.arg = db_new_prepared(false);
-	ck_assert_int_eq(r.ops->insert(r.arg, "t@example.com", "Text",
-	    HASH, UA_ROLE_USER, &u), UA_OK);
+	ck_assert_int_eq(r.ops->insert(r.arg, "t@example.com", "Text", HASH,
+			     UA_ROLE_USER, &u),
+	    UA_OK);
 	id = u.id;
 	ck_assert_int_eq(r.ops->get_by_id(r.arg, id, &u), UA_OK);
 	ck_assert_str_eq(u.email, "t@example.com");
 	ck_assert_int_eq(r.ops->list(r.arg, id, &u, &cred, 0, 2, items, &n,
-	    &total), UA_OK);
+			     &total),
+	    UA_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(total, 1);
 	ua_db_free(r.arg);
@@ -1099,12 +1103,13 @@ static void
 kill_repo_session(void)
 {
 	raw_is("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-	    " WHERE datname = current_database()"
-	    " AND application_name = 'userapi'", "1");
+	       " WHERE datname = current_database()"
+	       " AND application_name = 'userapi'",
+	    "1");
 	/* Let the backend go before the next statement is sent. */
 	while (raw_int("SELECT count(*) FROM pg_stat_activity"
-	    " WHERE datname = current_database()"
-	    " AND application_name = 'userapi'") != 0)
+		       " WHERE datname = current_database()"
+		       " AND application_name = 'userapi'") != 0)
 		usleep(10000);
 }
 
@@ -1115,34 +1120,34 @@ kill_repo_session(void)
  */
 START_TEST(idle_lost_connection_reconnects_before_write)
 {
-	struct ua_user		 u;
-	struct ua_credentials	 c;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user	      u;
+	struct ua_credentials c;
+	int64_t		      id = add("a@example.com", UA_ROLE_USER);
 
 	kill_repo_session();
 	ck_assert_int_eq(fx.users.ops->set_password(fx.users.arg, id,
-	    "$2b$12$lost", NULL, true), UA_OK);
+			     "$2b$12$lost", NULL, true),
+	    UA_OK);
 	raw_is("SELECT token_version FROM users", "1");
 	ck_assert_int_eq(fx.users.ops->get_by_email(fx.users.arg,
-	    "a@example.com", &u, &c), UA_OK);
+			     "a@example.com", &u, &c),
+	    UA_OK);
 	ck_assert_str_eq(c.hash, "$2b$12$lost");
 
 	kill_repo_session();
-	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->get_by_id(fx.users.arg, id, &u), UA_OK);
 }
 END_TEST
 
 START_TEST(idle_lost_connection_before_transaction)
 {
-	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
-	struct ua_user		 u;
+	struct ua_user_patch p = patch_role(UA_ROLE_USER);
+	struct ua_user	     u;
 
 	add("a@example.com", UA_ROLE_ADMIN);
 	add("b@example.com", UA_ROLE_ADMIN);
 	kill_repo_session();
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u), UA_OK);
 	raw_is("SELECT count(*) FROM users WHERE role = 'ADMIN'", "1");
 	no_open_transaction();
 	kill_repo_session();
@@ -1156,7 +1161,7 @@ END_TEST
  * The advisory lock the repository takes before a demotion or a
  * deletion ("ua_admin" in ASCII), held here to stop one halfway.
  */
-#define ADMIN_LOCK_KEY	"8458146447079860590"
+#define ADMIN_LOCK_KEY "8458146447079860590"
 
 /*
  * In a child process: wait until the repositories' session waits for
@@ -1165,11 +1170,11 @@ END_TEST
 static pid_t
 kill_when_waiting(void)
 {
-	PGconn		*c;
-	PGresult	*res;
-	pid_t		 pid;
-	int		 i;
-	bool		 done = false;
+	PGconn	 *c;
+	PGresult *res;
+	pid_t	  pid;
+	int	  i;
+	bool	  done = false;
 
 	pid = fork();
 	ck_assert_int_ne(pid, -1);
@@ -1177,7 +1182,8 @@ kill_when_waiting(void)
 		return pid;
 	c = PQconnectdb(cfg.conninfo);
 	for (i = 0; i < 1000 && !done && PQstatus(c) == CONNECTION_OK; i++) {
-		res = PQexec(c, "SELECT count(pg_terminate_backend(pid))"
+		res = PQexec(c,
+		    "SELECT count(pg_terminate_backend(pid))"
 		    " FROM pg_stat_activity"
 		    " WHERE datname = current_database()"
 		    " AND application_name = 'userapi'"
@@ -1198,19 +1204,21 @@ kill_when_waiting(void)
  */
 START_TEST(no_reconnect_inside_a_transaction)
 {
-	PGresult	*res = NULL;
+	PGresult *res = NULL;
 
 	ck_assert_int_eq(ua_db_begin(fx.db), UA_OK);
 	ck_assert(ua_db_in_transaction(fx.db));
 	kill_repo_session();
-	ck_assert_int_eq(ua_db_exec(fx.db, "SELECT 1", 0, NULL,
-	    UA_DB_READ_ONLY, &res), UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(ua_db_exec(fx.db, "SELECT 1", 0, NULL, UA_DB_READ_ONLY,
+			     &res),
+	    UA_ERR_DB_UNAVAILABLE);
 	ck_assert_ptr_null(res);
 	ck_assert_int_eq(ua_db_commit(fx.db), UA_ERR_DB_UNAVAILABLE);
 	ck_assert(!ua_db_in_transaction(fx.db));
 	raw_is("SELECT count(*) FROM pg_stat_activity"
-	    " WHERE datname = current_database()"
-	    " AND application_name = 'userapi'", "0");
+	       " WHERE datname = current_database()"
+	       " AND application_name = 'userapi'",
+	    "0");
 	ck_assert_int_eq(ua_db_ping(fx.db), UA_OK);
 	no_open_transaction();
 }
@@ -1220,7 +1228,7 @@ END_TEST
 static void
 db_value(struct ua_db *db, const char *sql, char *out, size_t len)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	ck_assert_int_eq(ua_db_exec(db, sql, 0, NULL, UA_DB_READ_ONLY, &res),
 	    UA_OK);
@@ -1234,14 +1242,14 @@ db_value(struct ua_db *db, const char *sql, char *out, size_t len)
  */
 START_TEST(statement_timeout_joins_the_url_options)
 {
-	struct ua_settings	 s;
-	struct ua_db		*db;
-	char			 v[128];
+	struct ua_settings s;
+	struct ua_db	  *db;
+	char		   v[128];
 
 	memset(&s, 0, sizeof(s));
 	s.db_statement_timeout_ms = 1234;
-	s.database_url = pgt_fmt("%s options='-c search_path=pg_catalog'",
-	    cfg.conninfo);
+	s.database_url =
+	    pgt_fmt("%s options='-c search_path=pg_catalog'", cfg.conninfo);
 	db = ua_db_new(&s);
 	db_value(db, "SHOW statement_timeout", v, sizeof(v));
 	ck_assert_str_eq(v, "1234ms");
@@ -1250,8 +1258,8 @@ START_TEST(statement_timeout_joins_the_url_options)
 	ua_db_free(db);
 	free(s.database_url);
 
-	s.database_url = pgt_fmt("%s options='-c statement_timeout=4321'",
-	    cfg.conninfo);
+	s.database_url =
+	    pgt_fmt("%s options='-c statement_timeout=4321'", cfg.conninfo);
 	db = ua_db_new(&s);
 	db_value(db, "SHOW statement_timeout", v, sizeof(v));
 	ck_assert_str_eq(v, "4321ms");
@@ -1262,10 +1270,10 @@ END_TEST
 
 START_TEST(lost_connection_inside_transaction)
 {
-	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
-	struct ua_user		 u;
-	pid_t			 pid;
-	int			 st;
+	struct ua_user_patch p = patch_role(UA_ROLE_USER);
+	struct ua_user	     u;
+	pid_t		     pid;
+	int		     st;
 
 	add("a@example.com", UA_ROLE_ADMIN);
 	add("b@example.com", UA_ROLE_ADMIN);
@@ -1287,8 +1295,7 @@ START_TEST(lost_connection_inside_transaction)
 	raw_is("SELECT pg_advisory_unlock(" ADMIN_LOCK_KEY ")", "t");
 	raw_is("SELECT count(*) FROM users WHERE role = 'ADMIN'", "2");
 	no_open_transaction();
-	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u),
-	    UA_OK);
+	ck_assert_int_eq(fx.users.ops->update(fx.users.arg, 1, &p, &u), UA_OK);
 	ck_assert_int_eq(u.role, UA_ROLE_USER);
 	no_open_transaction();
 }
@@ -1298,17 +1305,18 @@ END_TEST
 /* login failures */
 
 /* Failures allowed in the window by these tests. */
-#define MAX_FAILURES	3
+#define MAX_FAILURES 3
 
 /* Reserve an attempt of ("email", "client"): it must be allowed. */
 static int64_t
 attempt(const char *email, const char *client)
 {
-	int64_t	 id = 0;
-	int	 retry = -1;
+	int64_t id = 0;
+	int	retry = -1;
 
 	ck_assert_int_eq(fx.logins.ops->reserve(fx.logins.arg, email, client,
-	    WINDOW_S, MAX_FAILURES, &id, &retry), UA_OK);
+			     WINDOW_S, MAX_FAILURES, &id, &retry),
+	    UA_OK);
 	ck_assert_int_gt(id, 0);
 	return id;
 }
@@ -1317,15 +1325,16 @@ attempt(const char *email, const char *client)
 static void
 refused(const char *email, const char *client, int rmin, int rmax)
 {
-	int64_t	 id = -1;
-	int	 retry = -1;
+	int64_t id = -1;
+	int	retry = -1;
 
 	ck_assert_int_eq(fx.logins.ops->reserve(fx.logins.arg, email, client,
-	    WINDOW_S, MAX_FAILURES, &id, &retry), UA_ERR_TOO_MANY);
+			     WINDOW_S, MAX_FAILURES, &id, &retry),
+	    UA_ERR_TOO_MANY);
 	ck_assert_int_eq(id, 0);
 	ck_assert_msg(retry >= rmin && retry <= rmax,
-	    "%s %s: retry after %d, want %d..%d", email, client, retry,
-	    rmin, rmax);
+	    "%s %s: retry after %d, want %d..%d", email, client, retry, rmin,
+	    rmax);
 }
 
 START_TEST(login_counts_per_email_any_case_and_client)
@@ -1339,7 +1348,8 @@ START_TEST(login_counts_per_email_any_case_and_client)
 	attempt("bob@example.com", "10.0.0.1");
 	/* A refused attempt is not recorded. */
 	raw_is("SELECT count(*) FROM login_failures"
-	    " WHERE email = 'ann@example.com'", "4");
+	       " WHERE email = 'ann@example.com'",
+	    "4");
 }
 END_TEST
 
@@ -1350,11 +1360,11 @@ START_TEST(login_window_and_retry_after)
 	attempt("a@example.com", "c");
 	/* The oldest failed 50 s ago: 10 s until it leaves the window. */
 	free(raw("UPDATE login_failures SET failed_at = now()"
-	    " - interval '50 seconds' WHERE id = 1"));
+		 " - interval '50 seconds' WHERE id = 1"));
 	refused("a@example.com", "c", 9, 10);
 	/* Out of the window: no longer counted. */
 	free(raw("UPDATE login_failures SET failed_at = now()"
-	    " - interval '70 seconds' WHERE id = 1"));
+		 " - interval '70 seconds' WHERE id = 1"));
 	attempt("a@example.com", "c");
 	refused("a@example.com", "c", WINDOW_S - 1, WINDOW_S);
 }
@@ -1366,23 +1376,24 @@ START_TEST(reserve_forgets_stale_rows)
 	attempt("a@example.com", "c");
 	attempt("old@example.com", "d");
 	free(raw("UPDATE login_failures SET failed_at = now()"
-	    " - interval '1 hour' WHERE id IN (1, 3)"));
+		 " - interval '1 hour' WHERE id IN (1, 3)"));
 	attempt("a@example.com", "c");
 	raw_is("SELECT string_agg(id::text, ',' ORDER BY id)"
-	    " FROM login_failures", "2,4");
+	       " FROM login_failures",
+	    "2,4");
 	no_open_transaction();
 }
 END_TEST
 
 START_TEST(release_forgets_one_attempt)
 {
-	int64_t	 first = attempt("a@example.com", "c");
+	int64_t first = attempt("a@example.com", "c");
 
 	attempt("a@example.com", "c");
-	ck_assert_int_eq(fx.logins.ops->release(fx.logins.arg, first),
-	    UA_OK);
+	ck_assert_int_eq(fx.logins.ops->release(fx.logins.arg, first), UA_OK);
 	raw_is("SELECT string_agg(id::text, ',' ORDER BY id)"
-	    " FROM login_failures", "2");
+	       " FROM login_failures",
+	    "2");
 	attempt("a@example.com", "c");
 	attempt("a@example.com", "c");
 	refused("a@example.com", "c", WINDOW_S - 1, WINDOW_S);
@@ -1394,12 +1405,15 @@ START_TEST(clear_forgets_one_email_and_client)
 	attempt("a@example.com", "c");
 	attempt("a@example.com", "d");
 	attempt("b@example.com", "c");
-	ck_assert_int_eq(fx.logins.ops->clear(fx.logins.arg,
-	    "A@EXAMPLE.com", "c"), UA_OK);
+	ck_assert_int_eq(fx.logins.ops->clear(fx.logins.arg, "A@EXAMPLE.com",
+			     "c"),
+	    UA_OK);
 	raw_is("SELECT string_agg(email || ' ' || client, ',' ORDER BY id)"
-	    " FROM login_failures", "a@example.com d,b@example.com c");
+	       " FROM login_failures",
+	    "a@example.com d,b@example.com c");
 	ck_assert_int_eq(fx.logins.ops->clear(fx.logins.arg,
-	    "nobody@example.com", "c"), UA_OK);
+			     "nobody@example.com", "c"),
+	    UA_OK);
 }
 END_TEST
 
@@ -1407,9 +1421,9 @@ END_TEST
 static enum ua_err
 reserve_one(const struct ua_user_repo *r, int i, const void *arg)
 {
-	struct ua_login_repo	 l = { &ua_login_repo_pg, r->arg };
-	int64_t			 id;
-	int			 retry;
+	struct ua_login_repo l = { &ua_login_repo_pg, r->arg };
+	int64_t		     id;
+	int		     retry;
 
 	(void)i;
 	(void)arg;
@@ -1421,16 +1435,17 @@ reserve_one(const struct ua_user_repo *r, int i, const void *arg)
 static void
 reserve_rounds(void)
 {
-	enum ua_err	 res[RACERS];
-	int		 round;
+	enum ua_err res[RACERS];
+	int	    round;
 
 	for (round = 0; round < ROUNDS; round++) {
 		free(raw("TRUNCATE login_failures"));
 		race(RACERS, reserve_one, NULL, res);
 		ck_assert_msg(count_er(res, RACERS, UA_OK) == MAX_FAILURES &&
-		    count_er(res, RACERS, UA_ERR_TOO_MANY) ==
-		    RACERS - MAX_FAILURES, "round %d: %d allowed of %d",
-		    round, count_er(res, RACERS, UA_OK), RACERS);
+			count_er(res, RACERS, UA_ERR_TOO_MANY) ==
+			    RACERS - MAX_FAILURES,
+		    "round %d: %d allowed of %d", round,
+		    count_er(res, RACERS, UA_OK), RACERS);
 		raw_is("SELECT count(*) FROM login_failures", "3");
 	}
 }
@@ -1444,7 +1459,7 @@ END_TEST
 START_TEST(login_limit_holds_under_another_default_isolation)
 {
 	alter_scratch_db(" SET default_transaction_isolation"
-	    " = 'repeatable read'");
+			 " = 'repeatable read'");
 	reserve_rounds();
 }
 END_TEST
@@ -1454,7 +1469,7 @@ END_TEST
 static TCase *
 tcase(const char *name)
 {
-	TCase	*tc;
+	TCase *tc;
 
 	tc = tcase_create(name);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -1465,8 +1480,8 @@ tcase(const char *name)
 static Suite *
 repo_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	Suite *s;
+	TCase *tc;
 
 	s = suite_create("repo_pg");
 
@@ -1551,7 +1566,6 @@ repo_suite(void)
 
 /* ---------------------------------------------------------------- */
 
-
 /*
  * Run "userapi-migrate --dir SRC upgrade head" on the scratch database,
  * with none of the caller's settings.  True if it exited 0; its errors
@@ -1561,12 +1575,12 @@ static bool
 migrate_scratch(void)
 {
 	static const char *const drop[] = { "DATABASE_URL", "JWT_SECRET",
-	    "USERAPI_ENV_FILE", "USERAPI_MIGRATIONS_DIR", NULL };
-	char	*argv[6], **env;
-	size_t	 n, i, j, k;
-	pid_t	 pid;
-	int	 st, fd;
-	bool	 keep;
+		"USERAPI_ENV_FILE", "USERAPI_MIGRATIONS_DIR", NULL };
+	char			*argv[6], **env;
+	size_t			 n, i, j, k;
+	pid_t			 pid;
+	int			 st, fd;
+	bool			 keep;
 
 	for (n = 0; environ[n] != NULL; n++)
 		continue;
@@ -1614,9 +1628,9 @@ migrate_scratch(void)
 static bool
 admin_db(PGconn *admin, const char *verb, const char *tail)
 {
-	PGresult	*res;
-	char		*id, *q;
-	bool		 ok;
+	PGresult *res;
+	char	 *id, *q;
+	bool	  ok;
 
 	if ((id = PQescapeIdentifier(admin, cfg.db, strlen(cfg.db))) == NULL)
 		return false;
@@ -1634,16 +1648,17 @@ admin_db(PGconn *admin, const char *verb, const char *tail)
 int
 main(void)
 {
-	SRunner		*sr;
-	PGconn		*admin;
-	const char	*tool, *src, *tmp;
-	char		 dir[PATH_MAX];
-	int		 failed = 1, fd;
+	SRunner	   *sr;
+	PGconn	   *admin;
+	const char *tool, *src, *tmp;
+	char	    dir[PATH_MAX];
+	int	    failed = 1, fd;
 
 	ua_log_init("test_repo_pg", false);
 	if ((cfg.admin_url = getenv("UA_TEST_PG_ADMIN_URL")) == NULL ||
 	    cfg.admin_url[0] == '\0') {
-		fprintf(stderr, "test_repo_pg: UA_TEST_PG_ADMIN_URL is not "
+		fprintf(stderr,
+		    "test_repo_pg: UA_TEST_PG_ADMIN_URL is not "
 		    "set: give it the libpq conninfo of a PostgreSQL role "
 		    "that may create databases\n");
 		return EXIT_FAILURE;
@@ -1651,29 +1666,32 @@ main(void)
 	if ((tool = getenv("UA_TEST_MIGRATE")) == NULL || tool[0] == '\0')
 		tool = "./userapi-migrate";
 	if (realpath(tool, cfg.tool) == NULL || access(cfg.tool, X_OK) != 0) {
-		fprintf(stderr, "test_repo_pg: %s: not an executable "
-		    "(set UA_TEST_MIGRATE)\n", tool);
+		fprintf(stderr,
+		    "test_repo_pg: %s: not an executable "
+		    "(set UA_TEST_MIGRATE)\n",
+		    tool);
 		return EXIT_FAILURE;
 	}
 	if ((src = getenv("UA_TEST_MIGRATIONS_DIR")) == NULL || src[0] == '\0')
 		src = UA_TEST_SRC_MIGRATIONS;
 	if (realpath(src, cfg.src) == NULL) {
-		fprintf(stderr, "test_repo_pg: %s: %s\n", src,
-		    strerror(errno));
+		fprintf(stderr, "test_repo_pg: %s: %s\n", src, strerror(errno));
 		return EXIT_FAILURE;
 	}
 
 	admin = PQconnectdb(cfg.admin_url);
 	if (PQstatus(admin) != CONNECTION_OK) {
-		fprintf(stderr, "test_repo_pg: cannot connect with "
-		    "UA_TEST_PG_ADMIN_URL: %s", PQerrorMessage(admin));
+		fprintf(stderr,
+		    "test_repo_pg: cannot connect with "
+		    "UA_TEST_PG_ADMIN_URL: %s",
+		    PQerrorMessage(admin));
 		PQfinish(admin);
 		return EXIT_FAILURE;
 	}
-	snprintf(cfg.db, sizeof(cfg.db), "ua_test_repo_pg_%ld",
-	    (long)getpid());
+	snprintf(cfg.db, sizeof(cfg.db), "ua_test_repo_pg_%ld", (long)getpid());
 	if ((cfg.conninfo = pgt_conninfo_for(cfg.admin_url, cfg.db)) == NULL) {
-		fprintf(stderr, "test_repo_pg: UA_TEST_PG_ADMIN_URL cannot "
+		fprintf(stderr,
+		    "test_repo_pg: UA_TEST_PG_ADMIN_URL cannot "
 		    "be parsed\n");
 		PQfinish(admin);
 		return EXIT_FAILURE;
@@ -1693,8 +1711,9 @@ main(void)
 		goto out;
 	}
 	snprintf(cfg.envfile, sizeof(cfg.envfile), "%s/empty.env", dir);
-	if ((fd = open(cfg.envfile, O_WRONLY | O_CREAT | O_TRUNC,
-	    0600)) == -1 || close(fd) == -1) {
+	if ((fd = open(cfg.envfile, O_WRONLY | O_CREAT | O_TRUNC, 0600)) ==
+		-1 ||
+	    close(fd) == -1) {
 		fprintf(stderr, "test_repo_pg: %s: %s\n", cfg.envfile,
 		    strerror(errno));
 		goto out;

@@ -18,36 +18,36 @@
 #include "fake_repo.h"
 
 /* One row of users: the model, and what only authentication sees. */
-struct	frow {
-	struct ua_user		 u;
-	struct ua_credentials	 cred;
+struct frow {
+	struct ua_user	      u;
+	struct ua_credentials cred;
 };
 
 /* One row of login_failures. */
-struct	ffail {
-	int64_t	 id;
-	char	*email;		/* lower-cased */
-	char	*client;
-	int64_t	 at_s;
+struct ffail {
+	int64_t id;
+	char   *email; /* lower-cased */
+	char   *client;
+	int64_t at_s;
 };
 
-struct	fake_repo {
-	struct frow	*rows;		/* ordered by id */
-	size_t		 nrows;
-	int64_t		 next_id;
-	struct ffail	*fails;
-	size_t		 nfails;
-	int64_t		 last_fail_id;
-	int64_t		 now_s;
-	enum ua_err	 fail_next;	/* UA_OK: none pending */
-	enum ua_err	 fail_op[FAKE_OP__MAX];
-	unsigned	 calls[FAKE_OP__MAX];
+struct fake_repo {
+	struct frow  *rows; /* ordered by id */
+	size_t	      nrows;
+	int64_t	      next_id;
+	struct ffail *fails;
+	size_t	      nfails;
+	int64_t	      last_fail_id;
+	int64_t	      now_s;
+	enum ua_err   fail_next; /* UA_OK: none pending */
+	enum ua_err   fail_op[FAKE_OP__MAX];
+	unsigned      calls[FAKE_OP__MAX];
 };
 
 struct fake_repo *
 fake_repo_new(void)
 {
-	struct fake_repo	*fr = ua_xcalloc(1, sizeof(*fr));
+	struct fake_repo *fr = ua_xcalloc(1, sizeof(*fr));
 
 	fr->next_id = 1;
 	fr->now_s = FAKE_REPO_EPOCH_S;
@@ -57,7 +57,7 @@ fake_repo_new(void)
 void
 fake_repo_free(struct fake_repo *fr)
 {
-	size_t	 i;
+	size_t i;
 
 	if (fr == NULL)
 		return;
@@ -73,7 +73,7 @@ fake_repo_free(struct fake_repo *fr)
 struct ua_user_repo
 fake_repo_users(struct fake_repo *fr)
 {
-	struct ua_user_repo	 r = { &fake_user_repo_ops, fr };
+	struct ua_user_repo r = { &fake_user_repo_ops, fr };
 
 	return r;
 }
@@ -81,7 +81,7 @@ fake_repo_users(struct fake_repo *fr)
 struct ua_login_repo
 fake_repo_logins(struct fake_repo *fr)
 {
-	struct ua_login_repo	 r = { &fake_login_repo_ops, fr };
+	struct ua_login_repo r = { &fake_login_repo_ops, fr };
 
 	return r;
 }
@@ -120,8 +120,8 @@ fake_repo_calls(const struct fake_repo *fr, enum fake_op op)
 unsigned
 fake_repo_total_calls(const struct fake_repo *fr)
 {
-	unsigned	 n = 0;
-	int		 i;
+	unsigned n = 0;
+	int	 i;
 
 	for (i = 0; i < FAKE_OP__MAX; i++)
 		n += fr->calls[i];
@@ -153,7 +153,7 @@ fake_repo_nfailures(const struct fake_repo *fr)
 static enum ua_err
 enter(struct fake_repo *fr, enum fake_op op)
 {
-	enum ua_err	 er;
+	enum ua_err er;
 
 	fr->calls[op]++;
 	if ((er = fr->fail_op[op]) != UA_OK) {
@@ -182,7 +182,7 @@ now_us(const struct fake_repo *fr)
 static struct frow *
 find_id(const struct fake_repo *fr, int64_t id)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < fr->nrows; i++)
 		if (fr->rows[i].u.id == id)
@@ -194,7 +194,7 @@ find_id(const struct fake_repo *fr, int64_t id)
 static struct frow *
 find_email(const struct fake_repo *fr, const char *email, int64_t except)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < fr->nrows; i++)
 		if (fr->rows[i].u.id != except &&
@@ -207,7 +207,7 @@ find_email(const struct fake_repo *fr, const char *email, int64_t except)
 static size_t
 other_admins(const struct fake_repo *fr, int64_t except)
 {
-	size_t	 i, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < fr->nrows; i++)
 		if (fr->rows[i].u.id != except &&
@@ -221,8 +221,7 @@ other_admins(const struct fake_repo *fr, int64_t except)
  * stamp updated_at with now.
  */
 static void
-touch(const struct fake_repo *fr, const struct frow *before,
-    struct frow *after)
+touch(const struct fake_repo *fr, const struct frow *before, struct frow *after)
 {
 	if (strcmp(before->u.email, after->u.email) == 0 &&
 	    strcmp(before->u.name, after->u.name) == 0 &&
@@ -243,7 +242,7 @@ static enum ua_err
 do_insert(struct fake_repo *fr, const char *email, const char *name,
     const char *hash, enum ua_role role, struct ua_user *out)
 {
-	struct frow	*r;
+	struct frow *r;
 
 	if (!fits(email, UA_EMAIL_MAX) || !fits(name, UA_NAME_MAX_BYTES) ||
 	    !fits(hash, UA_PASSWORD_HASH_MAX - 1))
@@ -269,7 +268,7 @@ int64_t
 fake_repo_add(struct fake_repo *fr, const char *email, const char *name,
     const char *hash, enum ua_role role)
 {
-	struct ua_user	 u;
+	struct ua_user u;
 
 	if (do_insert(fr, email, name, hash, role, &u) != UA_OK)
 		return 0;
@@ -280,7 +279,7 @@ bool
 fake_repo_peek(const struct fake_repo *fr, int64_t id, struct ua_user *u,
     struct ua_credentials *cred)
 {
-	const struct frow	*r;
+	const struct frow *r;
 
 	if ((r = find_id(fr, id)) == NULL)
 		return false;
@@ -303,9 +302,9 @@ fake_repo_peek(const struct fake_repo *fr, int64_t id, struct ua_user *u,
 static enum ua_err
 fake_get_by_id(void *arg, int64_t id, struct ua_user *out)
 {
-	struct fake_repo	*fr = arg;
-	struct frow		*r;
-	enum ua_err		 er;
+	struct fake_repo *fr = arg;
+	struct frow	 *r;
+	enum ua_err	  er;
 
 	memset(out, 0, sizeof(*out));
 	if ((er = enter(fr, FAKE_OP_GET_BY_ID)) != UA_OK)
@@ -317,13 +316,13 @@ fake_get_by_id(void *arg, int64_t id, struct ua_user *out)
 }
 
 static enum ua_err
-fake_get_caller_and_target(void *arg, int64_t caller_id,
-    struct ua_user *caller, struct ua_credentials *caller_cred,
-    int64_t target_id, struct ua_user *target, bool *target_found)
+fake_get_caller_and_target(void *arg, int64_t caller_id, struct ua_user *caller,
+    struct ua_credentials *caller_cred, int64_t target_id,
+    struct ua_user *target, bool *target_found)
 {
-	struct fake_repo	*fr = arg;
-	struct frow		*c, *t;
-	enum ua_err		 er;
+	struct fake_repo *fr = arg;
+	struct frow	 *c, *t;
+	enum ua_err	  er;
 
 	memset(caller, 0, sizeof(*caller));
 	memset(caller_cred, 0, sizeof(*caller_cred));
@@ -346,9 +345,9 @@ static enum ua_err
 fake_get_by_email(void *arg, const char *email, struct ua_user *out,
     struct ua_credentials *cred)
 {
-	struct fake_repo	*fr = arg;
-	struct frow		*r;
-	enum ua_err		 er;
+	struct fake_repo *fr = arg;
+	struct frow	 *r;
+	enum ua_err	  er;
 
 	memset(out, 0, sizeof(*out));
 	memset(cred, 0, sizeof(*cred));
@@ -366,10 +365,10 @@ fake_list(void *arg, int64_t caller_id, struct ua_user *caller,
     struct ua_credentials *caller_cred, int64_t offset, int64_t limit,
     struct ua_user *items, size_t *n, int64_t *total)
 {
-	struct fake_repo	*fr = arg;
-	struct frow		*c;
-	enum ua_err		 er;
-	size_t			 i;
+	struct fake_repo *fr = arg;
+	struct frow	 *c;
+	enum ua_err	  er;
+	size_t		  i;
 
 	memset(caller, 0, sizeof(*caller));
 	memset(caller_cred, 0, sizeof(*caller_cred));
@@ -383,8 +382,7 @@ fake_list(void *arg, int64_t caller_id, struct ua_user *caller,
 		return UA_ERR_NOT_FOUND;
 	*caller = c->u;
 	*caller_cred = c->cred;
-	for (i = 0; (int64_t)i < limit && (uint64_t)offset + i < fr->nrows;
-	    i++)
+	for (i = 0; (int64_t)i < limit && (uint64_t)offset + i < fr->nrows; i++)
 		items[i] = fr->rows[offset + i].u;
 	*n = i;
 	*total = (int64_t)fr->nrows;
@@ -395,8 +393,8 @@ static enum ua_err
 fake_insert(void *arg, const char *email, const char *name, const char *hash,
     enum ua_role role, struct ua_user *out)
 {
-	struct fake_repo	*fr = arg;
-	enum ua_err		 er;
+	struct fake_repo *fr = arg;
+	enum ua_err	  er;
 
 	memset(out, 0, sizeof(*out));
 	if ((er = enter(fr, FAKE_OP_INSERT)) != UA_OK)
@@ -410,9 +408,9 @@ static enum ua_err
 fake_update(void *arg, int64_t id, const struct ua_user_patch *patch,
     struct ua_user *out)
 {
-	struct fake_repo	*fr = arg;
-	struct frow		*r, before;
-	enum ua_err		 er;
+	struct fake_repo *fr = arg;
+	struct frow	 *r, before;
+	enum ua_err	  er;
 
 	memset(out, 0, sizeof(*out));
 	if ((er = enter(fr, FAKE_OP_UPDATE)) != UA_OK)
@@ -445,10 +443,10 @@ fake_update(void *arg, int64_t id, const struct ua_user_patch *patch,
 static enum ua_err
 fake_remove(void *arg, int64_t id)
 {
-	struct fake_repo	*fr = arg;
-	struct frow		*r;
-	enum ua_err		 er;
-	size_t			 i;
+	struct fake_repo *fr = arg;
+	struct frow	 *r;
+	enum ua_err	  er;
+	size_t		  i;
 
 	if ((er = enter(fr, FAKE_OP_REMOVE)) != UA_OK)
 		return er;
@@ -464,12 +462,12 @@ fake_remove(void *arg, int64_t id)
 }
 
 static enum ua_err
-fake_set_password(void *arg, int64_t id, const char *hash,
-    const char *expected, bool revoke_tokens)
+fake_set_password(void *arg, int64_t id, const char *hash, const char *expected,
+    bool revoke_tokens)
 {
-	struct fake_repo	*fr = arg;
-	struct frow		*r, before;
-	enum ua_err		 er;
+	struct fake_repo *fr = arg;
+	struct frow	 *r, before;
+	enum ua_err	  er;
 
 	if ((er = enter(fr, FAKE_OP_SET_PASSWORD)) != UA_OK)
 		return er;
@@ -523,13 +521,13 @@ static enum ua_err
 fake_reserve(void *arg, const char *email, const char *client, int window_s,
     int max, int64_t *attempt, int *retry_after_s)
 {
-	struct fake_repo	*fr = arg;
-	struct ffail		*f;
-	enum ua_err		 er;
-	int64_t			 oldest = 0, since = fr->now_s - window_s;
-	size_t			 i, j;
-	int			 n = 0;
-	char			*p;
+	struct fake_repo *fr = arg;
+	struct ffail	 *f;
+	enum ua_err	  er;
+	int64_t		  oldest = 0, since = fr->now_s - window_s;
+	size_t		  i, j;
+	int		  n = 0;
+	char		 *p;
 
 	*attempt = 0;
 	*retry_after_s = 0;
@@ -557,8 +555,8 @@ fake_reserve(void *arg, const char *email, const char *client, int window_s,
 		return UA_ERR_TOO_MANY;
 	}
 
-	fr->fails = ua_xrealloc(fr->fails,
-	    (fr->nfails + 1) * sizeof(*fr->fails));
+	fr->fails =
+	    ua_xrealloc(fr->fails, (fr->nfails + 1) * sizeof(*fr->fails));
 	f = &fr->fails[fr->nfails++];
 	f->id = ++fr->last_fail_id;
 	f->email = ua_xstrdup(email);
@@ -574,9 +572,9 @@ fake_reserve(void *arg, const char *email, const char *client, int window_s,
 static enum ua_err
 fake_release(void *arg, int64_t attempt)
 {
-	struct fake_repo	*fr = arg;
-	enum ua_err		 er;
-	size_t			 i, j;
+	struct fake_repo *fr = arg;
+	enum ua_err	  er;
+	size_t		  i, j;
 
 	if ((er = enter(fr, FAKE_OP_RELEASE)) != UA_OK)
 		return er;
@@ -592,9 +590,9 @@ fake_release(void *arg, int64_t attempt)
 static enum ua_err
 fake_clear(void *arg, const char *email, const char *client)
 {
-	struct fake_repo	*fr = arg;
-	enum ua_err		 er;
-	size_t			 i, j;
+	struct fake_repo *fr = arg;
+	enum ua_err	  er;
+	size_t		  i, j;
 
 	if ((er = enter(fr, FAKE_OP_CLEAR)) != UA_OK)
 		return er;

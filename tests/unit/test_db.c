@@ -16,9 +16,9 @@
 /* ---- ua_db_pooler_symptom ----------------------------------------- */
 
 static const struct {
-	const char		*state;
-	enum ua_db_step		 step;
-	bool			 pooler;
+	const char     *state;
+	enum ua_db_step step;
+	bool		pooler;
 } symptoms[] = {
 	/* The name is there already: another's, or ours on another. */
 	{ "42P05", UA_DB_STEP_PREPARE, true },
@@ -32,11 +32,11 @@ static const struct {
 	{ "08P01", UA_DB_STEP_PREPARE, false },
 	{ "26000", UA_DB_STEP__MAX, false },
 	/* Failures of the statement itself. */
-	{ "57014", UA_DB_STEP_EXECUTE, false },	/* statement timeout */
-	{ "23505", UA_DB_STEP_EXECUTE, false },	/* unique violation */
-	{ "0A000", UA_DB_STEP_EXECUTE, false },	/* cached plan changed */
-	{ "08006", UA_DB_STEP_EXECUTE, false },	/* connection failure */
-	{ "42601", UA_DB_STEP_PREPARE, false },	/* syntax error */
+	{ "57014", UA_DB_STEP_EXECUTE, false }, /* statement timeout */
+	{ "23505", UA_DB_STEP_EXECUTE, false }, /* unique violation */
+	{ "0A000", UA_DB_STEP_EXECUTE, false }, /* cached plan changed */
+	{ "08006", UA_DB_STEP_EXECUTE, false }, /* connection failure */
+	{ "42601", UA_DB_STEP_PREPARE, false }, /* syntax error */
 	{ "", UA_DB_STEP_EXECUTE, false },
 	{ "26000x", UA_DB_STEP_EXECUTE, false },
 	{ "2600", UA_DB_STEP_EXECUTE, false },
@@ -45,8 +45,10 @@ static const struct {
 START_TEST(pooler_symptom_table)
 {
 	ck_assert_msg(ua_db_pooler_symptom(symptoms[_i].state,
-	    symptoms[_i].step) == symptoms[_i].pooler, "%s at step %d: want "
-	    "%d", symptoms[_i].state, (int)symptoms[_i].step,
+			  symptoms[_i].step) == symptoms[_i].pooler,
+	    "%s at step %d: want "
+	    "%d",
+	    symptoms[_i].state, (int)symptoms[_i].step,
 	    (int)symptoms[_i].pooler);
 }
 END_TEST
@@ -62,7 +64,7 @@ END_TEST
 
 START_TEST(stmt_name_shape)
 {
-	char	 n[UA_DB_STMT_NAME_MAX];
+	char n[UA_DB_STMT_NAME_MAX];
 
 	ua_db_stmt_name(n, sizeof(n), 4242, 0xdeadbeefU, 0);
 	ck_assert_str_eq(n, "ua_4242_deadbeef_0");
@@ -74,7 +76,7 @@ END_TEST
 /* Two workers, same sequence: the PID or the nonce tells them apart. */
 START_TEST(stmt_names_of_workers_differ)
 {
-	char	 a[UA_DB_STMT_NAME_MAX], b[UA_DB_STMT_NAME_MAX];
+	char a[UA_DB_STMT_NAME_MAX], b[UA_DB_STMT_NAME_MAX];
 
 	ua_db_stmt_name(a, sizeof(a), 100, 5, 0);
 	ua_db_stmt_name(b, sizeof(b), 101, 5, 0);
@@ -92,7 +94,7 @@ END_TEST
 /* The largest values still fit in a PostgreSQL name, untruncated. */
 START_TEST(stmt_name_fits_namedatalen)
 {
-	char	 n[UA_DB_STMT_NAME_MAX + 8];
+	char n[UA_DB_STMT_NAME_MAX + 8];
 
 	ua_db_stmt_name(n, sizeof(n), LONG_MAX, UINT_MAX, ULONG_MAX);
 	ck_assert_uint_lt(strlen(n), UA_DB_STMT_NAME_MAX);
@@ -104,7 +106,7 @@ END_TEST
 
 START_TEST(parse_timeout_accepts)
 {
-	long	 ms = -1;
+	long ms = -1;
 
 	ck_assert(ua_db_parse_timeout("0", &ms));
 	ck_assert_int_eq(ms, 0);
@@ -116,13 +118,23 @@ START_TEST(parse_timeout_accepts)
 END_TEST
 
 static const char *const bad_timeouts[] = {
-	"", "-1", "+5", " 5", "5 ", "5s", "1min", "5000ms", "0x10", "1e3",
-	"2147483648", "99999999999999999999999",
+	"",
+	"-1",
+	"+5",
+	" 5",
+	"5 ",
+	"5s",
+	"1min",
+	"5000ms",
+	"0x10",
+	"1e3",
+	"2147483648",
+	"99999999999999999999999",
 };
 
 START_TEST(parse_timeout_refuses)
 {
-	long	 ms = 77;
+	long ms = 77;
 
 	ck_assert_msg(!ua_db_parse_timeout(bad_timeouts[_i], &ms),
 	    "accepted \"%s\"", bad_timeouts[_i]);
@@ -133,8 +145,8 @@ END_TEST
 static Suite *
 db_suite(void)
 {
-	Suite	*s = suite_create("db");
-	TCase	*tc;
+	Suite *s = suite_create("db");
+	TCase *tc;
 
 	tc = tcase_create("ua_db_pooler_symptom");
 	tcase_add_loop_test(tc, pooler_symptom_table, 0,
@@ -159,7 +171,7 @@ db_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(db_suite());
+	SRunner *sr = srunner_create(db_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

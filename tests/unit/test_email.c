@@ -14,27 +14,28 @@
 #include "userapi/user.h"
 #include "userapi/validate.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-#define A10	"aaaaaaaaaa"
-#define A60	A10 A10 A10 A10 A10 A10
-#define A63	A60 "aaa"
-#define A64	A60 "aaaa"
-#define E10	"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" \
-		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-#define E60	E10 E10 E10 E10 E10 E10
-#define B63	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-#define C63	"ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
-#define D57	"ddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
-#define D58	D57 "d"
-#define D24	"dddddddddddddddddddddddd"
-#define BS2	"\\\\"		/* one escaped backslash: \\ */
-#define BS10	BS2 BS2 BS2 BS2 BS2 BS2 BS2 BS2 BS2 BS2
-#define BS30	BS10 BS10 BS10
+#define A10 "aaaaaaaaaa"
+#define A60 A10 A10 A10 A10 A10 A10
+#define A63 A60 "aaa"
+#define A64 A60 "aaaa"
+#define E10 \
+	"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" \
+	"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+#define E60 E10 E10 E10 E10 E10 E10
+#define B63 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define C63 "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define D57 "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define D58 D57 "d"
+#define D24 "dddddddddddddddddddddddd"
+#define BS2 "\\\\" /* one escaped backslash: \\ */
+#define BS10 BS2 BS2 BS2 BS2 BS2 BS2 BS2 BS2 BS2 BS2
+#define BS30 BS10 BS10 BS10
 
 static const struct {
-	const char	*in;
-	const char	*out;
+	const char *in;
+	const char *out;
 } valid[] = {
 	{ "ann@example.com", "ann@example.com" },
 	{ "Ann.Lee@Example.COM", "Ann.Lee@example.com" },
@@ -56,7 +57,9 @@ static const struct {
 	{ "x@xn--bcher-kva.de", "x@xn--bcher-kva.de" },
 	{ "  ann@example.com  ", "ann@example.com" },
 	{ "\tann@example.com\n", "ann@example.com" },
-	{ "\xc2\xa0" "ann@example.com\xe3\x80\x80", "ann@example.com" },
+	{ "\xc2\xa0"
+	  "ann@example.com\xe3\x80\x80",
+	    "ann@example.com" },
 	{ "Ann Lee <ann@Example.com>", "ann@example.com" },
 	{ "\"Lee, Ann\" <ann@example.com>", "ann@example.com" },
 	{ "<ann@example.com>", "ann@example.com" },
@@ -83,8 +86,8 @@ static const struct {
 
 START_TEST(accepts_valid)
 {
-	char		 out[UA_EMAIL_MAX + 1], why[512];
-	enum ua_err	 er;
+	char	    out[UA_EMAIL_MAX + 1], why[512];
+	enum ua_err er;
 
 	er = ua_email_normalise(valid[_i].in, strlen(valid[_i].in), out,
 	    sizeof(out), why, sizeof(why));
@@ -96,31 +99,37 @@ END_TEST
 
 START_TEST(normal_form_is_stable)
 {
-	char	 once[UA_EMAIL_MAX + 1], twice[UA_EMAIL_MAX + 1], why[512];
+	char once[UA_EMAIL_MAX + 1], twice[UA_EMAIL_MAX + 1], why[512];
 
 	ck_assert_int_eq(ua_email_normalise(valid[_i].in, strlen(valid[_i].in),
-	    once, sizeof(once), why, sizeof(why)), UA_OK);
+			     once, sizeof(once), why, sizeof(why)),
+	    UA_OK);
 	ck_assert_int_eq(ua_email_normalise(once, strlen(once), twice,
-	    sizeof(twice), why, sizeof(why)), UA_OK);
+			     sizeof(twice), why, sizeof(why)),
+	    UA_OK);
 	ck_assert_str_eq(once, twice);
 }
 END_TEST
 
-#define TLD	"The part after the @-sign is not valid. It is not within " \
-		"a valid top-level domain."
-#define PERIOD	"The part after the @-sign is not valid. It should have a " \
-		"period."
-#define SPECIAL	"The part after the @-sign is a special-use or reserved " \
-		"name that cannot be used with email."
-#define NO_IP	"A bracketed IP address after the @-sign is not allowed here."
-#define NO_AT	"An email address must have an @-sign."
-#define BAD_IP	"The address in brackets after the @-sign is not valid: " \
-		"It is not an IPv4 address (%s) or is missing an address " \
-		"literal tag."
+#define TLD \
+	"The part after the @-sign is not valid. It is not within " \
+	"a valid top-level domain."
+#define PERIOD \
+	"The part after the @-sign is not valid. It should have a " \
+	"period."
+#define SPECIAL \
+	"The part after the @-sign is a special-use or reserved " \
+	"name that cannot be used with email."
+#define NO_IP "A bracketed IP address after the @-sign is not allowed here."
+#define NO_AT "An email address must have an @-sign."
+#define BAD_IP \
+	"The address in brackets after the @-sign is not valid: " \
+	"It is not an IPv4 address (%s) or is missing an address " \
+	"literal tag."
 
 static const struct {
-	const char	*in;
-	const char	*why;
+	const char *in;
+	const char *why;
 } invalid[] = {
 	{ "", NO_AT },
 	{ "   ", NO_AT },
@@ -128,27 +137,37 @@ static const struct {
 	{ "\"ann@example.com", NO_AT },
 	{ "@example.com", "There must be something before the @-sign." },
 	{ "ann@", "There must be something after the @-sign." },
-	{ A64 "a@example.com", "The email address is too long before the "
+	{ A64 "a@example.com",
+	    "The email address is too long before the "
 	    "@-sign (1 character too many)." },
-	{ A64 "aaaaaa@example.com", "The email address is too long before "
+	{ A64 "aaaaaa@example.com",
+	    "The email address is too long before "
 	    "the @-sign (6 characters too many)." },
 	{ E60 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9@example.com",
 	    "The email address is too long before the @-sign (1 character "
 	    "too many)." },
 	{ ".ann@example.com", "An email address cannot start with a period." },
-	{ "ann.@example.com", "An email address cannot have a period "
+	{ "ann.@example.com",
+	    "An email address cannot have a period "
 	    "immediately before the @-sign." },
-	{ ".ann.@example.com", "An email address cannot have a period "
+	{ ".ann.@example.com",
+	    "An email address cannot have a period "
 	    "immediately before the @-sign." },
-	{ "an..n@example.com", "An email address cannot have two periods in "
+	{ "an..n@example.com",
+	    "An email address cannot have two periods in "
 	    "a row." },
-	{ "an n@example.com", "The email address contains invalid characters "
+	{ "an n@example.com",
+	    "The email address contains invalid characters "
 	    "before the @-sign: SPACE." },
-	{ "a,b(c)@example.com", "The email address contains invalid "
+	{ "a,b(c)@example.com",
+	    "The email address contains invalid "
 	    "characters before the @-sign: '(', ')', ','." },
-	{ "ann\\@example.com", "The email address contains invalid "
+	{ "ann\\@example.com",
+	    "The email address contains invalid "
 	    "characters before the @-sign: \"\\\"." },
-	{ "a\x01" "b@example.com", "The email address contains invalid "
+	{ "a\x01"
+	  "b@example.com",
+	    "The email address contains invalid "
 	    "characters before the @-sign: U+0001." },
 	{ "ann@example", PERIOD },
 	{ "ann@localhost", PERIOD },
@@ -164,91 +183,131 @@ static const struct {
 	{ "ann@[1.2.3.4]", NO_IP },
 	{ "ann@[IPv6:::1]", NO_IP },
 	{ "ann@[IPv6:2001:db8::1]", NO_IP },
-	{ "ann@[IPv6:zz]", "The IPv6 address in brackets after the @-sign is "
+	{ "ann@[IPv6:zz]",
+	    "The IPv6 address in brackets after the @-sign is "
 	    "not valid." },
-	{ "ann@[foo]", "The part after the @-sign in brackets is not an IPv4 "
+	{ "ann@[foo]",
+	    "The part after the @-sign in brackets is not an IPv4 "
 	    "address and has no address literal tag." },
-	{ "ann@[]", "The part after the @-sign in brackets is not an IPv4 "
+	{ "ann@[]",
+	    "The part after the @-sign in brackets is not an IPv4 "
 	    "address and has no address literal tag." },
-	{ "ann@[x:y]", "The part after the @-sign contains an invalid "
+	{ "ann@[x:y]",
+	    "The part after the @-sign contains an invalid "
 	    "address literal tag in brackets." },
-	{ "ann@[x: y]", "The part after the @-sign contains invalid "
+	{ "ann@[x: y]",
+	    "The part after the @-sign contains invalid "
 	    "characters in brackets: SPACE." },
-	{ "ann@[1.2.3.4", "The part after the @-sign contains invalid "
+	{ "ann@[1.2.3.4",
+	    "The part after the @-sign contains invalid "
 	    "characters: '['." },
-	{ "ann@b\xc3\xbc" "cher.de", "Internationalized domain names are not "
+	{ "ann@b\xc3\xbc"
+	  "cher.de",
+	    "Internationalized domain names are not "
 	    "supported here; write the part after the @-sign in its xn-- "
 	    "(Punycode) form." },
-	{ "ann@exa mple.com", "The part after the @-sign contains invalid "
+	{ "ann@exa mple.com",
+	    "The part after the @-sign contains invalid "
 	    "characters: SPACE." },
-	{ "a@b@c.com", "The part after the @-sign contains invalid "
+	{ "a@b@c.com",
+	    "The part after the @-sign contains invalid "
 	    "characters: '@'." },
-	{ "ann@exam_ple.com", "The part after the @-sign contains invalid "
+	{ "ann@exam_ple.com",
+	    "The part after the @-sign contains invalid "
 	    "characters: '_'." },
-	{ "ann@ex!am#ple.com", "The part after the @-sign contains invalid "
+	{ "ann@ex!am#ple.com",
+	    "The part after the @-sign contains invalid "
 	    "characters: '!', '#'." },
-	{ "ann@-example.com", "An email address cannot have a hyphen "
+	{ "ann@-example.com",
+	    "An email address cannot have a hyphen "
 	    "immediately after the @-sign." },
 	{ "ann@example.com-", "An email address cannot end with a hyphen." },
-	{ "ann@example-.com", "An email address cannot have a period and a "
+	{ "ann@example-.com",
+	    "An email address cannot have a period and a "
 	    "hyphen next to each other." },
-	{ "ann@ex.-ample.com", "An email address cannot have a period and a "
+	{ "ann@ex.-ample.com",
+	    "An email address cannot have a period and a "
 	    "hyphen next to each other." },
-	{ "ann@ex--ample.com", "An email address cannot have two letters "
+	{ "ann@ex--ample.com",
+	    "An email address cannot have two letters "
 	    "followed by two dashes immediately after the @-sign or after a "
 	    "period, except Punycode." },
-	{ "ann@.example.com", "An email address cannot have a period "
+	{ "ann@.example.com",
+	    "An email address cannot have a period "
 	    "immediately after the @-sign." },
 	{ "ann@example.com.", "An email address cannot end with a period." },
-	{ "ann@exa..mple.com", "An email address cannot have two periods in "
+	{ "ann@exa..mple.com",
+	    "An email address cannot have two periods in "
 	    "a row." },
-	{ "ann@" A64 ".com", "After the @-sign, periods cannot be separated "
+	{ "ann@" A64 ".com",
+	    "After the @-sign, periods cannot be separated "
 	    "by so many characters (1 character too many)." },
-	{ "ann@" A60 "." A60 "." A60 "." A60 "." A60 ".com", "The email "
+	{ "ann@" A60 "." A60 "." A60 "." A60 "." A60 ".com",
+	    "The email "
 	    "address is too long after the @-sign (55 characters too many)." },
-	{ A60 "@" A63 "." A63 "." A63 ".aa.com", "The email address is too "
+	{ A60 "@" A63 "." A63 "." A63 ".aa.com",
+	    "The email address is too "
 	    "long (5 characters too many)." },
-	{ A64 "@" B63 "." C63 "." D58 ".com", "The email address is too long "
+	{ A64 "@" B63 "." C63 "." D58 ".com",
+	    "The email address is too long "
 	    "(1 character too many)." },
 	/* 316 octets in 256 characters: 31 to 62 of them too many. */
-	{ E60 "@" B63 "." C63 "." "ddd" D57 "ddd.com", "The email address is "
+	{ E60 "@" B63 "." C63 "."
+	      "ddd" D57 "ddd.com",
+	    "The email address is "
 	    "too long (31-62 characters too many)." },
 	/* 254 octets as given, 284 once the backslashes are escaped. */
-	{ "\"a" BS30 "\"@" B63 "." C63 "." A63 "." D24 ".com", "The email "
+	{ "\"a" BS30 "\"@" B63 "." C63 "." A63 "." D24 ".com",
+	    "The email "
 	    "address is too long after normalization (30 bytes too many)." },
-	{ "j\xc3\xb6rg\xe2\x80\x8b@example.com", "The email address contains "
+	{ "j\xc3\xb6rg\xe2\x80\x8b@example.com",
+	    "The email address contains "
 	    "unsafe characters: ZERO WIDTH SPACE." },
-	{ "ann\xe2\x80\xae@example.com", "The email address contains unsafe "
+	{ "ann\xe2\x80\xae@example.com",
+	    "The email address contains unsafe "
 	    "characters: RIGHT-TO-LEFT OVERRIDE." },
-	{ "ann@ex\xc2\xa0" "ample.com", "The email address contains unsafe "
+	{ "ann@ex\xc2\xa0"
+	  "ample.com",
+	    "The email address contains unsafe "
 	    "characters: NO-BREAK SPACE." },
-	{ "\xcc\x81" "ann@example.com", "The email address contains unsafe "
+	{ "\xcc\x81"
+	  "ann@example.com",
+	    "The email address contains unsafe "
 	    "characters: U+0301." },
-	{ "\"a\tb\"@example.com", "The email address contains invalid "
+	{ "\"a\tb\"@example.com",
+	    "The email address contains invalid "
 	    "characters in quotes before the @-sign: U+0009." },
-	{ "\"ann\"x@example.com", "Extra character(s) found after close "
+	{ "\"ann\"x@example.com",
+	    "Extra character(s) found after close "
 	    "quote: 'x'" },
-	{ "a.b <x@example.com>", "The display name contains invalid "
+	{ "a.b <x@example.com>",
+	    "The display name contains invalid "
 	    "characters when not quoted: '.'." },
-	{ "Ann <ann@example.com", "An open angle bracket at the start of the "
+	{ "Ann <ann@example.com",
+	    "An open angle bracket at the start of the "
 	    "email address has to be followed by a close angle bracket at the "
 	    "end." },
-	{ "Ann <ann@example.com> x", "There can't be anything after the email "
+	{ "Ann <ann@example.com> x",
+	    "There can't be anything after the email "
 	    "address." },
-	{ "\"\" <ann@example.com>", "A display name and angle brackets around "
+	{ "\"\" <ann@example.com>",
+	    "A display name and angle brackets around "
 	    "the email address are not permitted here." },
-	{ "Ann <ann@example.com>>", "The part after the @-sign contains "
+	{ "Ann <ann@example.com>>",
+	    "The part after the @-sign contains "
 	    "invalid characters: '>'." },
-	{ "\xff@example.com", "The email address contains an invalid "
+	{ "\xff@example.com",
+	    "The email address contains an invalid "
 	    "character." },
-	{ "ann@exa\xc0\xafmple.com", "The email address contains an invalid "
+	{ "ann@exa\xc0\xafmple.com",
+	    "The email address contains an invalid "
 	    "character." },
 };
 
 START_TEST(refuses_invalid)
 {
-	char		 out[UA_EMAIL_MAX + 1], why[512];
-	enum ua_err	 er;
+	char	    out[UA_EMAIL_MAX + 1], why[512];
+	enum ua_err er;
 
 	strcpy(out, "untouched");
 	er = ua_email_normalise(invalid[_i].in, strlen(invalid[_i].in), out,
@@ -262,27 +321,31 @@ END_TEST
 
 /* Python's ipaddress words for IPv4 addresses it cannot read. */
 static const struct {
-	const char	*in;
-	const char	*err;
+	const char *in;
+	const char *err;
 } bad_ipv4[] = {
 	{ "ann@[1.2.3]", "Expected 4 octets in '1.2.3'" },
 	{ "ann@[1.2.3.4.5]", "Expected 4 octets in '1.2.3.4.5'" },
 	{ "ann@[1..3.4]", "Empty octet not permitted in '1..3.4'" },
-	{ "ann@[1.2.3.256]", "Octet 256 (> 255) not permitted in "
+	{ "ann@[1.2.3.256]",
+	    "Octet 256 (> 255) not permitted in "
 	    "'1.2.3.256'" },
-	{ "ann@[01.2.3.4]", "Leading zeros are not permitted in '01' in "
+	{ "ann@[01.2.3.4]",
+	    "Leading zeros are not permitted in '01' in "
 	    "'01.2.3.4'" },
-	{ "ann@[1.2.3.1234]", "At most 3 characters permitted in '1234' in "
+	{ "ann@[1.2.3.1234]",
+	    "At most 3 characters permitted in '1234' in "
 	    "'1.2.3.1234'" },
 };
 
 START_TEST(refuses_bad_ipv4_literal)
 {
-	char	 out[UA_EMAIL_MAX + 1], why[512], want[512];
+	char out[UA_EMAIL_MAX + 1], why[512], want[512];
 
 	snprintf(want, sizeof(want), BAD_IP, bad_ipv4[_i].err);
 	ck_assert_int_eq(ua_email_normalise(bad_ipv4[_i].in,
-	    strlen(bad_ipv4[_i].in), out, sizeof(out), why, sizeof(why)),
+			     strlen(bad_ipv4[_i].in), out, sizeof(out), why,
+			     sizeof(why)),
 	    UA_ERR_INVALID);
 	ck_assert_str_eq(why, want);
 }
@@ -290,17 +353,19 @@ END_TEST
 
 START_TEST(longer_than_pydantic_reads)
 {
-	char	*in = malloc(2050), out[UA_EMAIL_MAX + 1], why[512];
+	char *in = malloc(2050), out[UA_EMAIL_MAX + 1], why[512];
 
 	ck_assert_ptr_nonnull(in);
 	memset(in, 'a', 2049);
 	in[2049] = '\0';
 	memcpy(in + 2030, "@example.com", 12);
 	ck_assert_int_eq(ua_email_normalise(in, 2049, out, sizeof(out), why,
-	    sizeof(why)), UA_ERR_INVALID);
+			     sizeof(why)),
+	    UA_ERR_INVALID);
 	ck_assert_str_eq(why, "Length must not exceed 2048 characters");
 	ck_assert_int_eq(ua_email_normalise(in, 2048, out, sizeof(out), why,
-	    sizeof(why)), UA_ERR_INVALID);
+			     sizeof(why)),
+	    UA_ERR_INVALID);
 	ck_assert_str_ne(why, "Length must not exceed 2048 characters");
 	free(in);
 }
@@ -308,49 +373,57 @@ END_TEST
 
 START_TEST(length_is_explicit)
 {
-	char	 out[UA_EMAIL_MAX + 1], why[512];
+	char out[UA_EMAIL_MAX + 1], why[512];
 
 	ck_assert_int_eq(ua_email_normalise("ann@example.comXYZ", 15, out,
-	    sizeof(out), why, sizeof(why)), UA_OK);
+			     sizeof(out), why, sizeof(why)),
+	    UA_OK);
 	ck_assert_str_eq(out, "ann@example.com");
 	ck_assert_int_eq(ua_email_normalise("ann@exa\0mple.com", 16, out,
-	    sizeof(out), why, sizeof(why)), UA_ERR_INVALID);
-	ck_assert_str_eq(why, "The part after the @-sign contains invalid "
+			     sizeof(out), why, sizeof(why)),
+	    UA_ERR_INVALID);
+	ck_assert_str_eq(why,
+	    "The part after the @-sign contains invalid "
 	    "characters: U+0000.");
 }
 END_TEST
 
 START_TEST(small_output_buffer)
 {
-	char	 out[8], why[512];
+	char out[8], why[512];
 
 	strcpy(out, "x");
 	ck_assert_int_eq(ua_email_normalise("ann@example.com", 15, out,
-	    sizeof(out), why, sizeof(why)), UA_ERR_INTERNAL);
+			     sizeof(out), why, sizeof(why)),
+	    UA_ERR_INTERNAL);
 	ck_assert_str_eq(out, "");
 }
 END_TEST
 
 START_TEST(small_reason_buffer)
 {
-	char	 out[UA_EMAIL_MAX + 1], why[8];
+	char out[UA_EMAIL_MAX + 1], why[8];
 
 	ck_assert_int_eq(ua_email_normalise("annexample.com", 14, out,
-	    sizeof(out), why, sizeof(why)), UA_ERR_INVALID);
+			     sizeof(out), why, sizeof(why)),
+	    UA_ERR_INVALID);
 	ck_assert_str_eq(why, "An emai");
 	ck_assert_int_eq(ua_email_normalise("annexample.com", 14, out,
-	    sizeof(out), NULL, 0), UA_ERR_INVALID);
+			     sizeof(out), NULL, 0),
+	    UA_ERR_INVALID);
 }
 END_TEST
 
 START_TEST(same_address_same_form)
 {
-	char	 a[UA_EMAIL_MAX + 1], b[UA_EMAIL_MAX + 1], why[512];
+	char a[UA_EMAIL_MAX + 1], b[UA_EMAIL_MAX + 1], why[512];
 
-	ck_assert_int_eq(ua_email_normalise("Ann@EXAMPLE.com", 15, a,
-	    sizeof(a), why, sizeof(why)), UA_OK);
+	ck_assert_int_eq(ua_email_normalise("Ann@EXAMPLE.com", 15, a, sizeof(a),
+			     why, sizeof(why)),
+	    UA_OK);
 	ck_assert_int_eq(ua_email_normalise(" Ann <Ann@example.COM>", 22, b,
-	    sizeof(b), why, sizeof(why)), UA_OK);
+			     sizeof(b), why, sizeof(why)),
+	    UA_OK);
 	ck_assert_str_eq(a, b);
 }
 END_TEST
@@ -358,8 +431,8 @@ END_TEST
 static Suite *
 email_suite(void)
 {
-	Suite	*s = suite_create("email");
-	TCase	*tc;
+	Suite *s = suite_create("email");
+	TCase *tc;
 
 	tc = tcase_create("valid");
 	tcase_add_loop_test(tc, accepts_valid, 0, NELEM(valid));
@@ -384,7 +457,7 @@ email_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(email_suite());
+	SRunner *sr = srunner_create(email_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -17,12 +17,12 @@
 #include "userapi/user_repo.h"
 #include "fake_repo.h"
 
-#define HASH	"$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
-#define NOW_US	(FAKE_REPO_EPOCH_S * 1000000)
+#define HASH "$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
+#define NOW_US (FAKE_REPO_EPOCH_S * 1000000)
 
-static struct fake_repo		*fr;
-static struct ua_user_repo	 users;
-static struct ua_login_repo	 logins;
+static struct fake_repo	   *fr;
+static struct ua_user_repo  users;
+static struct ua_login_repo logins;
 
 static void
 setup(void)
@@ -43,17 +43,18 @@ teardown(void)
 static int64_t
 add(const char *email, enum ua_role role)
 {
-	struct ua_user	 u;
+	struct ua_user u;
 
-	ck_assert_int_eq(users.ops->insert(users.arg, email, "Some Name",
-	    HASH, role, &u), UA_OK);
+	ck_assert_int_eq(users.ops->insert(users.arg, email, "Some Name", HASH,
+			     role, &u),
+	    UA_OK);
 	return u.id;
 }
 
 static struct ua_user_patch
 patch_role(enum ua_role role)
 {
-	struct ua_user_patch	 p;
+	struct ua_user_patch p;
 
 	memset(&p, 0, sizeof(p));
 	p.has_role = true;
@@ -65,10 +66,11 @@ patch_role(enum ua_role role)
 
 START_TEST(insert_numbers_from_one_and_stamps_created)
 {
-	struct ua_user	 u;
+	struct ua_user u;
 
 	ck_assert_int_eq(users.ops->insert(users.arg, "Ann@example.com",
-	    "Ann Lee", HASH, UA_ROLE_USER, &u), UA_OK);
+			     "Ann Lee", HASH, UA_ROLE_USER, &u),
+	    UA_OK);
 	ck_assert_int_eq(u.id, 1);
 	ck_assert_str_eq(u.email, "Ann@example.com");
 	ck_assert_str_eq(u.name, "Ann Lee");
@@ -81,11 +83,12 @@ END_TEST
 
 START_TEST(insert_refuses_email_in_any_case)
 {
-	struct ua_user	 u;
+	struct ua_user u;
 
 	add("ann@example.com", UA_ROLE_USER);
-	ck_assert_int_eq(users.ops->insert(users.arg, "ANN@Example.COM",
-	    "Ann", HASH, UA_ROLE_USER, &u), UA_ERR_CONFLICT);
+	ck_assert_int_eq(users.ops->insert(users.arg, "ANN@Example.COM", "Ann",
+			     HASH, UA_ROLE_USER, &u),
+	    UA_ERR_CONFLICT);
 	ck_assert_int_eq(u.id, 0);
 	ck_assert_uint_eq(fake_repo_nusers(fr), 1);
 }
@@ -93,22 +96,24 @@ END_TEST
 
 START_TEST(insert_refuses_what_the_model_cannot_hold)
 {
-	struct ua_user	 u;
-	char		 big[UA_EMAIL_MAX + 2];
+	struct ua_user u;
+	char	       big[UA_EMAIL_MAX + 2];
 
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	ck_assert_int_eq(users.ops->insert(users.arg, big, "Ann", HASH,
-	    UA_ROLE_USER, &u), UA_ERR_INVALID);
+			     UA_ROLE_USER, &u),
+	    UA_ERR_INVALID);
 	ck_assert_int_eq(users.ops->insert(users.arg, "a@example.com", "Ann",
-	    HASH, UA_ROLE__MAX, &u), UA_ERR_INTERNAL);
+			     HASH, UA_ROLE__MAX, &u),
+	    UA_ERR_INTERNAL);
 	ck_assert_uint_eq(fake_repo_nusers(fr), 0);
 }
 END_TEST
 
 START_TEST(ids_are_never_reused)
 {
-	int64_t	 a = add("a@example.com", UA_ROLE_USER);
+	int64_t a = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(users.ops->remove(users.arg, a), UA_OK);
 	ck_assert_int_eq(add("a@example.com", UA_ROLE_USER), a + 1);
@@ -117,8 +122,8 @@ END_TEST
 
 START_TEST(get_by_id_and_not_found)
 {
-	struct ua_user	 u;
-	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user u;
+	int64_t	       id = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(users.ops->get_by_id(users.arg, id, &u), UA_OK);
 	ck_assert_str_eq(u.email, "a@example.com");
@@ -130,93 +135,104 @@ END_TEST
 
 START_TEST(get_by_email_any_case_with_credentials)
 {
-	struct ua_user		 u;
-	struct ua_credentials	 c;
+	struct ua_user	      u;
+	struct ua_credentials c;
 
 	add("Ann@Example.com", UA_ROLE_USER);
-	ck_assert_int_eq(users.ops->get_by_email(users.arg,
-	    "ann@EXAMPLE.com", &u, &c), UA_OK);
+	ck_assert_int_eq(users.ops->get_by_email(users.arg, "ann@EXAMPLE.com",
+			     &u, &c),
+	    UA_OK);
 	ck_assert_str_eq(u.email, "Ann@Example.com");
 	ck_assert_str_eq(c.hash, HASH);
 	ck_assert_int_eq(c.token_version, 0);
-	ck_assert_int_eq(users.ops->get_by_email(users.arg,
-	    "bob@example.com", &u, &c), UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(users.ops->get_by_email(users.arg, "bob@example.com",
+			     &u, &c),
+	    UA_ERR_NOT_FOUND);
 	ck_assert_str_eq(c.hash, "");
 }
 END_TEST
 
 START_TEST(caller_and_target)
 {
-	struct ua_user		 c, t;
-	struct ua_credentials	 cc;
-	bool			 found;
-	int64_t			 a, b;
+	struct ua_user	      c, t;
+	struct ua_credentials cc;
+	bool		      found;
+	int64_t		      a, b;
 
 	a = add("a@example.com", UA_ROLE_USER);
 	b = add("b@example.com", UA_ROLE_USER);
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c,
-	    &cc, b, &t, &found), UA_OK);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
+			     b, &t, &found),
+	    UA_OK);
 	ck_assert_int_eq(c.id, a);
 	ck_assert_str_eq(cc.hash, HASH);
 	ck_assert(found);
 	ck_assert_int_eq(t.id, b);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c,
-	    &cc, a, &t, &found), UA_OK);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
+			     a, &t, &found),
+	    UA_OK);
 	ck_assert(found);
 	ck_assert_int_eq(t.id, a);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c,
-	    &cc, 0, &t, &found), UA_OK);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
+			     0, &t, &found),
+	    UA_OK);
 	ck_assert(!found);
 	ck_assert_int_eq(t.id, 0);
 
 	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, 99, &c,
-	    &cc, a, &t, &found), UA_ERR_NOT_FOUND);
+			     &cc, a, &t, &found),
+	    UA_ERR_NOT_FOUND);
 	ck_assert(!found);
 }
 END_TEST
 
 START_TEST(list_pages_by_id)
 {
-	struct ua_user		 items[4], me;
-	struct ua_credentials	 cred;
-	size_t			 n;
-	int64_t			 total;
-	char			 email[32];
-	int			 i;
+	struct ua_user	      items[4], me;
+	struct ua_credentials cred;
+	size_t		      n;
+	int64_t		      total;
+	char		      email[32];
+	int		      i;
 
 	for (i = 0; i < 10; i++) {
 		snprintf(email, sizeof(email), "u%d@example.com", i);
 		add(email, UA_ROLE_USER);
 	}
-	ck_assert_int_eq(users.ops->list(users.arg, 11, &me, &cred, 0, 4,
-	    items, &n, &total), UA_ERR_NOT_FOUND);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 0, 4,
-	    items, &n, &total), UA_OK);
+	ck_assert_int_eq(users.ops->list(users.arg, 11, &me, &cred, 0, 4, items,
+			     &n, &total),
+	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 0, 4, items,
+			     &n, &total),
+	    UA_OK);
 	ck_assert_int_eq(me.id, 3);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(total, 10);
 	ck_assert_int_eq(items[0].id, 1);
 	ck_assert_int_eq(items[3].id, 4);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 8, 4,
-	    items, &n, &total), UA_OK);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 8, 4, items,
+			     &n, &total),
+	    UA_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(items[1].id, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 12, 4,
-	    items, &n, &total), UA_OK);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 12, 4, items,
+			     &n, &total),
+	    UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, -1, 4,
-	    items, &n, &total), UA_ERR_INVALID);
+	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, -1, 4, items,
+			     &n, &total),
+	    UA_ERR_INVALID);
 }
 END_TEST
 
 START_TEST(update_changes_only_given_fields)
 {
-	struct ua_user_patch	 p;
-	struct ua_user		 u;
-	int64_t			 id;
+	struct ua_user_patch p;
+	struct ua_user	     u;
+	int64_t		     id;
 
 	id = add("a@example.com", UA_ROLE_USER);
 	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 60);
@@ -241,9 +257,9 @@ END_TEST
 
 START_TEST(update_that_changes_nothing_keeps_updated_at)
 {
-	struct ua_user_patch	 p;
-	struct ua_user		 u;
-	int64_t			 id;
+	struct ua_user_patch p;
+	struct ua_user	     u;
+	int64_t		     id;
 
 	id = add("a@example.com", UA_ROLE_USER);
 	memset(&p, 0, sizeof(p));
@@ -258,9 +274,9 @@ END_TEST
 
 START_TEST(update_refuses_taken_email_and_unknown_id)
 {
-	struct ua_user_patch	 p;
-	struct ua_user		 u;
-	int64_t			 a;
+	struct ua_user_patch p;
+	struct ua_user	     u;
+	int64_t		     a;
 
 	a = add("a@example.com", UA_ROLE_USER);
 	add("b@example.com", UA_ROLE_USER);
@@ -278,9 +294,9 @@ END_TEST
 
 START_TEST(last_admin_neither_demoted_nor_deleted)
 {
-	struct ua_user_patch	 p = patch_role(UA_ROLE_USER);
-	struct ua_user		 u;
-	int64_t			 a, b;
+	struct ua_user_patch p = patch_role(UA_ROLE_USER);
+	struct ua_user	     u;
+	int64_t		     a, b;
 
 	a = add("a@example.com", UA_ROLE_ADMIN);
 	ck_assert_int_eq(users.ops->update(users.arg, a, &p, &u),
@@ -297,40 +313,46 @@ END_TEST
 
 START_TEST(set_password_with_and_without_revoke)
 {
-	struct ua_credentials	 c;
-	struct ua_user		 u;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_credentials c;
+	struct ua_user	      u;
+	int64_t		      id = add("a@example.com", UA_ROLE_USER);
 
-	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$new",
-	    NULL, false), UA_OK);
+	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$new", NULL,
+			     false),
+	    UA_OK);
 	ck_assert(fake_repo_peek(fr, id, &u, &c));
 	ck_assert_str_eq(c.hash, "$2b$new");
 	ck_assert_int_eq(c.token_version, 0);
 	ck_assert(u.has_updated);
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$newer",
-	    NULL, true), UA_OK);
+			     NULL, true),
+	    UA_OK);
 	ck_assert(fake_repo_peek(fr, id, NULL, &c));
 	ck_assert_str_eq(c.hash, "$2b$newer");
 	ck_assert_int_eq(c.token_version, 1);
 	ck_assert_int_eq(users.ops->set_password(users.arg, 99, "x", NULL,
-	    true), UA_ERR_NOT_FOUND);
+			     true),
+	    UA_ERR_NOT_FOUND);
 }
 END_TEST
 
 START_TEST(set_password_only_over_the_expected_hash)
 {
-	struct ua_credentials	 c;
-	int64_t			 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_credentials c;
+	int64_t		      id = add("a@example.com", UA_ROLE_USER);
 
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$changed",
-	    NULL, true), UA_OK);
+			     NULL, true),
+	    UA_OK);
 	/* A rehash of the hash that was there before: too late. */
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$rehash",
-	    HASH, false), UA_ERR_NOT_FOUND);
+			     HASH, false),
+	    UA_ERR_NOT_FOUND);
 	ck_assert(fake_repo_peek(fr, id, NULL, &c));
 	ck_assert_str_eq(c.hash, "$2b$changed");
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "$2b$rehash",
-	    "$2b$changed", false), UA_OK);
+			     "$2b$changed", false),
+	    UA_OK);
 	ck_assert(fake_repo_peek(fr, id, NULL, &c));
 	ck_assert_str_eq(c.hash, "$2b$rehash");
 }
@@ -342,19 +364,20 @@ END_TEST
 static enum ua_err
 reserve(const char *email, const char *client, int *retry)
 {
-	int64_t	 attempt;
+	int64_t attempt;
 
-	return logins.ops->reserve(logins.arg, email, client, 60, 2,
-	    &attempt, retry);
+	return logins.ops->reserve(logins.arg, email, client, 60, 2, &attempt,
+	    retry);
 }
 
 START_TEST(reserve_counts_attempts_in_window)
 {
-	int64_t	 attempt;
-	int	 retry;
+	int64_t attempt;
+	int	retry;
 
 	ck_assert_int_eq(logins.ops->reserve(logins.arg, "A@Example.com",
-	    "10.0.0.1", 60, 2, &attempt, &retry), UA_OK);
+			     "10.0.0.1", 60, 2, &attempt, &retry),
+	    UA_OK);
 	ck_assert_int_gt(attempt, 0);
 	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 20);
 	ck_assert_int_eq(reserve("a@example.com", "10.0.0.1", &retry), UA_OK);
@@ -376,7 +399,7 @@ END_TEST
 
 START_TEST(reserve_forgets_stale_ones)
 {
-	int	 retry;
+	int retry;
 
 	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
 	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
@@ -389,13 +412,15 @@ END_TEST
 
 START_TEST(release_forgets_one_attempt)
 {
-	int64_t	 first, second;
-	int	 retry;
+	int64_t first, second;
+	int	retry;
 
 	ck_assert_int_eq(logins.ops->reserve(logins.arg, "a@example.com", "c",
-	    60, 2, &first, &retry), UA_OK);
+			     60, 2, &first, &retry),
+	    UA_OK);
 	ck_assert_int_eq(logins.ops->reserve(logins.arg, "a@example.com", "c",
-	    60, 2, &second, &retry), UA_OK);
+			     60, 2, &second, &retry),
+	    UA_OK);
 	ck_assert_int_ne(first, second);
 	ck_assert_int_eq(logins.ops->release(logins.arg, first), UA_OK);
 	ck_assert_uint_eq(fake_repo_nfailures(fr), 1);
@@ -407,7 +432,7 @@ END_TEST
 
 START_TEST(clear_forgets_one_email_and_client)
 {
-	int	 retry;
+	int retry;
 
 	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
 	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
@@ -426,42 +451,47 @@ END_TEST
 
 START_TEST(fail_next_fails_once_and_changes_nothing)
 {
-	struct ua_user	 u;
+	struct ua_user u;
 
 	fake_repo_fail_next(fr, UA_ERR_DB_UNAVAILABLE);
 	ck_assert_int_eq(users.ops->insert(users.arg, "a@example.com", "Ann",
-	    HASH, UA_ROLE_USER, &u), UA_ERR_DB_UNAVAILABLE);
+			     HASH, UA_ROLE_USER, &u),
+	    UA_ERR_DB_UNAVAILABLE);
 	ck_assert_int_eq(u.id, 0);
 	ck_assert_uint_eq(fake_repo_nusers(fr), 0);
 	ck_assert_int_eq(users.ops->insert(users.arg, "a@example.com", "Ann",
-	    HASH, UA_ROLE_USER, &u), UA_OK);
+			     HASH, UA_ROLE_USER, &u),
+	    UA_OK);
 }
 END_TEST
 
 START_TEST(fail_op_waits_for_its_operation)
 {
-	struct ua_user	 u;
-	int64_t		 id = add("a@example.com", UA_ROLE_USER);
+	struct ua_user u;
+	int64_t	       id = add("a@example.com", UA_ROLE_USER);
 
 	fake_repo_fail_op(fr, FAKE_OP_SET_PASSWORD, UA_ERR_DB);
 	ck_assert_int_eq(users.ops->get_by_id(users.arg, id, &u), UA_OK);
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", NULL,
-	    true), UA_ERR_DB);
+			     true),
+	    UA_ERR_DB);
 	ck_assert_int_eq(users.ops->set_password(users.arg, id, "x", NULL,
-	    true), UA_OK);
+			     true),
+	    UA_OK);
 }
 END_TEST
 
 START_TEST(calls_are_counted_seeding_is_not)
 {
-	struct ua_user	 u;
-	int64_t		 id, attempt;
-	int		 r;
+	struct ua_user u;
+	int64_t	       id, attempt;
+	int	       r;
 
 	id = fake_repo_add(fr, "a@example.com", "Ann", HASH, UA_ROLE_ADMIN);
 	ck_assert_int_eq(id, 1);
 	ck_assert_int_eq(fake_repo_add(fr, "A@example.com", "Ann", HASH,
-	    UA_ROLE_USER), 0);
+			     UA_ROLE_USER),
+	    0);
 	ck_assert(fake_repo_peek(fr, id, &u, NULL));
 	ck_assert_uint_eq(fake_repo_total_calls(fr), 0);
 
@@ -482,8 +512,8 @@ END_TEST
 static Suite *
 fake_repo_suite(void)
 {
-	Suite	*s = suite_create("fake_repo");
-	TCase	*tc;
+	Suite *s = suite_create("fake_repo");
+	TCase *tc;
 
 	tc = tcase_create("users");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -523,7 +553,7 @@ fake_repo_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(fake_repo_suite());
+	SRunner *sr = srunner_create(fake_repo_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -16,15 +16,14 @@
 #include "userapi/json_out.h"
 #include "userapi/user.h"
 
-#define JSONC_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JSONC_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 /* What json-c writes for the string "s". */
 static char *
 jsonc_str(const char *s)
 {
-	struct json_object	*o = json_object_new_string(s);
-	char			*v = strdup(json_object_to_json_string_ext(o,
-				    JSONC_FLAGS));
+	struct json_object *o = json_object_new_string(s);
+	char *v = strdup(json_object_to_json_string_ext(o, JSONC_FLAGS));
 
 	json_object_put(o);
 	ck_assert_ptr_nonnull(v);
@@ -34,8 +33,8 @@ jsonc_str(const char *s)
 static void
 assert_str_as_jsonc(const char *s)
 {
-	struct ua_buf	 b;
-	char		*want = jsonc_str(s);
+	struct ua_buf b;
+	char	     *want = jsonc_str(s);
 
 	ua_buf_init(&b);
 	ua_json_append_str(&b, s);
@@ -46,8 +45,8 @@ assert_str_as_jsonc(const char *s)
 
 START_TEST(every_byte_escaped_as_jsonc_does)
 {
-	char	 s[4];
-	int	 c;
+	char s[4];
+	int  c;
 
 	for (c = 1; c < 256; c++) {
 		s[0] = 'a';
@@ -72,17 +71,17 @@ END_TEST
 
 START_TEST(numbers_as_jsonc_writes_them)
 {
-	static const int64_t	 v[] = { 0, 1, -1, 42, INT64_MAX, INT64_MIN };
-	struct json_object	*o;
-	struct ua_buf		 b;
-	size_t			 i;
+	static const int64_t v[] = { 0, 1, -1, 42, INT64_MAX, INT64_MIN };
+	struct json_object  *o;
+	struct ua_buf	     b;
+	size_t		     i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		o = json_object_new_int64(v[i]);
 		ua_buf_init(&b);
 		ua_json_append_int64(&b, v[i]);
-		ck_assert_str_eq(b.data, json_object_to_json_string_ext(o,
-		    JSONC_FLAGS));
+		ck_assert_str_eq(b.data,
+		    json_object_to_json_string_ext(o, JSONC_FLAGS));
 		ua_buf_cleanup(&b);
 		json_object_put(o);
 	}
@@ -93,10 +92,10 @@ END_TEST
 static void
 libc_timestamp(char *buf, int64_t us)
 {
-	int64_t		 secs = us / 1000000, frac = us % 1000000;
-	time_t		 t;
-	struct tm	 tm;
-	size_t		 n;
+	int64_t	  secs = us / 1000000, frac = us % 1000000;
+	time_t	  t;
+	struct tm tm;
+	size_t	  n;
 
 	if (frac < 0) {
 		frac += 1000000;
@@ -115,7 +114,7 @@ libc_timestamp(char *buf, int64_t us)
 static void
 assert_timestamp_as_libc(int64_t us)
 {
-	char	 got[UA_TIMESTAMP_LEN], want[UA_TIMESTAMP_LEN];
+	char got[UA_TIMESTAMP_LEN], want[UA_TIMESTAMP_LEN];
 
 	ua_fmt_timestamp(got, us);
 	libc_timestamp(want, us);
@@ -125,27 +124,27 @@ assert_timestamp_as_libc(int64_t us)
 
 START_TEST(timestamps_as_libc_writes_them)
 {
-	static const int64_t	 v[] = {
+	static const int64_t v[] = {
 		0, 1, -1, 999999, -999999, 1000000, -1000000,
-		INT64_C(1795687200123456),	/* 2026-11-26T10:00:00.123456 */
-		INT64_C(951782400000000),	/* 2000-02-29 */
-		INT64_C(-2203891200000000),	/* 1900-02-28 */
-		INT64_C(4107456000000000),	/* 2100-02-28 */
-		INT64_C(253402300799999999),	/* 9999-12-31T23:59:59.999999 */
-		INT64_C(253402300800000000),	/* 10000-01-01 */
-		INT64_C(-30610224000000000),	/* 1000-01-01 */
-		INT64_C(-30610224000000001),	/* 999-12-31 */
-		INT64_C(-62135596800000000),	/* 0001-01-01 */
+		INT64_C(1795687200123456),   /* 2026-11-26T10:00:00.123456 */
+		INT64_C(951782400000000),    /* 2000-02-29 */
+		INT64_C(-2203891200000000),  /* 1900-02-28 */
+		INT64_C(4107456000000000),   /* 2100-02-28 */
+		INT64_C(253402300799999999), /* 9999-12-31T23:59:59.999999 */
+		INT64_C(253402300800000000), /* 10000-01-01 */
+		INT64_C(-30610224000000000), /* 1000-01-01 */
+		INT64_C(-30610224000000001), /* 999-12-31 */
+		INT64_C(-62135596800000000), /* 0001-01-01 */
 	};
-	uint64_t		 x = 88172645463325252u;
-	int64_t			 us;
-	size_t			 i;
+	uint64_t x = 88172645463325252u;
+	int64_t	 us;
+	size_t	 i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		assert_timestamp_as_libc(v[i]);
 	/* Every day of 1999 to 2001 (leap and centennial rules), mid-day. */
 	for (us = INT64_C(915148800000000); us < INT64_C(1009843200000000);
-	    us += INT64_C(86400000000))
+	     us += INT64_C(86400000000))
 		assert_timestamp_as_libc(us + INT64_C(43199500000));
 	/* And 100,000 instants anywhere in years 1000 to 9999. */
 	for (i = 0; i < 100000; i++) {
@@ -162,9 +161,9 @@ END_TEST
 static char *
 jsonc_user(const struct ua_user *u)
 {
-	const char *const	*k = ua_user_json_keys;
-	struct json_object	*o = json_object_new_object();
-	char			 ts[UA_TIMESTAMP_LEN], *v;
+	const char *const  *k = ua_user_json_keys;
+	struct json_object *o = json_object_new_object();
+	char		    ts[UA_TIMESTAMP_LEN], *v;
 
 	json_object_object_add(o, k[0], json_object_new_int64(u->id));
 	json_object_object_add(o, k[1], json_object_new_string(u->email));
@@ -186,9 +185,9 @@ jsonc_user(const struct ua_user *u)
 
 START_TEST(user_object_as_jsonc_writes_it)
 {
-	struct ua_user	 u;
-	struct ua_buf	 b;
-	char		*want;
+	struct ua_user u;
+	struct ua_buf  b;
+	char	      *want;
 
 	memset(&u, 0, sizeof(u));
 	u.id = 7;
@@ -210,8 +209,8 @@ START_TEST(user_object_as_jsonc_writes_it)
 	ua_user_append_json(&b, &u);
 	want = jsonc_user(&u);
 	ck_assert_str_eq(b.data, want);
-	ck_assert_ptr_nonnull(strstr(b.data,
-	    "\"updated_at\":\"2026-11-26T10:00:01Z\"}"));
+	ck_assert_ptr_nonnull(
+	    strstr(b.data, "\"updated_at\":\"2026-11-26T10:00:01Z\"}"));
 	free(want);
 	ua_buf_cleanup(&b);
 }
@@ -220,8 +219,8 @@ END_TEST
 static Suite *
 json_out_suite(void)
 {
-	Suite	*s = suite_create("json_out");
-	TCase	*tc = tcase_create("as_jsonc");
+	Suite *s = suite_create("json_out");
+	TCase *tc = tcase_create("as_jsonc");
 
 	tcase_add_test(tc, every_byte_escaped_as_jsonc_does);
 	tcase_add_test(tc, strings_as_jsonc_writes_them);
@@ -235,7 +234,7 @@ json_out_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(json_out_suite());
+	SRunner *sr = srunner_create(json_out_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

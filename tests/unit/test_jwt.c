@@ -16,8 +16,8 @@
 #include "userapi/jwt.h"
 #include "security-private.h"
 
-#define SECRET	"userapi-test-secret-0123456789abcdef"
-#define NOW	1800000000	/* between the vectors' iat and exp */
+#define SECRET "userapi-test-secret-0123456789abcdef"
+#define NOW 1800000000 /* between the vectors' iat and exp */
 
 /*
  * Made by an independent encoder (Python's hmac, hashlib and json, whose
@@ -48,7 +48,7 @@ verify(enum ua_jwt_alg alg, const char *tok, int64_t now,
 static char *
 sign(enum ua_jwt_alg alg, int64_t sub, int64_t iat, int64_t exp)
 {
-	struct ua_jwt_claims	 c = { sub, iat, exp, 3 };
+	struct ua_jwt_claims c = { sub, iat, exp, 3 };
 
 	return ua_jwt_sign(alg, SECRET, strlen(SECRET), &c);
 }
@@ -63,21 +63,23 @@ START_TEST(rfc7515_a1_signature_verifies)
 	static const char k64[] =
 	    "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0i"
 	    "PS4hcgUuTwjAzZr1Z9CAow";
-	unsigned char		*key;
-	size_t			 keylen;
-	struct json_object	*pl, *iss;
+	unsigned char	   *key;
+	size_t		    keylen;
+	struct json_object *pl, *iss;
 
 	ck_assert(ua_b64url_decode(k64, strlen(k64), &key, &keylen));
 	ck_assert_uint_eq(keylen, 64);
 	ck_assert_int_eq(ua_jws_verify(UA_JWT_HS256, (const char *)key, keylen,
-	    tok, &pl), UA_OK);
+			     tok, &pl),
+	    UA_OK);
 	ck_assert(json_object_object_get_ex(pl, "iss", &iss));
 	ck_assert_str_eq(json_object_get_string(iss), "joe");
 	json_object_put(pl);
 	/* One key byte off and the same token fails. */
 	key[0] ^= 1;
 	ck_assert_int_eq(ua_jws_verify(UA_JWT_HS256, (const char *)key, keylen,
-	    tok, &pl), UA_ERR_BAD_TOKEN);
+			     tok, &pl),
+	    UA_ERR_BAD_TOKEN);
 	ck_assert_ptr_null(pl);
 	free(key);
 }
@@ -86,26 +88,28 @@ END_TEST
 START_TEST(independent_encoder_tokens_accepted)
 {
 	static const enum ua_jwt_alg algs[] = {
-		UA_JWT_HS256, UA_JWT_HS384, UA_JWT_HS512,
+		UA_JWT_HS256,
+		UA_JWT_HS384,
+		UA_JWT_HS512,
 	};
-	struct ua_jwt_claims	 c;
-	size_t			 i;
+	struct ua_jwt_claims c;
+	size_t		     i;
 
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(verify(algs[i], foreign[i], NOW, &c), UA_OK);
 		ck_assert_int_eq(c.sub, 42);
 		ck_assert_int_eq(c.iat, 1700000000);
 		ck_assert_int_eq(c.exp, 4102444800LL);
-		ck_assert_int_eq(c.ver, 0);	/* absent */
+		ck_assert_int_eq(c.ver, 0); /* absent */
 	}
 }
 END_TEST
 
 START_TEST(round_trip_every_algorithm)
 {
-	struct ua_jwt_claims	 c;
-	char			*tok;
-	int			 a;
+	struct ua_jwt_claims c;
+	char		    *tok;
+	int		     a;
 
 	for (a = 0; a < UA_JWT__MAX; a++) {
 		tok = sign((enum ua_jwt_alg)a, 7, NOW, NOW + 1800);
@@ -123,9 +127,9 @@ END_TEST
 static char *
 part(const char *tok, int i)
 {
-	const char	*from = tok, *to;
-	unsigned char	*raw, *txt;
-	size_t		 n;
+	const char    *from = tok, *to;
+	unsigned char *raw, *txt;
+	size_t	       n;
 
 	while (i-- > 0)
 		from = strchr(from, '.') + 1;
@@ -140,12 +144,13 @@ part(const char *tok, int i)
 /* Signed tokens are exactly in the shape verification reads directly. */
 START_TEST(signed_tokens_have_the_own_shape)
 {
-	char	*tok = sign(UA_JWT_HS384, 7, NOW, NOW + 1800), *h, *c;
+	char *tok = sign(UA_JWT_HS384, 7, NOW, NOW + 1800), *h, *c;
 
 	h = part(tok, 0);
 	c = part(tok, 1);
 	ck_assert_str_eq(h, "{\"alg\":\"HS384\",\"typ\":\"JWT\"}");
-	ck_assert_str_eq(c, "{\"sub\":\"7\",\"iat\":1800000000,"
+	ck_assert_str_eq(c,
+	    "{\"sub\":\"7\",\"iat\":1800000000,"
 	    "\"exp\":1800001800,\"ver\":3}");
 	free(h);
 	free(c);
@@ -155,14 +160,14 @@ END_TEST
 
 START_TEST(tampered_signature_refused)
 {
-	struct ua_jwt_claims	 c;
-	char			*tok = sign(UA_JWT_HS256, 7, NOW, NOW + 60);
-	size_t			 n = strlen(tok);
+	struct ua_jwt_claims c;
+	char		    *tok = sign(UA_JWT_HS256, 7, NOW, NOW + 60);
+	size_t		     n = strlen(tok);
 
 	tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A';
 	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
 	ck_assert_int_eq(c.sub, 0);
-	tok[n - 1] = '\0';	/* truncated */
+	tok[n - 1] = '\0'; /* truncated */
 	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
 	free(tok);
 }
@@ -170,16 +175,17 @@ END_TEST
 
 START_TEST(tampered_claims_refused)
 {
-	struct ua_jwt_claims	 c;
-	char			*tok = sign(UA_JWT_HS256, 7, NOW, NOW + 60);
-	char			*other = sign(UA_JWT_HS256, 1, NOW, NOW + 60);
-	char			*mix;
-	const char		*d1 = strchr(tok, '.'), *o1 = strchr(other, '.');
-	const char		*o2 = strchr(o1 + 1, '.');
+	struct ua_jwt_claims c;
+	char		    *tok = sign(UA_JWT_HS256, 7, NOW, NOW + 60);
+	char		    *other = sign(UA_JWT_HS256, 1, NOW, NOW + 60);
+	char		    *mix;
+	const char	    *d1 = strchr(tok, '.'), *o1 = strchr(other, '.');
+	const char	    *o2 = strchr(o1 + 1, '.');
 
 	/* tok's header and signature around other's claims. */
 	ck_assert_int_ge(asprintf(&mix, "%.*s%.*s%s", (int)(d1 - tok), tok,
-	    (int)(o2 - o1), o1, strchr(d1 + 1, '.')), 0);
+			     (int)(o2 - o1), o1, strchr(d1 + 1, '.')),
+	    0);
 	ck_assert_int_eq(verify(UA_JWT_HS256, mix, NOW, &c), UA_ERR_BAD_TOKEN);
 	free(mix);
 	free(tok);
@@ -189,18 +195,19 @@ END_TEST
 
 START_TEST(wrong_secret_refused)
 {
-	struct ua_jwt_claims	 c;
-	const char		*s2 = "another-secret-0123456789abcdef0123";
+	struct ua_jwt_claims c;
+	const char	    *s2 = "another-secret-0123456789abcdef0123";
 
-	ck_assert_int_eq(ua_jwt_verify(UA_JWT_HS256, s2, strlen(s2),
-	    foreign[0], NOW, &c), UA_ERR_BAD_TOKEN);
+	ck_assert_int_eq(ua_jwt_verify(UA_JWT_HS256, s2, strlen(s2), foreign[0],
+			     NOW, &c),
+	    UA_ERR_BAD_TOKEN);
 }
 END_TEST
 
 START_TEST(alg_none_refused)
 {
-	struct ua_jwt_claims	 c;
-	static const char none[] =
+	struct ua_jwt_claims c;
+	static const char    none[] =
 	    "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."
 	    "eyJzdWIiOiAiNDIiLCAiaWF0IjogMTcwMDAwMDAwMCwgImV4cCI6IDQxMDI0NDQ4MDB9.";
 
@@ -210,7 +217,7 @@ END_TEST
 
 START_TEST(other_algorithm_refused)
 {
-	struct ua_jwt_claims	 c;
+	struct ua_jwt_claims c;
 
 	/* A valid HS384 token is refused where HS256 is configured. */
 	ck_assert_int_eq(verify(UA_JWT_HS256, foreign[1], NOW, &c),
@@ -222,8 +229,8 @@ END_TEST
 
 START_TEST(expired_refused)
 {
-	struct ua_jwt_claims	 c;
-	char			*tok = sign(UA_JWT_HS256, 7, NOW - 100, NOW);
+	struct ua_jwt_claims c;
+	char		    *tok = sign(UA_JWT_HS256, 7, NOW - 100, NOW);
 
 	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
 	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW - 1, &c), UA_OK);
@@ -233,9 +240,8 @@ END_TEST
 
 START_TEST(issued_in_the_future_refused)
 {
-	struct ua_jwt_claims	 c;
-	char			*tok = sign(UA_JWT_HS256, 7, NOW + 3600,
-	    NOW + 7200);
+	struct ua_jwt_claims c;
+	char *tok = sign(UA_JWT_HS256, 7, NOW + 3600, NOW + 7200);
 
 	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
 	free(tok);
@@ -246,18 +252,18 @@ END_TEST
 static char *
 sign_with(const char *header_json, const char *claims_json)
 {
-	char		*h = ua_b64url_encode(
-	    (const unsigned char *)header_json, strlen(header_json));
-	char		*p = ua_b64url_encode(
-	    (const unsigned char *)claims_json, strlen(claims_json));
-	char		*tok, *si;
-	unsigned char	 mac[32];
-	unsigned int	 n;
-	char		*s64;
+	char	     *h = ua_b64url_encode((const unsigned char *)header_json,
+		    strlen(header_json));
+	char	     *p = ua_b64url_encode((const unsigned char *)claims_json,
+		    strlen(claims_json));
+	char	     *tok, *si;
+	unsigned char mac[32];
+	unsigned int  n;
+	char	     *s64;
 
 	ck_assert_int_ge(asprintf(&si, "%s.%s", h, p), 0);
-	HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
-	    (unsigned char *)si, strlen(si), mac, &n);
+	HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (unsigned char *)si,
+	    strlen(si), mac, &n);
 	s64 = ua_b64url_encode(mac, n);
 	ck_assert_int_ge(asprintf(&tok, "%s.%s", si, s64), 0);
 	free(h);
@@ -275,7 +281,7 @@ sign_raw(const char *claims_json)
 }
 
 /* Claims of sub "42", iat 1700000000, in the shape ua_jwt_sign() writes. */
-#define OWN(rest)	"{\"sub\":\"42\",\"iat\":1700000000,\"exp\":" rest
+#define OWN(rest) "{\"sub\":\"42\",\"iat\":1700000000,\"exp\":" rest
 
 /*
  * Tokens in exactly the shape ua_jwt_sign() writes are read without the
@@ -284,8 +290,7 @@ sign_raw(const char *claims_json)
  */
 START_TEST(own_shape_claims_checked_as_strictly)
 {
-	static const char	 own_header[] =
-	    "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+	static const char own_header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 	static const char *const bad[] = {
 		"{\"sub\":\"0\",\"iat\":1,\"exp\":4102444800,\"ver\":1}",
 		"{\"sub\":\"\",\"iat\":1,\"exp\":4102444800,\"ver\":1}",
@@ -296,9 +301,9 @@ START_TEST(own_shape_claims_checked_as_strictly)
 		OWN("-,\"ver\":1}"),
 		OWN("4102444800,\"ver\":}"),
 	};
-	struct ua_jwt_claims	 c;
-	char			*tok;
-	size_t			 i;
+	struct ua_jwt_claims c;
+	char		    *tok;
+	size_t		     i;
 
 	tok = sign_with(own_header,
 	    "{\"sub\":\"42\",\"iat\":-5,\"exp\":4102444800,\"ver\":9}");
@@ -309,7 +314,8 @@ START_TEST(own_shape_claims_checked_as_strictly)
 	ck_assert_int_eq(c.ver, 9);
 	free(tok);
 	/* Another order, spaces, one more claim: the parser's way. */
-	tok = sign_with(own_header, "{ \"ver\": 9, \"exp\": 4102444800,"
+	tok = sign_with(own_header,
+	    "{ \"ver\": 9, \"exp\": 4102444800,"
 	    " \"iat\": -5, \"sub\": \"42\", \"jti\": \"x\" }");
 	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
 	ck_assert_int_eq(c.sub, 42);
@@ -319,7 +325,8 @@ START_TEST(own_shape_claims_checked_as_strictly)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tok = sign_with(own_header, bad[i]);
 		ck_assert_msg(verify(UA_JWT_HS256, tok, NOW, &c) ==
-		    UA_ERR_BAD_TOKEN, "accepted %s", bad[i]);
+			UA_ERR_BAD_TOKEN,
+		    "accepted %s", bad[i]);
 		ck_assert_int_eq(c.sub, 0);
 		free(tok);
 	}
@@ -343,21 +350,23 @@ START_TEST(missing_or_mistyped_claims_refused)
 		"{\"sub\":\"42\",\"iat\":\"1700000000\",\"exp\":4102444800}",
 		"{\"sub\":\"42\",\"iat\":1700000000,\"exp\":4102444800.5}",
 		"{\"sub\":\"42\",\"iat\":1700000000,\"exp\":4102444800,"
-		    "\"ver\":\"1\"}",
+		"\"ver\":\"1\"}",
 		"[\"sub\"]",
 		"not json",
 	};
-	struct ua_jwt_claims	 c;
-	char			*tok;
-	size_t			 i;
+	struct ua_jwt_claims c;
+	char		    *tok;
+	size_t		     i;
 
-	tok = sign_raw("{\"sub\":\"42\",\"iat\":1700000000,\"exp\":4102444800}");
+	tok =
+	    sign_raw("{\"sub\":\"42\",\"iat\":1700000000,\"exp\":4102444800}");
 	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
 	free(tok);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tok = sign_raw(bad[i]);
 		ck_assert_msg(verify(UA_JWT_HS256, tok, NOW, &c) ==
-		    UA_ERR_BAD_TOKEN, "accepted %s", bad[i]);
+			UA_ERR_BAD_TOKEN,
+		    "accepted %s", bad[i]);
 		free(tok);
 	}
 }
@@ -369,8 +378,8 @@ END_TEST
  */
 START_TEST(token_without_iat_accepted)
 {
-	struct ua_jwt_claims	 c;
-	char			*tok;
+	struct ua_jwt_claims c;
+	char		    *tok;
 
 	tok = sign_with("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
 	    "{\"sub\":\"42\",\"exp\":4102444800}");
@@ -390,26 +399,33 @@ END_TEST
 START_TEST(malformed_tokens_refused)
 {
 	static const char *const bad[] = {
-		"", ".", "..", "...", "a.b", "a.b.c.d", "abc",
-		"eyJhbGciOiJIUzI1NiJ9.e30.", "!!!.###.$$$",
+		"",
+		".",
+		"..",
+		"...",
+		"a.b",
+		"a.b.c.d",
+		"abc",
+		"eyJhbGciOiJIUzI1NiJ9.e30.",
+		"!!!.###.$$$",
 		"eyJhbGciOiJIUzI1NiJ9==.e30.AAAA",
 	};
-	struct ua_jwt_claims	 c;
-	size_t			 i;
+	struct ua_jwt_claims c;
+	size_t		     i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(verify(UA_JWT_HS256, bad[i], NOW, &c) ==
-		    UA_ERR_BAD_TOKEN, "accepted \"%s\"", bad[i]);
-	ck_assert_int_eq(verify(UA_JWT_HS256, NULL, NOW, &c),
-	    UA_ERR_BAD_TOKEN);
+			UA_ERR_BAD_TOKEN,
+		    "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(verify(UA_JWT_HS256, NULL, NOW, &c), UA_ERR_BAD_TOKEN);
 }
 END_TEST
 
 START_TEST(base64url_round_trip)
 {
-	unsigned char	 raw[256], *back;
-	size_t		 n, i, len;
-	char		*enc;
+	unsigned char raw[256], *back;
+	size_t	      n, i, len;
+	char	     *enc;
 
 	for (i = 0; i < sizeof(raw); i++)
 		raw[i] = (unsigned char)i;
@@ -431,8 +447,8 @@ END_TEST
 static Suite *
 jwt_suite(void)
 {
-	Suite	*s = suite_create("jwt");
-	TCase	*tc;
+	Suite *s = suite_create("jwt");
+	TCase *tc;
 
 	tc = tcase_create("vectors");
 	tcase_add_test(tc, rfc7515_a1_signature_verifies);
@@ -464,7 +480,7 @@ jwt_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(jwt_suite());
+	SRunner *sr = srunner_create(jwt_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -11,8 +11,8 @@
 
 #include "userapi/netaddr.h"
 
-static struct ua_netlist	 list;
-static char			 err[160];
+static struct ua_netlist list;
+static char		 err[160];
 
 static void
 parse_ok(const char *s)
@@ -25,7 +25,7 @@ parse_ok(const char *s)
 static const char *
 client(const char *remote, const char *xff)
 {
-	static char	 out[UA_ADDR_STRLEN];
+	static char out[UA_ADDR_STRLEN];
 
 	ua_client_addr(&list, remote, xff, out, sizeof(out));
 	return out;
@@ -68,15 +68,23 @@ END_TEST
 START_TEST(parse_refuses_what_is_not_a_network)
 {
 	static const char *const bad[] = {
-		"localhost", "10.0.0.0/33", "::1/129", "10.0.0.0/", "1.2.3",
-		"10.0.0.0/-1", "10.0.0.0/8x", "1.2.3.4/8/8", "*",
+		"localhost",
+		"10.0.0.0/33",
+		"::1/129",
+		"10.0.0.0/",
+		"1.2.3",
+		"10.0.0.0/-1",
+		"10.0.0.0/8x",
+		"1.2.3.4/8/8",
+		"*",
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		ck_assert_msg(!ua_netlist_parse(bad[i], &list, err,
-		    sizeof(err)), "accepted %s", bad[i]);
+				  sizeof(err)),
+		    "accepted %s", bad[i]);
 		ck_assert_ptr_nonnull(strstr(err, "TRUSTED_PROXIES"));
 	}
 }
@@ -85,8 +93,7 @@ END_TEST
 START_TEST(client_is_the_peer_unless_it_is_trusted)
 {
 	parse_ok("127.0.0.1");
-	ck_assert_str_eq(client("198.51.100.4", "203.0.113.9"),
-	    "198.51.100.4");
+	ck_assert_str_eq(client("198.51.100.4", "203.0.113.9"), "198.51.100.4");
 	ck_assert_str_eq(client("127.0.0.1", NULL), "127.0.0.1");
 	ck_assert_str_eq(client("127.0.0.1", "203.0.113.9"), "203.0.113.9");
 	parse_ok("");
@@ -98,13 +105,12 @@ START_TEST(client_is_the_rightmost_untrusted_entry)
 {
 	parse_ok("127.0.0.1, 10.0.0.0/8");
 	/* What the client wrote itself (the left part) is never believed. */
-	ck_assert_str_eq(client("127.0.0.1",
-	    "6.6.6.6, 203.0.113.9, 10.0.0.2"), "203.0.113.9");
+	ck_assert_str_eq(client("127.0.0.1", "6.6.6.6, 203.0.113.9, 10.0.0.2"),
+	    "203.0.113.9");
 	ck_assert_str_eq(client("127.0.0.1", " 203.0.113.9 ,10.0.0.2 "),
 	    "203.0.113.9");
 	/* All trusted: the left-most. */
-	ck_assert_str_eq(client("127.0.0.1", "10.0.0.3, 10.0.0.2"),
-	    "10.0.0.3");
+	ck_assert_str_eq(client("127.0.0.1", "10.0.0.3, 10.0.0.2"), "10.0.0.3");
 	/* Written in the canonical form. */
 	ck_assert_str_eq(client("127.0.0.1", "2001:DB8:0::1"), "2001:db8::1");
 	ck_assert_str_eq(client("::ffff:127.0.0.1", "::ffff:203.0.113.9"),
@@ -131,8 +137,8 @@ END_TEST
 static Suite *
 netaddr_suite(void)
 {
-	Suite	*s = suite_create("netaddr");
-	TCase	*tc;
+	Suite *s = suite_create("netaddr");
+	TCase *tc;
 
 	tc = tcase_create("ua_netlist_parse");
 	tcase_add_test(tc, parse_addresses_and_networks);
@@ -151,7 +157,7 @@ netaddr_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(netaddr_suite());
+	SRunner *sr = srunner_create(netaddr_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

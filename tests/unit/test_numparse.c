@@ -12,7 +12,7 @@
 
 START_TEST(accepts_plain_decimal)
 {
-	int64_t	 v = 0;
+	int64_t v = 0;
 
 	ck_assert(ua_parse_int64("0", &v));
 	ck_assert_int_eq(v, 0);
@@ -25,7 +25,7 @@ END_TEST
 
 START_TEST(accepts_the_extremes)
 {
-	int64_t	 v = 0;
+	int64_t v = 0;
 
 	ck_assert(ua_parse_int64("9223372036854775807", &v));
 	ck_assert(v == INT64_MAX);
@@ -37,12 +37,23 @@ END_TEST
 START_TEST(rejects_junk)
 {
 	static const char *const bad[] = {
-		"", "-", "12abc", "abc", " 1", "1 ", "+1", "1e3", "0x10",
-		"1.0", "--1", "9223372036854775808", "-9223372036854775809",
+		"",
+		"-",
+		"12abc",
+		"abc",
+		" 1",
+		"1 ",
+		"+1",
+		"1e3",
+		"0x10",
+		"1.0",
+		"--1",
+		"9223372036854775808",
+		"-9223372036854775809",
 		"99999999999999999999999",
 	};
-	int64_t	 v = 42;
-	size_t	 i;
+	int64_t v = 42;
+	size_t	i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(!ua_parse_int64(bad[i], &v), "accepted \"%s\"",
@@ -55,7 +66,7 @@ END_TEST
 
 START_TEST(range_is_inclusive)
 {
-	int64_t	 v = 0;
+	int64_t v = 0;
 
 	ck_assert(ua_parse_int64_range("1", 1, 100, &v));
 	ck_assert(ua_parse_int64_range("100", 1, 100, &v));
@@ -68,8 +79,8 @@ END_TEST
 
 START_TEST(formats_round_trip)
 {
-	char	 buf[UA_INT64_STRLEN];
-	int64_t	 v;
+	char	buf[UA_INT64_STRLEN];
+	int64_t v;
 
 	ua_fmt_int64(buf, sizeof(buf), INT64_MIN);
 	ck_assert_str_eq(buf, "-9223372036854775808");
@@ -81,8 +92,8 @@ END_TEST
 static Suite *
 numparse_suite(void)
 {
-	Suite	*s = suite_create("numparse");
-	TCase	*tc = tcase_create("ua_parse_int64");
+	Suite *s = suite_create("numparse");
+	TCase *tc = tcase_create("ua_parse_int64");
 
 	tcase_add_test(tc, accepts_plain_decimal);
 	tcase_add_test(tc, accepts_the_extremes);
@@ -96,7 +107,7 @@ numparse_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(numparse_suite());
+	SRunner *sr = srunner_create(numparse_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

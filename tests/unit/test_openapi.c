@@ -23,7 +23,7 @@
 #include "userapi/settings.h"
 #include "userapi/worker.h"
 
-static struct json_object	*doc;
+static struct json_object *doc;
 
 static void
 setup(void)
@@ -41,8 +41,8 @@ teardown(void)
 static struct json_object *
 at(struct json_object *o, const char *k1, const char *k2, const char *k3)
 {
-	const char	*keys[3] = { k1, k2, k3 };
-	int		 i;
+	const char *keys[3] = { k1, k2, k3 };
+	int	    i;
 
 	for (i = 0; i < 3 && keys[i] != NULL; i++)
 		if (o == NULL || !json_object_object_get_ex(o, keys[i], &o))
@@ -53,7 +53,7 @@ at(struct json_object *o, const char *k1, const char *k2, const char *k3)
 static void
 lower(char *dst, const char *src, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; src[i] != '\0' && i + 1 < len; i++)
 		dst[i] = (char)tolower((unsigned char)src[i]);
@@ -64,19 +64,20 @@ START_TEST(document_header)
 {
 	ck_assert_str_eq(json_object_get_string(at(doc, "openapi", NULL, NULL)),
 	    "3.1.0");
-	ck_assert_str_eq(json_object_get_string(at(doc, "info", "title",
-	    NULL)), "Test API");
-	ck_assert_str_eq(json_object_get_string(at(doc, "info", "version",
-	    NULL)), PACKAGE_VERSION);
+	ck_assert_str_eq(json_object_get_string(at(doc, "info", "title", NULL)),
+	    "Test API");
+	ck_assert_str_eq(json_object_get_string(
+			     at(doc, "info", "version", NULL)),
+	    PACKAGE_VERSION);
 }
 END_TEST
 
 START_TEST(every_route_is_documented)
 {
-	const struct ua_route	*r;
-	struct json_object	*op;
-	char			 m[16];
-	size_t			 i, j, n = 0;
+	const struct ua_route *r;
+	struct json_object    *op;
+	char		       m[16];
+	size_t		       i, j, n = 0;
 
 	for (i = 0; i < ua_nall_routers; i++)
 		for (j = 0; j < ua_all_routers[i]->nroutes; j++) {
@@ -84,13 +85,13 @@ START_TEST(every_route_is_documented)
 			lower(m, ua_method_name(r->method), sizeof(m));
 			op = at(doc, "paths", r->path, m);
 			if (r->hidden) {
-				ck_assert_msg(op == NULL, "%s %s documented",
-				    m, r->path);
+				ck_assert_msg(op == NULL, "%s %s documented", m,
+				    r->path);
 				continue;
 			}
 			ck_assert_msg(op != NULL, "%s %s missing", m, r->path);
 			ck_assert_msg((json_object_object_get_ex(op, "security",
-			    NULL)) == (r->auth == UA_AUTH_BEARER),
+					  NULL)) == (r->auth == UA_AUTH_BEARER),
 			    "%s %s security", m, r->path);
 			n++;
 		}
@@ -101,17 +102,19 @@ END_TEST
 
 START_TEST(nothing_undocumented_is_claimed)
 {
-	struct ua_req	 req;
-	struct ua_buf	 allow;
+	struct ua_req	       req;
+	struct ua_buf	       allow;
 	const struct ua_route *r;
-	size_t		 n = 0;
+	size_t		       n = 0;
 
 	ua_req_init(&req);
 	ua_buf_init(&allow);
-	json_object_object_foreach(at(doc, "paths", NULL, NULL), path, item) {
-		json_object_object_foreach(item, method, op) {
-			char	 up[16];
-			size_t	 k;
+	json_object_object_foreach(at(doc, "paths", NULL, NULL), path, item)
+	{
+		json_object_object_foreach(item, method, op)
+		{
+			char   up[16];
+			size_t k;
 
 			(void)op;
 			for (k = 0; method[k] != '\0' && k < 15; k++)
@@ -120,7 +123,8 @@ START_TEST(nothing_undocumented_is_claimed)
 			/* A concrete path for the template: {x} -> 1. */
 			free(req.path);
 			req.path = strdup(path);
-			for (char *p = req.path, *q; (p = strchr(p, '{')) != NULL;) {
+			for (char *p = req.path, *q;
+			     (p = strchr(p, '{')) != NULL;) {
 				q = strchr(p, '}');
 				*p = '1';
 				memmove(p + 1, q + 1, strlen(q + 1) + 1);
@@ -128,7 +132,8 @@ START_TEST(nothing_undocumented_is_claimed)
 			req.method = ua_method_from_str(up);
 			ua_buf_reset(&allow);
 			ck_assert_msg(ua_router_match(ua_all_routers,
-			    ua_nall_routers, &req, &r, &allow) == UA_OK,
+					  ua_nall_routers, &req, &r,
+					  &allow) == UA_OK,
 			    "%s %s is documented but not routed", up, path);
 			n++;
 		}
@@ -141,9 +146,9 @@ END_TEST
 
 START_TEST(body_limits_are_the_validators)
 {
-	const struct ua_field	*f;
-	struct json_object	*props, *p, *v;
-	size_t			 i;
+	const struct ua_field *f;
+	struct json_object    *props, *p, *v;
+	size_t		       i;
 
 	props = at(doc, "components", "schemas", "UserCreate");
 	props = at(props, "properties", NULL, NULL);
@@ -152,13 +157,13 @@ START_TEST(body_limits_are_the_validators)
 		f = &ua_schema_user_create.fields[i];
 		ck_assert(json_object_object_get_ex(props, f->name, &p));
 		if (f->min_len > 0) {
-			ck_assert(json_object_object_get_ex(p, "minLength",
-			    &v));
+			ck_assert(
+			    json_object_object_get_ex(p, "minLength", &v));
 			ck_assert_int_eq(json_object_get_int(v), f->min_len);
 		}
 		if (f->max_len > 0) {
-			ck_assert(json_object_object_get_ex(p, "maxLength",
-			    &v));
+			ck_assert(
+			    json_object_object_get_ex(p, "maxLength", &v));
 			ck_assert_int_eq(json_object_get_int(v), f->max_len);
 		}
 	}
@@ -166,19 +171,19 @@ START_TEST(body_limits_are_the_validators)
 	ck_assert_str_eq(json_object_get_string(p), "email");
 	p = at(doc, "components", "schemas", "UserUpdate");
 	p = at(p, "properties", "role", NULL);
-	ck_assert_ptr_nonnull(strstr(json_object_to_json_string_ext(p,
-	    JSON_C_TO_STRING_PLAIN),
-	    "\"enum\":[\"admin\",\"user\"]"));
+	ck_assert_ptr_nonnull(
+	    strstr(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN),
+		"\"enum\":[\"admin\",\"user\"]"));
 }
 END_TEST
 
 START_TEST(user_schema_keys_are_the_serializers)
 {
-	struct ua_user		 u;
-	struct ua_buf		 b;
-	struct json_object	*o, *props;
-	const char		*want[6];
-	size_t			 n = 0, i = 0;
+	struct ua_user	    u;
+	struct ua_buf	    b;
+	struct json_object *o, *props;
+	const char	   *want[6];
+	size_t		    n = 0, i = 0;
 
 	memset(&u, 0, sizeof(u));
 	ua_buf_init(&b);
@@ -186,14 +191,16 @@ START_TEST(user_schema_keys_are_the_serializers)
 	o = json_tokener_parse(b.data);
 	ua_buf_cleanup(&b);
 	ck_assert_ptr_nonnull(o);
-	json_object_object_foreach(o, k, v) {
+	json_object_object_foreach(o, k, v)
+	{
 		(void)v;
 		ck_assert_uint_lt(n, 6);
 		want[n++] = k;
 	}
 	props = at(doc, "components", "schemas", "User");
 	props = at(props, "properties", NULL, NULL);
-	json_object_object_foreach(props, pk, pv) {
+	json_object_object_foreach(props, pk, pv)
+	{
 		(void)pv;
 		ck_assert_uint_lt(i, n);
 		ck_assert_str_eq(pk, want[i]);
@@ -206,11 +213,11 @@ END_TEST
 
 START_TEST(security_schemes_and_token_url)
 {
-	struct json_object	*s = at(doc, "components", "securitySchemes",
-	    NULL);
+	struct json_object *s = at(doc, "components", "securitySchemes", NULL);
 
-	ck_assert_str_eq(json_object_get_string(at(s, "OAuth2PasswordBearer",
-	    "type", NULL)), "oauth2");
+	ck_assert_str_eq(json_object_get_string(
+			     at(s, "OAuth2PasswordBearer", "type", NULL)),
+	    "oauth2");
 	s = at(s, "OAuth2PasswordBearer", "flows", "password");
 	ck_assert_str_eq(json_object_get_string(at(s, "tokenUrl", NULL, NULL)),
 	    "/api/auth/login");
@@ -222,20 +229,19 @@ END_TEST
 
 START_TEST(login_takes_form_and_json)
 {
-	struct json_object	*c = at(doc, "paths", "/api/auth/login",
-	    "post");
+	struct json_object *c = at(doc, "paths", "/api/auth/login", "post");
 
 	c = at(c, "requestBody", "content", NULL);
 	ck_assert_ptr_nonnull(at(c, "application/json", NULL, NULL));
-	ck_assert_ptr_nonnull(at(c, "application/x-www-form-urlencoded", NULL,
-	    NULL));
+	ck_assert_ptr_nonnull(
+	    at(c, "application/x-www-form-urlencoded", NULL, NULL));
 }
 END_TEST
 
 START_TEST(error_responses_follow_the_table)
 {
-	struct json_object	*r = at(doc, "paths", "/api/users/{user_id}",
-	    "patch");
+	struct json_object *r =
+	    at(doc, "paths", "/api/users/{user_id}", "patch");
 
 	r = at(r, "responses", NULL, NULL);
 	ck_assert_ptr_nonnull(at(r, "200", NULL, NULL));
@@ -245,32 +251,36 @@ START_TEST(error_responses_follow_the_table)
 	ck_assert_ptr_nonnull(at(r, "409", NULL, NULL));
 	ck_assert_ptr_nonnull(at(r, "422", NULL, NULL));
 	ck_assert_ptr_null(at(r, "429", NULL, NULL));
-	ck_assert_str_eq(json_object_get_string(at(at(r, "422", "content",
-	    "application/json"), "schema", "$ref", NULL)),
+	ck_assert_str_eq(json_object_get_string(
+			     at(at(r, "422", "content", "application/json"),
+				 "schema", "$ref", NULL)),
 	    "#/components/schemas/HTTPValidationError");
 }
 END_TEST
 
 START_TEST(query_parameters_carry_bounds)
 {
-	struct json_object	*ps = at(doc, "paths", "/api/users/", "get");
-	struct json_object	*p;
-	bool			 seen = false;
-	size_t			 i;
+	struct json_object *ps = at(doc, "paths", "/api/users/", "get");
+	struct json_object *p;
+	bool		    seen = false;
+	size_t		    i;
 
 	ps = at(ps, "parameters", NULL, NULL);
 	for (i = 0; i < json_object_array_length(ps); i++) {
 		p = json_object_array_get_idx(ps, i);
 		if (strcmp(json_object_get_string(at(p, "name", NULL, NULL)),
-		    "limit") != 0)
+			"limit") != 0)
 			continue;
 		seen = true;
-		ck_assert_int_eq(json_object_get_int(at(p, "schema", "minimum",
-		    NULL)), 1);
-		ck_assert_int_eq(json_object_get_int(at(p, "schema", "maximum",
-		    NULL)), 100);
-		ck_assert_int_eq(json_object_get_int(at(p, "schema", "default",
-		    NULL)), 20);
+		ck_assert_int_eq(json_object_get_int(
+				     at(p, "schema", "minimum", NULL)),
+		    1);
+		ck_assert_int_eq(json_object_get_int(
+				     at(p, "schema", "maximum", NULL)),
+		    100);
+		ck_assert_int_eq(json_object_get_int(
+				     at(p, "schema", "default", NULL)),
+		    20);
 	}
 	ck_assert(seen);
 }
@@ -281,13 +291,13 @@ static char *
 serve_docs(struct ua_settings *s, const char *path)
 {
 	static const struct ua_router *const routers[] = { &ua_router_docs };
-	struct ua_app	 app = { s, NULL, routers, 1, NULL };
-	struct ua_input	 in = { NULL, NULL, true };
-	struct ua_buf	 out;
-	char		 uri[128], *env[3];
+	struct ua_app	app = { s, NULL, routers, 1, NULL };
+	struct ua_input in = { NULL, NULL, true };
+	struct ua_buf	out;
+	char		uri[128], *env[3];
 
 	snprintf(uri, sizeof(uri), "REQUEST_URI=%s", path);
-	env[0] = (char *)(uintptr_t)"REQUEST_METHOD=GET";
+	env[0] = (char *)(uintptr_t) "REQUEST_METHOD=GET";
 	env[1] = uri;
 	env[2] = NULL;
 	ua_buf_init(&out);
@@ -298,20 +308,20 @@ serve_docs(struct ua_settings *s, const char *path)
 static struct ua_settings
 docs_settings(bool enabled, const char *assets)
 {
-	struct ua_settings	 s;
+	struct ua_settings s;
 
 	memset(&s, 0, sizeof(s));
 	s.max_body_bytes = 1024;
 	s.docs_enabled = enabled;
-	s.app_name = (char *)(uintptr_t)"Ann's <API>";
+	s.app_name = (char *)(uintptr_t) "Ann's <API>";
 	s.docs_assets_url = (char *)(uintptr_t)assets;
 	return s;
 }
 
 START_TEST(docs_pages_load_assets_from_the_setting)
 {
-	struct ua_settings	 s = docs_settings(true, "/static/");
-	char			*o;
+	struct ua_settings s = docs_settings(true, "/static/");
+	char		  *o;
 
 	o = serve_docs(&s, "/api/docs");
 	ck_assert(strncmp(o, "Status: 200 ", 12) == 0);
@@ -323,8 +333,8 @@ START_TEST(docs_pages_load_assets_from_the_setting)
 	ck_assert_ptr_nonnull(strstr(o, "Ann&#39;s &lt;API&gt; - Swagger UI"));
 	free(o);
 	o = serve_docs(&s, "/api/redoc/");
-	ck_assert_ptr_nonnull(strstr(o,
-	    "src=\"/static/redoc@2/bundles/redoc.standalone.js\""));
+	ck_assert_ptr_nonnull(
+	    strstr(o, "src=\"/static/redoc@2/bundles/redoc.standalone.js\""));
 	ck_assert_ptr_nonnull(strstr(o, "img-src 'self' data:"));
 	free(o);
 	s = docs_settings(true, "https://cdn.example/npm");
@@ -338,11 +348,13 @@ END_TEST
 START_TEST(docs_disabled_are_404)
 {
 	static const char *const paths[] = {
-		"/openapi.json", "/api/docs", "/api/redoc",
+		"/openapi.json",
+		"/api/docs",
+		"/api/redoc",
 	};
-	struct ua_settings	 s = docs_settings(false, "/x");
-	char			*o;
-	size_t			 i;
+	struct ua_settings s = docs_settings(false, "/x");
+	char		  *o;
+	size_t		   i;
 
 	for (i = 0; i < 3; i++) {
 		o = serve_docs(&s, paths[i]);
@@ -362,8 +374,8 @@ END_TEST
 static Suite *
 openapi_suite(void)
 {
-	Suite	*s = suite_create("openapi");
-	TCase	*tc = tcase_create("ua_openapi_document");
+	Suite *s = suite_create("openapi");
+	TCase *tc = tcase_create("ua_openapi_document");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, document_header);
@@ -387,7 +399,7 @@ openapi_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(openapi_suite());
+	SRunner *sr = srunner_create(openapi_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -33,18 +33,19 @@ END_TEST
 
 START_TEST(our_hash_is_passlibs_for_the_same_salt)
 {
-	char	 out[UA_PASSWORD_HASH_MAX];
+	char out[UA_PASSWORD_HASH_MAX];
 
 	/* The setting is the first 29 characters: "$2b$12$" + 22 of salt. */
 	ck_assert_int_eq(ua_password_hash_with("$2b$12$bIRGj4QPPoSUMWsJE.4Pk.",
-	    "password", out), UA_OK);
+			     "password", out),
+	    UA_OK);
 	ck_assert_str_eq(out, PASSLIB_2B);
 }
 END_TEST
 
 START_TEST(bcrypt_round_trip_with_cost)
 {
-	char	 h[UA_PASSWORD_HASH_MAX], h2[UA_PASSWORD_HASH_MAX];
+	char h[UA_PASSWORD_HASH_MAX], h2[UA_PASSWORD_HASH_MAX];
 
 	ck_assert_int_eq(ua_password_hash(UA_PW_BCRYPT, 5, "s3cret pw", h),
 	    UA_OK);
@@ -61,7 +62,7 @@ END_TEST
 
 START_TEST(yescrypt_round_trip)
 {
-	char	 h[UA_PASSWORD_HASH_MAX];
+	char h[UA_PASSWORD_HASH_MAX];
 
 	ck_assert_int_eq(ua_password_hash(UA_PW_YESCRYPT, 12, "pässwörd", h),
 	    UA_OK);
@@ -87,18 +88,17 @@ START_TEST(rehash_on_lower_cost_or_other_scheme)
 	ck_assert(!ua_password_needs_rehash(UA_PW_BCRYPT, 10, PASSLIB_2B));
 	ck_assert(ua_password_needs_rehash(UA_PW_BCRYPT, 4, JTR_2A));
 	ck_assert(ua_password_needs_rehash(UA_PW_YESCRYPT, 12, PASSLIB_2B));
-	ck_assert(ua_password_needs_rehash(UA_PW_BCRYPT, 12,
-	    "$y$j9T$abc$def"));
-	ck_assert(!ua_password_needs_rehash(UA_PW_YESCRYPT, 12,
-	    "$y$j9T$abc$def"));
+	ck_assert(ua_password_needs_rehash(UA_PW_BCRYPT, 12, "$y$j9T$abc$def"));
+	ck_assert(
+	    !ua_password_needs_rehash(UA_PW_YESCRYPT, 12, "$y$j9T$abc$def"));
 }
 END_TEST
 
 START_TEST(dummy_hash_is_real_and_stable)
 {
-	const char	*a = ua_password_dummy_hash(UA_PW_BCRYPT, 4);
-	const char	*b = ua_password_dummy_hash(UA_PW_BCRYPT, 4);
-	char		 out[UA_PASSWORD_HASH_MAX];
+	const char *a = ua_password_dummy_hash(UA_PW_BCRYPT, 4);
+	const char *b = ua_password_dummy_hash(UA_PW_BCRYPT, 4);
+	char	    out[UA_PASSWORD_HASH_MAX];
 
 	ck_assert(strncmp(a, "$2b$04$", 7) == 0);
 	ck_assert_ptr_eq(a, b);
@@ -110,17 +110,17 @@ START_TEST(dummy_hash_is_real_and_stable)
 	ck_assert(!ua_password_verify("password", a));
 	ck_assert(!ua_password_verify("", a));
 	ck_assert(strncmp(ua_password_dummy_hash(UA_PW_BCRYPT, 12), "$2b$12$",
-	    7) == 0);
-	ck_assert(strncmp(ua_password_dummy_hash(UA_PW_YESCRYPT, 12), "$y$",
-	    3) == 0);
+		      7) == 0);
+	ck_assert(
+	    strncmp(ua_password_dummy_hash(UA_PW_YESCRYPT, 12), "$y$", 3) == 0);
 }
 END_TEST
 
 static Suite *
 password_suite(void)
 {
-	Suite	*s = suite_create("password");
-	TCase	*tc = tcase_create("password");
+	Suite *s = suite_create("password");
+	TCase *tc = tcase_create("password");
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, passlib_hash_verifies);
@@ -137,7 +137,7 @@ password_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(password_suite());
+	SRunner *sr = srunner_create(password_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

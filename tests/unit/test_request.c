@@ -20,20 +20,20 @@
 #include "userapi/worker.h"
 #include "unit-env.h"
 
-#define LIMIT	16	/* MAX_BODY_BYTES in these tests */
+#define LIMIT 16 /* MAX_BODY_BYTES in these tests */
 
 /* Body source on a memory buffer that counts what was taken from it. */
-struct	memin {
-	const char	*data;
-	size_t		 len;
-	size_t		 pos;
+struct memin {
+	const char *data;
+	size_t	    len;
+	size_t	    pos;
 };
 
 static int
 mem_read(void *arg, char *buf, int len)
 {
-	struct memin	*m = arg;
-	size_t		 n = m->len - m->pos;
+	struct memin *m = arg;
+	size_t	      n = m->len - m->pos;
 
 	if ((size_t)len < n)
 		n = (size_t)len;
@@ -44,11 +44,11 @@ mem_read(void *arg, char *buf, int len)
 	return (int)n;
 }
 
-static struct ua_settings	 settings;
-static struct ua_req		 req;
-static struct ua_buf		 out;
-static struct memin		 body;
-static struct ua_input		 in;
+static struct ua_settings settings;
+static struct ua_req	  req;
+static struct ua_buf	  out;
+static struct memin	  body;
+static struct ua_input	  in;
 
 static void
 setup(void)
@@ -84,7 +84,7 @@ static void
 serve(char **envp)
 {
 	static const struct ua_router *const routers[] = { &ua_router_health };
-	struct ua_app	 app = { &settings, NULL, routers, 1, NULL };
+	struct ua_app app = { &settings, NULL, routers, 1, NULL };
 
 	ua_buf_reset(&out);
 	ua_app_handle(&app, envp, &in, &out);
@@ -94,7 +94,7 @@ serve(char **envp)
 static const char *
 out_body(void)
 {
-	const char	*p = strstr(out.data, "\r\n\r\n");
+	const char *p = strstr(out.data, "\r\n\r\n");
 
 	ck_assert_ptr_nonnull(p);
 	return p + 4;
@@ -104,9 +104,9 @@ out_body(void)
 static bool
 has_header(const char *line)
 {
-	char	 want[300];
-	char	*end = strstr(out.data, "\r\n\r\n");
-	char	*hit;
+	char  want[300];
+	char *end = strstr(out.data, "\r\n\r\n");
+	char *hit;
 
 	snprintf(want, sizeof(want), "%s\r\n", line);
 	hit = strstr(out.data, want);
@@ -115,7 +115,7 @@ has_header(const char *line)
 
 START_TEST(parses_method_path_query)
 {
-	char	**env = ENV("REQUEST_METHOD=PATCH",
+	char **env = ENV("REQUEST_METHOD=PATCH",
 	    "REQUEST_URI=/api/users/%37?page=2&name=Ann+Lee",
 	    "QUERY_STRING=page=2&name=Ann+Lee", "CONTENT_LENGTH=0");
 
@@ -130,28 +130,34 @@ END_TEST
 /* X-Forwarded-For is believed only from a trusted proxy. */
 START_TEST(client_address_behind_trusted_proxies)
 {
-	char	 err[128];
+	char err[128];
 
 	ck_assert(ua_netlist_parse("127.0.0.1 10.0.0.0/8",
 	    &settings.trusted_proxies, err, sizeof(err)));
-	ck_assert_int_eq(ua_req_parse(&req, ENV("REQUEST_METHOD=GET",
-	    "REQUEST_URI=/health", "REMOTE_ADDR=127.0.0.1",
-	    "HTTP_X_FORWARDED_FOR=1.1.1.1, 203.0.113.9, 10.1.2.3"), &in,
-	    &settings), UA_OK);
+	ck_assert_int_eq(
+	    ua_req_parse(&req,
+		ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+		    "REMOTE_ADDR=127.0.0.1",
+		    "HTTP_X_FORWARDED_FOR=1.1.1.1, 203.0.113.9, 10.1.2.3"),
+		&in, &settings),
+	    UA_OK);
 	ck_assert_str_eq(req.client, "203.0.113.9");
 	ua_req_cleanup(&req);
 	ua_req_init(&req);
 	/* From anyone else the header is the client's own word: ignored. */
-	ck_assert_int_eq(ua_req_parse(&req, ENV("REQUEST_METHOD=GET",
-	    "REQUEST_URI=/health", "REMOTE_ADDR=198.51.100.4",
-	    "HTTP_X_FORWARDED_FOR=203.0.113.9"), &in, &settings), UA_OK);
+	ck_assert_int_eq(ua_req_parse(&req,
+			     ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
+				 "REMOTE_ADDR=198.51.100.4",
+				 "HTTP_X_FORWARDED_FOR=203.0.113.9"),
+			     &in, &settings),
+	    UA_OK);
 	ck_assert_str_eq(req.client, "198.51.100.4");
 }
 END_TEST
 
 START_TEST(path_from_script_name_without_request_uri)
 {
-	char	**env = ENV("REQUEST_METHOD=GET", "SCRIPT_NAME=/health",
+	char **env = ENV("REQUEST_METHOD=GET", "SCRIPT_NAME=/health",
 	    "PATH_INFO=/ready");
 
 	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
@@ -161,7 +167,7 @@ END_TEST
 
 START_TEST(headers_by_any_spelling)
 {
-	char	**env = ENV("REQUEST_METHOD=GET", "REQUEST_URI=/",
+	char **env = ENV("REQUEST_METHOD=GET", "REQUEST_URI=/",
 	    "HTTP_AUTHORIZATION=Bearer x", "CONTENT_TYPE=application/json");
 
 	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
@@ -175,8 +181,8 @@ END_TEST
 
 START_TEST(body_read_exactly_to_content_length)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
-	    "CONTENT_LENGTH=5");
+	char **env =
+	    ENV("REQUEST_METHOD=POST", "REQUEST_URI=/", "CONTENT_LENGTH=5");
 
 	in.is_cgi = true;
 	set_body("hello, and more that is not ours");
@@ -189,8 +195,8 @@ END_TEST
 
 START_TEST(body_at_the_limit_is_accepted)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
-	    "CONTENT_LENGTH=16");
+	char **env =
+	    ENV("REQUEST_METHOD=POST", "REQUEST_URI=/", "CONTENT_LENGTH=16");
 
 	set_body("0123456789abcdef");
 	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
@@ -200,8 +206,8 @@ END_TEST
 
 START_TEST(declared_oversize_refused_unread_in_cgi)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
-	    "CONTENT_LENGTH=17");
+	char **env =
+	    ENV("REQUEST_METHOD=POST", "REQUEST_URI=/", "CONTENT_LENGTH=17");
 
 	in.is_cgi = true;
 	set_body("0123456789abcdefX");
@@ -214,7 +220,7 @@ END_TEST
 
 START_TEST(undeclared_oversize_refused_under_fastcgi)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
+	char **env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
 
 	set_body("0123456789abcdefXYZ");
 	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
@@ -225,7 +231,7 @@ END_TEST
 
 START_TEST(undeclared_body_read_to_end_under_fastcgi)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
+	char **env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
 
 	set_body("{\"a\":1}");
 	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
@@ -235,7 +241,7 @@ END_TEST
 
 START_TEST(cgi_body_without_length_is_411)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
+	char **env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
 
 	in.is_cgi = true;
 	set_body("{}");
@@ -247,8 +253,8 @@ END_TEST
 
 START_TEST(junk_content_length_refused)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
-	    "CONTENT_LENGTH=12abc");
+	char **env =
+	    ENV("REQUEST_METHOD=POST", "REQUEST_URI=/", "CONTENT_LENGTH=12abc");
 
 	set_body("{}");
 	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
@@ -258,8 +264,8 @@ END_TEST
 
 START_TEST(short_body_is_bad_request)
 {
-	char	**env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/",
-	    "CONTENT_LENGTH=10");
+	char **env =
+	    ENV("REQUEST_METHOD=POST", "REQUEST_URI=/", "CONTENT_LENGTH=10");
 
 	in.is_cgi = true;
 	set_body("{}");
@@ -299,7 +305,7 @@ END_TEST
 
 START_TEST(insane_request_id_is_replaced)
 {
-	char	 longid[160], var[200];
+	char longid[160], var[200];
 
 	memset(longid, 'a', 129);
 	longid[129] = '\0';
@@ -319,7 +325,7 @@ END_TEST
 
 START_TEST(generated_request_ids_differ)
 {
-	char	 a[UA_REQUEST_ID_MAX + 1], b[UA_REQUEST_ID_MAX + 1];
+	char a[UA_REQUEST_ID_MAX + 1], b[UA_REQUEST_ID_MAX + 1];
 
 	ua_request_id_new(a);
 	ua_request_id_new(b);
@@ -358,7 +364,7 @@ END_TEST
 
 START_TEST(cors_off_leaves_options_to_the_router)
 {
-	settings.cors_origins = (char *)(uintptr_t)"";
+	settings.cors_origins = (char *)(uintptr_t) "";
 	serve(ENV("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/health",
 	    "HTTP_ORIGIN=https://a.example",
 	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET"));
@@ -369,8 +375,8 @@ END_TEST
 
 START_TEST(cors_preflight_from_allowed_origin)
 {
-	settings.cors_origins = (char *)(uintptr_t)
-	    "https://b.example, https://a.example/";
+	settings.cors_origins =
+	    (char *)(uintptr_t) "https://b.example, https://a.example/";
 	serve(ENV("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/api/users/",
 	    "HTTP_ORIGIN=https://a.example",
 	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD=PATCH",
@@ -380,7 +386,7 @@ START_TEST(cors_preflight_from_allowed_origin)
 	ck_assert(has_header("Vary: Origin"));
 	ck_assert(has_header("Access-Control-Max-Age: 600"));
 	ck_assert(has_header("Access-Control-Allow-Headers: authorization, "
-	    "content-type"));
+			     "content-type"));
 	ck_assert_ptr_nonnull(strstr(out.data,
 	    "Access-Control-Allow-Methods: GET, HEAD, POST, PATCH, DELETE"));
 }
@@ -388,7 +394,7 @@ END_TEST
 
 START_TEST(cors_preflight_from_other_origin_is_400)
 {
-	settings.cors_origins = (char *)(uintptr_t)"https://a.example";
+	settings.cors_origins = (char *)(uintptr_t) "https://a.example";
 	serve(ENV("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/api/users/",
 	    "HTTP_ORIGIN=https://evil.example",
 	    "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET"));
@@ -400,7 +406,7 @@ END_TEST
 
 START_TEST(cors_simple_request_gets_origin_only_when_allowed)
 {
-	settings.cors_origins = (char *)(uintptr_t)"https://a.example";
+	settings.cors_origins = (char *)(uintptr_t) "https://a.example";
 	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
 	    "HTTP_ORIGIN=https://a.example"));
 	ck_assert(has_header("Access-Control-Allow-Origin: https://a.example"));
@@ -418,7 +424,7 @@ END_TEST
 
 START_TEST(cors_wildcard_never_with_credentials)
 {
-	settings.cors_origins = (char *)(uintptr_t)"*";
+	settings.cors_origins = (char *)(uintptr_t) "*";
 	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
 	    "HTTP_ORIGIN=https://any.example"));
 	ck_assert(has_header("Access-Control-Allow-Origin: *"));
@@ -429,7 +435,7 @@ END_TEST
 /* A list that holds "*" besides origins is "*": no credentials, ever. */
 START_TEST(cors_mixed_list_is_a_wildcard_without_credentials)
 {
-	settings.cors_origins = (char *)(uintptr_t)"https://a.example, *";
+	settings.cors_origins = (char *)(uintptr_t) "https://a.example, *";
 	serve(ENV("REQUEST_METHOD=GET", "REQUEST_URI=/health",
 	    "HTTP_ORIGIN=https://evil.example"));
 	ck_assert(has_header("Access-Control-Allow-Origin: *"));
@@ -487,8 +493,8 @@ END_TEST
 static Suite *
 request_suite(void)
 {
-	Suite	*s = suite_create("request");
-	TCase	*tc;
+	Suite *s = suite_create("request");
+	TCase *tc;
 
 	tc = tcase_create("ua_req_parse");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -531,7 +537,7 @@ request_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(request_suite());
+	SRunner *sr = srunner_create(request_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -46,21 +46,27 @@ h_silent(struct ua_req *req)
 }
 
 static const struct ua_route user_routes[] = {
-	{ UA_METHOD_GET, "/api/users", h_list, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
-	{ UA_METHOD_POST, "/api/users", h_list, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
-	{ UA_METHOD_GET, "/api/users/{user_id}", h_get, UA_AUTH_BEARER, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
-	{ UA_METHOD_PATCH, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER,
-	    "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
-	{ UA_METHOD_DELETE, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER,
-	    "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/api/users", h_list, UA_AUTH_BEARER, "", UA_BODY_NONE,
+	    NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_POST, "/api/users", h_list, UA_AUTH_NONE, "", UA_BODY_NONE,
+	    NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/api/users/{user_id}", h_get, UA_AUTH_BEARER, "",
+	    UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_PATCH, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER, "",
+	    UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_DELETE, "/api/users/{user_id}", h_patch, UA_AUTH_BEARER, "",
+	    UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
 };
 static const struct ua_route other_routes[] = {
-	{ UA_METHOD_GET, "/x/{a}/y/{b}", h_pair, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
-	{ UA_METHOD_GET, "/silent", h_silent, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
-	{ UA_METHOD_GET, "/slashed/", h_list, UA_AUTH_NONE, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/x/{a}/y/{b}", h_pair, UA_AUTH_NONE, "", UA_BODY_NONE,
+	    NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/silent", h_silent, UA_AUTH_NONE, "", UA_BODY_NONE,
+	    NULL, NULL, 200, NULL, 0, NULL, NULL, false },
+	{ UA_METHOD_GET, "/slashed/", h_list, UA_AUTH_NONE, "", UA_BODY_NONE,
+	    NULL, NULL, 200, NULL, 0, NULL, NULL, false },
 };
-static const struct ua_router users = { "users", user_routes, 5, NULL };
-static const struct ua_router other = { "other", other_routes, 3, NULL };
+static const struct ua_router	     users = { "users", user_routes, 5, NULL };
+static const struct ua_router	     other = { "other", other_routes, 3, NULL };
 static const struct ua_router *const routers[] = { &users, &other };
 
 static enum ua_err
@@ -77,8 +83,8 @@ refuse_token(struct ua_req *r)
 	return UA_ERR_BAD_TOKEN;
 }
 
-static struct ua_req	 req;
-static struct ua_buf	 allow;
+static struct ua_req req;
+static struct ua_buf allow;
 
 static void
 setup(void)
@@ -107,7 +113,7 @@ route(enum ua_method m, const char *path, const struct ua_route **r)
 
 START_TEST(exact_path_matches)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users", &r), UA_OK);
 	ck_assert_ptr_eq(r, &user_routes[0]);
@@ -118,7 +124,7 @@ END_TEST
 
 START_TEST(trailing_slash_is_optional)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users/", &r), UA_OK);
 	ck_assert_ptr_eq(r, &user_routes[0]);
@@ -130,7 +136,7 @@ END_TEST
 
 START_TEST(only_one_trailing_slash_is_optional)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users//", &r),
 	    UA_ERR_NOT_FOUND);
@@ -141,7 +147,7 @@ END_TEST
 
 START_TEST(template_slash_is_optional_too)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_GET, "/slashed", &r), UA_OK);
 	ck_assert_ptr_eq(r, &other_routes[2]);
@@ -153,7 +159,7 @@ END_TEST
 
 START_TEST(parameters_are_captured)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_GET, "/x/one/y/two", &r), UA_OK);
 	ck_assert_ptr_eq(r, &other_routes[0]);
@@ -166,18 +172,17 @@ END_TEST
 
 START_TEST(parameter_never_empty_or_multi_segment)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_GET, "/api/users/7/extra", &r),
 	    UA_ERR_NOT_FOUND);
-	ck_assert_int_eq(route(UA_METHOD_GET, "/x//y/b", &r),
-	    UA_ERR_NOT_FOUND);
+	ck_assert_int_eq(route(UA_METHOD_GET, "/x//y/b", &r), UA_ERR_NOT_FOUND);
 }
 END_TEST
 
 START_TEST(unknown_paths_are_404)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_GET, "/api/user", &r),
 	    UA_ERR_NOT_FOUND);
@@ -192,7 +197,7 @@ END_TEST
 
 START_TEST(head_is_served_by_get)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_HEAD, "/api/users/3", &r), UA_OK);
 	ck_assert_ptr_eq(r, &user_routes[2]);
@@ -201,7 +206,7 @@ END_TEST
 
 START_TEST(other_method_is_405_with_allow)
 {
-	const struct ua_route	*r;
+	const struct ua_route *r;
 
 	ck_assert_int_eq(route(UA_METHOD_PUT, "/api/users/3", &r),
 	    UA_ERR_METHOD);
@@ -214,7 +219,7 @@ END_TEST
 
 START_TEST(dispatch_answers_404_405_and_calls_handler)
 {
-	struct ua_buf	 out;
+	struct ua_buf out;
 
 	ua_buf_init(&out);
 	free(req.path);
@@ -252,8 +257,8 @@ START_TEST(bearer_route_denied_by_default)
 	ck_assert_int_eq(req.resp.status, 401);
 	ck_assert_str_eq(req.resp.body.data,
 	    "{\"detail\":\"Not authenticated\"}");
-	ck_assert_ptr_nonnull(strstr(req.resp.headers.data,
-	    "WWW-Authenticate: Bearer\r\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(req.resp.headers.data, "WWW-Authenticate: Bearer\r\n"));
 }
 END_TEST
 
@@ -294,8 +299,8 @@ END_TEST
 static Suite *
 router_suite(void)
 {
-	Suite	*s = suite_create("router");
-	TCase	*tc;
+	Suite *s = suite_create("router");
+	TCase *tc;
 
 	tc = tcase_create("ua_router_match");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -324,7 +329,7 @@ router_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(router_suite());
+	SRunner *sr = srunner_create(router_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -16,13 +16,13 @@
 #include "userapi/services.h"
 #include "fake_repo.h"
 
-#define SECRET	"service-test-secret-0123456789abcdef"
-#define CLIENT	"192.0.2.7"
+#define SECRET "service-test-secret-0123456789abcdef"
+#define CLIENT "192.0.2.7"
 
-static struct fake_repo		*fr;
-static struct ua_settings	 settings;
-static struct ua_services	 svc;
-static char			 secret[] = SECRET;
+static struct fake_repo	 *fr;
+static struct ua_settings settings;
+static struct ua_services svc;
+static char		  secret[] = SECRET;
 
 static int64_t
 fake_now(void)
@@ -59,18 +59,17 @@ teardown(void)
 static int64_t
 add_user(const char *email, const char *pw, enum ua_role role, int cost)
 {
-	char	 hash[UA_PASSWORD_HASH_MAX];
+	char hash[UA_PASSWORD_HASH_MAX];
 
-	ck_assert_int_eq(ua_password_hash(UA_PW_BCRYPT, cost, pw, hash),
-	    UA_OK);
+	ck_assert_int_eq(ua_password_hash(UA_PW_BCRYPT, cost, pw, hash), UA_OK);
 	return fake_repo_add(fr, email, "Some Name", hash, role);
 }
 
 static struct ua_user
 user(int64_t id)
 {
-	struct ua_user		 u;
-	struct ua_credentials	 c;
+	struct ua_user	      u;
+	struct ua_credentials c;
 
 	ck_assert(fake_repo_peek(fr, id, &u, &c));
 	return u;
@@ -79,7 +78,7 @@ user(int64_t id)
 static struct ua_user_create
 create_in(const char *email, const char *name, const char *pw)
 {
-	struct ua_user_create	 in;
+	struct ua_user_create in;
 
 	memset(&in, 0, sizeof(in));
 	strcpy(in.email, email);
@@ -92,10 +91,10 @@ create_in(const char *email, const char *name, const char *pw)
 
 START_TEST(register_makes_a_user_with_a_hash)
 {
-	struct ua_user_create	 in = create_in("ann@example.com", "Ann Lee",
-	    "correct horse");
-	struct ua_user		 u, peek;
-	struct ua_credentials	 c;
+	struct ua_user_create in =
+	    create_in("ann@example.com", "Ann Lee", "correct horse");
+	struct ua_user	      u, peek;
+	struct ua_credentials c;
 
 	ck_assert_int_eq(ua_user_register(&svc, &in, &u), UA_OK);
 	ck_assert_int_eq(u.role, UA_ROLE_USER);
@@ -109,11 +108,11 @@ END_TEST
 
 START_TEST(register_same_email_other_case_conflicts)
 {
-	struct ua_user_create	 a = create_in("ann@example.com", "Ann",
-	    "password1");
-	struct ua_user_create	 b = create_in("ANN@example.com", "Ann",
-	    "password2");
-	struct ua_user		 u;
+	struct ua_user_create a =
+	    create_in("ann@example.com", "Ann", "password1");
+	struct ua_user_create b =
+	    create_in("ANN@example.com", "Ann", "password2");
+	struct ua_user u;
 
 	ck_assert_int_eq(ua_user_register(&svc, &a, &u), UA_OK);
 	ck_assert_int_eq(ua_user_register(&svc, &b, &u), UA_ERR_CONFLICT);
@@ -123,23 +122,22 @@ END_TEST
 
 START_TEST(register_passes_storage_failure_up)
 {
-	struct ua_user_create	 a = create_in("ann@example.com", "Ann",
-	    "password1");
-	struct ua_user		 u;
+	struct ua_user_create a =
+	    create_in("ann@example.com", "Ann", "password1");
+	struct ua_user u;
 
 	fake_repo_fail_op(fr, FAKE_OP_INSERT, UA_ERR_DB_UNAVAILABLE);
-	ck_assert_int_eq(ua_user_register(&svc, &a, &u),
-	    UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(ua_user_register(&svc, &a, &u), UA_ERR_DB_UNAVAILABLE);
 	ck_assert_uint_eq(fake_repo_nusers(fr), 0);
 }
 END_TEST
 
 START_TEST(list_pages_through_45_users)
 {
-	struct ua_user	 items[20], me;
-	char		 email[64];
-	size_t		 n;
-	int64_t		 total, i;
+	struct ua_user items[20], me;
+	char	       email[64];
+	size_t	       n;
+	int64_t	       total, i;
 
 	for (i = 0; i < 45; i++) {
 		snprintf(email, sizeof(email), "u%lld@example.com",
@@ -147,23 +145,27 @@ START_TEST(list_pages_through_45_users)
 		fake_repo_add(fr, email, "Name", "*", UA_ROLE_USER);
 	}
 	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 1, 20, &me, items, &n,
-	    &total), UA_OK);
+			     &total),
+	    UA_OK);
 	ck_assert_int_eq(me.id, 7);
 	ck_assert_uint_eq(n, 20);
 	ck_assert_int_eq(total, 45);
 	ck_assert_int_eq(items[0].id, 1);
 	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 3, 20, &me, items, &n,
-	    &total), UA_OK);
+			     &total),
+	    UA_OK);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(items[0].id, 41);
 	ck_assert_int_eq(items[4].id, 45);
 	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 4, 20, &me, items, &n,
-	    &total), UA_OK);
+			     &total),
+	    UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 45);
 	/* A page number whose offset would overflow is simply past the end. */
-	ck_assert_int_eq(ua_user_list(&svc, 7, 0, INT64_MAX, 20, &me, items,
-	    &n, &total), UA_OK);
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, INT64_MAX, 20, &me, items, &n,
+			     &total),
+	    UA_OK);
 	ck_assert_uint_eq(n, 0);
 }
 END_TEST
@@ -171,23 +173,27 @@ END_TEST
 /* The list checks its caller as the bearer check does, in its one read. */
 START_TEST(list_refuses_a_gone_or_revoked_caller)
 {
-	struct ua_user	 items[20], me;
-	size_t		 n = 9;
-	int64_t		 total = 9, id;
+	struct ua_user items[20], me;
+	size_t	       n = 9;
+	int64_t	       total = 9, id;
 
 	id = fake_repo_add(fr, "a@example.com", "Name", "*", UA_ROLE_USER);
 	ck_assert_int_eq(ua_user_list(&svc, id + 1, 0, 1, 20, &me, items, &n,
-	    &total), UA_ERR_BAD_TOKEN);
+			     &total),
+	    UA_ERR_BAD_TOKEN);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 0);
 	ck_assert_int_eq(me.id, 0);
 	/* A token issued before a password change (version 0 < 1). */
 	ck_assert_int_eq(svc.users.ops->set_password(svc.users.arg, id, "*",
-	    NULL, true), UA_OK);
+			     NULL, true),
+	    UA_OK);
 	ck_assert_int_eq(ua_user_list(&svc, id, 0, 1, 20, &me, items, &n,
-	    &total), UA_ERR_BAD_TOKEN);
+			     &total),
+	    UA_ERR_BAD_TOKEN);
 	ck_assert_int_eq(ua_user_list(&svc, id, 1, 1, 20, &me, items, &n,
-	    &total), UA_OK);
+			     &total),
+	    UA_OK);
 	ck_assert_uint_eq(n, 1);
 }
 END_TEST
@@ -195,7 +201,7 @@ END_TEST
 static struct ua_user_update
 rename_to(const char *name)
 {
-	struct ua_user_update	 in;
+	struct ua_user_update in;
 
 	memset(&in, 0, sizeof(in));
 	in.has_name = true;
@@ -205,10 +211,9 @@ rename_to(const char *name)
 
 START_TEST(user_may_change_self)
 {
-	int64_t			 id = add_user("a@example.com", "pw", UA_ROLE_USER,
-	    4);
-	struct ua_user		 me = user(id), out;
-	struct ua_user_update	 in = rename_to("New Name");
+	int64_t	       id = add_user("a@example.com", "pw", UA_ROLE_USER, 4);
+	struct ua_user me = user(id), out;
+	struct ua_user_update in = rename_to("New Name");
 
 	ck_assert_int_eq(ua_user_update(&svc, &me, id, &in, &out), UA_OK);
 	ck_assert_str_eq(out.name, "New Name");
@@ -218,12 +223,10 @@ END_TEST
 
 START_TEST(user_may_not_change_others)
 {
-	int64_t			 a = add_user("a@example.com", "pw", UA_ROLE_USER,
-	    4);
-	int64_t			 b = add_user("b@example.com", "pw", UA_ROLE_USER,
-	    4);
-	struct ua_user		 me = user(a), out;
-	struct ua_user_update	 in = rename_to("Mallory");
+	int64_t	       a = add_user("a@example.com", "pw", UA_ROLE_USER, 4);
+	int64_t	       b = add_user("b@example.com", "pw", UA_ROLE_USER, 4);
+	struct ua_user me = user(a), out;
+	struct ua_user_update in = rename_to("Mallory");
 
 	ck_assert_int_eq(ua_user_update(&svc, &me, b, &in, &out),
 	    UA_ERR_FORBIDDEN);
@@ -236,12 +239,10 @@ END_TEST
 
 START_TEST(only_admin_may_change_role)
 {
-	int64_t			 a = add_user("a@example.com", "pw", UA_ROLE_USER,
-	    4);
-	int64_t			 adm = add_user("root@example.com", "pw",
-	    UA_ROLE_ADMIN, 4);
-	struct ua_user		 me = user(a), admin = user(adm), out;
-	struct ua_user_update	 in;
+	int64_t a = add_user("a@example.com", "pw", UA_ROLE_USER, 4);
+	int64_t adm = add_user("root@example.com", "pw", UA_ROLE_ADMIN, 4);
+	struct ua_user	      me = user(a), admin = user(adm), out;
+	struct ua_user_update in;
 
 	memset(&in, 0, sizeof(in));
 	in.has_role = true;
@@ -256,12 +257,10 @@ END_TEST
 
 START_TEST(admin_changes_others_and_gets_404_for_none)
 {
-	int64_t			 a = add_user("a@example.com", "pw", UA_ROLE_USER,
-	    4);
-	int64_t			 adm = add_user("root@example.com", "pw",
-	    UA_ROLE_ADMIN, 4);
-	struct ua_user		 admin = user(adm), out;
-	struct ua_user_update	 in = rename_to("Renamed");
+	int64_t a = add_user("a@example.com", "pw", UA_ROLE_USER, 4);
+	int64_t adm = add_user("root@example.com", "pw", UA_ROLE_ADMIN, 4);
+	struct ua_user	      admin = user(adm), out;
+	struct ua_user_update in = rename_to("Renamed");
 
 	ck_assert_int_eq(ua_user_update(&svc, &admin, a, &in, &out), UA_OK);
 	ck_assert_str_eq(user(a).name, "Renamed");
@@ -272,10 +271,9 @@ END_TEST
 
 START_TEST(email_taken_on_update_conflicts)
 {
-	int64_t			 a = add_user("a@example.com", "pw", UA_ROLE_USER,
-	    4);
-	struct ua_user		 me = user(a), out;
-	struct ua_user_update	 in;
+	int64_t	       a = add_user("a@example.com", "pw", UA_ROLE_USER, 4);
+	struct ua_user me = user(a), out;
+	struct ua_user_update in;
 
 	add_user("b@example.com", "pw", UA_ROLE_USER, 4);
 	memset(&in, 0, sizeof(in));
@@ -289,10 +287,9 @@ END_TEST
 
 START_TEST(last_admin_cannot_be_demoted_or_deleted)
 {
-	int64_t			 adm = add_user("root@example.com", "pw",
-	    UA_ROLE_ADMIN, 4);
-	struct ua_user		 admin = user(adm), out;
-	struct ua_user_update	 in;
+	int64_t adm = add_user("root@example.com", "pw", UA_ROLE_ADMIN, 4);
+	struct ua_user	      admin = user(adm), out;
+	struct ua_user_update in;
 
 	memset(&in, 0, sizeof(in));
 	in.has_role = true;
@@ -306,11 +303,10 @@ END_TEST
 
 START_TEST(delete_self_or_admin_only)
 {
-	int64_t		 a = add_user("a@example.com", "pw", UA_ROLE_USER, 4);
-	int64_t		 b = add_user("b@example.com", "pw", UA_ROLE_USER, 4);
-	int64_t		 adm = add_user("root@example.com", "pw", UA_ROLE_ADMIN,
-	    4);
-	struct ua_user	 ua = user(a), admin = user(adm);
+	int64_t a = add_user("a@example.com", "pw", UA_ROLE_USER, 4);
+	int64_t b = add_user("b@example.com", "pw", UA_ROLE_USER, 4);
+	int64_t adm = add_user("root@example.com", "pw", UA_ROLE_ADMIN, 4);
+	struct ua_user ua = user(a), admin = user(adm);
 
 	ck_assert_int_eq(ua_user_delete(&svc, &ua, b), UA_ERR_FORBIDDEN);
 	ck_assert_uint_eq(fake_repo_nusers(fr), 3);
@@ -327,9 +323,9 @@ END_TEST
 static enum ua_err
 try_login(const char *email, const char *pw, int *retry)
 {
-	char		*tok = NULL;
-	int		 r = 0;
-	enum ua_err	 er;
+	char	   *tok = NULL;
+	int	    r = 0;
+	enum ua_err er;
 
 	er = ua_auth_login(&svc, email, pw, CLIENT, &tok, &r);
 	if (retry != NULL)
@@ -341,16 +337,17 @@ try_login(const char *email, const char *pw, int *retry)
 
 START_TEST(login_issues_a_token_with_claims)
 {
-	int64_t			 id = add_user("ann@example.com", "s3cret-pw",
-	    UA_ROLE_USER, 4);
-	struct ua_jwt_claims	 c;
-	char			*tok = NULL;
-	int			 retry = 0;
+	int64_t id = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_jwt_claims c;
+	char		    *tok = NULL;
+	int		     retry = 0;
 
 	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-	    CLIENT, &tok, &retry), UA_OK);
+			     CLIENT, &tok, &retry),
+	    UA_OK);
 	ck_assert_int_eq(ua_jwt_verify(UA_JWT_HS256, SECRET, strlen(SECRET),
-	    tok, fake_now(), &c), UA_OK);
+			     tok, fake_now(), &c),
+	    UA_OK);
 	ck_assert_int_eq(c.sub, id);
 	ck_assert_int_eq(c.iat, fake_now());
 	ck_assert_int_eq(c.exp, fake_now() + 30 * 60);
@@ -381,7 +378,7 @@ END_TEST
 
 START_TEST(too_many_failures_lock_out_then_expire)
 {
-	int	 retry = 0;
+	int retry = 0;
 
 	add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
 	ck_assert_int_eq(try_login("ann@example.com", "x1", NULL),
@@ -423,27 +420,25 @@ END_TEST
 
 START_TEST(cheaper_hash_upgraded_on_login)
 {
-	int64_t			 id = add_user("ann@example.com", "s3cret-pw",
-	    UA_ROLE_USER, 4);
-	struct ua_user		 u;
-	struct ua_credentials	 c;
+	int64_t id = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_user	      u;
+	struct ua_credentials c;
 
 	settings.bcrypt_cost = 5;
 	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
 	    UA_OK);
 	ck_assert(fake_repo_peek(fr, id, &u, &c));
 	ck_assert(strncmp(c.hash, "$2b$05$", 7) == 0);
-	ck_assert_int_eq(c.token_version, 0);	/* not a password change */
+	ck_assert_int_eq(c.token_version, 0); /* not a password change */
 	ck_assert(ua_password_verify("s3cret-pw", c.hash));
 }
 END_TEST
 
 START_TEST(other_scheme_upgraded_on_login)
 {
-	int64_t			 id = add_user("ann@example.com", "s3cret-pw",
-	    UA_ROLE_USER, 4);
-	struct ua_user		 u;
-	struct ua_credentials	 c;
+	int64_t id = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_user	      u;
+	struct ua_credentials c;
 
 	settings.password_hash = UA_PW_YESCRYPT;
 	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
@@ -462,15 +457,15 @@ END_TEST
  * which a busy machine does not inflate the way it does wall time; the
  * fastest of a few rounds is kept.
  */
-#define TIMING_BCRYPT_COST	10	/* about 50 ms a hash on 2020s x86 */
-#define TIMING_ROUNDS		3
+#define TIMING_BCRYPT_COST 10 /* about 50 ms a hash on 2020s x86 */
+#define TIMING_ROUNDS 3
 
 /* CPU seconds this thread spent in one failing login. */
 static double
 failed_login_cpu(const char *email, const char *pw)
 {
-	struct timespec	 a, b;
-	enum ua_err	 er;
+	struct timespec a, b;
+	enum ua_err	er;
 
 	ck_assert_int_eq(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a), 0);
 	er = try_login(email, pw, NULL);
@@ -488,21 +483,22 @@ failed_login_cpu(const char *email, const char *pw)
  */
 START_TEST(unknown_email_costs_a_full_verification)
 {
-	enum ua_pw_scheme	 scheme = (enum ua_pw_scheme)_i;
-	char			 hash[UA_PASSWORD_HASH_MAX], email[64];
-	double			 wrong = 1e9, unknown = 1e9, t;
-	int			 i;
+	enum ua_pw_scheme scheme = (enum ua_pw_scheme)_i;
+	char		  hash[UA_PASSWORD_HASH_MAX], email[64];
+	double		  wrong = 1e9, unknown = 1e9, t;
+	int		  i;
 
 	settings.password_hash = scheme;
 	settings.bcrypt_cost = TIMING_BCRYPT_COST;
-	settings.login_max_failures = 100;	/* no 429 in the way */
+	settings.login_max_failures = 100; /* no 429 in the way */
 	ck_assert_int_eq(ua_password_hash(scheme, TIMING_BCRYPT_COST,
-	    "s3cret-pw", hash), UA_OK);
+			     "s3cret-pw", hash),
+	    UA_OK);
 	fake_repo_add(fr, "ann@example.com", "Ann Lee", hash, UA_ROLE_USER);
 
 	for (i = 0; i < TIMING_ROUNDS; i++) {
-		if ((t = failed_login_cpu("ann@example.com",
-		    "wrong-pw")) < wrong)
+		if ((t = failed_login_cpu("ann@example.com", "wrong-pw")) <
+		    wrong)
 			wrong = t;
 		snprintf(email, sizeof(email), "nobody%d@example.com", i);
 		if ((t = failed_login_cpu(email, "wrong-pw")) < unknown)
@@ -522,8 +518,8 @@ static enum ua_err
 check_token(const char *tok, int64_t target, struct ua_user *caller,
     struct ua_user *t, bool *found)
 {
-	int64_t		 sub, ver;
-	enum ua_err	 er;
+	int64_t	    sub, ver;
+	enum ua_err er;
 
 	if ((er = ua_auth_verify_token(&svc, tok, &sub, &ver)) != UA_OK)
 		return er;
@@ -532,16 +528,16 @@ check_token(const char *tok, int64_t target, struct ua_user *caller,
 
 START_TEST(token_loads_caller_and_target_in_one_call)
 {
-	int64_t		 a = add_user("ann@example.com", "s3cret-pw",
-	    UA_ROLE_USER, 4);
-	int64_t		 b = add_user("bob@example.com", "pw", UA_ROLE_USER, 4);
-	struct ua_user	 me, t;
-	char		*tok = NULL;
-	int		 r;
-	bool		 found = false;
+	int64_t a = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	int64_t b = add_user("bob@example.com", "pw", UA_ROLE_USER, 4);
+	struct ua_user me, t;
+	char	      *tok = NULL;
+	int	       r;
+	bool	       found = false;
 
 	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-	    CLIENT, &tok, &r), UA_OK);
+			     CLIENT, &tok, &r),
+	    UA_OK);
 	fake_repo_reset_calls(fr);
 	ck_assert_int_eq(check_token(tok, b, &me, &t, &found), UA_OK);
 	ck_assert_int_eq(me.id, a);
@@ -556,15 +552,15 @@ END_TEST
 
 START_TEST(token_refused_when_expired_or_user_gone)
 {
-	int64_t		 a = add_user("ann@example.com", "s3cret-pw",
-	    UA_ROLE_USER, 4);
-	struct ua_user	 me, t;
-	char		*tok = NULL;
-	int		 r;
-	bool		 found;
+	int64_t a = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_user me, t;
+	char	      *tok = NULL;
+	int	       r;
+	bool	       found;
 
 	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-	    CLIENT, &tok, &r), UA_OK);
+			     CLIENT, &tok, &r),
+	    UA_OK);
 	fake_repo_set_now(fr, fake_now() + 30 * 60);
 	ck_assert_int_eq(check_token(tok, 0, &me, &t, &found),
 	    UA_ERR_BAD_TOKEN);
@@ -580,16 +576,16 @@ END_TEST
 
 START_TEST(password_change_revokes_older_tokens)
 {
-	int64_t				 a = add_user("ann@example.com",
-	    "s3cret-pw", UA_ROLE_USER, 4);
-	struct ua_password_change	 in;
-	struct ua_user			 me = user(a), t;
-	char				*tok = NULL;
-	int				 r;
-	bool				 found;
+	int64_t a = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_password_change in;
+	struct ua_user		  me = user(a), t;
+	char			 *tok = NULL;
+	int			  r;
+	bool			  found;
 
 	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-	    CLIENT, &tok, &r), UA_OK);
+			     CLIENT, &tok, &r),
+	    UA_OK);
 	memset(&in, 0, sizeof(in));
 	strcpy(in.current_password, "s3cret-pw");
 	strcpy(in.new_password, "n3w-secret");
@@ -602,7 +598,8 @@ START_TEST(password_change_revokes_older_tokens)
 	free(tok);
 	tok = NULL;
 	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "n3w-secret",
-	    CLIENT, &tok, &r), UA_OK);
+			     CLIENT, &tok, &r),
+	    UA_OK);
 	ck_assert_int_eq(check_token(tok, 0, &me, &t, &found), UA_OK);
 	free(tok);
 }
@@ -610,11 +607,10 @@ END_TEST
 
 START_TEST(password_change_needs_the_current_one)
 {
-	int64_t				 a = add_user("ann@example.com",
-	    "s3cret-pw", UA_ROLE_USER, 4);
-	struct ua_password_change	 in;
-	struct ua_user			 me = user(a);
-	int				 r;
+	int64_t a = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_password_change in;
+	struct ua_user		  me = user(a);
+	int			  r;
 
 	memset(&in, 0, sizeof(in));
 	strcpy(in.current_password, "not-it");
@@ -629,30 +625,32 @@ END_TEST
 
 START_TEST(wrong_current_password_counts_as_a_failed_login)
 {
-	int64_t				 a = add_user("ann@example.com",
-	    "s3cret-pw", UA_ROLE_USER, 4);
-	struct ua_password_change	 in;
-	struct ua_user			 me = user(a);
-	int				 i, retry = 0;
+	int64_t a = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_password_change in;
+	struct ua_user		  me = user(a);
+	int			  i, retry = 0;
 
 	memset(&in, 0, sizeof(in));
 	strcpy(in.current_password, "not-it");
 	strcpy(in.new_password, "n3w-secret");
 	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in,
-		    CLIENT, &retry), UA_ERR_BAD_PASSWORD);
+		ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in, CLIENT,
+				     &retry),
+		    UA_ERR_BAD_PASSWORD);
 	/* Past the limit even the right one is refused, as for logins. */
 	strcpy(in.current_password, "s3cret-pw");
 	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in, CLIENT,
-	    &retry), UA_ERR_TOO_MANY);
+			     &retry),
+	    UA_ERR_TOO_MANY);
 	ck_assert_int_gt(retry, 0);
 	ck_assert_int_le(retry, 600);
 	ck_assert_uint_eq(fake_repo_calls(fr, FAKE_OP_SET_PASSWORD), 0);
 	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
 	    UA_ERR_TOO_MANY);
 	/* Another client address has its own count. */
-	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in,
-	    "198.51.100.1", &retry), UA_OK);
+	ck_assert_int_eq(ua_auth_change_password(&svc, &me, &in, "198.51.100.1",
+			     &retry),
+	    UA_OK);
 }
 END_TEST
 
@@ -681,8 +679,8 @@ END_TEST
 static Suite *
 services_suite(void)
 {
-	Suite	*s = suite_create("services");
-	TCase	*tc;
+	Suite *s = suite_create("services");
+	TCase *tc;
 
 	tc = tcase_create("user_service");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -722,8 +720,8 @@ services_suite(void)
 	tc = tcase_create("login_timing");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, unknown_email_costs_a_full_verification,
-	    0, UA_PW__MAX);
+	tcase_add_loop_test(tc, unknown_email_costs_a_full_verification, 0,
+	    UA_PW__MAX);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -731,7 +729,7 @@ services_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(services_suite());
+	SRunner *sr = srunner_create(services_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,9 +14,9 @@
 #include "core-private.h"
 #include "unit-env.h"
 
-#define SECRET	"0123456789abcdef0123456789abcdef"
+#define SECRET "0123456789abcdef0123456789abcdef"
 
-static char	 err[512];
+static char err[512];
 
 /* Load from "envp" (NULL-terminated) for the whole app. */
 static enum ua_err
@@ -30,8 +30,8 @@ load(struct ua_settings *s, char **envp)
 static const char *
 tmpfile_with(const char *text)
 {
-	static char	 path[64];
-	int		 fd;
+	static char path[64];
+	int	    fd;
 
 	snprintf(path, sizeof(path), "/tmp/ua-test-env-XXXXXX");
 	ck_assert_int_ge(fd = mkstemp(path), 0);
@@ -42,9 +42,8 @@ tmpfile_with(const char *text)
 
 START_TEST(defaults_fill_the_rest)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("DATABASE_URL=dbname=x",
-	    "JWT_SECRET=" SECRET);
+	struct ua_settings s;
+	char **env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET);
 
 	ck_assert_int_eq(load(&s, env), UA_OK);
 	ck_assert_str_eq(s.database_url, "dbname=x");
@@ -70,14 +69,13 @@ END_TEST
 
 START_TEST(every_setting_is_read)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("DATABASE_URL=dbname=x",
-	    "JWT_SECRET=" SECRET, "JWT_ALGORITHM=HS512",
-	    "ACCESS_TOKEN_EXPIRE_MINUTES=5", "APP_NAME=Accounts",
-	    "DEBUG=yes", "CORS_ORIGINS=https://a.example",
-	    "MAX_BODY_BYTES=2048", "PASSWORD_HASH=yescrypt",
-	    "BCRYPT_COST=4", "DB_STATEMENT_TIMEOUT_MS=100",
-	    "DB_PREPARED_STATEMENTS=false", "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
+	struct ua_settings s;
+	char **env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET,
+	    "JWT_ALGORITHM=HS512", "ACCESS_TOKEN_EXPIRE_MINUTES=5",
+	    "APP_NAME=Accounts", "DEBUG=yes", "CORS_ORIGINS=https://a.example",
+	    "MAX_BODY_BYTES=2048", "PASSWORD_HASH=yescrypt", "BCRYPT_COST=4",
+	    "DB_STATEMENT_TIMEOUT_MS=100", "DB_PREPARED_STATEMENTS=false",
+	    "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
 	    "DOCS_ENABLED=off", "DOCS_ASSETS_URL=/static",
 	    "TRUSTED_PROXIES=127.0.0.1, 10.0.0.0/8");
 
@@ -104,8 +102,8 @@ END_TEST
 
 START_TEST(missing_database_url_is_named)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("JWT_SECRET=" SECRET);
+	struct ua_settings s;
+	char		 **env = ENV("JWT_SECRET=" SECRET);
 
 	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err, "DATABASE_URL"));
@@ -115,8 +113,8 @@ END_TEST
 
 START_TEST(missing_jwt_secret_is_named)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("DATABASE_URL=dbname=x");
+	struct ua_settings s;
+	char		 **env = ENV("DATABASE_URL=dbname=x");
 
 	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err, "JWT_SECRET"));
@@ -125,11 +123,12 @@ END_TEST
 
 START_TEST(db_only_tools_need_no_secret)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("DATABASE_URL=dbname=x");
+	struct ua_settings s;
+	char		 **env = ENV("DATABASE_URL=dbname=x");
 
-	ck_assert_int_eq(ua_settings_load(&s, env, NULL, UA_NEED_DB_ONLY,
-	    err, sizeof(err)), UA_OK);
+	ck_assert_int_eq(ua_settings_load(&s, env, NULL, UA_NEED_DB_ONLY, err,
+			     sizeof(err)),
+	    UA_OK);
 	ck_assert_ptr_null(s.jwt_secret);
 	ua_settings_cleanup(&s);
 }
@@ -137,9 +136,8 @@ END_TEST
 
 START_TEST(short_secret_refused_without_echo)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("DATABASE_URL=dbname=x",
-	    "JWT_SECRET=hunter2hunter2");
+	struct ua_settings s;
+	char **env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=hunter2hunter2");
 
 	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err, "JWT_SECRET"));
@@ -150,22 +148,26 @@ END_TEST
 START_TEST(bad_numbers_refused)
 {
 	static const char *const bad[] = {
-		"BCRYPT_COST=3", "BCRYPT_COST=32", "BCRYPT_COST=12abc",
-		"MAX_BODY_BYTES=0", "MAX_BODY_BYTES=-1",
-		"ACCESS_TOKEN_EXPIRE_MINUTES=", "LOGIN_MAX_FAILURES=five",
+		"BCRYPT_COST=3",
+		"BCRYPT_COST=32",
+		"BCRYPT_COST=12abc",
+		"MAX_BODY_BYTES=0",
+		"MAX_BODY_BYTES=-1",
+		"ACCESS_TOKEN_EXPIRE_MINUTES=",
+		"LOGIN_MAX_FAILURES=five",
 	};
-	struct ua_settings	 s;
-	char			 name[64];
-	char			**env;
-	size_t			 i;
+	struct ua_settings s;
+	char		   name[64];
+	char		 **env;
+	size_t		   i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET,
-		    bad[i]);
+		env =
+		    ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET, bad[i]);
 		ck_assert_msg(load(&s, env) == UA_ERR_CONFIG, "accepted %s",
 		    bad[i]);
-		snprintf(name, sizeof(name), "%.*s",
-		    (int)strcspn(bad[i], "="), bad[i]);
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(bad[i], "="),
+		    bad[i]);
 		ck_assert_msg(strstr(err, name) != NULL, "%s not named in: %s",
 		    name, err);
 	}
@@ -175,18 +177,22 @@ END_TEST
 START_TEST(bad_enums_and_bools_refused)
 {
 	static const char *const bad[] = {
-		"JWT_ALGORITHM=none", "JWT_ALGORITHM=RS256",
-		"JWT_ALGORITHM=hs256", "PASSWORD_HASH=md5", "DEBUG=maybe",
-		"DOCS_ENABLED=2", "TRUSTED_PROXIES=proxy.example",
+		"JWT_ALGORITHM=none",
+		"JWT_ALGORITHM=RS256",
+		"JWT_ALGORITHM=hs256",
+		"PASSWORD_HASH=md5",
+		"DEBUG=maybe",
+		"DOCS_ENABLED=2",
+		"TRUSTED_PROXIES=proxy.example",
 		"TRUSTED_PROXIES=10.0.0.0/40",
 	};
-	struct ua_settings	 s;
-	char			**env;
-	size_t			 i;
+	struct ua_settings s;
+	char		 **env;
+	size_t		   i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET,
-		    bad[i]);
+		env =
+		    ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET, bad[i]);
 		ck_assert_msg(load(&s, env) == UA_ERR_CONFIG, "accepted %s",
 		    bad[i]);
 	}
@@ -203,13 +209,17 @@ START_TEST(booleans_accept_every_spelling)
 
 	for (i = 0; i < 4; i++) {
 		snprintf(var, sizeof(var), "DEBUG=%s", on[i]);
-		ck_assert_int_eq(load(&s, ENV("DATABASE_URL=dbname=x",
-		    "JWT_SECRET=" SECRET, var)), UA_OK);
+		ck_assert_int_eq(load(&s,
+				     ENV("DATABASE_URL=dbname=x",
+					 "JWT_SECRET=" SECRET, var)),
+		    UA_OK);
 		ck_assert(s.debug);
 		ua_settings_cleanup(&s);
 		snprintf(var, sizeof(var), "DEBUG=%s", off[i]);
-		ck_assert_int_eq(load(&s, ENV("DATABASE_URL=dbname=x",
-		    "JWT_SECRET=" SECRET, var)), UA_OK);
+		ck_assert_int_eq(load(&s,
+				     ENV("DATABASE_URL=dbname=x",
+					 "JWT_SECRET=" SECRET, var)),
+		    UA_OK);
 		ck_assert(!s.debug);
 		ua_settings_cleanup(&s);
 	}
@@ -218,9 +228,9 @@ END_TEST
 
 START_TEST(names_are_case_insensitive)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("database_url=dbname=x",
-	    "Jwt_Secret=" SECRET, "bcrypt_cost=10");
+	struct ua_settings s;
+	char **env = ENV("database_url=dbname=x", "Jwt_Secret=" SECRET,
+	    "bcrypt_cost=10");
 
 	ck_assert_int_eq(load(&s, env), UA_OK);
 	ck_assert_str_eq(s.database_url, "dbname=x");
@@ -231,9 +241,9 @@ END_TEST
 
 START_TEST(request_headers_are_never_settings)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("DATABASE_URL=dbname=x",
-	    "HTTP_JWT_SECRET=" SECRET, "HTTP_BCRYPT_COST=4");
+	struct ua_settings s;
+	char **env = ENV("DATABASE_URL=dbname=x", "HTTP_JWT_SECRET=" SECRET,
+	    "HTTP_BCRYPT_COST=4");
 
 	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err, "JWT_SECRET"));
@@ -242,7 +252,7 @@ END_TEST
 
 START_TEST(sqlalchemy_urls_normalised)
 {
-	char	*u;
+	char *u;
 
 	u = ua_settings_normalise_db_url(
 	    "postgresql+psycopg2://u:p@db:5432/app");
@@ -262,15 +272,15 @@ END_TEST
 
 START_TEST(env_file_fills_gaps_environment_wins)
 {
-	struct ua_settings	 s;
-	char			 var[128];
-	const char		*path = tmpfile_with(
-	    "# settings\n"
-	    "export DATABASE_URL='dbname=fromfile'\n"
-	    "JWT_SECRET=\"" SECRET "\"  # trailing comment\n"
-	    "APP_NAME=My App # comment\n"
-	    "BCRYPT_COST = 10\n"
-	    "not an assignment\n");
+	struct ua_settings s;
+	char		   var[128];
+	const char	  *path =
+	    tmpfile_with("# settings\n"
+			 "export DATABASE_URL='dbname=fromfile'\n"
+			 "JWT_SECRET=\"" SECRET "\"  # trailing comment\n"
+			 "APP_NAME=My App # comment\n"
+			 "BCRYPT_COST = 10\n"
+			 "not an assignment\n");
 	snprintf(var, sizeof(var), "USERAPI_ENV_FILE=%s", path);
 	ck_assert_int_eq(load(&s, ENV(var, "BCRYPT_COST=11")), UA_OK);
 	ck_assert_str_eq(s.database_url, "dbname=fromfile");
@@ -285,8 +295,8 @@ END_TEST
 
 START_TEST(unreadable_env_file_is_named)
 {
-	struct ua_settings	 s;
-	char			**env = ENV("USERAPI_ENV_FILE=/nonexistent/userapi.env",
+	struct ua_settings s;
+	char **env = ENV("USERAPI_ENV_FILE=/nonexistent/userapi.env",
 	    "DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET);
 
 	ck_assert_int_eq(load(&s, env), UA_ERR_CONFIG);
@@ -296,14 +306,13 @@ END_TEST
 
 START_TEST(dotenv_quotes_and_escapes)
 {
-	struct ua_kvlist	 l;
-	const char		*t =
-	    "A=\"line\\nbreak \\\"q\\\"\"\n"
-	    "B='single # not a comment'\n"
-	    "C=unquoted#hash\n"
-	    "  export D=4\n"
-	    "E=\n"
-	    "A=later\n";
+	struct ua_kvlist l;
+	const char	*t = "A=\"line\\nbreak \\\"q\\\"\"\n"
+			     "B='single # not a comment'\n"
+			     "C=unquoted#hash\n"
+			     "  export D=4\n"
+			     "E=\n"
+			     "A=later\n";
 
 	ua_kvlist_init(&l);
 	ua_dotenv_parse(t, strlen(t), &l);
@@ -324,9 +333,9 @@ END_TEST
 
 START_TEST(dotenv_nul_in_key_skips_the_line)
 {
-	struct ua_kvlist	 l;
+	struct ua_kvlist l;
 	/* Found by fuzz_dotenv: the key was cut at the NUL. */
-	static const char	 t[] = "\0\0=empty\nDATABASE_URL\0x=evil\nB=1\n";
+	static const char t[] = "\0\0=empty\nDATABASE_URL\0x=evil\nB=1\n";
 
 	ua_kvlist_init(&l);
 	ua_dotenv_parse(t, sizeof(t) - 1, &l);
@@ -340,9 +349,9 @@ END_TEST
 
 START_TEST(dotenv_hash_in_key_skips_the_line)
 {
-	struct ua_kvlist	 l;
+	struct ua_kvlist l;
 	/* Found by fuzz_dotenv: "export #A=1" defined "#A". */
-	const char		*t = "export #A=1\nB#C=2\nD=3#4\n";
+	const char *t = "export #A=1\nB#C=2\nD=3#4\n";
 
 	ua_kvlist_init(&l);
 	ua_dotenv_parse(t, strlen(t), &l);
@@ -356,8 +365,8 @@ END_TEST
 static Suite *
 settings_suite(void)
 {
-	Suite	*s = suite_create("settings");
-	TCase	*tc;
+	Suite *s = suite_create("settings");
+	TCase *tc;
 
 	tc = tcase_create("ua_settings_load");
 	tcase_add_checked_fixture(tc, NULL, unit_env_free);
@@ -392,7 +401,7 @@ settings_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(settings_suite());
+	SRunner *sr = srunner_create(settings_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

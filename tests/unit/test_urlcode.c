@@ -18,7 +18,7 @@ dec(const char *s, bool plus)
 
 START_TEST(decodes_escapes)
 {
-	char	*s;
+	char *s;
 
 	s = dec("a%20b%2Fc%e2%82%AC", false);
 	ck_assert_str_eq(s, "a b/c\xe2\x82\xac");
@@ -28,7 +28,7 @@ END_TEST
 
 START_TEST(plus_only_in_queries)
 {
-	char	*s;
+	char *s;
 
 	s = dec("a+b", true);
 	ck_assert_str_eq(s, "a b");
@@ -41,7 +41,7 @@ END_TEST
 
 START_TEST(keeps_malformed_escapes)
 {
-	char	*s;
+	char *s;
 
 	s = dec("100%", true);
 	ck_assert_str_eq(s, "100%");
@@ -57,8 +57,8 @@ END_TEST
 
 START_TEST(reports_length_with_nul)
 {
-	size_t	 n;
-	char	*s = ua_url_decode("a%00b", 5, false, &n);
+	size_t n;
+	char  *s = ua_url_decode("a%00b", 5, false, &n);
 
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(s[1], '\0');
@@ -69,13 +69,13 @@ END_TEST
 
 START_TEST(splits_query)
 {
-	struct ua_kvlist	 l;
-	const char		*qs = "page=2&limit=%32%30&&flag&name=Ann+Lee&page=9";
+	struct ua_kvlist l;
+	const char	*qs = "page=2&limit=%32%30&&flag&name=Ann+Lee&page=9";
 
 	ua_kvlist_init(&l);
 	ua_query_parse(qs, strlen(qs), &l);
 	ck_assert_uint_eq(l.len, 5);
-	ck_assert_str_eq(ua_kvlist_get(&l, "page"), "2");	/* first wins */
+	ck_assert_str_eq(ua_kvlist_get(&l, "page"), "2"); /* first wins */
 	ck_assert_str_eq(ua_kvlist_get(&l, "limit"), "20");
 	ck_assert_str_eq(ua_kvlist_get(&l, "flag"), "");
 	ck_assert_str_eq(ua_kvlist_get(&l, "name"), "Ann Lee");
@@ -86,9 +86,9 @@ END_TEST
 
 START_TEST(values_keep_decoded_nul_length)
 {
-	struct ua_kvlist	 l;
-	const char		*qs = "password=pass%00x&u=a", *v;
-	size_t			 n;
+	struct ua_kvlist l;
+	const char	*qs = "password=pass%00x&u=a", *v;
+	size_t		 n;
 
 	ua_kvlist_init(&l);
 	ua_query_parse(qs, strlen(qs), &l);
@@ -105,7 +105,7 @@ END_TEST
 
 START_TEST(empty_query_has_no_pairs)
 {
-	struct ua_kvlist	 l;
+	struct ua_kvlist l;
 
 	ua_kvlist_init(&l);
 	ua_query_parse("", 0, &l);
@@ -119,8 +119,8 @@ END_TEST
 static Suite *
 urlcode_suite(void)
 {
-	Suite	*s = suite_create("urlcode");
-	TCase	*tc;
+	Suite *s = suite_create("urlcode");
+	TCase *tc;
 
 	tc = tcase_create("ua_url_decode");
 	tcase_add_test(tc, decodes_escapes);
@@ -140,7 +140,7 @@ urlcode_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(urlcode_suite());
+	SRunner *sr = srunner_create(urlcode_suite());
 	int	 failed;
 
 	srunner_run_all(sr, CK_NORMAL);

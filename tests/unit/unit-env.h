@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNIT_ENV_MAX	64
+#define UNIT_ENV_MAX 64
 
-static char	*unit_env[UNIT_ENV_MAX + 1];
+static char *unit_env[UNIT_ENV_MAX + 1];
 
 static void
 unit_env_free(void)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < UNIT_ENV_MAX && unit_env[i] != NULL; i++) {
 		free(unit_env[i]);
@@ -28,7 +28,7 @@ unit_env_free(void)
 static char **
 unit_envv(const char *const *lits)
 {
-	size_t	 i;
+	size_t i;
 
 	unit_env_free();
 	for (i = 0; i < UNIT_ENV_MAX && lits[i] != NULL; i++)
@@ -37,6 +37,6 @@ unit_envv(const char *const *lits)
 	return unit_env;
 }
 
-#define ENV(...)	unit_envv((const char *const []){ __VA_ARGS__, NULL })
+#define ENV(...) unit_envv((const char *const[]){ __VA_ARGS__, NULL })
 
 #endif
