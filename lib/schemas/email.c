@@ -779,8 +779,8 @@ ipv4_error(const char *s, char *buf, size_t len)
 			    "Leading zeros are not permitted in "
 			    "'%s' in '%s'",
 			    oct, s);
-		else if ((v = atoi(oct)) >
-		    255) /* NOLINT(cert-err34-c): 1 to 3 digits */
+		/* NOLINTNEXTLINE(cert-err34-c): 1 to 3 digits, checked above */
+		else if ((v = atoi(oct)) > 255)
 			snprintf(buf, len,
 			    "Octet %d (> 255) not permitted in "
 			    "'%s'",

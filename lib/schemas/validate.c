@@ -728,19 +728,24 @@ static void
 wrong_role(const struct ua_field *f, struct json_object *input,
     struct ua_verrs *errs)
 {
-	char   expected[128], msg[160];
-	size_t o = 0;
-	int    r;
+	char	    expected[128], msg[160];
+	const char *sep;
+	size_t	    o = 0;
+	int	    r;
 
 	expected[0] = '\0';
-	for (r = 0; r < UA_ROLE__MAX && o < sizeof(expected); r++)
+	for (r = 0; r < UA_ROLE__MAX && o < sizeof(expected); r++) {
+		/* Python's list: "'a'", "'a' or 'b'", "'a', 'b' or 'c'". */
+		if (r == 0)
+			sep = "";
+		/* cppcheck-suppress knownConditionTrueFalse ; while two roles */
+		else if (r == UA_ROLE__MAX - 1)
+			sep = " or ";
+		else
+			sep = ", ";
 		o += (size_t)snprintf(expected + o, sizeof(expected) - o,
-		    /* cppcheck-suppress knownConditionTrueFalse ; while two roles */
-		    "%s'%s'",
-		    r == 0		      ? "" :
-			r == UA_ROLE__MAX - 1 ? " or " :
-						", ",
-		    ua_role_name((enum ua_role)r));
+		    "%s'%s'", sep, ua_role_name((enum ua_role)r));
+	}
 	snprintf(msg, sizeof(msg), "Input should be %s", expected);
 	add_field(errs, "enum", f->name, msg, json_object_get(input),
 	    ctx_str("expected", expected));
