@@ -164,22 +164,24 @@ ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 	return tok;
 }
 
-/* Parse "raw" as a JSON object, or NULL. */
+/*
+ * Parse "raw" as a JSON object, or NULL.  A tokener of its own each
+ * time: json_tokener_reset() keeps half a surrogate pair from the text
+ * before, which would then change how the next token reads.  Tokens
+ * userapi signed never come here (see own_claims()).
+ */
 static struct json_object *
 parse_object(const unsigned char *raw, size_t rawlen)
 {
-	static struct json_tokener *tok; /* kept: one per process */
-	struct json_object	   *o = NULL;
+	struct json_tokener *tok;
+	struct json_object  *o;
 
 	if (rawlen > INT32_MAX)
 		return NULL;
-	if (tok == NULL) {
-		if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
-			abort();
-		json_tokener_set_flags(tok,
-		    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	} else
-		json_tokener_reset(tok);
+	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
+		abort();
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, (const char *)raw, (int)rawlen);
 	if (o != NULL &&
 	    (json_tokener_get_error(tok) != json_tokener_success ||
@@ -188,6 +190,7 @@ parse_object(const unsigned char *raw, size_t rawlen)
 		json_object_put(o);
 		o = NULL;
 	}
+	json_tokener_free(tok);
 	return o;
 }
 
@@ -374,6 +377,9 @@ parsed_claims(const unsigned char *raw, size_t rawlen,
 		return false;
 	ok = json_object_object_get_ex(pl, "sub", &v) &&
 	    json_object_is_type(v, json_type_string) &&
+	    /* "42\u0000" would read as "42" from the C string. */
+	    strlen(json_object_get_string(v)) ==
+		(size_t)json_object_get_string_len(v) &&
 	    ua_parse_int64_range(json_object_get_string(v), 1, INT64_MAX,
 		&out->sub) &&
 	    int_claim(pl, "exp", &out->exp) &&

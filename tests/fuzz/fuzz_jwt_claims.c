@@ -85,6 +85,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      &pl) == UA_OK &&
 	    json_object_object_get_ex(pl, "sub", &v) &&
 	    json_object_is_type(v, json_type_string) &&
+	    strlen(json_object_get_string(v)) ==
+		(size_t)json_object_get_string_len(v) &&
 	    ua_parse_int64_range(json_object_get_string(v), 1, INT64_MAX,
 		&want.sub) &&
 	    int_claim(pl, "exp", &want.exp) &&

@@ -396,6 +396,37 @@ START_TEST(token_without_iat_accepted)
 }
 END_TEST
 
+/*
+ * A token cut inside a surrogate pair leaves nothing behind for the next
+ * token the worker reads (json-c's tokener reset keeps half a pair).
+ */
+START_TEST(half_surrogate_does_not_reach_the_next_token)
+{
+	struct ua_jwt_claims c;
+	char		    *tok;
+
+	tok = sign_raw("{\"sub\":\"\\ud834");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	free(tok);
+	tok = sign_raw("{\"sub\":\"4\\u0032\",\"exp\":4102444800}");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_int_eq(c.sub, 42);
+	free(tok);
+}
+END_TEST
+
+/* "42\u0000" is no user id, though C would read "42" from it. */
+START_TEST(sub_with_nul_refused)
+{
+	struct ua_jwt_claims c;
+	char		    *tok;
+
+	tok = sign_raw("{\"sub\":\"42\\u0000\",\"exp\":4102444800}");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_ERR_BAD_TOKEN);
+	free(tok);
+}
+END_TEST
+
 START_TEST(malformed_tokens_refused)
 {
 	static const char *const bad[] = {
@@ -467,6 +498,8 @@ jwt_suite(void)
 	tcase_add_test(tc, issued_in_the_future_refused);
 	tcase_add_test(tc, missing_or_mistyped_claims_refused);
 	tcase_add_test(tc, token_without_iat_accepted);
+	tcase_add_test(tc, half_surrogate_does_not_reach_the_next_token);
+	tcase_add_test(tc, sub_with_nul_refused);
 	tcase_add_test(tc, own_shape_claims_checked_as_strictly);
 	tcase_add_test(tc, malformed_tokens_refused);
 	suite_add_tcase(s, tc);
