@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,17 +76,6 @@ db_command(PGconn *c, const char *sql)
 	PQclear(r);
 }
 
-static bool
-has_header(const struct http_resp *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nheaders; i++)
-		if (strcasecmp(r->headers[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 /* GET "path" with "token" through "t": the status, and Retry-After. */
 static long
 get_status(enum target t, const char *path, const char *token,
@@ -108,7 +96,7 @@ get_status(enum target t, const char *path, const char *token,
 	    "%s GET %s: %s", target_name(t), path, err);
 	st = resp.status;
 	if (retry_after != NULL)
-		*retry_after = has_header(&resp, "Retry-After");
+		*retry_after = http_header(&resp, "Retry-After") != NULL;
 	http_resp_free(&resp);
 	return st;
 }
@@ -150,7 +138,7 @@ writer(enum target t, int n, int fd)
 			snprintf(line, sizeof(line), "0 0 %s\n", email);
 		} else {
 			snprintf(line, sizeof(line), "%ld %d %s\n", resp.status,
-			    has_header(&resp, "Retry-After"), email);
+			    http_header(&resp, "Retry-After") != NULL, email);
 			http_resp_free(&resp);
 		}
 		if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -506,12 +505,7 @@ cors_send(struct xchg *x, enum target t, const char *method, const char *path,
 static bool
 has_header(const struct xchg *x, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < x->resp.nheaders; i++)
-		if (strcasecmp(x->resp.headers[i].name, name) == 0)
-			return true;
-	return false;
+	return http_header(&x->resp, name) != NULL;
 }
 
 START_TEST(cors_preflight_from_allowed_origin)
@@ -589,9 +583,9 @@ START_TEST(cors_mixed_list_is_wildcard_without_credentials)
 	FILE			*in, *out;
 	char			 path[] = "/tmp/ua-cors-env.XXXXXX";
 	char			 prog[1024], err[1024], line[4096];
-	size_t			 i;
+	const char		*v;
 	int			 fd;
-	bool			 credentials = false, star = false;
+	bool			 credentials, star;
 
 	ck_assert_int_ge(fd = mkstemp(path), 0);
 	ck_assert_ptr_nonnull(out = fdopen(fd, "w"));
@@ -612,14 +606,11 @@ START_TEST(cors_mixed_list_is_wildcard_without_credentials)
 		0,
 	    "%s", err);
 	unlink(path);
-	for (i = 0; i < resp.nheaders; i++) {
-		if (strcasecmp(resp.headers[i].name,
-			"Access-Control-Allow-Credentials") == 0)
-			credentials = true;
-		if (strcasecmp(resp.headers[i].name,
-			"Access-Control-Allow-Origin") == 0)
-			star = strcmp(resp.headers[i].value, "*") == 0;
-	}
+	credentials =
+	    http_header(&resp, "Access-Control-Allow-Credentials") != NULL;
+	star =
+	    (v = http_header(&resp, "Access-Control-Allow-Origin")) != NULL &&
+	    strcmp(v, "*") == 0;
 	ck_assert_msg(star && !credentials,
 	    "mixed CORS list: star %d, "
 	    "credentials %d",
