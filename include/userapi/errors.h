@@ -25,6 +25,12 @@ enum ua_err {
 	UA_ERR_TOO_LARGE,	/* 413 */
 	UA_ERR_MEDIA_TYPE,	/* 415 */
 	UA_ERR_TOO_MANY,	/* 429 */
+	UA_ERR_PRECONDITION,	/* 412: If-Match names another version */
+	UA_ERR_ORDER_LOCKED,	/* 409: the order is no longer pending */
+	UA_ERR_BAD_TRANSITION,	/* 409: that status change is not allowed */
+	UA_ERR_IDEM_BUSY,	/* 409: same Idempotency-Key still running */
+	UA_ERR_IDEM_MISMATCH,	/* 422: same key, another request */
+	UA_ERR_IDEM_REPLAY,	/* not an error: the kept answer is replayed */
 	UA_ERR_DB_UNAVAILABLE,	/* 503: database unreachable or timed out */
 	UA_ERR_DB,	 /* 500: the database said something unexpected */
 	UA_ERR_IO,	 /* 500 / tool failure: reading or writing failed */
