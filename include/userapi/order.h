@@ -51,19 +51,19 @@ struct ua_order_item {
  * one.
  */
 struct ua_order {
-	int64_t		     id;
-	bool		     has_user; /* false: the owner was deleted */
-	int64_t		     user_id;
-	enum ua_order_status status;
-	char		     currency[UA_CURRENCY_LEN + 1];
+	int64_t		      id;
+	bool		      has_user; /* false: the owner was deleted */
+	int64_t		      user_id;
+	enum ua_order_status  status;
+	char		      currency[UA_CURRENCY_LEN + 1];
 	struct ua_order_item *items;
-	size_t		     nitems;
-	int64_t		     total_cents;
-	char		    *note; /* NULL: no note */
-	int64_t		     version; /* 1, then +1 per change */
-	int64_t		     created_us; /* microseconds since the epoch */
-	bool		     has_updated; /* false: updated_at is null */
-	int64_t		     updated_us;
+	size_t		      nitems;
+	int64_t		      total_cents;
+	char		     *note;	   /* NULL: no note */
+	int64_t		      version;	   /* 1, then +1 per change */
+	int64_t		      created_us;  /* microseconds since the epoch */
+	bool		      has_updated; /* false: updated_at is null */
+	int64_t		      updated_us;
 };
 
 /* Release what "o" holds and zero it; NULL is a no-op. */
