@@ -23,6 +23,7 @@
 
 #include "userapi/alloc.h"
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/log.h"
 #include "userapi/schemas.h"
 #include "userapi/services.h"

@@ -25,11 +25,17 @@ struct ua_services {
 	struct ua_login_repo	  logins;
 	const struct ua_settings *settings;
 	int64_t (*now)(void); /* seconds */
+	/* One round trip to the store: UA_OK or UA_ERR_DB_UNAVAILABLE. */
+	enum ua_err (*ping)(void *arg);
+	void *ping_arg;
 };
 
 /* The services of a worker: PostgreSQL repositories on "db". */
 void ua_services_init_pg(struct ua_services *, const struct ua_settings *,
     struct ua_db *db);
+
+/* Readiness: does the store answer?  UA_OK or UA_ERR_DB_UNAVAILABLE. */
+enum ua_err ua_services_ping(const struct ua_services *);
 
 /* --- user_service ---------------------------------------------------- */
 
@@ -51,6 +57,25 @@ enum ua_err ua_user_create(const struct ua_services *,
 enum ua_err ua_user_list(const struct ua_services *, int64_t sub, int64_t ver,
     int64_t page, int64_t limit, struct ua_user *caller, struct ua_user *items,
     size_t *n, int64_t *total);
+
+/*
+ * The bearer step's fetch for the list: the caller's row and
+ * credentials and one page of users in one round trip, unchecked (the
+ * step checks the caller with ua_auth_check_caller()).
+ */
+enum ua_err ua_user_page_with_caller(const struct ua_services *,
+    int64_t caller_id, int64_t page, int64_t limit, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_user *items, size_t *n,
+    int64_t *total);
+
+/*
+ * The bearer step's fetch for one user: the caller's row and
+ * credentials and user "id" (0: none) in one round trip, unchecked.
+ * UA_ERR_NOT_FOUND if the caller is gone; "*found": user "id" exists.
+ */
+enum ua_err ua_user_read_with_caller(const struct ua_services *,
+    int64_t caller_id, int64_t id, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_user *target, bool *found);
 
 /*
  * Change user "id" as "actor": self or admin, and only an admin may

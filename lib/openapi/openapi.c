@@ -265,7 +265,7 @@ operation(const struct ua_router *router, const struct ua_route *r)
 	if (r->body != UA_BODY_NONE && r->schema != NULL)
 		json_object_object_add(op, "requestBody", request_body(r));
 	json_object_object_add(op, "responses", responses(r));
-	if (r->auth == UA_AUTH_BEARER)
+	if (r->access != UA_ACCESS_NONE)
 		json_object_object_add(op, "security", security());
 	return op;
 }

@@ -91,7 +91,7 @@ START_TEST(every_route_is_documented)
 			}
 			ck_assert_msg(op != NULL, "%s %s missing", m, r->path);
 			ck_assert_msg((json_object_object_get_ex(op, "security",
-					  NULL)) == (r->auth == UA_AUTH_BEARER),
+					  NULL)) == (r->access != UA_ACCESS_NONE),
 			    "%s %s security", m, r->path);
 			n++;
 		}
@@ -291,17 +291,21 @@ static char *
 serve_docs(struct ua_settings *s, const char *path)
 {
 	static const struct ua_router *const routers[] = { &ua_router_docs };
-	struct ua_app	app = { s, NULL, routers, 1, NULL };
-	struct ua_input in = { NULL, NULL, true };
-	struct ua_buf	out;
-	char		uri[128], *env[3];
+	struct ua_services		     svc;
+	struct ua_app			     app;
+	struct ua_input			     in = { NULL, NULL, true };
+	struct ua_buf			     out;
+	char				     uri[128], *env[3];
 
 	snprintf(uri, sizeof(uri), "REQUEST_URI=%s", path);
 	env[0] = (char *)(uintptr_t) "REQUEST_METHOD=GET";
 	env[1] = uri;
 	env[2] = NULL;
+	memset(&svc, 0, sizeof(svc));
+	ua_app_init(&app, s, &svc, routers, 1);
 	ua_buf_init(&out);
 	ua_app_handle(&app, env, &in, &out);
+	ua_app_cleanup(&app);
 	return out.data;
 }
 
