@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "userapi/errors.h"
+#include "userapi/order.h"
+#include "userapi/order_repo.h"
 #include "userapi/schemas.h"
 #include "userapi/settings.h"
 #include "userapi/user.h"
@@ -23,6 +25,7 @@ struct ua_db;
 struct ua_services {
 	struct ua_user_repo	  users;
 	struct ua_login_repo	  logins;
+	struct ua_order_repo	  orders;
 	const struct ua_settings *settings;
 	int64_t (*now)(void); /* seconds */
 	/* One round trip to the store: UA_OK or UA_ERR_DB_UNAVAILABLE. */
@@ -137,5 +140,143 @@ enum ua_err ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
 enum ua_err ua_auth_change_password(const struct ua_services *,
     const struct ua_user *caller, const struct ua_password_change *in,
     const char *client, int *retry_after);
+
+/* --- order_service --------------------------------------------------- */
+
+/*
+ * Who may see and change an order: its owner or an admin.  Someone
+ * else's order, and an order whose owner was deleted (admins' only),
+ * reads as UA_ERR_NOT_FOUND to everyone else, on every operation, so
+ * a non-owner learns nothing.
+ *
+ * Status transitions (API.md), anything else UA_ERR_BAD_TRANSITION,
+ * including to the same status; an owner who is not an admin asking for
+ * one of the admin's gets UA_ERR_FORBIDDEN:
+ *
+ *	pending -> paid		admin
+ *	pending -> cancelled	owner or admin
+ *	paid	-> shipped	admin
+ *	paid	-> cancelled	admin
+ *	shipped -> delivered	admin
+ *
+ * "if_version" is the version an If-Match names, 0 for none; a mismatch
+ * is UA_ERR_PRECONDITION, checked before the order's state.
+ */
+
+/* Who asks for a status change, as the table above names them. */
+enum ua_order_actor {
+	UA_ORDER_ACTOR_OWNER, /* the owner, not an admin */
+	UA_ORDER_ACTOR_ADMIN,
+	UA_ORDER_ACTOR__MAX
+};
+
+/*
+ * UA_OK if "who" may make the transition "from" -> "to",
+ * UA_ERR_FORBIDDEN if only an admin may, UA_ERR_BAD_TRANSITION if it is
+ * not in the table.
+ */
+enum ua_err ua_order_transition_allowed(enum ua_order_status from,
+    enum ua_order_status to, enum ua_order_actor who);
+
+/*
+ * An Idempotency-Key header and the body it came with into "idem":
+ * the key as is, the fingerprint the SHA-256 of the body's bytes.
+ * UA_ERR_INVALID unless "key" is 1 to 255 visible ASCII characters
+ * (422 "Invalid Idempotency-Key").
+ */
+enum ua_err ua_order_idem_init(struct ua_idem *idem, const char *key,
+    const void *body, size_t len);
+
+/*
+ * The bearer step's fetch for GET /api/orders/{order_id}: the row of
+ * user "sub" (a token at version "ver") into "caller", checked as
+ * ua_auth_current_user() checks it (UA_ERR_BAD_TOKEN), and order
+ * "order_id" into "out", in one round trip.  UA_ERR_NOT_FOUND if the
+ * order is missing or the caller may not see it.  "out" is the
+ * caller's to ua_order_cleanup(), whatever the result.
+ */
+enum ua_err ua_order_read_with_caller(const struct ua_services *, int64_t sub,
+    int64_t ver, struct ua_user *caller, int64_t order_id,
+    struct ua_order *out);
+
+/* The query of a list of orders. */
+struct ua_order_query {
+	bool		     has_status; /* ?status= */
+	enum ua_order_status status;
+	bool		     has_user_id; /* ?user_id=, or the path's */
+	int64_t		     user_id;
+	/*
+	 * false: GET /api/orders/, where only an admin may send user_id
+	 * (anyone else: UA_ERR_FORBIDDEN).  true: GET
+	 * /api/users/{user_id}/orders, self or admin (UA_ERR_FORBIDDEN
+	 * for anyone else), and an unknown user is UA_ERR_NOT_FOUND
+	 * ("User not found").
+	 */
+	bool user_route;
+};
+
+/*
+ * The bearer step's fetch for the lists of orders: the row of user
+ * "sub" at version "ver" into "caller", checked as above, and page
+ * "page" (from 1) of "limit" orders that "q" selects, newest first, in
+ * one round trip.  A non-admin sees only their own orders; an admin
+ * everyone's.  "items" has room for "limit" orders; the caller cleans
+ * each with ua_order_cleanup() whatever the result.  "*total" is the
+ * number of matching orders.  A page past the end is empty.
+ */
+enum ua_err ua_order_list_with_caller(const struct ua_services *, int64_t sub,
+    int64_t ver, const struct ua_order_query *q, int64_t page, int64_t limit,
+    struct ua_user *caller, struct ua_order *items, size_t *n, int64_t *total);
+
+/*
+ * A new order of "caller" (POST /api/orders/).  "idem" NULL: no
+ * Idempotency-Key.  With one, as the repository's insert: UA_OK with
+ * the answer kept in "*answer" (send those bytes), UA_ERR_IDEM_REPLAY
+ * with the earlier answer in "*answer" (send it with
+ * Idempotent-Replayed: true), UA_ERR_IDEM_BUSY, UA_ERR_IDEM_MISMATCH.
+ * "render" turns the new order into the kept answer (needed only with
+ * "idem").  The caller releases "out" (ua_order_cleanup) and "answer"
+ * (ua_idem_answer_cleanup) whatever the result.
+ */
+enum ua_err ua_order_create(const struct ua_services *,
+    const struct ua_user *caller, const struct ua_order_create *in,
+    const struct ua_idem *idem, const struct ua_order_render *render,
+    struct ua_order *out, struct ua_idem_answer *answer);
+
+/*
+ * Order "id" as "caller" sees it (owner or admin), into "out" (clean
+ * it whatever the result).  UA_ERR_NOT_FOUND.
+ */
+enum ua_err ua_order_get(const struct ua_services *,
+    const struct ua_user *caller, int64_t id, struct ua_order *out);
+
+/*
+ * PATCH: UA_ERR_NOT_FOUND, UA_ERR_PRECONDITION, UA_ERR_ORDER_LOCKED
+ * (no longer pending), in that order; a patch that changes nothing
+ * answers the order as it is.  "out": clean it whatever the result.
+ */
+enum ua_err ua_order_update(const struct ua_services *,
+    const struct ua_user *caller, int64_t id, int64_t if_version,
+    const struct ua_order_update *in, struct ua_order *out);
+
+/*
+ * POST .../status: UA_ERR_NOT_FOUND, UA_ERR_PRECONDITION, then the
+ * table above: UA_ERR_BAD_TRANSITION or UA_ERR_FORBIDDEN.  A change
+ * lost to a concurrent one is UA_ERR_BAD_TRANSITION too.  On
+ * UA_ERR_BAD_TRANSITION "*current" is the order's status (for "Cannot
+ * change status from <current> to <to>").  "out": clean it whatever
+ * the result.
+ */
+enum ua_err ua_order_set_status(const struct ua_services *,
+    const struct ua_user *caller, int64_t id, int64_t if_version,
+    enum ua_order_status to, struct ua_order *out,
+    enum ua_order_status *current);
+
+/*
+ * DELETE: UA_ERR_NOT_FOUND, UA_ERR_PRECONDITION, UA_ERR_ORDER_LOCKED,
+ * in that order.
+ */
+enum ua_err ua_order_delete(const struct ua_services *,
+    const struct ua_user *caller, int64_t id, int64_t if_version);
 
 #endif
