@@ -47,13 +47,19 @@ enum ua_body {
 
 struct ua_schema;
 
-/* An integer query parameter: its bounds and default drive the parser. */
+/*
+ * A query parameter: an integer within [min, max] (absent: "def"), or
+ * with "choices" one of those strings.  "optional": absent means not
+ * given, rather than the default.
+ */
 struct ua_query_param {
-	const char *name;
-	int64_t	    min;
-	int64_t	    max;
-	int64_t	    def;
-	const char *description;
+	const char	  *name;
+	int64_t		   min;
+	int64_t		   max;
+	int64_t		   def;
+	const char	  *description;
+	bool		   optional;
+	const char *const *choices; /* NULL-terminated, or NULL */
 };
 
 /* A bit for each error a route may answer, e.g. UA_ERRBIT(UA_ERR_CONFLICT). */

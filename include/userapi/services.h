@@ -199,6 +199,29 @@ enum ua_err ua_order_read_with_caller(const struct ua_services *, int64_t sub,
     int64_t ver, struct ua_user *caller, int64_t order_id,
     struct ua_order *out);
 
+/*
+ * The bearer step's fetch for the order routes: the caller's row and
+ * credentials and order "id" (any owner's: the step applies the
+ * route's rule) in one round trip, unchecked.  UA_ERR_NOT_FOUND if the
+ * caller is gone; "*found": the order exists.  "out": clean it
+ * whatever the result.
+ */
+enum ua_err ua_order_fetch_with_caller(const struct ua_services *,
+    int64_t caller_id, int64_t id, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_order *out, bool *found);
+
+/*
+ * The bearer step's fetch for the lists of orders: the caller's row and
+ * credentials and page "page" (from 1) of "limit" orders that "filter"
+ * lets the caller see, newest first, in one round trip, unchecked.
+ * "*found" false when the filter names a user who does not exist.
+ * "items" has room for "limit"; clean each whatever the result.
+ */
+enum ua_err ua_order_page_with_caller(const struct ua_services *,
+    int64_t caller_id, const struct ua_order_filter *filter, int64_t page,
+    int64_t limit, struct ua_user *caller, struct ua_credentials *cred,
+    struct ua_order *items, size_t *n, int64_t *total, bool *found);
+
 /* The query of a list of orders. */
 struct ua_order_query {
 	bool		     has_status; /* ?status= */

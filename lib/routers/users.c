@@ -45,33 +45,6 @@ out:
 	ua_secure_zero(&in, sizeof(in));
 }
 
-/* RFC 8288 links between pages, relative, as API.md shows them. */
-static void
-page_links(struct ua_req *req, int64_t page, int64_t limit, int64_t pages)
-{
-	struct ua_buf b;
-	int64_t	      last = pages > 0 ? pages : 1;
-
-	ua_buf_init(&b);
-	ua_buf_printf(&b,
-	    "</api/users/?page=1&limit=%lld>; rel=\"first\", "
-	    "</api/users/?page=%lld&limit=%lld>; rel=\"last\"",
-	    (long long)limit, (long long)last, (long long)limit);
-	if (page > 1)
-		ua_buf_printf(&b,
-		    ", </api/users/?page=%lld&limit=%lld>; "
-		    "rel=\"prev\"",
-		    (long long)(page - 1 < last ? page - 1 : last),
-		    (long long)limit);
-	if (page < pages)
-		ua_buf_printf(&b,
-		    ", </api/users/?page=%lld&limit=%lld>; "
-		    "rel=\"next\"",
-		    (long long)page + 1, (long long)limit);
-	ua_resp_header(req, "Link", "%s", b.data);
-	ua_buf_cleanup(&b);
-}
-
 /* What the list reads with its caller: one page of users. */
 struct user_page {
 	int64_t		page, limit, total;
@@ -143,8 +116,8 @@ list_users(struct ua_req *req, const struct ua_call *call)
 	    (long long)p->page, (long long)p->limit, (long long)p->total,
 	    (long long)pages);
 
-	ua_resp_header(req, "X-Total-Count", "%lld", (long long)p->total);
-	page_links(req, p->page, p->limit, pages);
+	ua_route_page_headers(req, "/api/users/", "", p->page, p->limit,
+	    p->total);
 	ua_resp_json_text(req, 200, &b);
 	ua_buf_cleanup(&b);
 }
@@ -199,9 +172,10 @@ delete_user(struct ua_req *req, const struct ua_call *call)
 }
 
 static const struct ua_query_param page_params[] = {
-	{ "page", 1, INT64_MAX, 1, "Page number, from 1" },
-	{ "limit", 1, PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT, "Users per page" },
-	{ NULL, 0, 0, 0, NULL },
+	{ "page", 1, INT64_MAX, 1, "Page number, from 1", false, NULL },
+	{ "limit", 1, PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT, "Users per page",
+	    false, NULL },
+	{ NULL, 0, 0, 0, NULL, false, NULL },
 };
 
 /* What every bearer route may answer besides its own errors. */
