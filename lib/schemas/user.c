@@ -2,7 +2,7 @@
  * user.c -- the request bodies of API.md as field tables: UserCreate,
  * UserUpdate, the two shapes of Login, and PasswordChange.  Each field
  * is declared once here, with its type, limits and one line for the
- * OpenAPI document; lib/schemas/validate.c reads the tables.
+ * OpenAPI document; lib/schemas/schema.c reads the tables.
  */
 #include "config.h"
 
