@@ -4,6 +4,7 @@
  */
 #ifndef USERAPI_DEPENDENCIES_H
 #define USERAPI_DEPENDENCIES_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,4 +32,5 @@ enum ua_err ua_current_user(struct ua_req *req, const struct ua_services *svc,
     struct ua_user *caller, int64_t target_id, struct ua_user *target,
     bool *target_found);
 
+#pragma GCC visibility pop
 #endif

@@ -3,6 +3,7 @@
  */
 #ifndef USERAPI_SCHEMAS_H
 #define USERAPI_SCHEMAS_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 
@@ -50,4 +51,5 @@ extern const struct ua_schema ua_schema_login_json;
 extern const struct ua_schema ua_schema_login_form; /* username */
 extern const struct ua_schema ua_schema_password_change;
 
+#pragma GCC visibility pop
 #endif

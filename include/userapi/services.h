@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_SERVICES_H
 #define USERAPI_SERVICES_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -113,4 +114,5 @@ enum ua_err ua_auth_change_password(const struct ua_services *,
     const struct ua_user *caller, const struct ua_password_change *in,
     const char *client, int *retry_after);
 
+#pragma GCC visibility pop
 #endif

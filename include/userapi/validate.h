@@ -5,6 +5,7 @@
  */
 #ifndef USERAPI_VALIDATE_H
 #define USERAPI_VALIDATE_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -116,4 +117,5 @@ long ua_utf8_length(const char *s, size_t len);
 bool ua_param_int(const char *where, const char *name, const char *raw,
     int64_t def, int64_t min, int64_t max, int64_t *out, struct ua_verrs *errs);
 
+#pragma GCC visibility pop
 #endif
