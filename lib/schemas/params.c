@@ -1,6 +1,7 @@
 /*
- * params.c -- integer query and path parameters, read as
- * pydantic-core reads a string as an integer.
+ * params.c -- integers written as text, read as pydantic-core reads
+ * them: query and path parameters, and the string values of integer
+ * body fields (schema.c, through schemas-private.h).
  */
 #include "config.h"
 
@@ -13,14 +14,6 @@
 
 #include "userapi/validate.h"
 #include "schemas-private.h"
-
-/* How a query or path integer reads, as pydantic-core's str_as_int. */
-enum pyint {
-	PYINT_OK,
-	PYINT_BAD,   /* not an integer */
-	PYINT_BIG,   /* an integer above INT64_MAX */
-	PYINT_SMALL, /* an integer below INT64_MIN */
-};
 
 /* Unicode White_Space, in UTF-8: what Rust's str::trim() removes. */
 static const char *const white_space[] = {
@@ -70,12 +63,12 @@ white_at(const char *s, const char *e, bool tail)
  * White space trimmed, an optional sign, decimal digits with single
  * '_' between them (as Python's int() reads), and optionally '.' and
  * one or more zeros ("5.0" is 5, "5." is not an integer).  "*out" is
- * set only with PYINT_OK.
+ * set only with UA_PYINT_OK.
  */
-static enum pyint
-parse_pyint(const char *raw, int64_t *out)
+enum ua_pyint
+ua_pyint_parse(const char *raw, size_t len, int64_t *out)
 {
-	const char *s = raw, *e = raw + strlen(raw), *dot;
+	const char *s = raw, *e = raw + len, *dot;
 	uint64_t    v = 0, lim;
 	unsigned    d;
 	size_t	    n;
@@ -86,25 +79,25 @@ parse_pyint(const char *raw, int64_t *out)
 	while (e > s && (n = white_at(s, e, true)) > 0)
 		e -= n;
 	if (s >= e)
-		return PYINT_BAD;
+		return UA_PYINT_BAD;
 	if ((dot = memchr(s, '.', (size_t)(e - s))) != NULL) {
 		if (dot + 1 == e)
-			return PYINT_BAD;
+			return UA_PYINT_BAD;
 		for (n = 1; dot + n < e; n++)
 			if (dot[n] != '0')
-				return PYINT_BAD;
+				return UA_PYINT_BAD;
 		e = dot;
 	}
 	if (s < e && (*s == '+' || *s == '-'))
 		neg = *s++ == '-';
 	if (s == e || *s == '_' || e[-1] == '_')
-		return PYINT_BAD;
+		return UA_PYINT_BAD;
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; s < e; s++) {
 		if (*s == '_' && s[1] != '_')
 			continue;
 		if (*s < '0' || *s > '9')
-			return PYINT_BAD;
+			return UA_PYINT_BAD;
 		d = (unsigned)(*s - '0');
 		if (!big && v > (lim - d) / 10)
 			big = true;
@@ -112,23 +105,34 @@ parse_pyint(const char *raw, int64_t *out)
 			v = v * 10 + d;
 	}
 	if (big)
-		return neg ? PYINT_SMALL : PYINT_BIG;
+		return neg ? UA_PYINT_SMALL : UA_PYINT_BIG;
 	*out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) :
 		     (int64_t)v;
-	return PYINT_OK;
+	return UA_PYINT_OK;
 }
 
-static void
-param_bound(struct ua_verrs *errs, const char *where, const char *name,
-    const char *raw, bool upper, int64_t bound)
+/*
+ * less_than_equal ("upper") or greater_than_equal at "loc", Pydantic's
+ * words.  Takes the references to "loc" and "input".
+ */
+void
+ua_verrs_add_bound(struct ua_verrs *errs, struct json_object *loc,
+    struct json_object *input, bool upper, int64_t bound)
 {
 	char msg[96];
 
 	snprintf(msg, sizeof(msg), "Input should be %s than or equal to %lld",
 	    upper ? "less" : "greater", (long long)bound);
 	ua_verrs_add(errs, upper ? "less_than_equal" : "greater_than_equal",
-	    ua_loc(where, name), msg, json_object_new_string(raw),
-	    ua_verrs_ctx_int(upper ? "le" : "ge", bound));
+	    loc, msg, input, ua_verrs_ctx_int(upper ? "le" : "ge", bound));
+}
+
+static void
+param_bound(struct ua_verrs *errs, const char *where, const char *name,
+    const char *raw, bool upper, int64_t bound)
+{
+	ua_verrs_add_bound(errs, ua_loc(where, name),
+	    json_object_new_string(raw), upper, bound);
 }
 
 /*
@@ -146,22 +150,22 @@ ua_param_int(const char *where, const char *name, const char *raw, int64_t def,
 		*out = def;
 		return true;
 	}
-	switch (parse_pyint(raw, &v)) {
-	case PYINT_OK:
+	switch (ua_pyint_parse(raw, strlen(raw), &v)) {
+	case UA_PYINT_OK:
 		break;
-	case PYINT_BIG:
+	case UA_PYINT_BIG:
 		if (max < INT64_MAX) {
 			param_bound(errs, where, name, raw, true, max);
 			return false;
 		}
 		goto bad;
-	case PYINT_SMALL:
+	case UA_PYINT_SMALL:
 		if (min > INT64_MIN) {
 			param_bound(errs, where, name, raw, false, min);
 			return false;
 		}
 		goto bad;
-	case PYINT_BAD:
+	case UA_PYINT_BAD:
 		goto bad;
 	}
 	if (v > max) {

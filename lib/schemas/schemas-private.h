@@ -30,4 +30,27 @@ struct json_object *ua_verrs_ctx_str(const char *key, const char *v);
 bool ua_json_parse_body(const char *s, size_t len, struct json_object **out,
     struct ua_verrs *errs);
 
+/* How a string reads as an integer, as pydantic-core's str_as_int. */
+enum ua_pyint {
+	UA_PYINT_OK,
+	UA_PYINT_BAD,	/* not an integer */
+	UA_PYINT_BIG,	/* an integer above INT64_MAX */
+	UA_PYINT_SMALL, /* an integer below INT64_MIN */
+};
+
+/*
+ * Read "s" ("len" bytes) as Python's int() and pydantic-core do: white
+ * space trimmed, an optional sign, decimal digits with single '_'
+ * between them, optionally '.' and one or more zeros ("5.0" is 5, "5."
+ * is not an integer).  "*out" is set only with UA_PYINT_OK.
+ */
+enum ua_pyint ua_pyint_parse(const char *s, size_t len, int64_t *out);
+
+/*
+ * Add less_than_equal ("upper") or greater_than_equal "bound" at "loc"
+ * for "input".  Takes the references to "loc" and "input".
+ */
+void ua_verrs_add_bound(struct ua_verrs *errs, struct json_object *loc,
+    struct json_object *input, bool upper, int64_t bound);
+
 #endif
