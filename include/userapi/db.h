@@ -9,6 +9,7 @@
  */
 #ifndef USERAPI_DB_H
 #define USERAPI_DB_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -82,4 +83,5 @@ enum ua_err ua_db_store_timeout(struct ua_db *, char *where, size_t len);
 /* SQLSTATE of the last failure, "" if none (e.g. "23505"). */
 const char *ua_db_sqlstate(const struct ua_db *);
 
+#pragma GCC visibility pop
 #endif

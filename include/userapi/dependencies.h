@@ -11,6 +11,7 @@
  */
 #ifndef USERAPI_DEPENDENCIES_H
 #define USERAPI_DEPENDENCIES_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,4 +71,5 @@ void ua_dispatch(const struct ua_services *svc,
     const struct ua_router *const *routers, size_t nrouters,
     struct ua_req *req);
 
+#pragma GCC visibility pop
 #endif

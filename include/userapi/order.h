@@ -8,6 +8,7 @@
  */
 #ifndef USERAPI_ORDER_H
 #define USERAPI_ORDER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -106,4 +107,5 @@ struct ua_order_status_change {
 	enum ua_order_status status;
 };
 
+#pragma GCC visibility pop
 #endif

@@ -6,6 +6,7 @@
  */
 #ifndef USERAPI_REQUEST_H
 #define USERAPI_REQUEST_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -112,4 +113,5 @@ bool ua_request_id_valid(const char *id);
 /* Write a fresh random request id (32 hex digits) into "buf". */
 void ua_request_id_new(char buf[UA_REQUEST_ID_MAX + 1]);
 
+#pragma GCC visibility pop
 #endif

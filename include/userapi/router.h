@@ -8,6 +8,7 @@
  */
 #ifndef USERAPI_ROUTER_H
 #define USERAPI_ROUTER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -110,4 +111,5 @@ enum ua_err ua_router_match(const struct ua_router *const *routers,
 /* Value of path parameter "name" of the matched route, or NULL. */
 const char *ua_req_param(const struct ua_req *req, const char *name);
 
+#pragma GCC visibility pop
 #endif

@@ -3,6 +3,7 @@
  */
 #ifndef USERAPI_ROUTERS_H
 #define USERAPI_ROUTERS_H
+#pragma GCC visibility push(default)
 
 #include "userapi/router.h"
 
@@ -27,4 +28,5 @@ extern const struct ua_router ua_router_auth;
 /* GET /openapi.json, /api/docs, /api/redoc */
 extern const struct ua_router ua_router_docs;
 
+#pragma GCC visibility pop
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_SERVICES_H
 #define USERAPI_SERVICES_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -302,4 +303,5 @@ enum ua_err ua_order_set_status(const struct ua_services *,
 enum ua_err ua_order_delete(const struct ua_services *,
     const struct ua_user *caller, int64_t id, int64_t if_version);
 
+#pragma GCC visibility pop
 #endif

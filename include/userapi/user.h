@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_USER_H
 #define USERAPI_USER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -67,4 +68,5 @@ extern const char *const ua_user_json_keys[6];
  */
 void ua_user_append_json(struct ua_buf *, const struct ua_user *);
 
+#pragma GCC visibility pop
 #endif

@@ -11,6 +11,7 @@
  */
 #ifndef USERAPI_WORKER_H
 #define USERAPI_WORKER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,4 +74,5 @@ void ua_app_handle(const struct ua_app *app, char *const *envp,
 int ua_worker_main(int argc, char *argv[],
     const struct ua_router *const *routers, size_t nrouters);
 
+#pragma GCC visibility pop
 #endif

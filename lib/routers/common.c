@@ -77,19 +77,21 @@ ua_route_body(struct ua_req *req, void *out, size_t outlen)
 		ua_query_parse(req->body != NULL ? req->body : "",
 		    req->body_len, &form);
 		er = ua_schema_parse_form(r->form_schema, form_get, &form, out,
-		    &errs);
+		    outlen, &errs);
 		ua_kvlist_cleanup(&form);
 	} else if (req->body_len == 0 || is_json(ct)) {
 		/* No body at all is "missing", whatever the type says. */
 		er = ua_schema_parse(r->schema, req->body, req->body_len, out,
-		    &errs);
+		    outlen, &errs);
 	} else {
 		ua_verrs_cleanup(&errs);
 		ua_resp_error(req, UA_ERR_MEDIA_TYPE);
 		return false;
 	}
-	if (er != UA_OK)
+	if (er == UA_ERR_INVALID)
 		ua_route_invalid(req, &errs);
+	else if (er != UA_OK)
+		ua_resp_error(req, er);
 	ua_verrs_cleanup(&errs);
 	return er == UA_OK;
 }
