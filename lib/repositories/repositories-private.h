@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "userapi/errors.h"
+#include "userapi/user.h"
 
 /*
  * Does "res" have "nfields" columns and between "minrows" and "maxrows"
@@ -52,5 +53,26 @@ enum ua_err ua_pg_affected(PGresult *res, int64_t *out);
  * be read back into the fixed buffers of struct ua_user.
  */
 bool ua_pg_fits(const char *s, size_t max);
+
+/*
+ * The columns of a caller as the bearer check reads them, of the users
+ * row aliased "t" (a string literal): the user's columns in the order
+ * the user repository reads them, then the password hash and the
+ * token version.  UA_PG_CALLER__MAX of them.
+ */
+#define UA_PG_CALLER_COLS_OF(t) \
+	t ".id, " t ".email, " t ".name, " t ".role::text," \
+	  " (extract(epoch FROM " t ".created_at) * 1000000)::bigint," \
+	  " (extract(epoch FROM " t ".updated_at) * 1000000)::bigint," \
+	  " " t ".hashed_password, " t ".token_version::bigint"
+#define UA_PG_CALLER__MAX 8
+
+/*
+ * The caller's columns of row "row", from column "base" on, into "u"
+ * and "cred".  NULL where none may be, text too long, an unknown role:
+ * UA_ERR_DB.
+ */
+enum ua_err ua_pg_caller(const PGresult *res, int row, int base,
+    struct ua_user *u, struct ua_credentials *cred);
 
 #endif

@@ -431,8 +431,8 @@ setup(void)
 	ck_assert_msg(PQstatus(fx.raw) == CONNECTION_OK,
 	    "cannot connect to the scratch database: %s",
 	    PQerrorMessage(fx.raw));
-	free(raw2("TRUNCATE users, login_failures RESTART IDENTITY", NULL,
-	    NULL));
+	free(raw2("TRUNCATE users, login_failures RESTART IDENTITY CASCADE",
+	    NULL, NULL));
 }
 
 static void

@@ -321,7 +321,7 @@ setup(void)
 	ck_assert_msg(PQstatus(fx.raw) == CONNECTION_OK,
 	    "cannot connect to the scratch database: %s",
 	    PQerrorMessage(fx.raw));
-	free(raw("TRUNCATE users, login_failures RESTART IDENTITY"));
+	free(raw("TRUNCATE users, login_failures RESTART IDENTITY CASCADE"));
 	fx.db = db_new();
 	fx.users.ops = &ua_user_repo_pg;
 	fx.users.arg = fx.db;
@@ -427,7 +427,7 @@ START_TEST(concurrent_inserts_of_one_email_one_wins)
 	int	    round;
 
 	for (round = 0; round < 5; round++) {
-		free(raw("TRUNCATE users RESTART IDENTITY"));
+		free(raw("TRUNCATE users RESTART IDENTITY CASCADE"));
 		race(RACERS, insert_one, NULL, res);
 		ck_assert_int_eq(count_er(res, RACERS, UA_OK), 1);
 		ck_assert_int_eq(count_er(res, RACERS, UA_ERR_CONFLICT),
@@ -656,7 +656,7 @@ START_TEST(list_total_follows_every_writer)
 	ck_assert_int_eq(total, 3);
 	raw_is("SELECT count(*) FROM users", "3");
 
-	free(raw("TRUNCATE users"));
+	free(raw("TRUNCATE users CASCADE"));
 	raw_is("SELECT n FROM user_count", "0");
 	me = add("h@example.com", UA_ROLE_USER);
 	ck_assert_int_eq(list_as(me, 0, 4, items, &n, &total), UA_OK);
@@ -914,7 +914,7 @@ two_admin_rounds(racer_fn fn)
 	int	    round;
 
 	for (round = 0; round < ROUNDS; round++) {
-		free(raw("TRUNCATE users RESTART IDENTITY"));
+		free(raw("TRUNCATE users RESTART IDENTITY CASCADE"));
 		add("a@example.com", UA_ROLE_ADMIN);
 		add("b@example.com", UA_ROLE_ADMIN);
 		race(2, fn, NULL, res);
