@@ -62,6 +62,8 @@
 
 #include "userapi/buf.h"
 
+#pragma GCC visibility push(default)
+
 /* What a field holds, as the writer, the reader and the schema see it. */
 enum ua_mkind {
 	UA_MK_INT,	/* int64_t */
@@ -266,4 +268,5 @@ void ua_fmt_timestamp(char *buf, int64_t us);
 void ua_model_append_json(struct ua_buf *, const struct ua_model *m,
     const void *obj);
 
+#pragma GCC visibility pop
 #endif
