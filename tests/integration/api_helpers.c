@@ -337,6 +337,8 @@ cgi_program(char *buf, size_t len, const char *path)
 		w = "auth.fcgi";
 	else if (strncmp(path, "/api/users", 10) == 0)
 		w = "users.fcgi";
+	else if (strncmp(path, "/api/orders", 11) == 0)
+		w = "orders.fcgi";
 	snprintf(buf, len, "%s/%s", stack_env("UA_TEST_CGI_BIN"), w);
 }
 
