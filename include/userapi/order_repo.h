@@ -165,6 +165,20 @@ struct ua_order_repo_ops {
 	    struct ua_idem_answer *answer);
 
 	/*
+	 * Keep an answer that created nothing ("status" 100..499, "body"
+	 * "len" bytes without a NUL: a 422 of a body that failed
+	 * validation) under ("user_id", "idem"), with the same atomic
+	 * steps as insert: UA_ERR_IDEM_BUSY at once while another request
+	 * holds the key; UA_ERR_IDEM_REPLAY with the answer kept earlier
+	 * in "*answer"; UA_ERR_IDEM_MISMATCH for another fingerprint; else
+	 * UA_OK once kept ("*answer" stays empty).  The caller releases
+	 * "*answer" whatever the result.
+	 */
+	enum ua_err (*keep_answer)(void *arg, int64_t user_id,
+	    const struct ua_idem *idem, int status, const char *body,
+	    size_t len, struct ua_idem_answer *answer);
+
+	/*
 	 * Apply "patch" to order "id": "note" ("" clears it) and, when
 	 * given, all of the items at once.  In this order:
 	 * UA_ERR_NOT_FOUND; UA_ERR_PRECONDITION if "if_version" is neither

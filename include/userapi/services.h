@@ -227,6 +227,17 @@ enum ua_err ua_order_create(const struct ua_services *,
     struct ua_order *out, struct ua_idem_answer *answer);
 
 /*
+ * Keep "caller"'s answer that created nothing ("status" below 500,
+ * "body" of "len" bytes: the 422 of an invalid body) under "idem", so
+ * that the same request again is answered the same; the results of the
+ * repository's keep_answer: UA_OK, UA_ERR_IDEM_REPLAY (the earlier
+ * answer in "*answer"), UA_ERR_IDEM_MISMATCH, UA_ERR_IDEM_BUSY.
+ */
+enum ua_err ua_order_idem_keep(const struct ua_services *,
+    const struct ua_user *caller, const struct ua_idem *idem, int status,
+    const char *body, size_t len, struct ua_idem_answer *answer);
+
+/*
  * Order "id" as "caller" sees it (owner or admin), into "out" (clean
  * it whatever the result).  UA_ERR_NOT_FOUND.
  */

@@ -864,6 +864,51 @@ out:
 	return er;
 }
 
+/* An answer that created nothing, kept under its key; see order_repo.h. */
+static enum ua_err
+pg_keep_answer(void *arg, int64_t user_id, const struct ua_idem *idem,
+    int status, const char *body, size_t len, struct ua_idem_answer *answer)
+{
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	bool	      locked;
+	char	      ubuf[UA_INT64_STRLEN], sbuf[UA_INT64_STRLEN];
+	const char   *params[5];
+
+	memset(answer, 0, sizeof(*answer));
+	if (!idem_valid(idem) || status < 100 || status > 499 ||
+	    strlen(body) != len)
+		return UA_ERR_INVALID;
+	ua_fmt_int64(ubuf, sizeof(ubuf), user_id);
+	ua_fmt_int64(sbuf, sizeof(sbuf), status);
+	params[0] = ubuf;
+	params[1] = idem->key;
+	params[2] = idem->fingerprint;
+	params[3] = sbuf;
+	params[4] = body;
+	if ((er = ua_db_begin(db)) != UA_OK)
+		return er;
+	if ((er = exec_bool(db, SQL_IDEM_LOCK, 2, params, &locked)) != UA_OK)
+		goto out;
+	if (!locked) {
+		er = UA_ERR_IDEM_BUSY;
+		goto out;
+	}
+	if ((er = idem_lookup(db, ubuf, idem, answer)) != UA_OK)
+		goto out;
+	if ((er = ua_db_exec(db, SQL_IDEM_PUT, 5, params, UA_DB_WRITE, &res)) !=
+	    UA_OK)
+		goto out;
+	PQclear(res);
+	er = ua_db_commit(db);
+out:
+	ua_db_rollback(db); /* no-op unless a step above failed */
+	if (er != UA_ERR_IDEM_REPLAY)
+		ua_idem_answer_cleanup(answer);
+	return er;
+}
+
 /* Order "idbuf" with its items, locked; UA_ERR_NOT_FOUND if missing. */
 static enum ua_err
 lock_order(struct ua_db *db, const char *idbuf, struct ua_order *o)
@@ -1134,6 +1179,7 @@ const struct ua_order_repo_ops ua_order_repo_pg = {
 	.get_with_caller = pg_get_with_caller,
 	.list_with_caller = pg_list_with_caller,
 	.insert = pg_insert,
+	.keep_answer = pg_keep_answer,
 	.update = pg_update,
 	.set_status = pg_set_status,
 	.remove = pg_remove,

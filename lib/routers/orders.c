@@ -211,6 +211,45 @@ static const struct ua_fetch fetch_user_page = {
 
 /* --- handlers -------------------------------------------------------- */
 
+/* Answer with the kept answer, byte for byte, marked as a replay. */
+static void
+answer_replay(struct ua_req *req, const struct ua_idem_answer *a)
+{
+	ua_resp_header(req, "Idempotent-Replayed", "true");
+	ua_resp_raw(req, a->status, "application/json", a->body, a->len);
+}
+
+/*
+ * A request with a key that failed validation is answered like any
+ * other: its 422 is kept under the key (API.md: every answer below
+ * 500), so the same request again is replayed and another under the
+ * same key is refused.  If it cannot be kept, the 422 still stands: the
+ * same request again gets the same 422 anyway.
+ */
+static void
+keep_refusal(struct ua_req *req, const struct ua_call *call,
+    const struct ua_idem *key)
+{
+	struct ua_idem_answer answer;
+	enum ua_err	      er;
+
+	memset(&answer, 0, sizeof(answer));
+	if (req->resp.status >= 500 || req->resp.body.len == 0)
+		return;
+	er = ua_order_idem_keep(call->svc, call->caller, key, req->resp.status,
+	    req->resp.body.data, req->resp.body.len, &answer);
+	if (er == UA_ERR_IDEM_REPLAY || er == UA_ERR_IDEM_MISMATCH ||
+	    er == UA_ERR_IDEM_BUSY) {
+		ua_resp_cleanup(&req->resp);
+		ua_resp_init(&req->resp);
+		if (er == UA_ERR_IDEM_REPLAY)
+			answer_replay(req, &answer);
+		else
+			ua_resp_error(req, er);
+	}
+	ua_idem_answer_cleanup(&answer);
+}
+
 /* The new order's answer, as the repository keeps it under its key. */
 static enum ua_err
 render_created(void *arg, const struct ua_order *o, int *status,
@@ -243,8 +282,11 @@ create_order(struct ua_req *req, const struct ua_call *call)
 		}
 		key = &idem;
 	}
-	if (!ua_route_body(req, in, sizeof(*in)))
+	if (!ua_route_body(req, in, sizeof(*in))) {
+		if (key != NULL)
+			keep_refusal(req, call, key);
 		goto out;
+	}
 	er = ua_order_create(call->svc, call->caller, in, key, &render, &o,
 	    &answer);
 	if (er == UA_ERR_IDEM_REPLAY) {

@@ -107,6 +107,15 @@ ua_order_create(const struct ua_services *svc, const struct ua_user *caller,
 }
 
 enum ua_err
+ua_order_idem_keep(const struct ua_services *svc, const struct ua_user *caller,
+    const struct ua_idem *idem, int status, const char *body, size_t len,
+    struct ua_idem_answer *answer)
+{
+	return svc->orders.ops->keep_answer(svc->orders.arg, caller->id, idem,
+	    status, body, len, answer);
+}
+
+enum ua_err
 ua_order_get(const struct ua_services *svc, const struct ua_user *caller,
     int64_t id, struct ua_order *out)
 {
