@@ -189,18 +189,6 @@ enum ua_err ua_order_idem_init(struct ua_idem *idem, const char *key,
     const void *body, size_t len);
 
 /*
- * The bearer step's fetch for GET /api/orders/{order_id}: the row of
- * user "sub" (a token at version "ver") into "caller", checked as
- * ua_auth_current_user() checks it (UA_ERR_BAD_TOKEN), and order
- * "order_id" into "out", in one round trip.  UA_ERR_NOT_FOUND if the
- * order is missing or the caller may not see it.  "out" is the
- * caller's to ua_order_cleanup(), whatever the result.
- */
-enum ua_err ua_order_read_with_caller(const struct ua_services *, int64_t sub,
-    int64_t ver, struct ua_user *caller, int64_t order_id,
-    struct ua_order *out);
-
-/*
  * The bearer step's fetch for the order routes: the caller's row and
  * credentials and order "id" (any owner's: the step applies the
  * route's rule) in one round trip, unchecked.  UA_ERR_NOT_FOUND if the
@@ -222,35 +210,6 @@ enum ua_err ua_order_page_with_caller(const struct ua_services *,
     int64_t caller_id, const struct ua_order_filter *filter, int64_t page,
     int64_t limit, struct ua_user *caller, struct ua_credentials *cred,
     struct ua_order *items, size_t *n, int64_t *total, bool *found);
-
-/* The query of a list of orders. */
-struct ua_order_query {
-	bool		     has_status; /* ?status= */
-	enum ua_order_status status;
-	bool		     has_user_id; /* ?user_id=, or the path's */
-	int64_t		     user_id;
-	/*
-	 * false: GET /api/orders/, where only an admin may send user_id
-	 * (anyone else: UA_ERR_FORBIDDEN).  true: GET
-	 * /api/users/{user_id}/orders, self or admin (UA_ERR_FORBIDDEN
-	 * for anyone else), and an unknown user is UA_ERR_NOT_FOUND
-	 * ("User not found").
-	 */
-	bool user_route;
-};
-
-/*
- * The bearer step's fetch for the lists of orders: the row of user
- * "sub" at version "ver" into "caller", checked as above, and page
- * "page" (from 1) of "limit" orders that "q" selects, newest first, in
- * one round trip.  A non-admin sees only their own orders; an admin
- * everyone's.  "items" has room for "limit" orders; the caller cleans
- * each with ua_order_cleanup() whatever the result.  "*total" is the
- * number of matching orders.  A page past the end is empty.
- */
-enum ua_err ua_order_list_with_caller(const struct ua_services *, int64_t sub,
-    int64_t ver, const struct ua_order_query *q, int64_t page, int64_t limit,
-    struct ua_user *caller, struct ua_order *items, size_t *n, int64_t *total);
 
 /*
  * A new order of "caller" (POST /api/orders/).  "idem" NULL: no

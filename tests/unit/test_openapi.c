@@ -96,8 +96,8 @@ START_TEST(every_route_is_documented)
 			    "%s %s security", m, r->path);
 			n++;
 		}
-	/* API.md has ten routes outside the docs. */
-	ck_assert_uint_eq(n, 10);
+	/* API.md has 17 routes outside the docs: 10, and 7 of orders. */
+	ck_assert_uint_eq(n, 17);
 }
 END_TEST
 
@@ -139,7 +139,7 @@ START_TEST(nothing_undocumented_is_claimed)
 			n++;
 		}
 	}
-	ck_assert_uint_eq(n, 10);
+	ck_assert_uint_eq(n, 17);
 	ua_buf_cleanup(&allow);
 	ua_req_cleanup(&req);
 }
