@@ -5,12 +5,11 @@
  * malformed JSON, a read, a 404, a 422 of the path, a 401 and a 422 of
  * the list's query, with the headers of every response.
  *
- * Every case that applies runs against lighttpd (mod_fastcgi) and
- * Apache (mod_fcgid) from the shipped configs and users.fcgi run as
- * plain CGI (a Check loop over enum target, see API_TARGETS).  The
- * database is shared with every other suite: each case makes its own
- * accounts and never assumes an empty table.  Run: make
- * check-integration (through scripts/test).
+ * Each iteration puts one request of the table to lighttpd (mod_fastcgi)
+ * or Apache (mod_fcgid), from the shipped configs, and the same request
+ * to users.fcgi run as plain CGI.  The database is shared with every
+ * other suite: each case makes its own accounts and never assumes an
+ * empty table.  Run: make check-integration (through scripts/test).
  */
 #include "config.h"
 

@@ -8,9 +8,8 @@
  * 413 and one of exactly that size 201; a body cut short registers
  * nothing and never makes the worker answer 5xx.
  *
- * Every case that applies runs against lighttpd (mod_fastcgi) and
- * Apache (mod_fcgid) from the shipped configs and users.fcgi run as
- * plain CGI (a Check loop over enum target, see API_TARGETS).  The
+ * The cases loop over lighttpd (mod_fastcgi) and Apache (mod_fcgid)
+ * from the shipped configs (0 to TARGET_SERVERS_MAX of enum target).  The
  * database is shared with every other suite: each case makes its own
  * accounts and never assumes an empty table.  Run: make
  * check-integration (through scripts/test).

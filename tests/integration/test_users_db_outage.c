@@ -1,10 +1,10 @@
 /*
  * test_users_db_outage.c -- the users routes while PostgreSQL is stopped:
  * a registration, a read and the list answer 503 with Retry-After and
- * the headers of every response; after PostgreSQL is started again, the workers that
- * kept their connections answer reads with 200 and writes with 201 at
- * once, not 503.  The cases stop and start the stack's PostgreSQL
- * (UA_TEST_STACK) and start it again whatever happens.
+ * the headers of every response; after PostgreSQL is started again, the
+ * workers that kept their connections answer reads with 200 and writes
+ * with 201 at once, not 503.  The cases stop the stack's PostgreSQL
+ * (UA_TEST_STACK) and start it again, whatever happens in them.
  *
  * Every case that applies runs against lighttpd (mod_fastcgi) and
  * Apache (mod_fcgid) from the shipped configs and users.fcgi run as

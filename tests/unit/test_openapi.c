@@ -92,7 +92,8 @@ START_TEST(every_route_is_documented)
 			}
 			ck_assert_msg(op != NULL, "%s %s missing", m, r->path);
 			ck_assert_msg((json_object_object_get_ex(op, "security",
-					  NULL)) == (r->access != UA_ACCESS_NONE),
+					  NULL)) ==
+				(r->access != UA_ACCESS_NONE),
 			    "%s %s security", m, r->path);
 			n++;
 		}
