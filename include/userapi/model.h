@@ -112,7 +112,8 @@ struct ua_model {
 	const char	       *name; /* OpenAPI schema name: "User" */
 	const struct ua_mfield *fields;
 	size_t			nfields;
-	size_t			size; /* sizeof the struct */
+	size_t			ncolumns; /* fields with a SQL column */
+	size_t			size;	  /* sizeof the struct */
 };
 
 /* Attribute helpers: (UA_LEN(1, 64)), (UA_RANGE(0, 1000)). */
@@ -154,13 +155,13 @@ struct ua_model {
  *		UA_MODEL_FIELDS(UA_X_MODEL, struct ua_x)
  *	};
  *	const struct ua_model ua_x_model =
- *	    UA_MODEL_INIT("X", x_fields, struct ua_x);
+ *	    UA_MODEL_INIT("X", x_fields, UA_X_MODEL, struct ua_x);
  */
 #define UA_MODEL_FIELDS(LIST, T) LIST(UA_MX_FIELD, UA_MX_FIELD, T)
-#define UA_MODEL_INIT(name, fields, T) \
+#define UA_MODEL_INIT(name, fields, LIST, T) \
 	{ \
 		(name), (fields), sizeof(fields) / sizeof((fields)[0]), \
-		    sizeof(T) \
+		    UA_MODEL_NCOLUMNS(LIST), sizeof(T) \
 	}
 #define UA_MX_FIELD(T, kind, m, k, col, ...) \
 	UA_MX_FIELD_##kind(T, m, k, col, __VA_ARGS__)
@@ -199,6 +200,22 @@ struct ua_model {
 	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_LIST, sizeof(void *)), \
 		.count_off = offsetof(T, n), .item = &(imodel), \
 		UA_MX_ATTRS(attrs) },
+
+/*
+ * The number of fields with a SQL column, a constant: the length of a
+ * char array with one element per column (the first field has one).
+ */
+#define UA_MODEL_NCOLUMNS(LIST) \
+	(sizeof((const char[]){ LIST(UA_MX_ONE, UA_MX_ONE, ~) }))
+#define UA_MX_ONE(x, kind, ...) UA_MX_ONE_##kind
+#define UA_MX_ONE_INT 0,
+#define UA_MX_ONE_NULLABLE_INT 0,
+#define UA_MX_ONE_TEXT 0,
+#define UA_MX_ONE_TEXT_PTR 0,
+#define UA_MX_ONE_ENUM 0,
+#define UA_MX_ONE_TIME 0,
+#define UA_MX_ONE_NULLABLE_TIME 0,
+#define UA_MX_ONE_LIST
 
 /*
  * Compile-time checks of the struct, at file scope beside the table:

@@ -53,14 +53,14 @@ static const struct ua_mfield order_item_fields[] = {
 	UA_MODEL_FIELDS(UA_ORDER_ITEM_MODEL, struct ua_order_item)
 };
 
-const struct ua_model ua_order_item_model =
-    UA_MODEL_INIT("OrderItem", order_item_fields, struct ua_order_item);
+const struct ua_model ua_order_item_model = UA_MODEL_INIT("OrderItem",
+    order_item_fields, UA_ORDER_ITEM_MODEL, struct ua_order_item);
 
 static const struct ua_mfield order_fields[] = { UA_MODEL_FIELDS(UA_ORDER_MODEL,
     struct ua_order) };
 
 const struct ua_model ua_order_model =
-    UA_MODEL_INIT("Order", order_fields, struct ua_order);
+    UA_MODEL_INIT("Order", order_fields, UA_ORDER_MODEL, struct ua_order);
 
 void
 ua_order_append_json(struct ua_buf *b, const struct ua_order *o)

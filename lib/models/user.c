@@ -60,7 +60,7 @@ static const struct ua_mfield user_fields[] = { UA_MODEL_FIELDS(UA_USER_MODEL,
     struct ua_user) };
 
 const struct ua_model ua_user_model =
-    UA_MODEL_INIT("User", user_fields, struct ua_user);
+    UA_MODEL_INIT("User", user_fields, UA_USER_MODEL, struct ua_user);
 
 void
 ua_user_append_json(struct ua_buf *b, const struct ua_user *u)
