@@ -122,6 +122,13 @@ struct ua_model {
 #define UA_LEN(lo, hi) .min_len = (lo), .max_len = (hi)
 #define UA_RANGE(lo, hi) .has_range = true, .minimum = (lo), .maximum = (hi)
 
+/*
+ * "(a, b)" to "a, b".  The extra UA_MX_EXPAND makes the call visible to
+ * preprocessors (cppcheck's) that do not rescan a macro name followed
+ * by parentheses from an argument.
+ */
+#define UA_MX_ATTRS(attrs) UA_MX_EXPAND(UA_MX_UNPAREN attrs)
+#define UA_MX_EXPAND(...) __VA_ARGS__
 #define UA_MX_UNPAREN(...) __VA_ARGS__
 
 /* The struct members: struct ua_x { UA_MODEL_MEMBERS(UA_X_MODEL) }; */
@@ -160,32 +167,57 @@ struct ua_model {
 	}
 #define UA_MX_FIELD(T, kind, m, k, col, ...) \
 	UA_MX_FIELD_##kind(T, m, k, col, __VA_ARGS__)
-#define UA_MX_FIELD_COMMON(T, m, k, col, kd) \
-	.key = k, .jkey = ",\"" k "\":", .jkeylen = sizeof(",\"" k "\":") - 1, \
-	.column = (col), .kind = (kd), .off = offsetof(T, m), \
-	.size = sizeof(((T *)NULL)->m)
+/* "sz": the member's size (a LIST's items are a pointer). */
+#define UA_MX_SIZEOF(T, m) sizeof(((T *)NULL)->m)
+#define UA_MX_FIELD_COMMON(T, m, k, col, kd, sz) \
+	.key = (k), \
+	.jkey = ",\"" k "\":", .jkeylen = sizeof(",\"" k "\":") - 1, \
+	.column = (col), .kind = (kd), .off = offsetof(T, m), .size = (sz)
 #define UA_MX_FIELD_INT(T, m, k, col, attrs) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_INT), UA_MX_UNPAREN attrs },
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_INT, UA_MX_SIZEOF(T, m)), \
+		UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_NULLABLE_INT(T, m, k, col, attrs, has) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_INT), .nullable = true, \
-		.has_off = offsetof(T, has), UA_MX_UNPAREN attrs },
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_INT, UA_MX_SIZEOF(T, m)), \
+		.nullable = true, .has_off = offsetof(T, has), \
+		UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_TEXT(T, m, k, col, attrs, sz) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TEXT), UA_MX_UNPAREN attrs },
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TEXT, UA_MX_SIZEOF(T, m)), \
+		UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_TEXT_PTR(T, m, k, col, attrs) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TEXT_PTR), .nullable = true, \
-		UA_MX_UNPAREN attrs },
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TEXT_PTR, \
+	      UA_MX_SIZEOF(T, m)), \
+		.nullable = true, UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_ENUM(T, m, k, col, attrs, ctype, n, api, db) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_ENUM), .names = (api), \
-		.db_names = (db), .nnames = (n), UA_MX_UNPAREN attrs },
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_ENUM, UA_MX_SIZEOF(T, m)), \
+		.names = (api), .db_names = (db), .nnames = (n), \
+		UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_TIME(T, m, k, col, attrs) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TIME), UA_MX_UNPAREN attrs },
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TIME, UA_MX_SIZEOF(T, m)), \
+		UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_NULLABLE_TIME(T, m, k, col, attrs, has) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TIME), .nullable = true, \
-		.has_off = offsetof(T, has), UA_MX_UNPAREN attrs },
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TIME, UA_MX_SIZEOF(T, m)), \
+		.nullable = true, .has_off = offsetof(T, has), \
+		UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_LIST(T, m, k, col, attrs, n, itype, imodel) \
-	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_LIST), \
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_LIST, sizeof(void *)), \
 		.count_off = offsetof(T, n), .item = &(imodel), \
-		UA_MX_UNPAREN attrs },
+		UA_MX_ATTRS(attrs) },
+
+/*
+ * The number of fields with a SQL column, a constant: the length of a
+ * char array with one element per column (the first field has one).
+ */
+#define UA_MODEL_NCOLUMNS(LIST) \
+	(sizeof((const char[]){ LIST(UA_MX_ONE, UA_MX_ONE, ~) }))
+#define UA_MX_ONE(x, kind, ...) UA_MX_ONE_##kind
+#define UA_MX_ONE_INT 0,
+#define UA_MX_ONE_NULLABLE_INT 0,
+#define UA_MX_ONE_TEXT 0,
+#define UA_MX_ONE_TEXT_PTR 0,
+#define UA_MX_ONE_ENUM 0,
+#define UA_MX_ONE_TIME 0,
+#define UA_MX_ONE_NULLABLE_TIME 0,
+#define UA_MX_ONE_LIST
 
 /*
  * Compile-time checks of the struct, at file scope beside the table:
@@ -204,18 +236,6 @@ struct ua_model {
 #define UA_MX_ASSERT_TIME(T, m)
 #define UA_MX_ASSERT_NULLABLE_TIME(T, m)
 #define UA_MX_ASSERT_LIST(T, m)
-
-/* The number of fields with a SQL column, as a constant expression. */
-#define UA_MODEL_NCOLUMNS(LIST) (0 LIST(UA_MX_ONE, UA_MX_ONE, ~))
-#define UA_MX_ONE(x, kind, ...) UA_MX_ONE_##kind
-#define UA_MX_ONE_INT +1
-#define UA_MX_ONE_NULLABLE_INT +1
-#define UA_MX_ONE_TEXT +1
-#define UA_MX_ONE_TEXT_PTR +1
-#define UA_MX_ONE_ENUM +1
-#define UA_MX_ONE_TIME +1
-#define UA_MX_ONE_NULLABLE_TIME +1
-#define UA_MX_ONE_LIST
 
 /*
  * The SELECT list of the model's columns of table (or alias) "t", a

@@ -50,6 +50,7 @@ enum ua_order_status {
  * migration).
  */
 /* clang-format off */
+/* F/N kind          member      JSON key      SQL column   (attributes), extra */
 #define UA_ORDER_ITEM_MODEL(F, N, x)					\
 	F(x, TEXT, sku,              "sku",              "sku",		\
 	    (UA_LEN(1, UA_SKU_MAX_CHARS)), UA_SKU_MAX_BYTES + 1)	\

@@ -32,6 +32,7 @@ enum ua_role { UA_ROLE_ADMIN, UA_ROLE_USER, UA_ROLE__MAX };
  * from this list.  Adding a field is one line here (and a migration).
  */
 /* clang-format off */
+/* F/N kind          member      JSON key      SQL column   (attributes), extra */
 #define UA_USER_MODEL(F, N, x)						\
 	F(x, INT,           id,         "id",         "id",         ()) \
 	N(x, TEXT,          email,      "email",      "email",		\
