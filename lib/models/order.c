@@ -53,7 +53,7 @@ static const struct ua_mfield order_item_fields[] = {
 	UA_MODEL_FIELDS(UA_ORDER_ITEM_MODEL, struct ua_order_item)
 };
 
-const struct ua_model ua_order_item_model = UA_MODEL_INIT("OrderItem",
+const struct ua_model ua_order_item_model = UA_MODEL_INIT("OrderItemOut",
     order_item_fields, UA_ORDER_ITEM_MODEL, struct ua_order_item);
 
 static const struct ua_mfield order_fields[] = { UA_MODEL_FIELDS(UA_ORDER_MODEL,

@@ -381,7 +381,7 @@ ua_openapi_components(void)
 	    simple_object("Health", "status", string_enum("healthy", NULL)));
 	json_object_object_add(s, "Readiness", readiness_schema());
 	json_object_object_add(s, "Order", model_schema(&ua_order_model));
-	json_object_object_add(s, "OrderItem",
+	json_object_object_add(s, "OrderItemOut",
 	    model_schema(&ua_order_item_model));
 	json_object_object_add(s, "OrderPage",
 	    page_schema("OrderPage", "Order"));

@@ -297,7 +297,7 @@ START_TEST(order_schemas_follow_the_model)
 	ck_assert_str_eq(got,
 	    "id,user_id,status,currency,items,total_cents,note,version,"
 	    "created_at,updated_at");
-	property_names("OrderItem", got, sizeof(got));
+	property_names("OrderItemOut", got, sizeof(got));
 	ck_assert_str_eq(got,
 	    "sku,name,unit_price_cents,quantity,line_total_cents");
 	property_names("OrderPage", got, sizeof(got));
@@ -319,7 +319,7 @@ START_TEST(order_schemas_follow_the_model)
 			     at(at(at(doc, "components", "schemas", "Order"),
 				    "properties", "items", "items"),
 				 "$ref", NULL, NULL)),
-	    "#/components/schemas/OrderItem");
+	    "#/components/schemas/OrderItemOut");
 	ck_assert_str_eq(json_object_get_string(
 			     at(at(at(doc, "components", "schemas",
 				       "OrderPage"),
@@ -336,7 +336,7 @@ START_TEST(order_schemas_follow_the_model)
 	    "\"required\":[\"id\",\"user_id\",\"status\",\"currency\","
 	    "\"items\",\"total_cents\",\"note\",\"version\",\"created_at\","
 	    "\"updated_at\"]"));
-	ck_assert_ptr_nonnull(strstr(schema_text("OrderItem"),
+	ck_assert_ptr_nonnull(strstr(schema_text("OrderItemOut"),
 	    "\"quantity\":{\"type\":\"integer\",\"minimum\":1,"
 	    "\"maximum\":1000}"));
 }
