@@ -60,10 +60,34 @@ static struct json_object *
 field_schema(const struct ua_field *f)
 {
 	struct json_object *o, *any;
+	int		    i;
 
 	switch (f->type) {
 	case UA_F_ROLE:
 		o = role_schema();
+		break;
+	case UA_F_ENUM:
+		o = type_only("string");
+		any = json_object_new_array();
+		for (i = 0; i < f->enum_max; i++)
+			json_object_array_add(any, str(f->enum_name(i)));
+		json_object_object_add(o, "enum", any);
+		break;
+	case UA_F_INT:
+		o = type_only("integer");
+		json_object_object_add(o, "minimum",
+		    json_object_new_int64(f->min));
+		json_object_object_add(o, "maximum",
+		    json_object_new_int64(f->max));
+		break;
+	case UA_F_LIST:
+		o = type_only("array");
+		json_object_object_add(o, "items",
+		    ua_openapi_ref(f->items->name));
+		json_object_object_add(o, "minItems",
+		    json_object_new_int(f->min_len));
+		json_object_object_add(o, "maxItems",
+		    json_object_new_int(f->max_len));
 		break;
 	case UA_F_EMAIL:
 		o = type_only("string");
@@ -88,6 +112,8 @@ field_schema(const struct ua_field *f)
 			json_object_object_add(o, "maxLength",
 			    json_object_new_int(
 				f->max_len > 0 ? f->max_len : f->max_bytes));
+		if (f->pattern != NULL)
+			json_object_object_add(o, "pattern", str(f->pattern));
 		break;
 	}
 	if (f->description != NULL)
@@ -363,6 +389,10 @@ ua_openapi_components(void)
 		&ua_schema_login_json,
 		&ua_schema_login_form,
 		&ua_schema_password_change,
+		&ua_schema_order_item,
+		&ua_schema_order_create,
+		&ua_schema_order_update,
+		&ua_schema_order_status_change,
 	};
 	struct json_object *s = json_object_new_object();
 	size_t		    i;
