@@ -21,6 +21,8 @@ ua_services_init_pg(struct ua_services *svc, const struct ua_settings *s,
 	svc->users.arg = db;
 	svc->logins.ops = &ua_login_repo_pg;
 	svc->logins.arg = db;
+	svc->orders.ops = &ua_order_repo_pg;
+	svc->orders.arg = db;
 	svc->settings = s;
 	svc->now = wall_clock;
 }
