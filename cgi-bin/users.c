@@ -1,11 +1,12 @@
 /*
- * users.fcgi -- the /api/users routes.
+ * users.fcgi -- the /api/users routes, a user's orders among them.
  */
 #include "userapi/routers.h"
 #include "userapi/worker.h"
 
 static const struct ua_router *const routers[] = {
 	&ua_router_users,
+	&ua_router_user_orders,
 };
 
 int

@@ -23,6 +23,7 @@
 
 #include "userapi/alloc.h"
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/log.h"
 #include "userapi/schemas.h"
 #include "userapi/services.h"
@@ -139,7 +140,7 @@ create_user(struct ua_services *svc, int argc, char *argv[])
 	text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
 	ua_verrs_init(&errs);
 	er = ua_schema_parse(&ua_schema_user_create, text, strlen(text), &in,
-	    &errs);
+	    sizeof(in), &errs);
 	ua_secure_zero((void *)(uintptr_t)text, strlen(text));
 	json_object_put(body);
 	ua_secure_zero(pw, sizeof(pw));

@@ -6,6 +6,7 @@
  */
 #ifndef USERAPI_ALLOC_H
 #define USERAPI_ALLOC_H
+#pragma GCC visibility push(default)
 
 #include <stddef.h>
 
@@ -22,4 +23,5 @@ char *ua_xasprintf(const char *, ...)
 /* Zero "len" bytes at "p" in a way the compiler may not drop. */
 void ua_secure_zero(void *p, size_t len);
 
+#pragma GCC visibility pop
 #endif

@@ -3,6 +3,7 @@
  */
 #ifndef USERAPI_BUF_H
 #define USERAPI_BUF_H
+#pragma GCC visibility push(default)
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,4 +26,5 @@ void ua_buf_printf(struct ua_buf *, const char *, ...)
 void ua_buf_vprintf(struct ua_buf *, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
+#pragma GCC visibility pop
 #endif

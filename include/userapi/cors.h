@@ -5,6 +5,7 @@
  */
 #ifndef USERAPI_CORS_H
 #define USERAPI_CORS_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 
@@ -36,4 +37,5 @@ bool ua_cors_wildcard(const char *list);
 /* Does "list" hold "*" and origins too (worth a warning at start)? */
 bool ua_cors_wildcard_mixed(const char *list);
 
+#pragma GCC visibility pop
 #endif

@@ -4,15 +4,15 @@
  * Connected lazily on first use, with connect_timeout and
  * statement_timeout; after a failure it is reset on the next use, so a
  * PostgreSQL restart costs one failed request, not a worker restart.
- * Only lib/db/ and lib/repositories/ include <libpq-fe.h> through this.
+ * An opaque handle: libpq's types stay behind it, in lib/db/db-pg.h,
+ * which only lib/db/ and lib/repositories/ include.
  */
 #ifndef USERAPI_DB_H
 #define USERAPI_DB_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <libpq-fe.h>
 
 #include "userapi/errors.h"
 
@@ -30,16 +30,6 @@ enum ua_db_flags {
 /* A handle; nothing is connected yet.  Free with ua_db_free(). */
 struct ua_db *ua_db_new(const struct ua_settings *);
 void	      ua_db_free(struct ua_db *);
-
-/*
- * Run one statement with text parameters ($1::bigint etc.).  UA_OK:
- * "*res" holds the result (the caller PQclear()s it).  Otherwise "*res"
- * is NULL and the cause is logged: UA_ERR_DB_UNAVAILABLE (cannot
- * connect, connection lost, statement timeout), UA_ERR_CONFLICT (unique
- * violation) or UA_ERR_DB (anything else).
- */
-enum ua_err ua_db_exec(struct ua_db *, const char *sql, int nparams,
-    const char *const *params, enum ua_db_flags flags, PGresult **res);
 
 /*
  * Transactions.  ua_db_begin() starts one at READ COMMITTED whatever
@@ -93,4 +83,5 @@ enum ua_err ua_db_store_timeout(struct ua_db *, char *where, size_t len);
 /* SQLSTATE of the last failure, "" if none (e.g. "23505"). */
 const char *ua_db_sqlstate(const struct ua_db *);
 
+#pragma GCC visibility pop
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_ERRORS_H
 #define USERAPI_ERRORS_H
+#pragma GCC visibility push(default)
 
 enum ua_err {
 	UA_OK = 0,
@@ -51,4 +52,5 @@ const char *ua_err_detail(enum ua_err er);
 /* The reason phrase of an HTTP status ("Not Found"), or "Unknown". */
 const char *ua_http_reason(int status);
 
+#pragma GCC visibility pop
 #endif

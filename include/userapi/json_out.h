@@ -10,6 +10,7 @@
  */
 #ifndef USERAPI_JSON_OUT_H
 #define USERAPI_JSON_OUT_H
+#pragma GCC visibility push(default)
 
 #include <stdint.h>
 
@@ -21,4 +22,5 @@ void ua_json_append_str(struct ua_buf *, const char *s);
 /* "v" as a JSON number. */
 void ua_json_append_int64(struct ua_buf *, int64_t v);
 
+#pragma GCC visibility pop
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_JWT_H
 #define USERAPI_JWT_H
+#pragma GCC visibility push(default)
 
 #include <stddef.h>
 #include <stdint.h>
@@ -43,4 +44,5 @@ enum ua_err ua_jwt_verify(enum ua_jwt_alg alg, const char *secret,
     size_t secretlen, const char *token, int64_t now,
     struct ua_jwt_claims *out);
 
+#pragma GCC visibility pop
 #endif

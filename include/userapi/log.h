@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_LOG_H
 #define USERAPI_LOG_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 
@@ -21,4 +22,5 @@ void ua_log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void ua_log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 void ua_log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 
+#pragma GCC visibility pop
 #endif

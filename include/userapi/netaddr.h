@@ -4,6 +4,7 @@
  */
 #ifndef USERAPI_NETADDR_H
 #define USERAPI_NETADDR_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,4 +48,5 @@ bool ua_netlist_contains(const struct ua_netlist *l, const char *addr);
 void ua_client_addr(const struct ua_netlist *trusted, const char *remote,
     const char *xff, char *out, size_t outlen);
 
+#pragma GCC visibility pop
 #endif

@@ -5,6 +5,7 @@
  */
 #ifndef USERAPI_NUMPARSE_H
 #define USERAPI_NUMPARSE_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,4 +24,5 @@ bool ua_parse_int64_range(const char *s, int64_t min, int64_t max,
 /* Write "v" in decimal into "buf" (at least UA_INT64_STRLEN bytes). */
 void ua_fmt_int64(char *buf, size_t len, int64_t v);
 
+#pragma GCC visibility pop
 #endif

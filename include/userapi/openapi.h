@@ -5,6 +5,7 @@
  */
 #ifndef USERAPI_OPENAPI_H
 #define USERAPI_OPENAPI_H
+#pragma GCC visibility push(default)
 
 #include <stddef.h>
 
@@ -22,4 +23,5 @@ extern const size_t		     ua_nall_routers;
 struct json_object *ua_openapi_document(const char *title,
     const struct ua_router *const *routers, size_t nrouters);
 
+#pragma GCC visibility pop
 #endif

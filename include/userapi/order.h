@@ -8,12 +8,15 @@
  */
 #ifndef USERAPI_ORDER_H
 #define USERAPI_ORDER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "userapi/buf.h"
 #include "userapi/errors.h"
+#include "userapi/model.h"
 
 enum ua_order_status {
 	UA_ORDER_PENDING,
@@ -37,34 +40,88 @@ enum ua_order_status {
 #define UA_QUANTITY_MIN 1
 #define UA_QUANTITY_MAX 1000
 
+/*
+ * The OrderItem and Order models, declared once (see userapi/model.h):
+ * their structs, their JSON (API.md's Order object, keys in this
+ * order), their OpenAPI schemas, the columns an order repository
+ * selects (UA_ORDER_COLS_OF, UA_ORDER_ITEM_COLS_OF and their column
+ * enums in lib/repositories/model-private.h) and the row reader all
+ * expand from these lists.  Adding a field is one line here (and a
+ * migration).
+ */
+/* clang-format off */
+#define UA_ORDER_ITEM_MODEL(F, N, x)					\
+	F(x, TEXT, sku,              "sku",              "sku",		\
+	    (UA_LEN(1, UA_SKU_MAX_CHARS)), UA_SKU_MAX_BYTES + 1)	\
+	N(x, TEXT, name,             "name",             "name",	\
+	    (UA_LEN(1, UA_ITEM_NAME_MAX_CHARS)), UA_ITEM_NAME_MAX_BYTES + 1) \
+	N(x, INT,  unit_price_cents, "unit_price_cents", "unit_price_cents", \
+	    (UA_RANGE(0, UA_UNIT_PRICE_MAX)))				\
+	N(x, INT,  quantity,         "quantity",         "quantity",	\
+	    (UA_RANGE(UA_QUANTITY_MIN, UA_QUANTITY_MAX)))		\
+	N(x, INT,  line_total_cents, "line_total_cents", "line_total_cents", \
+	    ())
+
+#define UA_ORDER_MODEL(F, N, x)						\
+	F(x, INT,           id,          "id",          "id",          ()) \
+	N(x, NULLABLE_INT,  user_id,     "user_id",     "user_id",     (), \
+	    has_user)							\
+	N(x, ENUM,          status,      "status",      "status",      (), \
+	    enum ua_order_status, UA_ORDER_STATUS__MAX, status_names,	\
+	    status_names)						\
+	N(x, TEXT,          currency,    "currency",    "currency",	\
+	    (UA_LEN(UA_CURRENCY_LEN, UA_CURRENCY_LEN),			\
+	    .pattern = "^[A-Z]{3}$"), UA_CURRENCY_LEN + 1)		\
+	N(x, LIST,          items,       "items",       NULL,		\
+	    (UA_LEN(UA_ORDER_ITEMS_MIN, UA_ORDER_ITEMS_MAX)), nitems,	\
+	    struct ua_order_item, ua_order_item_model)			\
+	N(x, INT,           total_cents, "total_cents", "total_cents", ()) \
+	N(x, TEXT_PTR,      note,        "note",        "note",		\
+	    (UA_LEN(0, UA_NOTE_MAX_CHARS)))				\
+	N(x, INT,           version,     "version",     "version",     ()) \
+	N(x, TIME,          created_us,  "created_at",  "created_at",  ()) \
+	N(x, NULLABLE_TIME, updated_us,  "updated_at",  "updated_at",  (), \
+	    has_updated)
+/* clang-format on */
+
+/*
+ * An item of a stored order:
+ * char sku[UA_SKU_MAX_BYTES + 1]; char name[UA_ITEM_NAME_MAX_BYTES + 1];
+ * int64_t unit_price_cents, quantity;
+ * int64_t line_total_cents (unit_price_cents * quantity).
+ */
 struct ua_order_item {
-	char	sku[UA_SKU_MAX_BYTES + 1];
-	char	name[UA_ITEM_NAME_MAX_BYTES + 1];
-	int64_t unit_price_cents;
-	int64_t quantity;
-	int64_t line_total_cents; /* unit_price_cents * quantity */
+	UA_MODEL_MEMBERS(UA_ORDER_ITEM_MODEL)
 };
 
 /*
- * An order as read from storage.  "items" and "note" are heap memory
- * that ua_order_cleanup() releases; a zeroed struct is a valid empty
- * one.
+ * An order as read from storage:
+ * int64_t id;
+ * bool has_user (false: the owner was deleted); int64_t user_id;
+ * enum ua_order_status status; char currency[UA_CURRENCY_LEN + 1];
+ * struct ua_order_item *items; size_t nitems;
+ * int64_t total_cents;
+ * char *note (NULL: no note);
+ * int64_t version (1, then +1 per change);
+ * int64_t created_us (microseconds since the epoch);
+ * bool has_updated (false: updated_at is null); int64_t updated_us.
+ *
+ * "items" and "note" are heap memory that ua_order_cleanup() releases;
+ * a zeroed struct is a valid empty one.
  */
 struct ua_order {
-	int64_t		      id;
-	bool		      has_user; /* false: the owner was deleted */
-	int64_t		      user_id;
-	enum ua_order_status  status;
-	char		      currency[UA_CURRENCY_LEN + 1];
-	struct ua_order_item *items;
-	size_t		      nitems;
-	int64_t		      total_cents;
-	char		     *note;	   /* NULL: no note */
-	int64_t		      version;	   /* 1, then +1 per change */
-	int64_t		      created_us;  /* microseconds since the epoch */
-	bool		      has_updated; /* false: updated_at is null */
-	int64_t		      updated_us;
+	UA_MODEL_MEMBERS(UA_ORDER_MODEL)
 };
+
+/* The models' tables (the JSON writer, the schemas, the reader). */
+extern const struct ua_model ua_order_item_model;
+extern const struct ua_model ua_order_model;
+
+/*
+ * Append the API's Order object (items included), keys in API.md's
+ * order: ua_model_append_json() of ua_order_model.
+ */
+void ua_order_append_json(struct ua_buf *, const struct ua_order *);
 
 /* Release what "o" holds and zero it; NULL is a no-op. */
 void ua_order_cleanup(struct ua_order *o);
@@ -106,4 +163,5 @@ struct ua_order_status_change {
 	enum ua_order_status status;
 };
 
+#pragma GCC visibility pop
 #endif

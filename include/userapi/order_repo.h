@@ -35,6 +35,8 @@
 #include "userapi/order.h"
 #include "userapi/user.h"
 
+#pragma GCC visibility push(default)
+
 /* An Idempotency-Key: 1 to 255 visible ASCII characters. */
 #define UA_IDEM_KEY_MAX 255
 /* A request's fingerprint: the SHA-256 of its body, in lower-case hex. */
@@ -206,4 +208,5 @@ struct ua_order_repo {
 /* The PostgreSQL implementation; "arg" is the worker's struct ua_db. */
 extern const struct ua_order_repo_ops ua_order_repo_pg;
 
+#pragma GCC visibility pop
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_PASSWORD_H
 #define USERAPI_PASSWORD_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,4 +57,5 @@ bool ua_password_needs_rehash(enum ua_pw_scheme scheme, int cost,
  */
 const char *ua_password_dummy_hash(enum ua_pw_scheme scheme, int cost);
 
+#pragma GCC visibility pop
 #endif

@@ -6,6 +6,7 @@
  */
 #ifndef USERAPI_REQUEST_H
 #define USERAPI_REQUEST_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,7 +19,6 @@
 #include "userapi/urlcode.h"
 
 struct ua_settings;
-struct ua_db;
 struct ua_route;
 
 enum ua_method {
@@ -53,7 +53,6 @@ struct ua_input {
 
 struct ua_req {
 	const struct ua_settings *settings; /* borrowed, worker-long */
-	struct ua_db		 *db;	    /* borrowed, worker-long */
 	char *const		 *envp;	    /* borrowed CGI variables */
 
 	enum ua_method	 method;
@@ -70,11 +69,6 @@ struct ua_req {
 	const char	      *params[UA_ROUTE_MAX_PARAMS]; /* {name} values */
 	size_t		       nparams;
 	char		      *param_store; /* storage behind params */
-
-	/* Set by the bearer check from a verified token. */
-	bool	authenticated;
-	int64_t auth_sub; /* user id */
-	int64_t auth_ver; /* token version */
 
 	struct ua_resp	resp;
 	struct timespec started; /* CLOCK_MONOTONIC */
@@ -119,4 +113,5 @@ bool ua_request_id_valid(const char *id);
 /* Write a fresh random request id (32 hex digits) into "buf". */
 void ua_request_id_new(char buf[UA_REQUEST_ID_MAX + 1]);
 
+#pragma GCC visibility pop
 #endif

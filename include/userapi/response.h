@@ -8,6 +8,7 @@
  */
 #ifndef USERAPI_RESPONSE_H
 #define USERAPI_RESPONSE_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,4 +65,5 @@ void ua_resp_raw(struct ua_req *, int status, const char *content_type,
  */
 void ua_resp_serialize(const struct ua_req *, struct ua_buf *out);
 
+#pragma GCC visibility pop
 #endif

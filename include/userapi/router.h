@@ -8,6 +8,7 @@
  */
 #ifndef USERAPI_ROUTER_H
 #define USERAPI_ROUTER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,12 +18,25 @@
 #include "userapi/errors.h"
 #include "userapi/request.h"
 
-enum ua_auth { UA_AUTH_NONE, UA_AUTH_BEARER, UA_AUTH__MAX };
+/*
+ * What a route needs of its caller.  Dispatch checks it, whole, before
+ * the handler runs (dependencies.h): the token, the caller's row, and
+ * this rule; a handler never sees an unverified caller.
+ */
+enum ua_access {
+	UA_ACCESS_NONE,		 /* open */
+	UA_ACCESS_BEARER,	 /* any valid bearer */
+	UA_ACCESS_ADMIN,	 /* an admin */
+	UA_ACCESS_SELF_OR_ADMIN, /* the user the path's id names, or an admin */
+	UA_ACCESS_OWNER_OR_ADMIN, /* the owner of what the route fetched, or
+				     an admin; anyone else reads "not found" */
+	UA_ACCESS__MAX
+};
 
-typedef void (*ua_handler)(struct ua_req *);
+struct ua_call;	 /* what dispatch hands a handler: see dependencies.h */
+struct ua_fetch; /* what a route reads with its caller: dependencies.h */
 
-/* What a bearer route's credentials are checked by, before its handler. */
-typedef enum ua_err (*ua_authenticator)(struct ua_req *);
+typedef void (*ua_handler)(struct ua_req *, const struct ua_call *);
 
 /* The request bodies a route takes. */
 enum ua_body {
@@ -34,13 +48,19 @@ enum ua_body {
 
 struct ua_schema;
 
-/* An integer query parameter: its bounds and default drive the parser. */
+/*
+ * A query parameter: an integer within [min, max] (absent: "def"), or
+ * with "choices" one of those strings.  "optional": absent means not
+ * given, rather than the default.
+ */
 struct ua_query_param {
-	const char *name;
-	int64_t	    min;
-	int64_t	    max;
-	int64_t	    def;
-	const char *description;
+	const char	  *name;
+	int64_t		   min;
+	int64_t		   max;
+	int64_t		   def;
+	const char	  *description;
+	bool		   optional;
+	const char *const *choices; /* NULL-terminated, or NULL */
 };
 
 /* A bit for each error a route may answer, e.g. UA_ERRBIT(UA_ERR_CONFLICT). */
@@ -51,7 +71,8 @@ struct ua_route {
 	const char		    *path; /* "/api/users/{user_id}"; a trailing
 					   slash is as the docs show it */
 	ua_handler		     handler;
-	enum ua_auth		     auth;
+	enum ua_access		     access;
+	const struct ua_fetch	    *fetch; /* read with the caller, or NULL */
 	const char		    *summary; /* one line, for the docs */
 	enum ua_body		     body;
 	const struct ua_schema	    *schema;	  /* the JSON body */
@@ -87,16 +108,8 @@ enum ua_err ua_router_match(const struct ua_router *const *routers,
     size_t nrouters, struct ua_req *req, const struct ua_route **route,
     struct ua_buf *allow);
 
-/*
- * Match and run the handler, or answer 404 / 405 with Allow.  Routes
- * that need a bearer token go through "auth" first (deny by default: no
- * authenticator means 401); its error is the answer.  A handler that
- * set no response is a bug: 500.
- */
-void ua_router_dispatch(const struct ua_router *const *routers, size_t nrouters,
-    struct ua_req *req, ua_authenticator auth);
-
 /* Value of path parameter "name" of the matched route, or NULL. */
 const char *ua_req_param(const struct ua_req *req, const char *name);
 
+#pragma GCC visibility pop
 #endif

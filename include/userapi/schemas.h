@@ -3,9 +3,11 @@
  */
 #ifndef USERAPI_SCHEMAS_H
 #define USERAPI_SCHEMAS_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 
+#include "userapi/order.h"
 #include "userapi/password.h"
 #include "userapi/user.h"
 #include "userapi/validate.h"
@@ -50,4 +52,16 @@ extern const struct ua_schema ua_schema_login_json;
 extern const struct ua_schema ua_schema_login_form; /* username */
 extern const struct ua_schema ua_schema_password_change;
 
+/*
+ * The order bodies of API.md, parsed into the structs of order.h:
+ * OrderCreate (struct ua_order_create), OrderUpdate (struct
+ * ua_order_update), the status change (struct ua_order_status_change)
+ * and OrderItem, the schema of one element of their "items".
+ */
+extern const struct ua_schema ua_schema_order_create;
+extern const struct ua_schema ua_schema_order_update;
+extern const struct ua_schema ua_schema_order_status_change;
+extern const struct ua_schema ua_schema_order_item;
+
+#pragma GCC visibility pop
 #endif

@@ -7,6 +7,7 @@
  */
 #ifndef USERAPI_SERVICES_H
 #define USERAPI_SERVICES_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,11 +29,17 @@ struct ua_services {
 	struct ua_order_repo	  orders;
 	const struct ua_settings *settings;
 	int64_t (*now)(void); /* seconds */
+	/* One round trip to the store: UA_OK or UA_ERR_DB_UNAVAILABLE. */
+	enum ua_err (*ping)(void *arg);
+	void *ping_arg;
 };
 
 /* The services of a worker: PostgreSQL repositories on "db". */
 void ua_services_init_pg(struct ua_services *, const struct ua_settings *,
     struct ua_db *db);
+
+/* Readiness: does the store answer?  UA_OK or UA_ERR_DB_UNAVAILABLE. */
+enum ua_err ua_services_ping(const struct ua_services *);
 
 /* --- user_service ---------------------------------------------------- */
 
@@ -54,6 +61,25 @@ enum ua_err ua_user_create(const struct ua_services *,
 enum ua_err ua_user_list(const struct ua_services *, int64_t sub, int64_t ver,
     int64_t page, int64_t limit, struct ua_user *caller, struct ua_user *items,
     size_t *n, int64_t *total);
+
+/*
+ * The bearer step's fetch for the list: the caller's row and
+ * credentials and one page of users in one round trip, unchecked (the
+ * step checks the caller with ua_auth_check_caller()).
+ */
+enum ua_err ua_user_page_with_caller(const struct ua_services *,
+    int64_t caller_id, int64_t page, int64_t limit, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_user *items, size_t *n,
+    int64_t *total);
+
+/*
+ * The bearer step's fetch for one user: the caller's row and
+ * credentials and user "id" (0: none) in one round trip, unchecked.
+ * UA_ERR_NOT_FOUND if the caller is gone; "*found": user "id" exists.
+ */
+enum ua_err ua_user_read_with_caller(const struct ua_services *,
+    int64_t caller_id, int64_t id, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_user *target, bool *found);
 
 /*
  * Change user "id" as "actor": self or admin, and only an admin may
@@ -163,45 +189,27 @@ enum ua_err ua_order_idem_init(struct ua_idem *idem, const char *key,
     const void *body, size_t len);
 
 /*
- * The bearer step's fetch for GET /api/orders/{order_id}: the row of
- * user "sub" (a token at version "ver") into "caller", checked as
- * ua_auth_current_user() checks it (UA_ERR_BAD_TOKEN), and order
- * "order_id" into "out", in one round trip.  UA_ERR_NOT_FOUND if the
- * order is missing or the caller may not see it.  "out" is the
- * caller's to ua_order_cleanup(), whatever the result.
+ * The bearer step's fetch for the order routes: the caller's row and
+ * credentials and order "id" (any owner's: the step applies the
+ * route's rule) in one round trip, unchecked.  UA_ERR_NOT_FOUND if the
+ * caller is gone; "*found": the order exists.  "out": clean it
+ * whatever the result.
  */
-enum ua_err ua_order_read_with_caller(const struct ua_services *, int64_t sub,
-    int64_t ver, struct ua_user *caller, int64_t order_id,
-    struct ua_order *out);
-
-/* The query of a list of orders. */
-struct ua_order_query {
-	bool		     has_status; /* ?status= */
-	enum ua_order_status status;
-	bool		     has_user_id; /* ?user_id=, or the path's */
-	int64_t		     user_id;
-	/*
-	 * false: GET /api/orders/, where only an admin may send user_id
-	 * (anyone else: UA_ERR_FORBIDDEN).  true: GET
-	 * /api/users/{user_id}/orders, self or admin (UA_ERR_FORBIDDEN
-	 * for anyone else), and an unknown user is UA_ERR_NOT_FOUND
-	 * ("User not found").
-	 */
-	bool user_route;
-};
+enum ua_err ua_order_fetch_with_caller(const struct ua_services *,
+    int64_t caller_id, int64_t id, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_order *out, bool *found);
 
 /*
- * The bearer step's fetch for the lists of orders: the row of user
- * "sub" at version "ver" into "caller", checked as above, and page
- * "page" (from 1) of "limit" orders that "q" selects, newest first, in
- * one round trip.  A non-admin sees only their own orders; an admin
- * everyone's.  "items" has room for "limit" orders; the caller cleans
- * each with ua_order_cleanup() whatever the result.  "*total" is the
- * number of matching orders.  A page past the end is empty.
+ * The bearer step's fetch for the lists of orders: the caller's row and
+ * credentials and page "page" (from 1) of "limit" orders that "filter"
+ * lets the caller see, newest first, in one round trip, unchecked.
+ * "*found" false when the filter names a user who does not exist.
+ * "items" has room for "limit"; clean each whatever the result.
  */
-enum ua_err ua_order_list_with_caller(const struct ua_services *, int64_t sub,
-    int64_t ver, const struct ua_order_query *q, int64_t page, int64_t limit,
-    struct ua_user *caller, struct ua_order *items, size_t *n, int64_t *total);
+enum ua_err ua_order_page_with_caller(const struct ua_services *,
+    int64_t caller_id, const struct ua_order_filter *filter, int64_t page,
+    int64_t limit, struct ua_user *caller, struct ua_credentials *cred,
+    struct ua_order *items, size_t *n, int64_t *total, bool *found);
 
 /*
  * A new order of "caller" (POST /api/orders/).  "idem" NULL: no
@@ -254,4 +262,5 @@ enum ua_err ua_order_set_status(const struct ua_services *,
 enum ua_err ua_order_delete(const struct ua_services *,
     const struct ua_user *caller, int64_t id, int64_t if_version);
 
+#pragma GCC visibility pop
 #endif

@@ -8,6 +8,7 @@
  */
 #ifndef USERAPI_SETTINGS_H
 #define USERAPI_SETTINGS_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,4 +69,5 @@ const char *ua_pw_scheme_name(enum ua_pw_scheme);
  */
 char *ua_settings_normalise_db_url(const char *url);
 
+#pragma GCC visibility pop
 #endif

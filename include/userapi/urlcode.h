@@ -4,6 +4,7 @@
  */
 #ifndef USERAPI_URLCODE_H
 #define USERAPI_URLCODE_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,4 +48,5 @@ char *ua_url_decode(const char *in, size_t len, bool plus_is_space,
  */
 void ua_query_parse(const char *qs, size_t len, struct ua_kvlist *out);
 
+#pragma GCC visibility pop
 #endif

@@ -7,12 +7,14 @@
  */
 #ifndef USERAPI_USER_H
 #define USERAPI_USER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "userapi/buf.h"
 #include "userapi/errors.h"
+#include "userapi/model.h"
 #include "userapi/password.h"
 
 enum ua_role { UA_ROLE_ADMIN, UA_ROLE_USER, UA_ROLE__MAX };
@@ -23,15 +25,39 @@ enum ua_role { UA_ROLE_ADMIN, UA_ROLE_USER, UA_ROLE__MAX };
 #define UA_NAME_MAX_BYTES 400 /* 100 code points of UTF-8 */
 #define UA_PASSWORD_MIN_CHARS 8
 
+/*
+ * The User model, declared once (see userapi/model.h): its struct, its
+ * JSON (API.md's User, keys in this order), its OpenAPI schema, the
+ * columns the user repository selects and its row reader all expand
+ * from this list.  Adding a field is one line here (and a migration).
+ */
+/* clang-format off */
+#define UA_USER_MODEL(F, N, x)						\
+	F(x, INT,           id,         "id",         "id",         ()) \
+	N(x, TEXT,          email,      "email",      "email",		\
+	    (.format = "email"), UA_EMAIL_MAX + 1)			\
+	N(x, TEXT,          name,       "name",       "name",       (),	\
+	    UA_NAME_MAX_BYTES + 1)					\
+	N(x, ENUM,          role,       "role",       "role",       (),	\
+	    enum ua_role, UA_ROLE__MAX, role_api_names, role_db_names)	\
+	N(x, TIME,          created_us, "created_at", "created_at", ()) \
+	N(x, NULLABLE_TIME, updated_us, "updated_at", "updated_at", (),	\
+	    has_updated)
+/* clang-format on */
+
+/*
+ * A user as stored and shown, in caller storage (no pointers):
+ * int64_t id; char email[UA_EMAIL_MAX + 1];
+ * char name[UA_NAME_MAX_BYTES + 1]; enum ua_role role;
+ * int64_t created_us (microseconds since the epoch);
+ * bool has_updated (false: updated_at is null); int64_t updated_us.
+ */
 struct ua_user {
-	int64_t	     id;
-	char	     email[UA_EMAIL_MAX + 1];
-	char	     name[UA_NAME_MAX_BYTES + 1];
-	enum ua_role role;
-	int64_t	     created_us;  /* microseconds since the epoch */
-	bool	     has_updated; /* false: updated_at is null */
-	int64_t	     updated_us;
+	UA_MODEL_MEMBERS(UA_USER_MODEL)
 };
+
+/* The User model's table (the JSON writer, the schema, the reader). */
+extern const struct ua_model ua_user_model;
 
 /* What login and the bearer check need besides the user. */
 struct ua_credentials {
@@ -50,21 +76,11 @@ enum ua_err ua_role_from_api(const char *, enum ua_role *);
 enum ua_err ua_role_from_db(const char *, enum ua_role *);
 
 /*
- * Write "us" (microseconds since the epoch) as Pydantic v2 prints a UTC
- * datetime: "2026-11-26T10:00:00.123450Z", or without the fraction
- * when it is zero.  "buf" holds at least UA_TIMESTAMP_LEN bytes.
- */
-#define UA_TIMESTAMP_LEN 40
-void ua_fmt_timestamp(char *buf, int64_t us);
-
-/* The keys of the User object, in order (the OpenAPI schema uses them). */
-extern const char *const ua_user_json_keys[6];
-
-/*
  * Append the API's User object, keys in API.md's order: id, email,
- * name, role, created_at, updated_at.  A whitelist: nothing else is
- * ever added.
+ * name, role, created_at, updated_at: ua_model_append_json() of
+ * ua_user_model.  A whitelist: nothing else is ever added.
  */
 void ua_user_append_json(struct ua_buf *, const struct ua_user *);
 
+#pragma GCC visibility pop
 #endif

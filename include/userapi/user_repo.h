@@ -8,6 +8,7 @@
  */
 #ifndef USERAPI_USER_REPO_H
 #define USERAPI_USER_REPO_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -116,4 +117,5 @@ struct ua_login_repo {
 extern const struct ua_user_repo_ops  ua_user_repo_pg;
 extern const struct ua_login_repo_ops ua_login_repo_pg;
 
+#pragma GCC visibility pop
 #endif

@@ -5,6 +5,7 @@
  */
 #ifndef USERAPI_VALIDATE_H
 #define USERAPI_VALIDATE_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,8 +51,13 @@ enum ua_ftype {
 	UA_F_EMAIL,    /* an address by email-validator's rules */
 	UA_F_PASSWORD, /* text, min code points, max UTF-8 bytes */
 	UA_F_ROLE,     /* "admin" or "user" */
+	UA_F_INT,  /* an int64_t within [min, max], read as Pydantic's int */
+	UA_F_ENUM, /* one of enum_name(0 .. enum_max - 1); stored as int */
+	UA_F_LIST, /* an array of objects, each checked against "items" */
 	UA_F__MAX
 };
+
+struct ua_schema;
 
 struct ua_field {
 	const char   *name;
@@ -65,36 +71,60 @@ struct ua_field {
 	size_t	      size;	   /* of that char[] (or enum) */
 	size_t	      has_off;	   /* of its "bool has_x", or (size_t)-1 */
 	const char   *description; /* one line, for the docs */
+
+	/* UA_F_INT: the value lies in [min, max]. */
+	int64_t min;
+	int64_t max;
+	/* UA_F_STRING: a pattern the text must match, as the docs and the
+	 * problem show it, and the check that implements it; NULL: none. */
+	const char *pattern;
+	bool (*match)(const char *s, size_t len);
+	/* UA_F_ENUM: the name of each value, 0 .. enum_max - 1. */
+	const char *(*enum_name)(int);
+	int enum_max;
+	/* UA_F_LIST: min_len .. max_len items of schema "items", stored as
+	 * an array at "off" ("size" bytes in all), their number as a size_t
+	 * at "count_off". */
+	const struct ua_schema *items;
+	size_t			count_off;
 };
 
 struct ua_schema {
 	const char	      *name; /* "UserCreate" */
 	const struct ua_field *fields;
 	size_t		       nfields;
+	size_t		       size; /* of the struct the table describes */
 };
 
 /*
  * Parse JSON "body" ("len" bytes; may be NULL/0) against "schema" into
- * "out" (a zeroed struct the table describes).  Strict JSON, UTF-8
- * checked, nesting bounded; unknown fields ignored.  Returns UA_OK, or
- * UA_ERR_INVALID with every problem in "errs" (loc starting "body"):
- * json_invalid, model_attributes_type, missing, string_type,
- * string_too_short/long, value_error (email, NUL, password bytes),
- * enum (role).  Strings are stored NUL-terminated; an email with its
- * domain lower-cased.
+ * "out" (a zeroed struct the table describes, "outlen" bytes: its
+ * size).  Strict JSON, UTF-8 checked, nesting bounded; unknown fields
+ * ignored.  Returns UA_OK, or UA_ERR_INVALID with every problem in
+ * "errs" (loc starting "body"): json_invalid, model_attributes_type,
+ * missing, string_type, string_too_short/long, string_pattern_mismatch,
+ * value_error (email, NUL, password bytes), enum, int_type,
+ * int_parsing, int_from_float, int_parsing_size, finite_number,
+ * greater_than_equal, less_than_equal, list_type, too_short, too_long,
+ * model_type (a list item that is not an object).  Strings are stored
+ * NUL-terminated; an email with its domain lower-cased.  An "outlen"
+ * other than schema->size is a caller's bug: UA_ERR_INTERNAL, logged,
+ * "out" untouched.
  */
 enum ua_err ua_schema_parse(const struct ua_schema *schema, const char *body,
-    size_t len, void *out, struct ua_verrs *errs);
+    size_t len, void *out, size_t outlen, struct ua_verrs *errs);
 
 /*
- * The same checks for string fields that came from a form
+ * The same checks for fields that came from a form
  * (application/x-www-form-urlencoded); "get" returns the value of a
  * field or NULL, and its length in "*len" (a decoded %00 is kept, and
- * refused like a NUL in JSON).  Locations start "body".
+ * refused like a NUL in JSON).  Locations start "body".  A UA_F_LIST
+ * field cannot come from a form: it is reported missing if required.
+ * "outlen" as for ua_schema_parse().
  */
 enum ua_err ua_schema_parse_form(const struct ua_schema *schema,
     const char *(*get)(void *arg, const char *name, size_t *len), void *arg,
-    void *out, struct ua_verrs *errs);
+    void *out, size_t outlen, struct ua_verrs *errs);
 
 /*
  * Check "email" (NUL-terminated, "len" bytes) and write its normal form
@@ -116,4 +146,5 @@ long ua_utf8_length(const char *s, size_t len);
 bool ua_param_int(const char *where, const char *name, const char *raw,
     int64_t def, int64_t min, int64_t max, int64_t *out, struct ua_verrs *errs);
 
+#pragma GCC visibility pop
 #endif

@@ -11,6 +11,7 @@
  */
 #ifndef USERAPI_WORKER_H
 #define USERAPI_WORKER_H
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,18 +20,42 @@
 #include "userapi/request.h"
 #include "userapi/router.h"
 
+#include "userapi/services.h"
+
 struct ua_router;
 struct ua_settings;
 struct ua_db;
 
-/* What a worker keeps across requests: its settings and its connection. */
+/*
+ * A worker's composition root: what it keeps across requests (its
+ * settings and its one database connection) and the services built on
+ * them once, at start; every handler gets these services.
+ */
 struct ua_app {
 	const struct ua_settings      *settings;
-	struct ua_db		      *db;
+	struct ua_db		      *db; /* owned; NULL for other stores */
+	struct ua_services	       svc;
 	const struct ua_router *const *routers;
 	size_t			       nrouters;
-	ua_authenticator	       authenticate; /* bearer routes */
 };
+
+/*
+ * Build "app" on PostgreSQL: a connection handle (connected on first
+ * use) and the services on its repositories.  Pair with
+ * ua_app_cleanup().
+ */
+void ua_app_init_pg(struct ua_app *app, const struct ua_settings *settings,
+    const struct ua_router *const *routers, size_t nrouters);
+
+/*
+ * The same on services someone else built (tests: the in-memory fake
+ * repositories).  "svc" is copied.
+ */
+void ua_app_init(struct ua_app *app, const struct ua_settings *settings,
+    const struct ua_services *svc, const struct ua_router *const *routers,
+    size_t nrouters);
+
+void ua_app_cleanup(struct ua_app *app);
 
 /*
  * Serve one request: parse it from "envp" and "in", route it, and append
@@ -49,4 +74,5 @@ void ua_app_handle(const struct ua_app *app, char *const *envp,
 int ua_worker_main(int argc, char *argv[],
     const struct ua_router *const *routers, size_t nrouters);
 
+#pragma GCC visibility pop
 #endif

@@ -148,33 +148,3 @@ ua_req_param(const struct ua_req *req, const char *name)
 	}
 	return NULL;
 }
-
-void
-ua_router_dispatch(const struct ua_router *const *routers, size_t nrouters,
-    struct ua_req *req, ua_authenticator auth)
-{
-	const struct ua_route *route;
-	struct ua_buf	       allow;
-	enum ua_err	       er;
-
-	ua_buf_init(&allow);
-	er = ua_router_match(routers, nrouters, req, &route, &allow);
-	if (er == UA_ERR_METHOD) {
-		ua_resp_error(req, er);
-		ua_resp_header(req, "Allow", "%s", allow.data);
-	} else if (er !=
-	    UA_OK) { /* NOLINT(bugprone-branch-clone): one case each */
-		ua_resp_error(req, er);
-	} else if (route->auth == UA_AUTH_BEARER &&
-	    (er = auth != NULL ? auth(req) : UA_ERR_UNAUTHENTICATED) != UA_OK) {
-		ua_resp_error(req, er);
-	} else {
-		route->handler(req);
-		if (req->resp.status == 0) {
-			ua_log_err("handler for %s %s set no response",
-			    ua_method_name(route->method), route->path);
-			ua_resp_error(req, UA_ERR_INTERNAL);
-		}
-	}
-	ua_buf_cleanup(&allow);
-}

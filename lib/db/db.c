@@ -33,6 +33,7 @@
 
 #include "userapi/alloc.h"
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/log.h"
 #include "userapi/settings.h"
 #include "db-private.h"

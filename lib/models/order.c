@@ -1,5 +1,6 @@
 /*
- * order.c -- order statuses and the release of an order's memory.
+ * order.c -- order statuses, the Order and OrderItem models' tables,
+ * and the release of an order's memory.
  */
 #include "config.h"
 
@@ -43,4 +44,26 @@ ua_order_cleanup(struct ua_order *o)
 	free(o->items);
 	free(o->note);
 	memset(o, 0, sizeof(*o));
+}
+
+UA_MODEL_ASSERTS(UA_ORDER_ITEM_MODEL, struct ua_order_item)
+UA_MODEL_ASSERTS(UA_ORDER_MODEL, struct ua_order)
+
+static const struct ua_mfield order_item_fields[] = {
+	UA_MODEL_FIELDS(UA_ORDER_ITEM_MODEL, struct ua_order_item)
+};
+
+const struct ua_model ua_order_item_model = UA_MODEL_INIT("OrderItem",
+    order_item_fields, UA_ORDER_ITEM_MODEL, struct ua_order_item);
+
+static const struct ua_mfield order_fields[] = { UA_MODEL_FIELDS(UA_ORDER_MODEL,
+    struct ua_order) };
+
+const struct ua_model ua_order_model =
+    UA_MODEL_INIT("Order", order_fields, UA_ORDER_MODEL, struct ua_order);
+
+void
+ua_order_append_json(struct ua_buf *b, const struct ua_order *o)
+{
+	ua_model_append_json(b, &ua_order_model, o);
 }

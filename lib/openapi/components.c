@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "userapi/model.h"
+#include "userapi/order.h"
 #include "userapi/schemas.h"
 #include "userapi/user.h"
 #include "userapi/validate.h"
@@ -179,25 +181,87 @@ string_enum(const char *a, const char *b)
 	return o;
 }
 
-/* User: exactly the keys ua_user_append_json() writes, in its order. */
+/* The JSON Schema of one field of a model, as its declaration says. */
 static struct json_object *
-user_schema(void)
+model_field_schema(const struct ua_mfield *f)
 {
-	struct json_object *email = type_only("string");
-	struct json_object *s[6];
+	struct json_object *o, *e;
+	int		    i;
 
-	json_object_object_add(email, "format", str("email"));
-	s[0] = type_only("integer");
-	s[1] = email;
-	s[2] = type_only("string");
-	s[3] = role_schema();
-	s[4] = datetime();
-	s[5] = nullable(datetime());
-	return object_of("User", ua_user_json_keys, s, 6);
+	switch (f->kind) {
+	case UA_MK_INT:
+		o = type_only("integer");
+		if (f->has_range) {
+			json_object_object_add(o, "minimum",
+			    json_object_new_int64(f->minimum));
+			json_object_object_add(o, "maximum",
+			    json_object_new_int64(f->maximum));
+		}
+		break;
+	case UA_MK_ENUM:
+		o = type_only("string");
+		e = json_object_new_array();
+		for (i = 0; i < f->nnames; i++)
+			json_object_array_add(e, str(f->names[i]));
+		json_object_object_add(o, "enum", e);
+		break;
+	case UA_MK_TIME:
+		o = datetime();
+		break;
+	case UA_MK_LIST:
+		o = type_only("array");
+		json_object_object_add(o, "items",
+		    ua_openapi_ref(f->item->name));
+		if (f->min_len > 0)
+			json_object_object_add(o, "minItems",
+			    json_object_new_int64(f->min_len));
+		if (f->max_len > 0)
+			json_object_object_add(o, "maxItems",
+			    json_object_new_int64(f->max_len));
+		break;
+	case UA_MK_TEXT:
+	case UA_MK_TEXT_PTR:
+	case UA_MK__MAX:
+	default:
+		o = type_only("string");
+		if (f->format != NULL)
+			json_object_object_add(o, "format", str(f->format));
+		if (f->min_len > 0)
+			json_object_object_add(o, "minLength",
+			    json_object_new_int64(f->min_len));
+		if (f->max_len > 0)
+			json_object_object_add(o, "maxLength",
+			    json_object_new_int64(f->max_len));
+		if (f->pattern != NULL)
+			json_object_object_add(o, "pattern", str(f->pattern));
+		break;
+	}
+	return f->nullable ? nullable(o) : o;
 }
 
+/*
+ * A model's schema: exactly the keys ua_model_append_json() writes, in
+ * its order, all required (a null is written, never left out).
+ */
 static struct json_object *
-page_schema(void)
+model_schema(const struct ua_model *m)
+{
+	const char	   *names[UA_MODEL_FIELDS_MAX];
+	struct json_object *s[UA_MODEL_FIELDS_MAX];
+	size_t		    i, n = 0;
+
+	for (i = 0; i < m->nfields && n < UA_MODEL_FIELDS_MAX; i++) {
+		if (m->fields[i].noexport)
+			continue;
+		names[n] = m->fields[i].key;
+		s[n++] = model_field_schema(&m->fields[i]);
+	}
+	return object_of(m->name, names, s, n);
+}
+
+/* A page of "item": {"data": [item, ...], "meta": PageMeta}. */
+static struct json_object *
+page_schema(const char *title, const char *item)
 {
 	static const char *const meta_names[] = {
 		"page",
@@ -212,10 +276,10 @@ page_schema(void)
 	for (i = 0; i < 4; i++)
 		ms[i] = type_only("integer");
 	data = type_only("array");
-	json_object_object_add(data, "items", ua_openapi_ref("User"));
+	json_object_object_add(data, "items", ua_openapi_ref(item));
 	s[0] = data;
 	s[1] = object_of("PageMeta", meta_names, ms, 4);
-	return object_of("UserPage", names, s, 2);
+	return object_of(title, names, s, 2);
 }
 
 static struct json_object *
@@ -306,8 +370,8 @@ ua_openapi_components(void)
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
 		json_object_object_add(s, bodies[i]->name,
 		    ua_openapi_body_schema(bodies[i]));
-	json_object_object_add(s, "User", user_schema());
-	json_object_object_add(s, "UserPage", page_schema());
+	json_object_object_add(s, "User", model_schema(&ua_user_model));
+	json_object_object_add(s, "UserPage", page_schema("UserPage", "User"));
 	json_object_object_add(s, "Token", token_schema());
 	json_object_object_add(s, "HTTPError",
 	    simple_object("HTTPError", "detail", type_only("string")));
@@ -316,5 +380,10 @@ ua_openapi_components(void)
 	json_object_object_add(s, "Health",
 	    simple_object("Health", "status", string_enum("healthy", NULL)));
 	json_object_object_add(s, "Readiness", readiness_schema());
+	json_object_object_add(s, "Order", model_schema(&ua_order_model));
+	json_object_object_add(s, "OrderItem",
+	    model_schema(&ua_order_item_model));
+	json_object_object_add(s, "OrderPage",
+	    page_schema("OrderPage", "Order"));
 	return s;
 }

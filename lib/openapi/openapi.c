@@ -21,6 +21,8 @@
 const struct ua_router *const ua_all_routers[] = {
 	&ua_router_health,
 	&ua_router_users,
+	&ua_router_user_orders,
+	&ua_router_orders,
 	&ua_router_auth,
 	&ua_router_docs,
 };
@@ -54,6 +56,34 @@ operation_id(const struct ua_route *r, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* The schema of query parameter "q": an integer or one of its choices. */
+static struct json_object *
+query_schema(const struct ua_query_param *q)
+{
+	struct json_object *s = json_object_new_object(), *e;
+	const char *const  *c;
+
+	if (q->choices != NULL) {
+		e = json_object_new_array();
+		for (c = q->choices; *c != NULL; c++)
+			json_object_array_add(e, str(*c));
+		json_object_object_add(s, "type", str("string"));
+		json_object_object_add(s, "enum", e);
+		return s;
+	}
+	json_object_object_add(s, "type", str("integer"));
+	if (q->min != INT64_MIN)
+		json_object_object_add(s, "minimum",
+		    json_object_new_int64(q->min));
+	if (q->max != INT64_MAX)
+		json_object_object_add(s, "maximum",
+		    json_object_new_int64(q->max));
+	if (!q->optional)
+		json_object_object_add(s, "default",
+		    json_object_new_int64(q->def));
+	return s;
+}
+
 /* Path parameters ({name}, integers) and the declared query ones. */
 static struct json_object *
 parameters(const struct ua_route *r)
@@ -80,15 +110,7 @@ parameters(const struct ua_route *r)
 	}
 	for (q = r->query; q != NULL && q->name != NULL; q++) {
 		p = json_object_new_object();
-		s = json_object_new_object();
-		json_object_object_add(s, "type", str("integer"));
-		json_object_object_add(s, "minimum",
-		    json_object_new_int64(q->min));
-		if (q->max != INT64_MAX)
-			json_object_object_add(s, "maximum",
-			    json_object_new_int64(q->max));
-		json_object_object_add(s, "default",
-		    json_object_new_int64(q->def));
+		s = query_schema(q);
 		json_object_object_add(p, "name", str(q->name));
 		json_object_object_add(p, "in", str("query"));
 		json_object_object_add(p, "required",
@@ -265,7 +287,7 @@ operation(const struct ua_router *router, const struct ua_route *r)
 	if (r->body != UA_BODY_NONE && r->schema != NULL)
 		json_object_object_add(op, "requestBody", request_body(r));
 	json_object_object_add(op, "responses", responses(r));
-	if (r->auth == UA_AUTH_BEARER)
+	if (r->access != UA_ACCESS_NONE)
 		json_object_object_add(op, "security", security());
 	return op;
 }

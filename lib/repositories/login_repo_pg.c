@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/errors.h"
 #include "userapi/log.h"
 #include "userapi/numparse.h"

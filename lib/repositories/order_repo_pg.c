@@ -43,6 +43,7 @@
 #include "userapi/alloc.h"
 #include "userapi/buf.h"
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/errors.h"
 #include "userapi/log.h"
 #include "userapi/numparse.h"

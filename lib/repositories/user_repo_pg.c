@@ -27,28 +27,20 @@
 
 #include "userapi/alloc.h"
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/errors.h"
 #include "userapi/log.h"
 #include "userapi/numparse.h"
 #include "userapi/password.h"
 #include "userapi/user.h"
 #include "userapi/user_repo.h"
+#include "model-private.h"	  /* UA_USER_COLS_OF, ua_pg_model() */
 #include "repositories-private.h" /* ua_pg_int64(), ua_pg_text() */
-
-/* Columns of every query returning users, in SELECT order. */
-enum ucol {
-	UCOL_ID,
-	UCOL_EMAIL,
-	UCOL_NAME,
-	UCOL_ROLE,
-	UCOL_CREATED, /* microseconds since the epoch */
-	UCOL_UPDATED, /* likewise, or NULL if never updated */
-	UCOL__MAX
-};
 
 /* Queries returning credentials add these after the user's columns. */
 enum ccol {
-	CCOL_HASH = UCOL__MAX, /* NULL for a row that is not the caller */
+	/* The hash: NULL for a row that is not the caller. */
+	CCOL_HASH = UA_USER_COL__MAX,
 	CCOL_VERSION,
 	CCOL__MAX
 };
@@ -67,13 +59,12 @@ enum gcol {
 	GCOL__MAX
 };
 
-/* The user columns of the table named "t" (a string literal). */
-#define USER_COLS_OF(t) \
-	t ".id, " t ".email, " t ".name, " t ".role::text AS role," \
-	  " (extract(epoch FROM " t ".created_at) * 1000000)::bigint" \
-	  " AS created_us," \
-	  " (extract(epoch FROM " t ".updated_at) * 1000000)::bigint" \
-	  " AS updated_us"
+/*
+ * The user columns of the table named "t" (a string literal), in the
+ * order of enum ua_user_col: expanded from the User model's
+ * declaration (userapi/user.h).
+ */
+#define USER_COLS_OF(t) UA_USER_COLS_OF(t)
 
 /* The same of "users", as every other query selects or returns them. */
 #define USER_COLS USER_COLS_OF("users")
@@ -155,27 +146,7 @@ static const char SQL_ADMIN_GUARD[] =
 static enum ua_err
 row_to_user(const PGresult *res, int row, struct ua_user *u)
 {
-	enum ua_err er;
-	bool	    isnull;
-
-	if ((er = ua_pg_int64(res, row, UCOL_ID, &u->id)) != UA_OK ||
-	    (er = ua_pg_text(res, row, UCOL_EMAIL, u->email,
-		 sizeof(u->email))) != UA_OK ||
-	    (er = ua_pg_text(res, row, UCOL_NAME, u->name, sizeof(u->name))) !=
-		UA_OK ||
-	    (er = ua_pg_int64(res, row, UCOL_CREATED, &u->created_us)) !=
-		UA_OK ||
-	    (er = ua_pg_int64_null(res, row, UCOL_UPDATED, &u->updated_us,
-		 &isnull)) != UA_OK)
-		return er;
-	u->has_updated = !isnull;
-	if (PQgetisnull(res, row, UCOL_ROLE) ||
-	    ua_role_from_db(PQgetvalue(res, row, UCOL_ROLE), &u->role) !=
-		UA_OK) {
-		ua_log_err("users: unknown role in row %d", row);
-		return UA_ERR_DB;
-	}
-	return UA_OK;
+	return ua_pg_model(res, row, 0, &ua_user_model, u);
 }
 
 /*
@@ -276,8 +247,8 @@ pg_get_by_id(void *arg, int64_t id, struct ua_user *out)
 		 &res)) != UA_OK)
 		return er; /* nothing to release yet */
 
-	if ((er = ua_pg_shape(res, UCOL__MAX, 0, 1, "users: get_by_id")) !=
-	    UA_OK)
+	if ((er = ua_pg_shape(res, UA_USER_COL__MAX, 0, 1,
+		 "users: get_by_id")) != UA_OK)
 		goto out;
 	if (PQntuples(res) == 0) {
 		er = UA_ERR_NOT_FOUND;
@@ -326,7 +297,7 @@ pg_get_caller_and_target(void *arg, int64_t caller_id, struct ua_user *caller,
 		 "users: get_caller_and_target")) != UA_OK)
 		goto out;
 	for (i = 0; i < PQntuples(res); i++) {
-		if ((er = ua_pg_int64(res, i, UCOL_ID, &id)) != UA_OK)
+		if ((er = ua_pg_int64(res, i, UA_USER_COL_id, &id)) != UA_OK)
 			goto out;
 		if (id == caller_id) {
 			if ((er = row_to_user(res, i, caller)) != UA_OK ||
@@ -448,7 +419,7 @@ pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
 	}
 	if ((er = ua_pg_int64(res, first, LCOL_TOTAL, total)) != UA_OK)
 		goto out;
-	if (rows == 1 && PQgetisnull(res, first, UCOL_ID))
+	if (rows == 1 && PQgetisnull(res, first, UA_USER_COL_id))
 		rows = 0; /* the page is empty */
 	for (i = 0; i < rows; i++) {
 		memset(&items[i], 0, sizeof(items[i]));
@@ -501,7 +472,8 @@ pg_insert(void *arg, const char *email, const char *name, const char *hash,
 	    UA_OK)
 		return er;
 
-	if ((er = ua_pg_shape(res, UCOL__MAX, 1, 1, "users: insert")) != UA_OK)
+	if ((er = ua_pg_shape(res, UA_USER_COL__MAX, 1, 1, "users: insert")) !=
+	    UA_OK)
 		goto out;
 	er = row_to_user(res, 0, out);
 out:
@@ -555,7 +527,8 @@ pg_update(void *arg, int64_t id, const struct ua_user_patch *patch,
 	}
 	if ((er = ua_db_exec(db, SQL_UPDATE, 4, params, UA_DB_WRITE, &res)) !=
 		UA_OK ||
-	    (er = ua_pg_shape(res, UCOL__MAX, 0, 1, "users: update")) != UA_OK)
+	    (er = ua_pg_shape(res, UA_USER_COL__MAX, 0, 1, "users: update")) !=
+		UA_OK)
 		goto out;
 	if (PQntuples(res) == 0) {
 		er = UA_ERR_NOT_FOUND;

@@ -28,10 +28,9 @@ answer_error(struct ua_req *req, enum ua_err er, int retry_after)
 }
 
 static void
-login(struct ua_req *req)
+login(struct ua_req *req, const struct ua_call *call)
 {
 	const struct ua_settings *s = req->settings;
-	struct ua_services	  svc;
 	struct ua_login		  in;
 	struct json_object	 *o;
 	char			 *token = NULL;
@@ -40,8 +39,7 @@ login(struct ua_req *req)
 
 	if (!ua_route_body(req, &in, sizeof(in)))
 		goto out;
-	ua_services_init_pg(&svc, s, req->db);
-	if ((er = ua_auth_login(&svc, in.email, in.password, req->client,
+	if ((er = ua_auth_login(call->svc, in.email, in.password, req->client,
 		 &token, &retry_after)) != UA_OK) {
 		answer_error(req, er, retry_after);
 		goto out;
@@ -61,42 +59,22 @@ out:
 }
 
 static void
-me(struct ua_req *req)
+me(struct ua_req *req, const struct ua_call *call)
 {
-	struct ua_services svc;
-	struct ua_user	   caller, unused;
-	enum ua_err	   er;
-	bool		   found;
-
-	ua_services_init_pg(&svc, req->settings, req->db);
-	if ((er = ua_current_user(req, &svc, &caller, 0, &unused, &found)) !=
-	    UA_OK)
-		ua_resp_error(req, er);
-	else
-		ua_route_answer_user(req, 200, &caller);
+	ua_route_answer_user(req, 200, call->caller);
 }
 
 static void
-change_password(struct ua_req *req)
+change_password(struct ua_req *req, const struct ua_call *call)
 {
-	struct ua_services	  svc;
 	struct ua_password_change in;
-	struct ua_user		  caller, unused;
 	enum ua_err		  er;
 	int			  retry_after = 0;
-	bool			  found;
 
-	memset(&in, 0, sizeof(in));
-	ua_services_init_pg(&svc, req->settings, req->db);
-	if ((er = ua_current_user(req, &svc, &caller, 0, &unused, &found)) !=
-	    UA_OK) {
-		ua_resp_error(req, er);
-		goto out;
-	}
 	if (!ua_route_body(req, &in, sizeof(in)))
 		goto out;
-	if ((er = ua_auth_change_password(&svc, &caller, &in, req->client,
-		 &retry_after)) != UA_OK)
+	if ((er = ua_auth_change_password(call->svc, call->caller, &in,
+		 req->client, &retry_after)) != UA_OK)
 		answer_error(req, er, retry_after);
 	else
 		ua_resp_empty(req, 204);
@@ -113,7 +91,7 @@ static const struct ua_route routes[] = {
 	    .method = UA_METHOD_POST,
 	    .path = "/api/auth/login",
 	    .handler = login,
-	    .auth = UA_AUTH_NONE,
+	    .access = UA_ACCESS_NONE,
 	    .summary = "Log in with email and password for a bearer token",
 	    .body = UA_BODY_JSON_OR_FORM,
 	    .schema = &ua_schema_login_json,
@@ -127,7 +105,7 @@ static const struct ua_route routes[] = {
 	    .method = UA_METHOD_GET,
 	    .path = "/api/auth/me",
 	    .handler = me,
-	    .auth = UA_AUTH_BEARER,
+	    .access = UA_ACCESS_BEARER,
 	    .summary = "The current user",
 	    .status = 200,
 	    .response = "User",
@@ -138,7 +116,7 @@ static const struct ua_route routes[] = {
 	    .method = UA_METHOD_POST,
 	    .path = "/api/auth/password",
 	    .handler = change_password,
-	    .auth = UA_AUTH_BEARER,
+	    .access = UA_ACCESS_BEARER,
 	    .summary = "Change the current user's password; every token "
 		       "issued before is refused afterwards",
 	    .body = UA_BODY_JSON,

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "userapi/buf.h"
 #include "userapi/response.h"
 #include "userapi/router.h"
 #include "userapi/urlcode.h"
@@ -76,19 +77,21 @@ ua_route_body(struct ua_req *req, void *out, size_t outlen)
 		ua_query_parse(req->body != NULL ? req->body : "",
 		    req->body_len, &form);
 		er = ua_schema_parse_form(r->form_schema, form_get, &form, out,
-		    &errs);
+		    outlen, &errs);
 		ua_kvlist_cleanup(&form);
 	} else if (req->body_len == 0 || is_json(ct)) {
 		/* No body at all is "missing", whatever the type says. */
 		er = ua_schema_parse(r->schema, req->body, req->body_len, out,
-		    &errs);
+		    outlen, &errs);
 	} else {
 		ua_verrs_cleanup(&errs);
 		ua_resp_error(req, UA_ERR_MEDIA_TYPE);
 		return false;
 	}
-	if (er != UA_OK)
+	if (er == UA_ERR_INVALID)
 		ua_route_invalid(req, &errs);
+	else if (er != UA_OK)
+		ua_resp_error(req, er);
 	ua_verrs_cleanup(&errs);
 	return er == UA_OK;
 }
@@ -100,7 +103,7 @@ ua_route_query_int(struct ua_req *req, const char *name, int64_t *out,
 	const struct ua_query_param *q;
 
 	for (q = req->route->query; q != NULL && q->name != NULL; q++)
-		if (strcmp(q->name, name) == 0)
+		if (strcmp(q->name, name) == 0 && q->choices == NULL)
 			return ua_param_int("query", name,
 			    ua_kvlist_get(&req->query, name), q->def, q->min,
 			    q->max, out, errs);
@@ -124,4 +127,82 @@ ua_route_answer_user(struct ua_req *req, int status, const struct ua_user *u)
 	ua_user_append_json(&b, u);
 	ua_resp_json_text(req, status, &b);
 	ua_buf_cleanup(&b);
+}
+
+void
+ua_route_page_headers(struct ua_req *req, const char *base, const char *filters,
+    int64_t page, int64_t limit, int64_t total)
+{
+	struct ua_buf b;
+	int64_t	      pages = total / limit + (total % limit != 0);
+	int64_t	      last = pages > 0 ? pages : 1;
+
+	ua_resp_header(req, "X-Total-Count", "%lld", (long long)total);
+	/* RFC 8288 links between pages, relative, as API.md shows them. */
+	ua_buf_init(&b);
+	ua_buf_printf(&b,
+	    "<%s?%spage=1&limit=%lld>; rel=\"first\", "
+	    "<%s?%spage=%lld&limit=%lld>; rel=\"last\"",
+	    base, filters, (long long)limit, base, filters, (long long)last,
+	    (long long)limit);
+	if (page > 1)
+		ua_buf_printf(&b, ", <%s?%spage=%lld&limit=%lld>; rel=\"prev\"",
+		    base, filters,
+		    (long long)(page - 1 < last ? page - 1 : last),
+		    (long long)limit);
+	if (page < pages)
+		ua_buf_printf(&b, ", <%s?%spage=%lld&limit=%lld>; rel=\"next\"",
+		    base, filters, (long long)page + 1, (long long)limit);
+	ua_resp_header(req, "Link", "%s", b.data);
+	ua_buf_cleanup(&b);
+}
+
+/*
+ * Is "raw" one of "choices"?  Else Pydantic's "enum" problem:
+ * "Input should be 'a', 'b' or 'c'".
+ */
+static bool
+param_choice(const char *where, const char *name, const char *raw,
+    const char *const *choices, int *out, struct ua_verrs *errs)
+{
+	struct json_object *ctx;
+	struct ua_buf	    expected, msg;
+	int		    i, n;
+
+	for (n = 0; choices[n] != NULL; n++)
+		if (strcmp(choices[n], raw) == 0) {
+			*out = n;
+			return true;
+		}
+	ua_buf_init(&expected);
+	for (i = 0; i < n; i++)
+		ua_buf_printf(&expected, "%s'%s'",
+		    i == 0 ? "" : (i == n - 1 ? " or " : ", "), choices[i]);
+	ua_buf_init(&msg);
+	ua_buf_printf(&msg, "Input should be %s", expected.data);
+	ctx = json_object_new_object();
+	json_object_object_add(ctx, "expected",
+	    json_object_new_string(expected.data));
+	ua_verrs_add(errs, "enum", ua_loc(where, name), msg.data,
+	    json_object_new_string(raw), ctx);
+	ua_buf_cleanup(&msg);
+	ua_buf_cleanup(&expected);
+	return false;
+}
+
+bool
+ua_route_query_choice(struct ua_req *req, const char *name, int *out,
+    bool *given, struct ua_verrs *errs)
+{
+	const struct ua_query_param *q;
+	const char		    *raw = ua_kvlist_get(&req->query, name);
+
+	for (q = req->route->query; q != NULL && q->name != NULL; q++)
+		if (strcmp(q->name, name) == 0 && q->choices != NULL)
+			break;
+	if (q == NULL || q->name == NULL)
+		abort(); /* a handler asked for a parameter it never declared */
+	*given = raw != NULL;
+	return raw == NULL ||
+	    param_choice("query", name, raw, q->choices, out, errs);
 }

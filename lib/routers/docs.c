@@ -66,13 +66,14 @@ docs_off(struct ua_req *req)
 }
 
 static void
-openapi_json(struct ua_req *req)
+openapi_json(struct ua_req *req, const struct ua_call *call)
 {
 	/* The same document for the worker's life: made once. */
 	static char	   *doc;
 	static size_t	    len;
 	struct json_object *o;
 
+	(void)call;
 	if (docs_off(req))
 		return;
 	if (doc == NULL) {
@@ -87,11 +88,12 @@ openapi_json(struct ua_req *req)
 }
 
 static void
-swagger_ui(struct ua_req *req)
+swagger_ui(struct ua_req *req, const struct ua_call *call)
 {
 	const struct ua_settings *s = req->settings;
 	struct ua_buf		  b;
 
+	(void)call;
 	if (docs_off(req))
 		return;
 	ua_buf_init(&b);
@@ -127,11 +129,12 @@ swagger_ui(struct ua_req *req)
 }
 
 static void
-redoc(struct ua_req *req)
+redoc(struct ua_req *req, const struct ua_call *call)
 {
 	const struct ua_settings *s = req->settings;
 	struct ua_buf		  b;
 
+	(void)call;
 	if (docs_off(req))
 		return;
 	ua_buf_init(&b);

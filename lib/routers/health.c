@@ -5,15 +5,17 @@
 
 #include <json-c/json.h>
 
-#include "userapi/db.h"
+#include "userapi/dependencies.h"
 #include "userapi/response.h"
 #include "userapi/routers.h"
+#include "userapi/services.h"
 
 static void
-health(struct ua_req *req)
+health(struct ua_req *req, const struct ua_call *call)
 {
 	struct json_object *o = json_object_new_object();
 
+	(void)call;
 	json_object_object_add(o, "status", json_object_new_string("healthy"));
 	ua_resp_json(req, 200, o);
 }
@@ -23,10 +25,10 @@ health(struct ua_req *req)
  * body shape (API.md), not the generic {"detail"}.
  */
 static void
-ready(struct ua_req *req)
+ready(struct ua_req *req, const struct ua_call *call)
 {
 	struct json_object *o = json_object_new_object();
-	int		    up = ua_db_ping(req->db) == UA_OK;
+	int		    up = ua_services_ping(call->svc) == UA_OK;
 
 	json_object_object_add(o, "status",
 	    json_object_new_string(up ? "ready" : "unavailable"));
@@ -42,7 +44,7 @@ static const struct ua_route routes[] = {
 	    .method = UA_METHOD_GET,
 	    .path = "/health",
 	    .handler = health,
-	    .auth = UA_AUTH_NONE,
+	    .access = UA_ACCESS_NONE,
 	    .summary = "Liveness: the worker answers; no database",
 	    .status = 200,
 	    .response = "Health",
@@ -51,7 +53,7 @@ static const struct ua_route routes[] = {
 	    .method = UA_METHOD_GET,
 	    .path = "/health/ready",
 	    .handler = ready,
-	    .auth = UA_AUTH_NONE,
+	    .access = UA_ACCESS_NONE,
 	    .summary = "Readiness: the database answers",
 	    .status = 200,
 	    .response = "Readiness",

@@ -33,6 +33,22 @@ bool ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
 bool ua_route_query_int(struct ua_req *req, const char *name, int64_t *out,
     struct ua_verrs *errs);
 
+/*
+ * Query parameter "name" declared with choices: its index among them
+ * in "*out", "*given" false if absent.  false: a 422 problem ("enum")
+ * was added to "errs".
+ */
+bool ua_route_query_choice(struct ua_req *req, const char *name, int *out,
+    bool *given, struct ua_verrs *errs);
+
+/*
+ * X-Total-Count and the RFC 8288 Link header of page "page" of "limit"
+ * of "total" items at "base" ("/api/users/"); "filters" is "" or query
+ * pairs each ending in "&" ("status=paid&"), kept in every link.
+ */
+void ua_route_page_headers(struct ua_req *req, const char *base,
+    const char *filters, int64_t page, int64_t limit, int64_t total);
+
 /* Answer the 422 of "errs". */
 void ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);
 

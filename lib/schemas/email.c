@@ -28,7 +28,7 @@
 
 #include "userapi/alloc.h"
 #include "userapi/validate.h"
-#include "schemas-private.h"
+#include "utf8-private.h"
 
 #define PYDANTIC_MAX 2048 /* characters EmailStr looks at */
 #define EMAIL_MAX 254	  /* octets, the whole address */

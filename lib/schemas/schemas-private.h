@@ -1,6 +1,7 @@
 /*
- * schemas-private.h -- UTF-8 helpers shared inside lib/schemas and with
- * the unit tests (which link the convenience library); not installed.
+ * schemas-private.h -- what the files of lib/schemas share with each
+ * other and with the unit tests (which link the convenience library);
+ * not installed.
  */
 #ifndef USERAPI_SCHEMAS_PRIVATE_H
 #define USERAPI_SCHEMAS_PRIVATE_H
@@ -9,24 +10,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Decode the code point at s[*i] ("len" bytes in all) as strict UTF-8:
- * no overlong forms, no surrogates, nothing past U+10FFFF.  Returns
- * true with "*cp" set and "*i" moved past it, or false with both
- * untouched.
- */
-bool ua_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp);
+#include "utf8-private.h"
+
+struct json_object;
+struct ua_verrs;
+
+/* How many problems "errs" holds. */
+size_t ua_verrs_count(const struct ua_verrs *errs);
+
+/* {"key": v}: a new object, for the "ctx" of a problem. */
+struct json_object *ua_verrs_ctx_int(const char *key, int64_t v);
+struct json_object *ua_verrs_ctx_str(const char *key, const char *v);
 
 /*
- * Where s[i] starts bytes that are not valid UTF-8: the length of the
- * maximal ill-formed subpart there (what Python's decoder reports and
- * replaces with one U+FFFD), at least 1.  "*truncated" says whether
- * the data ended inside an otherwise valid sequence ("unexpected end
- * of data") rather than at a bad byte.
+ * Parse the body "s" ("len" bytes) as FastAPI does into "*out" (NULL
+ * for JSON null; the caller puts it), numbers spelt as Python prints
+ * them.  false: the body is not JSON, json_invalid added to "errs".
  */
-size_t ua_utf8_bad_span(const char *s, size_t len, size_t i, bool *truncated);
+bool ua_json_parse_body(const char *s, size_t len, struct json_object **out,
+    struct ua_verrs *errs);
 
-/* Write "cp" (at most U+10FFFF) as UTF-8 into "out"; returns 1..4. */
-size_t ua_utf8_put(char out[4], uint32_t cp);
+/* How a string reads as an integer, as pydantic-core's str_as_int. */
+enum ua_pyint {
+	UA_PYINT_OK,
+	UA_PYINT_BAD,	/* not an integer */
+	UA_PYINT_BIG,	/* an integer above INT64_MAX */
+	UA_PYINT_SMALL, /* an integer below INT64_MIN */
+};
+
+/*
+ * Read "s" ("len" bytes) as Python's int() and pydantic-core do: white
+ * space trimmed, an optional sign, decimal digits with single '_'
+ * between them, optionally '.' and one or more zeros ("5.0" is 5, "5."
+ * is not an integer).  "*out" is set only with UA_PYINT_OK.
+ */
+enum ua_pyint ua_pyint_parse(const char *s, size_t len, int64_t *out);
+
+/*
+ * Add less_than_equal ("upper") or greater_than_equal "bound" at "loc"
+ * for "input".  Takes the references to "loc" and "input".
+ */
+void ua_verrs_add_bound(struct ua_verrs *errs, struct json_object *loc,
+    struct json_object *input, bool upper, int64_t bound);
 
 #endif

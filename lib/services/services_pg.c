@@ -5,7 +5,14 @@
 
 #include <time.h>
 
+#include "userapi/db.h"
 #include "userapi/services.h"
+
+static enum ua_err
+pg_ping(void *arg)
+{
+	return ua_db_ping(arg);
+}
 
 static int64_t
 wall_clock(void)
@@ -25,4 +32,13 @@ ua_services_init_pg(struct ua_services *svc, const struct ua_settings *s,
 	svc->orders.arg = db;
 	svc->settings = s;
 	svc->now = wall_clock;
+	svc->ping = pg_ping;
+	svc->ping_arg = db;
+}
+
+enum ua_err
+ua_services_ping(const struct ua_services *svc)
+{
+	return svc->ping != NULL ? svc->ping(svc->ping_arg) :
+				   UA_ERR_DB_UNAVAILABLE;
 }

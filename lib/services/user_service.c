@@ -34,21 +34,32 @@ ua_user_create(const struct ua_services *svc, const struct ua_user_create *in,
 }
 
 enum ua_err
-ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
-    int64_t page, int64_t limit, struct ua_user *caller, struct ua_user *items,
-    size_t *n, int64_t *total)
+ua_user_page_with_caller(const struct ua_services *svc, int64_t caller_id,
+    int64_t page, int64_t limit, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_user *items, size_t *n,
+    int64_t *total)
 {
-	struct ua_credentials cred;
-	int64_t		      offset;
-	enum ua_err	      er;
+	int64_t offset;
 
 	/* A page so far out that the offset overflows is just past the end. */
 	if (page - 1 > INT64_MAX / limit)
 		offset = INT64_MAX;
 	else
 		offset = (page - 1) * limit;
-	er = svc->users.ops->list(svc->users.arg, sub, caller, &cred, offset,
-	    limit, items, n, total);
+	return svc->users.ops->list(svc->users.arg, caller_id, caller, cred,
+	    offset, limit, items, n, total);
+}
+
+enum ua_err
+ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
+    int64_t page, int64_t limit, struct ua_user *caller, struct ua_user *items,
+    size_t *n, int64_t *total)
+{
+	struct ua_credentials cred;
+	enum ua_err	      er;
+
+	er = ua_user_page_with_caller(svc, sub, page, limit, caller, &cred,
+	    items, n, total);
 	if ((er = ua_auth_check_caller(er, &cred, ver)) != UA_OK) {
 		memset(caller, 0, sizeof(*caller));
 		*n = 0;
@@ -57,7 +68,15 @@ ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
 	return er;
 }
 
-/* Self or admin: the rule for changing or deleting a user. */
+enum ua_err
+ua_user_read_with_caller(const struct ua_services *svc, int64_t caller_id,
+    int64_t id, struct ua_user *caller, struct ua_credentials *cred,
+    struct ua_user *target, bool *found)
+{
+	return svc->users.ops->get_caller_and_target(svc->users.arg, caller_id,
+	    caller, cred, id, target, found);
+}
+
 static bool
 may_manage(const struct ua_user *actor, int64_t id)
 {

@@ -15,8 +15,6 @@
 #include <string.h>
 
 #include "userapi/buf.h"
-#include "userapi/db.h"
-#include "userapi/dependencies.h"
 #include "userapi/log.h"
 #include "userapi/routers.h"
 #include "userapi/settings.h"
@@ -53,20 +51,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		&ua_router_health,
 	};
 	static struct ua_settings s;
-	static struct ua_db	 *db;
+	static struct ua_app	  app;
+	static bool		  ready;
 	static char	secret[] = "fuzz-secret-0123456789abcdef0123456789";
 	static char	url[] = "host=/nonexistent dbname=x";
 	static char	name[] = "userapi";
 	static char	none[] = "";
 	char	       *env[MAX_VARS + 1], *text, *line, *next;
-	struct ua_app	app;
 	struct ua_input in;
 	struct ua_buf	out;
 	struct memin	body;
 	const uint8_t  *sep;
 	size_t		n = 0, hlen;
 
-	if (db == NULL) {
+	if (!ready) {
 		ua_log_init("fuzz", false);
 		s.database_url = url;
 		s.jwt_secret = secret;
@@ -79,7 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s.bcrypt_cost = 4;
 		s.login_max_failures = 5;
 		s.login_window_seconds = 60;
-		db = ua_db_new(&s);
+		ua_app_init_pg(&app, &s, routers, 3);
+		ready = true;
 	}
 
 	sep = memmem(data, size, "\n\n", 2);
@@ -97,11 +96,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.read = mem_read;
 	in.arg = &body;
 	in.is_cgi = (size & 1) != 0;
-	app.settings = &s;
-	app.db = db;
-	app.routers = routers;
-	app.nrouters = 3;
-	app.authenticate = ua_bearer_authenticate;
 	ua_buf_init(&out);
 	ua_app_handle(&app, env, &in, &out);
 	/* Whatever came in, the answer is a CGI response, never a 500. */

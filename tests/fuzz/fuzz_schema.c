@@ -23,12 +23,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		&ua_schema_user_update,
 		&ua_schema_login_json,
 		&ua_schema_password_change,
+		&ua_schema_order_create,
+		&ua_schema_order_update,
+		&ua_schema_order_status_change,
 	};
 	union {
-		struct ua_user_create	  c;
-		struct ua_user_update	  u;
-		struct ua_login		  l;
-		struct ua_password_change p;
+		struct ua_user_create	      c;
+		struct ua_user_update	      u;
+		struct ua_login		      l;
+		struct ua_password_change     p;
+		struct ua_order_create	      oc;
+		struct ua_order_update	      ou;
+		struct ua_order_status_change os;
 	} out;
 	struct ua_verrs	    errs;
 	struct json_object *o;
@@ -39,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&out, 0, sizeof(out));
 		ua_verrs_init(&errs);
 		er = ua_schema_parse(schemas[i], (const char *)data, size, &out,
-		    &errs);
+		    schemas[i]->size, &errs);
 		if ((er == UA_OK) != ua_verrs_empty(&errs))
 			abort();
 		o = ua_verrs_to_json(&errs);

@@ -1,6 +1,7 @@
 /*
  * api_helpers.c -- requests, assertions, accounts, settings and tokens
- * for the users and auth integration suites.  See api_helpers.h.
+ * for the users and auth integration suites, and the main() of a program
+ * of one suite.  See api_helpers.h.
  */
 #include "config.h"
 
@@ -81,6 +82,22 @@ api_cleanup(void)
 	unlink(pg_marker);
 	rmdir(pg_dir);
 	http_global_cleanup();
+}
+
+int
+api_run_suite(Suite *(*make)(void))
+{
+	SRunner *sr;
+	int	 failed;
+
+	api_init();
+	api_prepare();
+	sr = srunner_create(make());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	api_cleanup();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 char *
@@ -337,6 +354,8 @@ cgi_program(char *buf, size_t len, const char *path)
 		w = "auth.fcgi";
 	else if (strncmp(path, "/api/users", 10) == 0)
 		w = "users.fcgi";
+	else if (strncmp(path, "/api/orders", 11) == 0)
+		w = "orders.fcgi";
 	snprintf(buf, len, "%s/%s", stack_env("UA_TEST_CGI_BIN"), w);
 }
 
@@ -1162,6 +1181,196 @@ api_me_status(enum target t, const char *token)
 	st = x.resp.status;
 	xchg_free(&x);
 	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* The users routes                                                    */
+/* ------------------------------------------------------------------ */
+
+/* A registration body: "email" as given, the JSON texts of name/password. */
+char *
+reg_body(char *buf, size_t len, const char *email, const char *name_json,
+    const char *password_json)
+{
+	char qe[1200];
+
+	snprintf(buf, len, "{\"email\":%s,\"name\":%s,\"password\":%s}",
+	    json_quote(qe, sizeof(qe), email), name_json, password_json);
+	return buf;
+}
+
+/* A valid registration body with a fresh address. */
+char *
+valid_body(char *buf, size_t len, const char *tag)
+{
+	char email[320];
+
+	return reg_body(buf, len, api_email(email, sizeof(email), tag),
+	    "\"Valid Name\"", "\"correct-horse-1\"");
+}
+
+void
+post_user(struct xchg *x, enum target t, const char *body)
+{
+	api_call(x, t, "POST", "/api/users/", NULL, body);
+}
+
+/* "/api/users/<id><suffix>" into "buf". */
+char *
+user_path(char *buf, size_t len, int64_t id, const char *suffix)
+{
+	snprintf(buf, len, "/api/users/%lld%s", (long long)id, suffix);
+	return buf;
+}
+
+/* One 422 entry as compact JSON (ctx_json NULL: none). */
+char *
+entry_json(char *buf, size_t len, const char *type, const char *loc_json,
+    const char *msg, const char *input_json, const char *ctx_json)
+{
+	if (ctx_json != NULL)
+		snprintf(buf, len,
+		    "{\"type\":\"%s\",\"loc\":%s,\"msg\":\"%s\","
+		    "\"input\":%s,\"ctx\":%s}",
+		    type, loc_json, msg, input_json, ctx_json);
+	else
+		snprintf(buf, len,
+		    "{\"type\":\"%s\",\"loc\":%s,\"msg\":\"%s\","
+		    "\"input\":%s}",
+		    type, loc_json, msg, input_json);
+	return buf;
+}
+
+/* 422 with exactly {"detail":[<e1>]} or [<e1>,<e2>] byte for byte. */
+void
+want_422_exact(const struct xchg *x, const char *e1, const char *e2)
+{
+	char body[8192];
+
+	if (e2 != NULL)
+		snprintf(body, sizeof(body), "{\"detail\":[%s,%s]}", e1, e2);
+	else
+		snprintf(body, sizeof(body), "{\"detail\":[%s]}", e1);
+	want_status(x, 422);
+	want_body(x, body);
+}
+
+/* 422 whose only entry has "type" at ["body", field]. */
+void
+want_422_one(const struct xchg *x, const char *type, const char *field)
+{
+	struct json_object *root, *e;
+
+	ck_assert_msg(want_422_count(x) == 1,
+	    "%s: want exactly one 422 "
+	    "entry: %.600s",
+	    x->label, x->resp.body);
+	e = want_422_entry(x, 0, &root);
+	want_entry(x, e, type, "body", field);
+	json_object_put(root);
+}
+
+/* The member "key" of the body, which is a User, as a string. */
+void
+user_field(const struct xchg *x, const char *key, char *buf, size_t len)
+{
+	struct json_object *o, *v;
+
+	o = want_user(x);
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "%s: no %s",
+	    x->label, key);
+	snprintf(buf, len, "%s",
+	    json_object_is_type(v, json_type_null) ? "null" :
+						     json_object_get_string(v));
+	json_object_put(o);
+}
+
+/* GET user "id" as "token": the User's member "key", want 200. */
+void
+get_user_field(enum target t, const char *token, int64_t id, const char *key,
+    char *buf, size_t len)
+{
+	struct xchg x;
+	char	    path[64];
+
+	api_call(&x, t, "GET", user_path(path, sizeof(path), id, ""), token,
+	    NULL);
+	want_status(&x, 200);
+	user_field(&x, key, buf, len);
+	xchg_free(&x);
+}
+
+void
+delete_user(struct xchg *x, enum target t, const char *token, int64_t id)
+{
+	char path[64];
+
+	api_call(x, t, "DELETE", user_path(path, sizeof(path), id, ""), token,
+	    NULL);
+}
+
+/* The detail of a 409 says something about an admin. */
+void
+want_409_admin(const struct xchg *x)
+{
+	struct json_object *o;
+	const char	   *d;
+	bool		    ok;
+
+	want_status(x, 409);
+	o = want_json(x);
+	d = json_str(o, "detail", x->label);
+	ok = strcasestr(d, "admin") != NULL;
+	json_object_put(o);
+	ck_assert_msg(ok, "%s: 409 detail does not mention the admin: %.300s",
+	    x->label, x->resp.body);
+}
+
+/*
+ * json_invalid: "msg" "JSON decode error", loc ["body", offset], input
+ * {} and a ctx "error", as FastAPI reports a body json.loads() refuses.
+ */
+void
+want_json_invalid(const struct xchg *x, long offset)
+{
+	struct json_object *root, *e, *loc, *v, *ctx;
+
+	ck_assert_msg(want_422_count(x) == 1, "%s: want one entry: %s",
+	    x->label, x->resp.body);
+	e = want_422_entry(x, 0, &root);
+	ck_assert_str_eq(json_str(e, "type", x->label), "json_invalid");
+	ck_assert_str_eq(json_str(e, "msg", x->label), "JSON decode error");
+	ck_assert_msg(json_object_object_get_ex(e, "loc", &loc) &&
+		json_object_is_type(loc, json_type_array) &&
+		json_object_array_length(loc) == 2,
+	    "%s: loc is not [\"body\", "
+	    "offset]: %s",
+	    x->label, x->resp.body);
+	v = json_object_array_get_idx(loc, 0);
+	ck_assert_msg(json_object_is_type(v, json_type_string) &&
+		strcmp(json_object_get_string(v), "body") == 0,
+	    "%s: loc[0] is "
+	    "not \"body\": %s",
+	    x->label, x->resp.body);
+	v = json_object_array_get_idx(loc, 1);
+	ck_assert_msg(json_object_is_type(v, json_type_int),
+	    "%s: loc[1] is not a byte offset: %s", x->label, x->resp.body);
+	ck_assert_msg(json_object_get_int64(v) == offset,
+	    "%s: offset %lld, "
+	    "want %ld (where json.loads stops): %s",
+	    x->label, (long long)json_object_get_int64(v), offset,
+	    x->resp.body);
+	ck_assert_msg(json_object_object_get_ex(e, "input", &v) &&
+		json_object_is_type(v, json_type_object) &&
+		json_object_object_length(v) == 0,
+	    "%s: input is not {}: %s", x->label, x->resp.body);
+	ck_assert_msg(json_object_object_get_ex(e, "ctx", &ctx) &&
+		json_object_object_get_ex(ctx, "error", &v) &&
+		json_object_is_type(v, json_type_string),
+	    "%s: no ctx "
+	    "{\"error\": ...}: %s",
+	    x->label, x->resp.body);
+	json_object_put(root);
 }
 
 /* ------------------------------------------------------------------ */

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <check.h>
 #include <json-c/json.h>
 
 #include "http.h"
@@ -28,6 +29,22 @@
  * TARGET_SERVERS_MAX.
  */
 #define API_TARGETS TARGET_FASTCGI
+
+/* The "msg" texts of the Pydantic 422 entries the cases expect. */
+#define MSG_MISSING "Field required"
+#define MSG_STR_TYPE "Input should be a valid string"
+#define MSG_INT_PARSE \
+	"Input should be a valid integer, unable to parse " \
+	"string as an integer"
+#define MSG_DICT \
+	"Input should be a valid dictionary or object to " \
+	"extract fields from"
+#define MSG_EMAIL "value is not a valid email address: "
+#define MSG_GE1 "Input should be greater than or equal to 1"
+#define MSG_LE100 "Input should be less than or equal to 100"
+
+/* A user id no case makes: the largest int32. */
+#define NO_USER_ID "2147483647"
 
 /* Settings of $UA_TEST_ENV_FILE that the cases depend on, defaults filled. */
 struct api_settings {
@@ -72,6 +89,14 @@ struct api_user {
  */
 void api_init(void);
 void api_cleanup(void);
+
+/*
+ * The whole main() of a test program of one suite: api_init(),
+ * api_prepare(), the suite "make" returns run (CK_ENV: CK_RUN_SUITE,
+ * CK_RUN_CASE and the rest apply), api_cleanup().  Returns the exit
+ * status: EXIT_SUCCESS when no case failed.
+ */
+int api_run_suite(Suite *(*make)(void));
 
 /*
  * Read the settings from $UA_TEST_ENV_FILE, once: 0, or -1 with the
@@ -205,6 +230,41 @@ void api_user_new(enum target t, struct api_user *u, const char *tag,
     bool admin);
 /* "Authorization: Bearer" GET /api/auth/me with "token": its status. */
 long api_me_status(enum target t, const char *token);
+
+/* ---- the users routes ------------------------------------------- */
+
+/* A registration body: "email" as given, the JSON texts of name/password. */
+char *reg_body(char *buf, size_t len, const char *email, const char *name_json,
+    const char *password_json);
+/* A valid registration body with a fresh address (api_email(tag)). */
+char *valid_body(char *buf, size_t len, const char *tag);
+/* POST "body" to /api/users/ through "t", without a token. */
+void post_user(struct xchg *x, enum target t, const char *body);
+/* "/api/users/<id><suffix>" into "buf". */
+char *user_path(char *buf, size_t len, int64_t id, const char *suffix);
+/* DELETE /api/users/<id> as "token" through "t". */
+void delete_user(struct xchg *x, enum target t, const char *token, int64_t id);
+/* The member "key" of the body, which is a User, as a string ("null"). */
+void user_field(const struct xchg *x, const char *key, char *buf, size_t len);
+/* GET user "id" as "token": the User's member "key", want 200. */
+void get_user_field(enum target t, const char *token, int64_t id,
+    const char *key, char *buf, size_t len);
+
+/* One 422 entry as compact JSON (ctx_json NULL: none). */
+char *entry_json(char *buf, size_t len, const char *type, const char *loc_json,
+    const char *msg, const char *input_json, const char *ctx_json);
+/* 422 with exactly {"detail":[<e1>]} or [<e1>,<e2>] byte for byte. */
+void want_422_exact(const struct xchg *x, const char *e1, const char *e2);
+/* 422 whose only entry has "type" at ["body", field]. */
+void want_422_one(const struct xchg *x, const char *type, const char *field);
+/*
+ * 422 whose only entry is json_invalid: "msg" "JSON decode error", loc
+ * ["body", offset], input {} and a ctx "error", as FastAPI reports a
+ * body json.loads() refuses.
+ */
+void want_json_invalid(const struct xchg *x, long offset);
+/* A 409 whose detail says something about an admin. */
+void want_409_admin(const struct xchg *x);
 
 /* ---- the database, directly (libpq on DATABASE_URL) --------------- */
 

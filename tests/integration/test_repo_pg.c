@@ -41,6 +41,7 @@
 #include "pgtest.h"
 
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/errors.h"
 #include "userapi/log.h"
 #include "userapi/settings.h"

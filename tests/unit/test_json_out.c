@@ -161,9 +161,14 @@ END_TEST
 static char *
 jsonc_user(const struct ua_user *u)
 {
-	const char *const  *k = ua_user_json_keys;
+	const char	   *k[6];
 	struct json_object *o = json_object_new_object();
 	char		    ts[UA_TIMESTAMP_LEN], *v;
+	size_t		    i;
+
+	ck_assert_uint_eq(ua_user_model.nfields, 6);
+	for (i = 0; i < 6; i++)
+		k[i] = ua_user_model.fields[i].key;
 
 	json_object_object_add(o, k[0], json_object_new_int64(u->id));
 	json_object_object_add(o, k[1], json_object_new_string(u->email));

@@ -84,10 +84,14 @@ static void
 serve(char **envp)
 {
 	static const struct ua_router *const routers[] = { &ua_router_health };
-	struct ua_app app = { &settings, NULL, routers, 1, NULL };
+	struct ua_services		     svc;
+	struct ua_app			     app;
 
+	memset(&svc, 0, sizeof(svc));
+	ua_app_init(&app, &settings, &svc, routers, 1);
 	ua_buf_reset(&out);
 	ua_app_handle(&app, envp, &in, &out);
+	ua_app_cleanup(&app);
 }
 
 /* The body of the CGI response in "out". */

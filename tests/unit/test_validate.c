@@ -95,7 +95,7 @@ parse(const struct ua_schema *sc, const char *body, size_t len, void *out)
 	char	       *s;
 
 	ua_verrs_init(&errs);
-	er = ua_schema_parse(sc, body, len, out, &errs);
+	er = ua_schema_parse(sc, body, len, out, sc->size, &errs);
 	ck_assert_int_eq(er, ua_verrs_empty(&errs) ? UA_OK : UA_ERR_INVALID);
 	s = take(&errs);
 	ua_verrs_cleanup(&errs);
@@ -121,19 +121,30 @@ struct sample {
 };
 
 static const struct ua_field sample_fields[] = {
-	{ "text", UA_F_STRING, false, false, 0, 0, 0,
-	    offsetof(struct sample, text), sizeof(((struct sample *)0)->text),
-	    NO_HAS, "bounded by its buffer" },
-	{ "opt", UA_F_STRING, false, false, 0, 0, 0,
-	    offsetof(struct sample, opt), sizeof(((struct sample *)0)->opt),
-	    offsetof(struct sample, has_opt), "optional, not nullable" },
-	{ "one", UA_F_STRING, false, false, 1, 1, 0,
-	    offsetof(struct sample, one), sizeof(((struct sample *)0)->one),
-	    NO_HAS, "one character" },
+	{ .name = "text",
+	    .type = UA_F_STRING,
+	    .off = offsetof(struct sample, text),
+	    .size = sizeof(((struct sample *)0)->text),
+	    .has_off = NO_HAS,
+	    .description = "bounded by its buffer" },
+	{ .name = "opt",
+	    .type = UA_F_STRING,
+	    .off = offsetof(struct sample, opt),
+	    .size = sizeof(((struct sample *)0)->opt),
+	    .has_off = offsetof(struct sample, has_opt),
+	    .description = "optional, not nullable" },
+	{ .name = "one",
+	    .type = UA_F_STRING,
+	    .min_len = 1,
+	    .max_len = 1,
+	    .off = offsetof(struct sample, one),
+	    .size = sizeof(((struct sample *)0)->one),
+	    .has_off = NO_HAS,
+	    .description = "one character" },
 };
 
 static const struct ua_schema sample_schema = { "Sample", sample_fields,
-	NELEM(sample_fields) };
+	NELEM(sample_fields), sizeof(struct sample) };
 
 /* ---- ua_verrs ---- */
 
@@ -574,10 +585,10 @@ START_TEST(problems_add_to_earlier_ones)
 	ua_verrs_add(&errs, "missing", ua_loc("path", "user_id"),
 	    "Field required", NULL, NULL);
 	ck_assert_int_eq(ua_schema_parse(&ua_schema_user_create, ok, strlen(ok),
-			     &out, &errs),
+			     &out, sizeof(out), &errs),
 	    UA_OK);
 	ck_assert_int_eq(ua_schema_parse(&ua_schema_user_create, "{}", 2, &out,
-			     &errs),
+			     sizeof(out), &errs),
 	    UA_ERR_INVALID);
 	CK_PROBLEMS(take(&errs),
 	    "[{\"type\":\"missing\",\"loc\":[\"path\","
@@ -1168,7 +1179,7 @@ parse_form(const struct ua_schema *sc, struct kv *kvs, void *out)
 	char	       *s;
 
 	ua_verrs_init(&errs);
-	er = ua_schema_parse_form(sc, kv_get, kvs, out, &errs);
+	er = ua_schema_parse_form(sc, kv_get, kvs, out, sc->size, &errs);
 	ck_assert_int_eq(er, ua_verrs_empty(&errs) ? UA_OK : UA_ERR_INVALID);
 	s = take(&errs);
 	ua_verrs_cleanup(&errs);

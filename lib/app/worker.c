@@ -19,10 +19,8 @@
 #include "userapi/buf.h"
 #include "userapi/cors.h"
 #include "userapi/db.h"
-#include "userapi/dependencies.h"
 #include "userapi/log.h"
 #include "userapi/request.h"
-#include "userapi/router.h"
 #include "userapi/settings.h"
 #include "userapi/worker.h"
 
@@ -52,42 +50,6 @@ install_signals(void)
 	sa.sa_handler = on_sigterm;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
-}
-
-static double
-elapsed_ms(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
-
-void
-ua_app_handle(const struct ua_app *app, char *const *envp,
-    const struct ua_input *in, struct ua_buf *out)
-{
-	struct ua_req req;
-	enum ua_err   er;
-
-	ua_req_init(&req);
-	req.db = app->db;
-	er = ua_req_parse(&req, envp, in, app->settings);
-	ua_log_set_request_id(req.request_id);
-	if (er != UA_OK)
-		ua_resp_error(&req, er);
-	else if (!ua_cors_preflight(&req))
-		ua_router_dispatch(app->routers, app->nrouters, &req,
-		    app->authenticate);
-	ua_cors_headers(&req);
-	ua_resp_serialize(&req, out);
-	ua_log_info("%s %s %s %d %.3fms",
-	    req.client[0] != '\0' ? req.client : "-", req.method_name,
-	    req.path != NULL ? req.path : "-", req.resp.status,
-	    elapsed_ms(&req.started));
-	ua_log_set_request_id(NULL);
-	ua_req_cleanup(&req);
 }
 
 static int
@@ -277,13 +239,9 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	for (i = 0; i < nrouters; i++)
 		if (routers[i]->warm_up != NULL)
 			routers[i]->warm_up(&settings);
-	app.settings = &settings;
-	app.db = ua_db_new(&settings);
-	app.routers = routers;
-	app.nrouters = nrouters;
-	app.authenticate = ua_bearer_authenticate;
+	ua_app_init_pg(&app, &settings, routers, nrouters);
 	rc = cgi ? serve_cgi(&app) : serve_fastcgi(&app);
-	ua_db_free(app.db);
+	ua_app_cleanup(&app);
 	ua_settings_cleanup(&settings);
 	return rc;
 }
