@@ -1107,7 +1107,7 @@ pg_set_status(void *arg, int64_t id, int64_t if_version,
 {
 	struct ua_db *db = arg;
 	PGresult     *res;
-	enum ua_err   er = UA_ERR_DB;
+	enum ua_err   er;
 	char	      idbuf[UA_INT64_STRLEN], vbuf[UA_INT64_STRLEN];
 	const char   *params[4] = { idbuf, NULL, NULL, vbuf };
 	int	      try;
@@ -1150,7 +1150,7 @@ pg_remove(void *arg, int64_t id, int64_t if_version)
 {
 	struct ua_db	    *db = arg;
 	PGresult	    *res;
-	enum ua_err	     er = UA_ERR_DB;
+	enum ua_err	     er;
 	enum ua_order_status st;
 	int64_t		     n;
 	char		     idbuf[UA_INT64_STRLEN], vbuf[UA_INT64_STRLEN];

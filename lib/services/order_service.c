@@ -50,8 +50,12 @@ ua_order_idem_init(struct ua_idem *idem, const char *key, const void *body,
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int  mdlen = 0;
-	size_t	      n = strlen(key), i;
+	size_t	      n, i;
 
+	memset(idem, 0, sizeof(*idem));
+	if (key == NULL)
+		return UA_ERR_INVALID;
+	n = strnlen(key, UA_IDEM_KEY_MAX + 1);
 	if (n == 0 || n > UA_IDEM_KEY_MAX)
 		return UA_ERR_INVALID;
 	for (i = 0; i < n; i++)
@@ -91,8 +95,10 @@ load_visible(const struct ua_services *svc, const struct ua_user *caller,
 	if (er != UA_OK)
 		return er == UA_ERR_NOT_FOUND ? UA_ERR_NOT_FOUND : er;
 	if (!found ||
-	    (!is_admin(caller) && (!o->has_user || o->user_id != caller->id)))
+	    (!is_admin(caller) && (!o->has_user || o->user_id != caller->id))) {
+		ua_order_cleanup(o); /* nothing of it reaches the caller */
 		return UA_ERR_NOT_FOUND;
+	}
 	return UA_OK;
 }
 
@@ -102,8 +108,12 @@ ua_order_create(const struct ua_services *svc, const struct ua_user *caller,
     const struct ua_order_render *render, struct ua_order *out,
     struct ua_idem_answer *answer)
 {
-	return svc->orders.ops->insert(svc->orders.arg, caller->id, in, idem,
+	enum ua_err er;
+
+	er = svc->orders.ops->insert(svc->orders.arg, caller->id, in, idem,
 	    render, out, answer);
+	/* The caller was deleted since the bearer step read it. */
+	return er == UA_ERR_NOT_FOUND ? UA_ERR_BAD_TOKEN : er;
 }
 
 enum ua_err
@@ -143,13 +153,15 @@ ua_order_set_status(const struct ua_services *svc, const struct ua_user *caller,
 {
 	enum ua_order_status from;
 	enum ua_err	     er;
+	int64_t		     version;
 
 	if ((er = load_visible(svc, caller, id, out)) != UA_OK)
 		return er;
 	from = *current = out->status;
-	if (if_version != 0 && if_version != out->version)
+	version = out->version;
+	ua_order_cleanup(out); /* "out" holds only the changed order */
+	if (if_version != 0 && if_version != version)
 		return UA_ERR_PRECONDITION;
-	ua_order_cleanup(out);
 	if ((er = ua_order_transition_allowed(from, to,
 		 is_admin(caller) ? UA_ORDER_ACTOR_ADMIN :
 				    UA_ORDER_ACTOR_OWNER)) != UA_OK)

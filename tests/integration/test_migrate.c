@@ -1077,6 +1077,150 @@ START_TEST(test_updated_at_kept_by_update_that_changes_nothing)
 END_TEST
 
 /* ---------------------------------------------------------------- */
+/* What 0005 gives the application: orders. */
+
+/* A user (id 1) and a pending order of theirs (id 1) with one item. */
+static void
+one_order(void)
+{
+	sql_ok("INSERT INTO users (email, hashed_password, name)"
+	       " VALUES ('a@x.org', 'h', 'A')");
+	sql_ok("INSERT INTO orders (user_id, currency, total_cents)"
+	       " VALUES (1, 'EUR', 2598)");
+	sql_ok("INSERT INTO order_items (order_id, position, sku, name,"
+	       " unit_price_cents, quantity, line_total_cents)"
+	       " VALUES (1, 0, 'BK-1', 'Book', 1299, 2, 2598)");
+}
+
+START_TEST(test_orders_down_up_down)
+{
+	char *at4, *back;
+
+	migrate_ok("upgrade", "4");
+	at4 = schema_print();
+	migrate_ok("upgrade", "5");
+	one_order();
+	sql_is("SELECT status || ' ' || version || ' ' || (updated_at IS NULL)"
+	       " FROM orders",
+	    "pending 1 true");
+	migrate_ok("downgrade", "4");
+	back = schema_print();
+	ck_assert_str_eq(back, at4);
+	sql_is("SELECT to_regclass('orders') IS NULL"
+	       " AND to_regclass('order_items') IS NULL"
+	       " AND to_regclass('order_count') IS NULL"
+	       " AND to_regclass('idempotency_keys') IS NULL",
+	    "t");
+	migrate_ok("upgrade", "5");
+	sql_is("SELECT count(*) || ' ' || sum(n) FROM order_count", "80 0");
+	migrate_ok("downgrade", "4");
+	free(back);
+	back = schema_print();
+	ck_assert_str_eq(back, at4);
+	free(at4);
+	free(back);
+}
+END_TEST
+
+START_TEST(test_orders_constraints_refuse_bad_rows)
+{
+	static const char *const bad[] = {
+		"INSERT INTO orders (user_id, status, currency, total_cents)"
+		" VALUES (1, 'lost', 'EUR', 0)",
+		"INSERT INTO orders (user_id, currency, total_cents)"
+		" VALUES (1, 'eur', 0)",
+		"INSERT INTO orders (user_id, currency, total_cents)"
+		" VALUES (1, 'E1R', 0)",
+		"INSERT INTO orders (user_id, currency, total_cents)"
+		" VALUES (1, 'EUR', -1)",
+		"INSERT INTO orders (user_id, currency, total_cents)"
+		" VALUES (1, 'EUR', 10000000000000001)",
+		"INSERT INTO orders (user_id, currency, total_cents, note)"
+		" VALUES (1, 'EUR', 0, '')",
+		"INSERT INTO orders (user_id, currency, total_cents, version)"
+		" VALUES (1, 'EUR', 0, 0)",
+		"INSERT INTO order_items VALUES (1, 1, 'S', 'N', 5, 0, 0)",
+		"INSERT INTO order_items VALUES (1, 1, 'S', 'N', 5, 1001, 5005)",
+		"INSERT INTO order_items"
+		" VALUES (1, 1, 'S', 'N', 100000000001, 1, 100000000001)",
+		"INSERT INTO order_items VALUES (1, 1, 'S', 'N', -1, 1, -1)",
+		"INSERT INTO order_items VALUES (1, 1, 'S', 'N', 5, 2, 11)",
+		"INSERT INTO order_items VALUES (1, 100, 'S', 'N', 5, 2, 10)",
+		"INSERT INTO order_items VALUES (1, 1, '', 'N', 5, 2, 10)",
+		"INSERT INTO order_items VALUES (1, 1, 'S', '', 5, 2, 10)",
+		"INSERT INTO idempotency_keys (user_id, key, request_hash,"
+		" response_status, response_body)"
+		" VALUES (1, 'a b', 'h', 201, '{}')",
+		"INSERT INTO idempotency_keys (user_id, key, request_hash,"
+		" response_status, response_body)"
+		" VALUES (1, 'k', 'h', 500, '{}')",
+		"UPDATE order_count SET n = -1", NULL
+	};
+	size_t i;
+
+	migrate_ok("upgrade", "head");
+	one_order();
+	for (i = 0; bad[i] != NULL; i++)
+		ck_assert_msg(strcmp(sql_on(fx.conn, bad[i], NULL), "23514") ==
+			0,
+		    "not refused by a CHECK: %s", bad[i]);
+	/* The limits themselves are allowed. */
+	sql_ok("INSERT INTO order_items VALUES (1, 99, 'S', 'N',"
+	       " 100000000000, 1000, 100000000000000)");
+	sql_ok("INSERT INTO orders (user_id, currency, total_cents)"
+	       " VALUES (1, 'USD', 10000000000000000)");
+	/* An item of a missing order; the same position twice. */
+	ck_assert_str_eq(sql_on(fx.conn,
+			     "INSERT INTO order_items"
+			     " VALUES (99, 1, 'S', 'N', 5, 2, 10)",
+			     NULL),
+	    "23503");
+	ck_assert_str_eq(sql_on(fx.conn,
+			     "INSERT INTO order_items"
+			     " VALUES (1, 0, 'S', 'N', 5, 2, 10)",
+			     NULL),
+	    "23505");
+}
+END_TEST
+
+START_TEST(test_deleting_a_user_keeps_their_orders_without_owner)
+{
+	migrate_ok("upgrade", "head");
+	one_order();
+	sql_ok("INSERT INTO idempotency_keys (user_id, key, request_hash,"
+	       " response_status, response_body)"
+	       " VALUES (1, 'k', 'h', 201, '{}')");
+	sql_ok("DELETE FROM users");
+	sql_is("SELECT coalesce(user_id::text, 'null') || ' ' || status"
+	       " || ' ' || version FROM orders",
+	    "null pending 1");
+	sql_is("SELECT count(*) FROM order_items", "1");
+	sql_is("SELECT count(*) FROM idempotency_keys", "0");
+	/* Deleting the order takes its items along. */
+	sql_ok("DELETE FROM orders");
+	sql_is("SELECT count(*) FROM order_items", "0");
+}
+END_TEST
+
+START_TEST(test_order_counts_kept_by_triggers)
+{
+	migrate_ok("upgrade", "head");
+	one_order();
+	sql_ok("INSERT INTO orders (user_id, currency, total_cents)"
+	       " SELECT 1, 'EUR', 0 FROM generate_series(1, 40)");
+	sql_ok("UPDATE orders SET status = 'paid' WHERE id % 3 = 0");
+	sql_ok("DELETE FROM orders WHERE id % 5 = 0");
+	sql_is("SELECT string_agg(status || '=' || n, ',' ORDER BY status)"
+	       " FROM (SELECT status, sum(n) AS n FROM order_count"
+	       " GROUP BY status) AS c WHERE n > 0",
+	    "paid=11,pending=22");
+	sql_is("SELECT count(*) FROM orders", "33");
+	sql_ok("TRUNCATE orders CASCADE");
+	sql_is("SELECT sum(n) FROM order_count", "0");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
 /* Applied files must not change. */
 
 /* Append a comment to the test's copy of 0001's .up.sql. */
@@ -1643,6 +1787,11 @@ migrate_suite(void)
 	tcase_add_test(tc, test_role_defaults_to_user);
 	tcase_add_test(tc, test_updated_at_null_until_update);
 	tcase_add_test(tc, test_updated_at_kept_by_update_that_changes_nothing);
+	tcase_add_test(tc, test_orders_down_up_down);
+	tcase_add_test(tc, test_orders_constraints_refuse_bad_rows);
+	tcase_add_test(tc,
+	    test_deleting_a_user_keeps_their_orders_without_owner);
+	tcase_add_test(tc, test_order_counts_kept_by_triggers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("checksum");
