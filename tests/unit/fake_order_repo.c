@@ -477,6 +477,44 @@ fake_insert(void *arg, int64_t user_id, const struct ua_order_create *in,
 }
 
 static enum ua_err
+fake_keep_answer(void *arg, int64_t user_id, const struct ua_idem *idem,
+    int status, const char *body, size_t len, struct ua_idem_answer *answer)
+{
+	struct fake_order_repo *fo = arg;
+	struct fkey		k, *kept;
+	enum ua_err		er;
+
+	memset(answer, 0, sizeof(*answer));
+	if ((er = enter(fo, FAKE_ORDER_KEEP_ANSWER)) != UA_OK)
+		return er;
+	if (!idem_valid(idem) || status < 100 || status > 499 ||
+	    strlen(body) != len)
+		return UA_ERR_INVALID;
+	if (is_busy(fo, user_id, idem->key))
+		return UA_ERR_IDEM_BUSY;
+	if ((kept = find_key(fo, user_id, idem->key)) != NULL) {
+		if (strcmp(kept->fingerprint, idem->fingerprint) != 0)
+			return UA_ERR_IDEM_MISMATCH;
+		answer->status = kept->status;
+		answer->len = kept->len;
+		answer->body = ua_xstrndup(kept->body, kept->len);
+		return UA_ERR_IDEM_REPLAY;
+	}
+	memset(&k, 0, sizeof(k));
+	k.user_id = user_id;
+	memcpy(k.key, idem->key, sizeof(k.key));
+	memcpy(k.fingerprint, idem->fingerprint, sizeof(k.fingerprint));
+	k.status = status;
+	k.body = ua_xstrndup(body, len);
+	k.len = len;
+	k.created_s = now_s(fo);
+	sweep_keys(fo);
+	fo->keys = ua_xrealloc(fo->keys, (fo->nkeys + 1) * sizeof(*fo->keys));
+	fo->keys[fo->nkeys++] = k;
+	return UA_OK;
+}
+
+static enum ua_err
 fake_update(void *arg, int64_t id, int64_t if_version,
     const struct ua_order_update *patch, struct ua_order *out)
 {
@@ -591,6 +629,7 @@ const struct ua_order_repo_ops fake_order_repo_ops = {
 	.get_with_caller = fake_get_with_caller,
 	.list_with_caller = fake_list_with_caller,
 	.insert = fake_insert,
+	.keep_answer = fake_keep_answer,
 	.update = fake_update,
 	.set_status = fake_set_status,
 	.remove = fake_remove,

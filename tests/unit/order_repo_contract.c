@@ -825,6 +825,47 @@ START_TEST(idem_keys_of_different_users_never_meet)
 }
 END_TEST
 
+/* A refusal (a 422) is kept like an order's answer, and replayed. */
+START_TEST(idem_refusal_is_kept_and_replayed)
+{
+	int64_t		     u = env->add_user("ann@example.com", UA_ROLE_USER);
+	struct ua_order_repo r = R();
+	struct ua_order_create *in = create_in("EUR", 1);
+	struct ua_idem		k = idem("key-1", FP_A);
+	struct ua_idem		k2 = idem("key-1", FP_B);
+	struct render_ctx	ctx;
+	struct ua_order		o;
+	struct ua_idem_answer	a;
+	static const char	body[] = "{\"detail\":[]}";
+
+	ck_assert_int_eq(r.ops->keep_answer(r.arg, u, &k, 422, body,
+			     strlen(body), &a),
+	    UA_OK);
+	ck_assert_ptr_null(a.body);
+	ck_assert_int_eq(r.ops->keep_answer(r.arg, u, &k, 422, body,
+			     strlen(body), &a),
+	    UA_ERR_IDEM_REPLAY);
+	ck_assert_int_eq(a.status, 422);
+	ck_assert_str_eq(a.body, body);
+	ua_idem_answer_cleanup(&a);
+	ck_assert_int_eq(r.ops->keep_answer(r.arg, u, &k2, 422, body,
+			     strlen(body), &a),
+	    UA_ERR_IDEM_MISMATCH);
+	/* An order under the same key replays the refusal, creates nothing. */
+	memset(&ctx, 0, sizeof(ctx));
+	ck_assert_int_eq(insert_idem(u, in, &k, &ctx, &o, &a),
+	    UA_ERR_IDEM_REPLAY);
+	ck_assert_int_eq(a.status, 422);
+	ck_assert_int_eq(o.id, 0);
+	ck_assert_int_eq(ctx.calls, 0);
+	ck_assert_int_eq(r.ops->keep_answer(r.arg, u, &k, 99, body,
+			     strlen(body), &a),
+	    UA_ERR_INVALID);
+	ua_idem_answer_cleanup(&a);
+	free(in);
+}
+END_TEST
+
 START_TEST(idem_in_progress_is_busy_at_once)
 {
 	int64_t u = env->add_user("ann@example.com", UA_ROLE_USER);
@@ -1433,6 +1474,7 @@ order_repo_contract_suite(const char *name, const struct contract_env *e)
 	tcase_add_test(tc, idem_first_request_keeps_its_answer_and_replays_it);
 	tcase_add_test(tc, idem_same_key_other_request_is_a_mismatch);
 	tcase_add_test(tc, idem_keys_of_different_users_never_meet);
+	tcase_add_test(tc, idem_refusal_is_kept_and_replayed);
 	tcase_add_test(tc, idem_in_progress_is_busy_at_once);
 	tcase_add_test(tc, idem_failed_request_keeps_nothing);
 	tcase_add_test(tc, idem_answer_expires_after_a_day);
