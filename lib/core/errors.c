@@ -45,7 +45,7 @@ static const struct errdef errs[UA_ERR__MAX] = {
 	    "Order can no longer be changed" },
 	/* The router words it with both statuses; this is the fallback. */
 	[UA_ERR_BAD_TRANSITION] = { "bad status change", 409,
-	    "Cannot change status" },
+	    "Cannot change status from <from> to <to>" },
 	[UA_ERR_IDEM_BUSY] = { "idempotency key busy", 409,
 	    "A request with this Idempotency-Key is in progress" },
 	[UA_ERR_IDEM_MISMATCH] = { "idempotency key reused", 422,

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "userapi/errors.h"
+#include "userapi/dependencies.h"
 #include "userapi/openapi.h"
 #include "userapi/router.h"
 #include "userapi/routers.h"
@@ -199,7 +200,11 @@ error_responses(const struct ua_route *r, struct json_object *responses)
 				snprintf(desc + strlen(desc),
 				    sizeof(desc) - strlen(desc), "%s\"%s\"",
 				    er2 == er ? ": " : " or ",
-				    ua_err_detail((enum ua_err)er2));
+				    er2 == UA_ERR_NOT_FOUND &&
+					    r->fetch != NULL &&
+					    r->fetch->not_found != NULL ?
+					r->fetch->not_found :
+					ua_err_detail((enum ua_err)er2));
 		if (er == UA_ERR_INVALID)
 			schema = ua_openapi_ref("HTTPValidationError");
 		else if (status == 503 && r->error_response != NULL)
