@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,29 @@ proc_alive(long pid, long *ppid)
 	return alive;
 }
 
+/*
+ * Is process "pid" a program of this stack's cgi-bin?  Other stacks on
+ * the same machine (another checkout's tests, a benchmark) run workers
+ * of the same names, which a test must neither count nor kill.
+ */
+static bool
+proc_ours(long pid)
+{
+	const char *bin = getenv("UA_TEST_CGI_BIN");
+	char	    link[64], exe[PATH_MAX], dir[PATH_MAX];
+	ssize_t	    n;
+	size_t	    len;
+
+	if (bin == NULL || realpath(bin, dir) == NULL)
+		return true; /* nothing to tell them apart by */
+	snprintf(link, sizeof(link), "/proc/%ld/exe", pid);
+	if ((n = readlink(link, exe, sizeof(exe) - 1)) <= 0)
+		return false;
+	exe[n] = '\0';
+	len = strlen(dir);
+	return strncmp(exe, dir, len) == 0 && exe[len] == '/';
+}
+
 size_t
 stack_workers(const char *comm, const char *server, struct worker_proc *procs,
     size_t max)
@@ -297,7 +321,8 @@ stack_workers(const char *comm, const char *server, struct worker_proc *procs,
 		if (errno != 0 || *end != '\0' || pid <= 0)
 			continue;
 		if (!proc_comm(pid, name, sizeof(name)) ||
-		    strcmp(name, comm) != 0 || !proc_alive(pid, &ppid))
+		    strcmp(name, comm) != 0 || !proc_alive(pid, &ppid) ||
+		    !proc_ours(pid))
 			continue;
 		procs[n].pid = (pid_t)pid;
 		if (!proc_comm(ppid, procs[n].parent, sizeof(procs[n].parent)))
