@@ -133,17 +133,18 @@ ua_access_check(const struct ua_services *svc, struct ua_req *req,
 		er = ua_user_read_with_caller(svc, sub, 0, caller, &cred,
 		    &unused, &found);
 
-	if ((er = ua_auth_check_caller(er, &cred, ver)) != UA_OK)
-		ua_resp_error(req, er);
-	else if (!ok)
+	if ((er = ua_auth_check_caller(er, &cred, ver)) == UA_OK && ok) {
+		er = check_rule(route, caller, call->id, call->fetched);
+		if (er == UA_OK && fetch != NULL && !found &&
+		    fetch->not_found != NULL)
+			er = UA_ERR_NOT_FOUND;
+	}
+	if (er == UA_OK && !ok)
 		ua_resp_json(req, 422, ua_verrs_to_json(&errs));
-	else if ((er = check_rule(route, caller, call->id, call->fetched)) ==
-	    UA_ERR_NOT_FOUND)
+	else if (er == UA_ERR_NOT_FOUND)
 		answer_not_found(req, fetch);
 	else if (er != UA_OK)
 		ua_resp_error(req, er);
-	else if (fetch != NULL && !found && fetch->not_found != NULL)
-		answer_not_found(req, fetch);
 	else {
 		call->caller = caller;
 		allowed = true;

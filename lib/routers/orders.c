@@ -324,8 +324,10 @@ list_orders(struct ua_req *req, const struct ua_call *call)
 	const struct order_page *p = call->fetched;
 	struct ua_buf		 b, filters;
 	char			 base[64];
+	int64_t			 pages;
 	size_t			 i;
 
+	pages = p->total / p->limit + (p->total % p->limit != 0 ? 1 : 0);
 	/* Only an admin may ask for someone's orders by user_id. */
 	if (p->filter.has_user_id && !p->user_route &&
 	    call->caller->role != UA_ROLE_ADMIN) {
@@ -343,7 +345,7 @@ list_orders(struct ua_req *req, const struct ua_call *call)
 	    "],\"meta\":{\"page\":%lld,\"limit\":%lld,"
 	    "\"total\":%lld,\"total_pages\":%lld}}",
 	    (long long)p->page, (long long)p->limit, (long long)p->total,
-	    (long long)(p->total / p->limit + (p->total % p->limit != 0)));
+	    (long long)pages);
 
 	ua_buf_init(&filters);
 	ua_buf_puts(&filters, "");
