@@ -23,10 +23,18 @@ const API_ROUTES = [
 	['post', '/api/auth/login', false],
 	['get', '/api/auth/me', true],
 	['post', '/api/auth/password', true],
+	['post', '/api/orders/', true],
+	['get', '/api/orders/', true],
+	['get', '/api/orders/{order_id}', true],
+	['patch', '/api/orders/{order_id}', true],
+	['delete', '/api/orders/{order_id}', true],
+	['post', '/api/orders/{order_id}/status', true],
+	['get', '/api/users/{user_id}/orders', true],
 ];
 
 const COMPONENTS = ['User', 'UserPage', 'Token', 'HTTPError', 'HTTPValidationError', 'ValidationError',
-	'UserCreate', 'UserUpdate', 'LoginRequest', 'LoginForm', 'PasswordChange', 'Health', 'Readiness'];
+	'UserCreate', 'UserUpdate', 'LoginRequest', 'LoginForm', 'PasswordChange', 'Health', 'Readiness',
+	'Order', 'OrderItemOut', 'OrderPage', 'OrderCreate', 'OrderItem', 'OrderUpdate', 'OrderStatusChange'];
 
 const key = (method, path) => `${method.toUpperCase()} ${normPath(path)}`;
 
@@ -218,8 +226,11 @@ async function testServer(server, cfg) {
 		    `HTTPValidationError.detail is ${JSON.stringify(ve)}`);
 	});
 
-	await c.run('request bodies: UserCreate, UserUpdate, LoginRequest (JSON) and LoginForm (form), PasswordChange', () => {
+	await c.run('request bodies: UserCreate, UserUpdate, LoginRequest (JSON) and LoginForm (form), PasswordChange, the order bodies', () => {
 		const want = [
+			['post', '/api/orders/', 'application/json', 'OrderCreate'],
+			['patch', '/api/orders/{order_id}', 'application/json', 'OrderUpdate'],
+			['post', '/api/orders/{order_id}/status', 'application/json', 'OrderStatusChange'],
 			['post', '/api/users/', 'application/json', 'UserCreate'],
 			['patch', '/api/users/{user_id}', 'application/json', 'UserUpdate'],
 			['post', '/api/auth/login', 'application/json', 'LoginRequest'],

@@ -318,6 +318,44 @@ async function scenario(server, x, sfx) {
 		await x.call({ method: 'PATCH', path: `/api/users/${ids.ann}`, what: 'body over MAX_BODY_BYTES', want: 413,
 			token: tokens.ann, raw: big, type: 'application/json' });
 
+		// --- orders: ann's, bob (an admin) moves them on
+		const item = { sku: 'BK-1', name: 'Book', unit_price_cents: 1299, quantity: 2 };
+		const o = await x.call({ method: 'POST', path: '/api/orders/', want: 201, token: tokens.ann, requestValid: true,
+			json: { currency: 'EUR', items: [item], note: 'docs' }, headers: { 'Idempotency-Key': `docs-${sfx}` } });
+		const oid = o?.json?.id;
+		await x.call({ method: 'POST', path: '/api/orders/', what: 'the same Idempotency-Key, another body', want: 422,
+			token: tokens.ann, json: { currency: 'EUR', items: [item] }, headers: { 'Idempotency-Key': `docs-${sfx}` } });
+		await x.call({ method: 'POST', path: '/api/orders/', what: 'quantity 0', want: 422, token: tokens.ann, requestValid: false,
+			json: { currency: 'EUR', items: [{ ...item, quantity: 0 }] } });
+		await x.call({ method: 'POST', path: '/api/orders/', what: 'no token', want: 401, json: { currency: 'EUR', items: [item] } });
+		await x.call({ method: 'GET', path: `/api/orders/${oid}`, want: 200, token: tokens.ann, requestValid: true });
+		await x.call({ method: 'GET', path: `/api/orders/${oid}`, what: 'someone else', want: 404, token: tokens.cat });
+		await x.call({ method: 'GET', path: '/api/orders/?status=pending&limit=5', want: 200, token: tokens.ann, requestValid: true });
+		await x.call({ method: 'GET', path: '/api/orders/?status=lost', what: 'status not in the enum', want: 422, token: tokens.ann,
+			requestValid: false });
+		await x.call({ method: 'GET', path: `/api/orders/?user_id=${ids.ann}`, what: 'user_id, not an admin', want: 403,
+			token: tokens.cat });
+		await x.call({ method: 'GET', path: `/api/users/${ids.ann}/orders`, want: 200, token: tokens.ann, requestValid: true });
+		await x.call({ method: 'GET', path: `/api/users/${ids.ann}/orders`, what: 'someone else', want: 403, token: tokens.cat });
+		await x.call({ method: 'GET', path: '/api/users/2147483000/orders', what: 'no such user', want: 404, token: tokens.bob });
+		await x.call({ method: 'PATCH', path: `/api/orders/${oid}`, want: 200, token: tokens.ann, requestValid: true,
+			json: { note: 'docs, changed', items: [item, { ...item, sku: 'BK-2' }] }, headers: { 'If-Match': '"1"' } });
+		await x.call({ method: 'PATCH', path: `/api/orders/${oid}`, what: 'If-Match of another version', want: 412, token: tokens.ann,
+			json: { note: 'stale' }, headers: { 'If-Match': '"1"' } });
+		await x.call({ method: 'POST', path: `/api/orders/${oid}/status`, what: 'the owner pays', want: 403, token: tokens.ann,
+			requestValid: true, json: { status: 'paid' } });
+		await x.call({ method: 'POST', path: `/api/orders/${oid}/status`, what: 'an admin takes the payment', want: 200,
+			token: tokens.bob, requestValid: true, json: { status: 'paid' } });
+		await x.call({ method: 'POST', path: `/api/orders/${oid}/status`, what: 'paid again', want: 409, token: tokens.bob,
+			json: { status: 'paid' } });
+		await x.call({ method: 'PATCH', path: `/api/orders/${oid}`, what: 'no longer pending', want: 409, token: tokens.ann,
+			json: { note: 'too late' } });
+		await x.call({ method: 'DELETE', path: `/api/orders/${oid}`, what: 'no longer pending', want: 409, token: tokens.ann });
+		const o2 = await x.call({ method: 'POST', path: '/api/orders/', what: 'a second one', want: 201, token: tokens.ann,
+			json: { currency: 'USD', items: [item] } });
+		await x.call({ method: 'DELETE', path: `/api/orders/${o2?.json?.id}`, want: 204, token: tokens.ann });
+		await x.call({ method: 'DELETE', path: `/api/orders/${o2?.json?.id}`, what: 'again', want: 404, token: tokens.ann });
+
 		// --- delete
 		await x.call({ method: 'DELETE', path: `/api/users/${ids.cat}`, what: 'someone else', want: 403, token: tokens.ann });
 		await x.call({ method: 'DELETE', path: `/api/users/${ids.cat}`, what: 'no token', want: 401 });
@@ -382,6 +420,9 @@ async function outage(runs) {
 			await x.call({ method: 'PATCH', path: `/api/users/${ids.ann}`, what: 'no database', want: 503, token: tokens.bob,
 				json: { name: 'Ann Again' } });
 			await x.call({ method: 'DELETE', path: `/api/users/${ids.ann}`, what: 'no database', want: 503, token: tokens.bob });
+			await x.call({ method: 'GET', path: '/api/orders/', what: 'no database', want: 503, token: tokens.bob });
+			await x.call({ method: 'POST', path: '/api/orders/', what: 'no database', want: 503, token: tokens.bob,
+				json: { currency: 'EUR', items: [{ sku: 'BK-1', name: 'Book', unit_price_cents: 1, quantity: 1 }] } });
 			await x.call({ method: 'POST', path: '/api/auth/password', what: 'no database', want: 503, token: tokens.ann,
 				json: { current_password: 'another long one', new_password: 'yet another one' } });
 		}
