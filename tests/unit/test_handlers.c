@@ -38,6 +38,8 @@ mem_read(void *arg, char *buf, int len)
 
 	if ((size_t)len < n)
 		n = (size_t)len;
+	if (n == 0)
+		return 0;
 	memcpy(buf, m->data + m->pos, n);
 	m->pos += n;
 	return (int)n;
