@@ -50,26 +50,16 @@
 #include "userapi/order.h"
 #include "userapi/order_repo.h"
 #include "userapi/user.h"
+#include "model-private.h"
 #include "repositories-private.h"
 
 /* The columns of an order, then those of one of its items. */
 enum ocol {
-	OCOL_ID,
-	OCOL_USER_ID, /* NULL once the owner is deleted */
-	OCOL_STATUS,
-	OCOL_CURRENCY,
-	OCOL_TOTAL,
-	OCOL_NOTE, /* NULL: none */
-	OCOL_VERSION,
-	OCOL_CREATED,  /* microseconds since the epoch */
-	OCOL_UPDATED,  /* likewise, or NULL */
-	ICOL_POSITION, /* NULL: the order has no items (or no order) */
-	ICOL_SKU,
-	ICOL_NAME,
-	ICOL_UNIT_PRICE,
-	ICOL_QUANTITY,
-	ICOL_LINE_TOTAL,
-	OCOL__MAX
+	OCOL_ORDER = 0,			   /* UA_ORDER_COL__MAX of them */
+	ICOL_POSITION = UA_ORDER_COL__MAX, /* NULL: the order has no items
+					      (or there is no order) */
+	ICOL_ITEM,			   /* UA_ORDER_ITEM_COL__MAX of them */
+	OCOL__MAX = ICOL_ITEM + UA_ORDER_ITEM_COL__MAX
 };
 
 /* Columns of SQL_GET_WITH_CALLER: the caller's, then an order's. */
@@ -93,15 +83,13 @@ enum kcol { KCOL_HASH, KCOL_STATUS, KCOL_BODY, KCOL__MAX };
 /* Columns of SQL_PEEK. */
 enum pcol { PCOL_STATUS, PCOL_VERSION, PCOL__MAX };
 
-/* The columns of enum ocol of the tables "o" (orders) and "i" (items). */
+/*
+ * The columns of enum ocol of the tables "o" (orders) and "i" (items):
+ * the models' own lists (model-private.h), the item's position between.
+ */
 #define ORDER_COLS_OF(o, i) \
-	o ".id, " o ".user_id::bigint, " o ".status, " o ".currency::text," \
-	  " " o ".total_cents, " o ".note::text, " o ".version," \
-	  " (extract(epoch FROM " o ".created_at) * 1000000)::bigint," \
-	  " (extract(epoch FROM " o ".updated_at) * 1000000)::bigint," \
-	  " " i ".position::bigint, " i ".sku::text, " i ".name::text," \
-	  " " i ".unit_price_cents, " i ".quantity::bigint," \
-	  " " i ".line_total_cents"
+	UA_ORDER_COLS_OF(o) \
+	", " i ".position::bigint, " UA_ORDER_ITEM_COLS_OF(i)
 
 /*
  * The caller, and order $2 with its items: one statement, one row per
@@ -299,61 +287,15 @@ _Static_assert(UA_IDEM_TTL_S == 24 * 60 * 60,
 static enum ua_err
 row_to_order(const PGresult *res, int row, int base, struct ua_order *o)
 {
-	enum ua_err er;
-	bool	    isnull;
-
-	if ((er = ua_pg_int64(res, row, base + OCOL_ID, &o->id)) != UA_OK ||
-	    (er = ua_pg_int64_null(res, row, base + OCOL_USER_ID, &o->user_id,
-		 &isnull)) != UA_OK)
-		return er;
-	o->has_user = !isnull;
-	if (PQgetisnull(res, row, base + OCOL_STATUS) ||
-	    ua_order_status_from_name(PQgetvalue(res, row, base + OCOL_STATUS),
-		&o->status) != UA_OK) {
-		ua_log_err("orders: unknown status in row %d", row);
-		return UA_ERR_DB;
-	}
-	if ((er = ua_pg_text(res, row, base + OCOL_CURRENCY, o->currency,
-		 sizeof(o->currency))) != UA_OK ||
-	    (er = ua_pg_int64(res, row, base + OCOL_TOTAL, &o->total_cents)) !=
-		UA_OK ||
-	    (er = ua_pg_int64(res, row, base + OCOL_VERSION, &o->version)) !=
-		UA_OK ||
-	    (er = ua_pg_int64(res, row, base + OCOL_CREATED, &o->created_us)) !=
-		UA_OK ||
-	    (er = ua_pg_int64_null(res, row, base + OCOL_UPDATED,
-		 &o->updated_us, &isnull)) != UA_OK)
-		return er;
-	o->has_updated = !isnull;
-	if (!PQgetisnull(res, row, base + OCOL_NOTE)) {
-		if ((size_t)PQgetlength(res, row, base + OCOL_NOTE) >
-		    UA_NOTE_MAX_BYTES) {
-			ua_log_err("orders: note too long in row %d", row);
-			return UA_ERR_DB;
-		}
-		o->note = ua_xstrdup(PQgetvalue(res, row, base + OCOL_NOTE));
-	}
-	return UA_OK;
+	return ua_pg_model(res, row, base + OCOL_ORDER, &ua_order_model, o);
 }
 
 /* The item columns of row "row", from column "base" on, into "it". */
 static enum ua_err
 row_to_item(const PGresult *res, int row, int base, struct ua_order_item *it)
 {
-	enum ua_err er;
-
-	if ((er = ua_pg_text(res, row, base + ICOL_SKU, it->sku,
-		 sizeof(it->sku))) != UA_OK ||
-	    (er = ua_pg_text(res, row, base + ICOL_NAME, it->name,
-		 sizeof(it->name))) != UA_OK ||
-	    (er = ua_pg_int64(res, row, base + ICOL_UNIT_PRICE,
-		 &it->unit_price_cents)) != UA_OK ||
-	    (er = ua_pg_int64(res, row, base + ICOL_QUANTITY, &it->quantity)) !=
-		UA_OK ||
-	    (er = ua_pg_int64(res, row, base + ICOL_LINE_TOTAL,
-		 &it->line_total_cents)) != UA_OK)
-		return er;
-	return UA_OK;
+	return ua_pg_model(res, row, base + ICOL_ITEM, &ua_order_item_model,
+	    it);
 }
 
 /*
@@ -374,16 +316,20 @@ read_orders(const PGresult *res, int first, int base, struct ua_order *out,
 
 	*n = 0;
 	for (row = first; row < nrows; row = end) {
-		if (PQgetisnull(res, row, base + OCOL_ID)) {
+		if (PQgetisnull(res, row,
+			base + OCOL_ORDER + UA_ORDER_COL_id)) {
 			end = row + 1;
 			continue;
 		}
-		if ((er = ua_pg_int64(res, row, base + OCOL_ID, &id)) != UA_OK)
+		if ((er = ua_pg_int64(res, row,
+			 base + OCOL_ORDER + UA_ORDER_COL_id, &id)) != UA_OK)
 			return er;
 		for (end = row + 1; end < nrows; end++)
-			if (PQgetisnull(res, end, base + OCOL_ID) ||
-			    ua_pg_int64(res, end, base + OCOL_ID, &next) !=
-				UA_OK ||
+			if (PQgetisnull(res, end,
+				base + OCOL_ORDER + UA_ORDER_COL_id) ||
+			    ua_pg_int64(res, end,
+				base + OCOL_ORDER + UA_ORDER_COL_id,
+				&next) != UA_OK ||
 			    next != id)
 				break;
 		if (*n >= max || end - row > UA_ORDER_ITEMS_MAX) {
