@@ -138,7 +138,15 @@ static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
 			  " LEFT JOIN order_items AS i ON i.order_id = o.id" \
 			  " ORDER BY o.id DESC, i.position"
 #define EVERYONE "(SELECT everyone FROM e)"
-#define PAGE " ORDER BY id DESC LIMIT $3::bigint OFFSET $2::bigint"
+/*
+ * The page's bounds as one-row subqueries: a plan cannot see their
+ * values, so every plan of the statement costs the same and PostgreSQL
+ * keeps the one it made instead of planning each call anew (a bare
+ * "LIMIT $3" makes the generic plan look dearer than a custom one, and
+ * re-planning this statement costs more than running it).
+ */
+#define PAGE \
+	" ORDER BY id DESC LIMIT (SELECT $3::bigint) OFFSET (SELECT $2::bigint)"
 
 /* Everyone's or the caller's own; $5 the status, where there is one. */
 #define LIST_OWN_OR_ALL(st_and, st_where) \
