@@ -97,27 +97,12 @@ ua_pg_caller(const PGresult *res, int row, int base, struct ua_user *u,
     struct ua_credentials *cred)
 {
 	enum ua_err er;
-	bool	    isnull;
 
-	if ((er = ua_pg_int64(res, row, base, &u->id)) != UA_OK ||
-	    (er = ua_pg_text(res, row, base + 1, u->email, sizeof(u->email))) !=
-		UA_OK ||
-	    (er = ua_pg_text(res, row, base + 2, u->name, sizeof(u->name))) !=
-		UA_OK ||
-	    (er = ua_pg_int64(res, row, base + 4, &u->created_us)) != UA_OK ||
-	    (er = ua_pg_int64_null(res, row, base + 5, &u->updated_us,
-		 &isnull)) != UA_OK ||
-	    (er = ua_pg_text(res, row, base + 6, cred->hash,
+	if ((er = ua_pg_model(res, row, base, &ua_user_model, u)) != UA_OK ||
+	    (er = ua_pg_text(res, row, base + UA_USER_COL__MAX, cred->hash,
 		 sizeof(cred->hash))) != UA_OK ||
-	    (er = ua_pg_int64(res, row, base + 7, &cred->token_version)) !=
-		UA_OK)
+	    (er = ua_pg_int64(res, row, base + UA_USER_COL__MAX + 1,
+		 &cred->token_version)) != UA_OK)
 		return er;
-	u->has_updated = !isnull;
-	if (PQgetisnull(res, row, base + 3) ||
-	    ua_role_from_db(PQgetvalue(res, row, base + 3), &u->role) !=
-		UA_OK) {
-		ua_log_err("users: unknown role in row %d", row);
-		return UA_ERR_DB;
-	}
 	return UA_OK;
 }

@@ -18,6 +18,7 @@
 
 #include "userapi/errors.h"
 #include "userapi/user.h"
+#include "model-private.h"
 
 /*
  * Does "res" have "nfields" columns and between "minrows" and "maxrows"
@@ -56,16 +57,13 @@ bool ua_pg_fits(const char *s, size_t max);
 
 /*
  * The columns of a caller as the bearer check reads them, of the users
- * row aliased "t" (a string literal): the user's columns in the order
- * the user repository reads them, then the password hash and the
- * token version.  UA_PG_CALLER__MAX of them.
+ * row aliased "t" (a string literal): the User model's columns, then
+ * the password hash and the token version.  UA_PG_CALLER__MAX of them.
  */
 #define UA_PG_CALLER_COLS_OF(t) \
-	t ".id, " t ".email, " t ".name, " t ".role::text," \
-	  " (extract(epoch FROM " t ".created_at) * 1000000)::bigint," \
-	  " (extract(epoch FROM " t ".updated_at) * 1000000)::bigint," \
-	  " " t ".hashed_password, " t ".token_version::bigint"
-#define UA_PG_CALLER__MAX 8
+	UA_USER_COLS_OF(t) \
+	", " t ".hashed_password, " t ".token_version::bigint"
+#define UA_PG_CALLER__MAX (UA_USER_COL__MAX + 2)
 
 /*
  * The caller's columns of row "row", from column "base" on, into "u"
