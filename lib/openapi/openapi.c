@@ -36,6 +36,22 @@ str(const char *s)
 	return json_object_new_string(s);
 }
 
+/*
+ * {"anyOf": [a, b]}: the 422 of a route that answers both the
+ * validation list and a plain {"detail"} (an Idempotency-Key refused).
+ */
+static struct json_object *
+any_of(struct json_object *a, struct json_object *b)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+
+	json_object_array_add(list, a);
+	json_object_array_add(list, b);
+	json_object_object_add(o, "anyOf", list);
+	return o;
+}
+
 /* "post_api_users_user_id": a stable, unique operationId. */
 static void
 operation_id(const struct ua_route *r, char *buf, size_t len)
@@ -205,7 +221,11 @@ error_responses(const struct ua_route *r, struct json_object *responses)
 					    r->fetch->not_found != NULL ?
 					r->fetch->not_found :
 					ua_err_detail((enum ua_err)er2));
-		if (er == UA_ERR_INVALID)
+		if (er == UA_ERR_INVALID &&
+		    (bits & UA_ERRBIT(UA_ERR_IDEM_MISMATCH)))
+			schema = any_of(ua_openapi_ref("HTTPValidationError"),
+			    ua_openapi_ref("HTTPError"));
+		else if (er == UA_ERR_INVALID)
 			schema = ua_openapi_ref("HTTPValidationError");
 		else if (status == 503 && r->error_response != NULL)
 			schema = ua_openapi_ref(r->error_response);

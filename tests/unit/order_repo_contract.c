@@ -858,6 +858,7 @@ START_TEST(idem_refusal_is_kept_and_replayed)
 	ck_assert_int_eq(a.status, 422);
 	ck_assert_int_eq(o.id, 0);
 	ck_assert_int_eq(ctx.calls, 0);
+	ua_idem_answer_cleanup(&a);
 	ck_assert_int_eq(r.ops->keep_answer(r.arg, u, &k, 99, body,
 			     strlen(body), &a),
 	    UA_ERR_INVALID);
