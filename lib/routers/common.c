@@ -110,14 +110,6 @@ ua_route_query_int(struct ua_req *req, const char *name, int64_t *out,
 	abort(); /* a handler asked for a parameter it never declared */
 }
 
-bool
-ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
-    struct ua_verrs *errs)
-{
-	return ua_param_int("path", name, ua_req_param(req, name), 0, INT64_MIN,
-	    INT64_MAX, id, errs);
-}
-
 void
 ua_route_answer_user(struct ua_req *req, int status, const struct ua_user *u)
 {

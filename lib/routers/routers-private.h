@@ -20,13 +20,6 @@
 bool ua_route_body(struct ua_req *req, void *out, size_t outlen);
 
 /*
- * Path parameter "name" as an integer.  false: a 422 problem was added
- * to "errs" (the caller answers once every problem is known).
- */
-bool ua_route_path_id(struct ua_req *req, const char *name, int64_t *id,
-    struct ua_verrs *errs);
-
-/*
  * Query parameter "name" as the matched route declares it (bounds,
  * default).  false: a 422 problem was added to "errs".
  */

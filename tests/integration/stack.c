@@ -310,6 +310,8 @@ stack_workers(const char *comm, const char *server, struct worker_proc *procs,
 	char	       name[64], *end;
 	size_t	       n = 0;
 	long	       pid, ppid;
+	/* Worker programs are told apart by their path; servers are not. */
+	bool workers = strstr(comm, ".fcgi") != NULL;
 
 	ck_assert_msg((d = opendir("/proc")) != NULL, "opendir /proc: %s",
 	    strerror(errno));
@@ -322,7 +324,7 @@ stack_workers(const char *comm, const char *server, struct worker_proc *procs,
 			continue;
 		if (!proc_comm(pid, name, sizeof(name)) ||
 		    strcmp(name, comm) != 0 || !proc_alive(pid, &ppid) ||
-		    !proc_ours(pid))
+		    (workers && !proc_ours(pid)))
 			continue;
 		procs[n].pid = (pid_t)pid;
 		if (!proc_comm(ppid, procs[n].parent, sizeof(procs[n].parent)))

@@ -84,7 +84,9 @@ struct worker_proc {
  * The running processes whose command name is "comm" (the worker
  * programs the servers spawned), sorted by PID, at most "max" of them.
  * With "server" not NULL, only those whose parent's command name is
- * "server".  Returns how many were found.
+ * "server".  A worker program ("*.fcgi") counts only when it runs from
+ * this stack's UA_TEST_CGI_BIN: another stack's workers of the same
+ * name are neither counted nor killed.  Returns how many were found.
  */
 size_t stack_workers(const char *comm, const char *server,
     struct worker_proc *procs, size_t max);
