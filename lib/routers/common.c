@@ -122,13 +122,18 @@ ua_route_answer_user(struct ua_req *req, int status, const struct ua_user *u)
 }
 
 void
-ua_route_page_headers(struct ua_req *req, const char *base, const char *filters,
-    int64_t page, int64_t limit, int64_t total)
+ua_route_answer_page(struct ua_req *req, struct ua_buf *items, const char *base,
+    const char *filters, int64_t page, int64_t limit, int64_t total)
 {
 	struct ua_buf b;
-	int64_t	      pages = total / limit + (total % limit != 0);
+	int64_t	      pages = total / limit + (total % limit != 0 ? 1 : 0);
 	int64_t	      last = pages > 0 ? pages : 1;
 
+	ua_buf_printf(items,
+	    "],\"meta\":{\"page\":%lld,\"limit\":%lld,"
+	    "\"total\":%lld,\"total_pages\":%lld}}",
+	    (long long)page, (long long)limit, (long long)total,
+	    (long long)pages);
 	ua_resp_header(req, "X-Total-Count", "%lld", (long long)total);
 	/* RFC 8288 links between pages, relative, as API.md shows them. */
 	ua_buf_init(&b);
@@ -147,6 +152,7 @@ ua_route_page_headers(struct ua_req *req, const char *base, const char *filters,
 		    base, filters, (long long)page + 1, (long long)limit);
 	ua_resp_header(req, "Link", "%s", b.data);
 	ua_buf_cleanup(&b);
+	ua_resp_json_text(req, 200, items);
 }
 
 /*

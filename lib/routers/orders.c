@@ -22,9 +22,6 @@
 #include "userapi/validate.h"
 #include "routers-private.h"
 
-#define PAGE_LIMIT_DEFAULT 20
-#define PAGE_LIMIT_MAX 100
-
 /* Answer a service error in the words of the order routes. */
 static void
 answer_error(struct ua_req *req, enum ua_err er)
@@ -324,10 +321,8 @@ list_orders(struct ua_req *req, const struct ua_call *call)
 	const struct order_page *p = call->fetched;
 	struct ua_buf		 b, filters;
 	char			 base[64];
-	int64_t			 pages;
 	size_t			 i;
 
-	pages = p->total / p->limit + (p->total % p->limit != 0 ? 1 : 0);
 	/* Only an admin may ask for someone's orders by user_id. */
 	if (p->filter.has_user_id && !p->user_route &&
 	    call->caller->role != UA_ROLE_ADMIN) {
@@ -341,12 +336,6 @@ list_orders(struct ua_req *req, const struct ua_call *call)
 			ua_buf_append(&b, ",", 1);
 		ua_order_append_json(&b, &p->items[i]);
 	}
-	ua_buf_printf(&b,
-	    "],\"meta\":{\"page\":%lld,\"limit\":%lld,"
-	    "\"total\":%lld,\"total_pages\":%lld}}",
-	    (long long)p->page, (long long)p->limit, (long long)p->total,
-	    (long long)pages);
-
 	ua_buf_init(&filters);
 	ua_buf_puts(&filters, "");
 	page_filters(&filters, p);
@@ -355,9 +344,8 @@ list_orders(struct ua_req *req, const struct ua_call *call)
 		    (long long)call->id);
 	else
 		snprintf(base, sizeof(base), "/api/orders/");
-	ua_route_page_headers(req, base, filters.data, p->page, p->limit,
+	ua_route_answer_page(req, &b, base, filters.data, p->page, p->limit,
 	    p->total);
-	ua_resp_json_text(req, 200, &b);
 	ua_buf_cleanup(&filters);
 	ua_buf_cleanup(&b);
 }
@@ -433,8 +421,8 @@ delete_order(struct ua_req *req, const struct ua_call *call)
 
 static const struct ua_query_param page_params[] = {
 	{ "page", 1, INT64_MAX, 1, "Page number, from 1", false, NULL },
-	{ "limit", 1, PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT, "Orders per page",
-	    false, NULL },
+	{ "limit", 1, UA_PAGE_LIMIT_MAX, UA_PAGE_LIMIT_DEFAULT,
+	    "Orders per page", false, NULL },
 	{ "status", 0, 0, 0, "Only orders in this status", true,
 	    status_choices },
 	{ "user_id", INT64_MIN, INT64_MAX, 0,
@@ -444,21 +432,15 @@ static const struct ua_query_param page_params[] = {
 
 static const struct ua_query_param user_page_params[] = {
 	{ "page", 1, INT64_MAX, 1, "Page number, from 1", false, NULL },
-	{ "limit", 1, PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT, "Orders per page",
-	    false, NULL },
+	{ "limit", 1, UA_PAGE_LIMIT_MAX, UA_PAGE_LIMIT_DEFAULT,
+	    "Orders per page", false, NULL },
 	{ "status", 0, 0, 0, "Only orders in this status", true,
 	    status_choices },
 	{ NULL, 0, 0, 0, NULL, false, NULL },
 };
 
-/* What every bearer route may answer besides its own errors. */
-#define BEARER_ERRORS \
-	(UA_ERRBIT(UA_ERR_UNAUTHENTICATED) | UA_ERRBIT(UA_ERR_DB_UNAVAILABLE))
-#define BODY_ERRORS \
-	(UA_ERRBIT(UA_ERR_TOO_LARGE) | UA_ERRBIT(UA_ERR_MEDIA_TYPE) | \
-	    UA_ERRBIT(UA_ERR_INVALID))
 #define ONE_ORDER_ERRORS \
-	(BEARER_ERRORS | UA_ERRBIT(UA_ERR_NOT_FOUND) | \
+	(UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_NOT_FOUND) | \
 	    UA_ERRBIT(UA_ERR_INVALID))
 
 static const struct ua_route routes[] = {
@@ -472,7 +454,7 @@ static const struct ua_route routes[] = {
 	    .schema = &ua_schema_order_create,
 	    .status = 201,
 	    .response = "Order",
-	    .errors = BEARER_ERRORS | BODY_ERRORS |
+	    .errors = UA_BEARER_ERRORS | UA_BODY_ERRORS |
 		UA_ERRBIT(UA_ERR_IDEM_BUSY) | UA_ERRBIT(UA_ERR_IDEM_MISMATCH),
 	},
 	{
@@ -485,7 +467,7 @@ static const struct ua_route routes[] = {
 	    .status = 200,
 	    .response = "OrderPage",
 	    .query = page_params,
-	    .errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_FORBIDDEN) |
+	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_FORBIDDEN) |
 		UA_ERRBIT(UA_ERR_INVALID),
 	},
 	{
@@ -510,7 +492,7 @@ static const struct ua_route routes[] = {
 	    .schema = &ua_schema_order_update,
 	    .status = 200,
 	    .response = "Order",
-	    .errors = ONE_ORDER_ERRORS | BODY_ERRORS |
+	    .errors = ONE_ORDER_ERRORS | UA_BODY_ERRORS |
 		UA_ERRBIT(UA_ERR_ORDER_LOCKED) | UA_ERRBIT(UA_ERR_PRECONDITION),
 	},
 	{
@@ -524,7 +506,7 @@ static const struct ua_route routes[] = {
 	    .schema = &ua_schema_order_status_change,
 	    .status = 200,
 	    .response = "Order",
-	    .errors = ONE_ORDER_ERRORS | BODY_ERRORS |
+	    .errors = ONE_ORDER_ERRORS | UA_BODY_ERRORS |
 		UA_ERRBIT(UA_ERR_FORBIDDEN) | UA_ERRBIT(UA_ERR_BAD_TRANSITION) |
 		UA_ERRBIT(UA_ERR_PRECONDITION),
 	},
@@ -552,7 +534,7 @@ static const struct ua_route user_routes[] = {
 	    .status = 200,
 	    .response = "OrderPage",
 	    .query = user_page_params,
-	    .errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_FORBIDDEN) |
+	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_FORBIDDEN) |
 		UA_ERRBIT(UA_ERR_NOT_FOUND) | UA_ERRBIT(UA_ERR_INVALID),
 	},
 };

@@ -8,8 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "userapi/buf.h"
 #include "userapi/errors.h"
 #include "userapi/request.h"
+#include "userapi/router.h"
 #include "userapi/user.h"
 #include "userapi/validate.h"
 
@@ -35,12 +37,28 @@ bool ua_route_query_choice(struct ua_req *req, const char *name, int *out,
     bool *given, struct ua_verrs *errs);
 
 /*
- * X-Total-Count and the RFC 8288 Link header of page "page" of "limit"
- * of "total" items at "base" ("/api/users/"); "filters" is "" or query
- * pairs each ending in "&" ("status=paid&"), kept in every link.
+ * Answer 200 with the page whose items "b" holds, after its opening
+ * {"data":[ : close it with the "meta" object (page, limit, total,
+ * total_pages), and add X-Total-Count and the RFC 8288 Link header of
+ * page "page" of "limit" of "total" items at "base" ("/api/users/");
+ * "filters" is "" or query pairs each ending in "&" ("status=paid&"),
+ * kept in every link.
  */
-void ua_route_page_headers(struct ua_req *req, const char *base,
-    const char *filters, int64_t page, int64_t limit, int64_t total);
+void ua_route_answer_page(struct ua_req *req, struct ua_buf *b,
+    const char *base, const char *filters, int64_t page, int64_t limit,
+    int64_t total);
+
+/* Rows per page: the default and the most of the list routes. */
+#define UA_PAGE_LIMIT_DEFAULT 20
+#define UA_PAGE_LIMIT_MAX 100
+
+/* What every bearer route may answer besides its own errors. */
+#define UA_BEARER_ERRORS \
+	(UA_ERRBIT(UA_ERR_UNAUTHENTICATED) | UA_ERRBIT(UA_ERR_DB_UNAVAILABLE))
+/* What a route with a JSON body may answer for it. */
+#define UA_BODY_ERRORS \
+	(UA_ERRBIT(UA_ERR_TOO_LARGE) | UA_ERRBIT(UA_ERR_MEDIA_TYPE) | \
+	    UA_ERRBIT(UA_ERR_INVALID))
 
 /* Answer the 422 of "errs". */
 void ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);

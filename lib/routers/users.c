@@ -15,9 +15,6 @@
 #include "userapi/validate.h"
 #include "routers-private.h"
 
-#define PAGE_LIMIT_DEFAULT 20
-#define PAGE_LIMIT_MAX 100
-
 /* Answer a service error; 404 on a user route reads "User not found". */
 static void
 answer_error(struct ua_req *req, enum ua_err er)
@@ -97,10 +94,7 @@ list_users(struct ua_req *req, const struct ua_call *call)
 {
 	const struct user_page *p = call->fetched;
 	struct ua_buf		b;
-	int64_t			pages;
 	size_t			i;
-
-	pages = p->total / p->limit + (p->total % p->limit != 0);
 
 	/* {"data":[<User>...],"meta":{...}}, as the UserPage schema says. */
 	ua_buf_init(&b);
@@ -110,15 +104,8 @@ list_users(struct ua_req *req, const struct ua_call *call)
 			ua_buf_append(&b, ",", 1);
 		ua_user_append_json(&b, &p->items[i]);
 	}
-	ua_buf_printf(&b,
-	    "],\"meta\":{\"page\":%lld,\"limit\":%lld,"
-	    "\"total\":%lld,\"total_pages\":%lld}}",
-	    (long long)p->page, (long long)p->limit, (long long)p->total,
-	    (long long)pages);
-
-	ua_route_page_headers(req, "/api/users/", "", p->page, p->limit,
+	ua_route_answer_page(req, &b, "/api/users/", "", p->page, p->limit,
 	    p->total);
-	ua_resp_json_text(req, 200, &b);
 	ua_buf_cleanup(&b);
 }
 
@@ -173,17 +160,10 @@ delete_user(struct ua_req *req, const struct ua_call *call)
 
 static const struct ua_query_param page_params[] = {
 	{ "page", 1, INT64_MAX, 1, "Page number, from 1", false, NULL },
-	{ "limit", 1, PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT, "Users per page",
-	    false, NULL },
+	{ "limit", 1, UA_PAGE_LIMIT_MAX, UA_PAGE_LIMIT_DEFAULT,
+	    "Users per page", false, NULL },
 	{ NULL, 0, 0, 0, NULL, false, NULL },
 };
-
-/* What every bearer route may answer besides its own errors. */
-#define BEARER_ERRORS \
-	(UA_ERRBIT(UA_ERR_UNAUTHENTICATED) | UA_ERRBIT(UA_ERR_DB_UNAVAILABLE))
-#define BODY_ERRORS \
-	(UA_ERRBIT(UA_ERR_TOO_LARGE) | UA_ERRBIT(UA_ERR_MEDIA_TYPE) | \
-	    UA_ERRBIT(UA_ERR_INVALID))
 
 static const struct ua_route routes[] = {
 	{
@@ -196,7 +176,7 @@ static const struct ua_route routes[] = {
 	    .schema = &ua_schema_user_create,
 	    .status = 201,
 	    .response = "User",
-	    .errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_CONFLICT) |
+	    .errors = UA_BODY_ERRORS | UA_ERRBIT(UA_ERR_CONFLICT) |
 		UA_ERRBIT(UA_ERR_DB_UNAVAILABLE),
 	},
 	{
@@ -209,7 +189,7 @@ static const struct ua_route routes[] = {
 	    .status = 200,
 	    .response = "UserPage",
 	    .query = page_params,
-	    .errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_INVALID),
+	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_INVALID),
 	},
 	{
 	    .method = UA_METHOD_GET,
@@ -220,7 +200,7 @@ static const struct ua_route routes[] = {
 	    .summary = "Read a user",
 	    .status = 200,
 	    .response = "User",
-	    .errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_NOT_FOUND) |
+	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_NOT_FOUND) |
 		UA_ERRBIT(UA_ERR_INVALID),
 	},
 	{
@@ -233,7 +213,7 @@ static const struct ua_route routes[] = {
 	    .schema = &ua_schema_user_update,
 	    .status = 200,
 	    .response = "User",
-	    .errors = BEARER_ERRORS | BODY_ERRORS |
+	    .errors = UA_BEARER_ERRORS | UA_BODY_ERRORS |
 		UA_ERRBIT(UA_ERR_FORBIDDEN) | UA_ERRBIT(UA_ERR_NOT_FOUND) |
 		UA_ERRBIT(UA_ERR_CONFLICT),
 	},
@@ -244,7 +224,7 @@ static const struct ua_route routes[] = {
 	    .access = UA_ACCESS_SELF_OR_ADMIN,
 	    .summary = "Delete a user (self or admin)",
 	    .status = 204,
-	    .errors = BEARER_ERRORS | UA_ERRBIT(UA_ERR_FORBIDDEN) |
+	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_FORBIDDEN) |
 		UA_ERRBIT(UA_ERR_NOT_FOUND) | UA_ERRBIT(UA_ERR_CONFLICT) |
 		UA_ERRBIT(UA_ERR_INVALID),
 	},
