@@ -1,15 +1,22 @@
 /*
  * pgtest.c -- what the integration tests that make scratch databases
- * share: formatting, connection strings, environment entries.
+ * share: formatting, connection strings, environment entries, and the
+ * scratch database itself.
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -84,4 +91,170 @@ pgt_env_is(const char *e, const char *name)
 	size_t len = strlen(name);
 
 	return strncasecmp(e, name, len) == 0 && e[len] == '=';
+}
+
+extern char **environ;
+
+bool
+pgt_admin_db(PGconn *admin, const char *db, const char *verb, const char *tail)
+{
+	PGresult *res;
+	char	 *id, *q;
+	bool	  ok;
+
+	if ((id = PQescapeIdentifier(admin, db, strlen(db))) == NULL)
+		return false;
+	q = pgt_fmt("%s DATABASE %s%s", verb, id, tail);
+	res = PQexec(admin, q);
+	if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
+		fprintf(stderr, "%s: %s", q, PQerrorMessage(admin));
+	PQclear(res);
+	free(q);
+	PQfreemem(id);
+	return ok;
+}
+
+/*
+ * Run "userapi-migrate --dir SRC upgrade head" on the scratch database,
+ * with none of the caller's settings.  True if it exited 0.
+ */
+static bool
+migrate(const struct pgt_scratch *s)
+{
+	static const char *const drop[] = { "DATABASE_URL", "JWT_SECRET",
+		"USERAPI_ENV_FILE", "USERAPI_MIGRATIONS_DIR", NULL };
+	char			*argv[6], **env;
+	size_t			 n, i, j, k;
+	pid_t			 pid;
+	int			 st, fd;
+	bool			 keep;
+
+	for (n = 0; environ[n] != NULL; n++)
+		continue;
+	if ((env = calloc(n + 3, sizeof(*env))) == NULL)
+		return false;
+	for (i = j = 0; i < n; i++) {
+		keep = true;
+		for (k = 0; drop[k] != NULL; k++)
+			if (pgt_env_is(environ[i], drop[k]))
+				keep = false;
+		if (keep)
+			env[j++] = environ[i];
+	}
+	env[j++] = pgt_fmt("USERAPI_ENV_FILE=%s", s->envfile);
+	env[j++] = pgt_fmt("DATABASE_URL=%s", s->conninfo);
+	env[j] = NULL;
+	argv[0] = pgt_fmt("%s", s->tool);
+	argv[1] = pgt_fmt("%s", "--dir");
+	argv[2] = pgt_fmt("%s", s->src);
+	argv[3] = pgt_fmt("%s", "upgrade");
+	argv[4] = pgt_fmt("%s", "head");
+	argv[5] = NULL;
+
+	if ((pid = fork()) == -1)
+		return false;
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_WRONLY)) == -1 ||
+		    dup2(fd, STDOUT_FILENO) == -1)
+			_exit(126);
+		execve(s->tool, argv, env);
+		_exit(127);
+	}
+	free(env[j - 1]);
+	free(env[j - 2]);
+	free(env);
+	for (i = 0; i < 5; i++)
+		free(argv[i]);
+	if (waitpid(pid, &st, 0) != pid)
+		return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+bool
+pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src)
+{
+	const char *tool, *tmp, *dir;
+	int	    fd;
+
+	memset(s, 0, sizeof(*s));
+	if ((s->admin_url = getenv("UA_TEST_PG_ADMIN_URL")) == NULL ||
+	    s->admin_url[0] == '\0') {
+		fprintf(stderr,
+		    "%s: UA_TEST_PG_ADMIN_URL is not set: give it the libpq "
+		    "conninfo of a PostgreSQL role that may create "
+		    "databases\n",
+		    prog);
+		return false;
+	}
+	if ((tool = getenv("UA_TEST_MIGRATE")) == NULL || tool[0] == '\0')
+		tool = "./userapi-migrate";
+	if (realpath(tool, s->tool) == NULL || access(s->tool, X_OK) != 0) {
+		fprintf(stderr,
+		    "%s: %s: not an executable (set UA_TEST_MIGRATE)\n", prog,
+		    tool);
+		return false;
+	}
+	if ((dir = getenv("UA_TEST_MIGRATIONS_DIR")) != NULL && dir[0] != '\0')
+		src = dir;
+	if (realpath(src, s->src) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", prog, src, strerror(errno));
+		return false;
+	}
+	s->admin = PQconnectdb(s->admin_url);
+	if (PQstatus(s->admin) != CONNECTION_OK) {
+		fprintf(stderr,
+		    "%s: cannot connect with UA_TEST_PG_ADMIN_URL: %s", prog,
+		    PQerrorMessage(s->admin));
+		goto fail;
+	}
+	snprintf(s->db, sizeof(s->db), "ua_%s_%ld", prog, (long)getpid());
+	if ((s->conninfo = pgt_conninfo_for(s->admin_url, s->db)) == NULL) {
+		fprintf(stderr, "%s: UA_TEST_PG_ADMIN_URL cannot be parsed\n",
+		    prog);
+		goto fail;
+	}
+	if (!pgt_admin_db(s->admin, s->db, "CREATE", "")) {
+		s->db[0] = '\0'; /* nothing to drop */
+		goto fail;
+	}
+	if ((tmp = getenv("TMPDIR")) == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	snprintf(s->dir, sizeof(s->dir), "%s/ua-%s-XXXXXX", tmp, prog);
+	if (mkdtemp(s->dir) == NULL) {
+		fprintf(stderr, "%s: mkdtemp %s: %s\n", prog, s->dir,
+		    strerror(errno));
+		s->dir[0] = '\0';
+		goto fail;
+	}
+	snprintf(s->envfile, sizeof(s->envfile), "%s/empty.env", s->dir);
+	if ((fd = open(s->envfile, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    close(fd) == -1) {
+		fprintf(stderr, "%s: %s: %s\n", prog, s->envfile,
+		    strerror(errno));
+		goto fail;
+	}
+	if (!migrate(s)) {
+		fprintf(stderr, "%s: %s upgrade head failed\n", prog, s->tool);
+		goto fail;
+	}
+	return true;
+fail:
+	pgt_scratch_close(s);
+	return false;
+}
+
+void
+pgt_scratch_close(struct pgt_scratch *s)
+{
+	if (s->admin != NULL && s->db[0] != '\0' &&
+	    PQstatus(s->admin) == CONNECTION_OK)
+		pgt_admin_db(s->admin, s->db, "DROP", " WITH (FORCE)");
+	PQfinish(s->admin);
+	s->admin = NULL;
+	if (s->envfile[0] != '\0')
+		unlink(s->envfile);
+	if (s->dir[0] != '\0')
+		rmdir(s->dir);
+	free(s->conninfo);
+	s->conninfo = NULL;
 }

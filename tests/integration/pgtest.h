@@ -5,7 +5,10 @@
 #ifndef PGTEST_H
 #define PGTEST_H
 
+#include <limits.h>
 #include <stdbool.h>
+
+#include <libpq-fe.h>
 
 /* printf into a new string (abort on out of memory); free it. */
 char *pgt_fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -18,5 +21,35 @@ char *pgt_conninfo_for(const char *conninfo, const char *db);
 
 /* True if the environment entry "e" ("NAME=value") sets "name", any case. */
 bool pgt_env_is(const char *e, const char *name);
+
+/*
+ * A scratch database of one test program: created on the role of
+ * UA_TEST_PG_ADMIN_URL, migrated to head by UA_TEST_MIGRATE (from
+ * UA_TEST_MIGRATIONS_DIR, else "src") with an empty settings file and
+ * none of the caller's settings, dropped by pgt_scratch_close().
+ */
+struct pgt_scratch {
+	const char *admin_url;
+	char	    tool[PATH_MAX];	    /* absolute */
+	char	    src[PATH_MAX];	    /* absolute */
+	char	    db[64];		    /* "<prog>_<pid>" */
+	char	   *conninfo;		    /* to it */
+	char	    envfile[PATH_MAX + 16]; /* an empty .env */
+	char	    dir[PATH_MAX];	    /* holding it */
+	PGconn	   *admin;
+};
+
+/*
+ * Make "s" for program "prog".  false: why is on stderr, and nothing is
+ * left behind.
+ */
+bool pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src);
+
+/* Drop the database and the settings file; "s" may be half made. */
+void pgt_scratch_close(struct pgt_scratch *s);
+
+/* "<verb> DATABASE <db><tail>" on "admin" (CREATE, DROP, ALTER). */
+bool pgt_admin_db(PGconn *admin, const char *db, const char *verb,
+    const char *tail);
 
 #endif

@@ -58,17 +58,8 @@
 #define ROUNDS 20 /* of each two-admin race */
 #define WINDOW_S 60
 
-extern char **environ;
-
 /* Set once by main() before any test runs; read-only afterwards. */
-static struct {
-	const char *admin_url;
-	char	    tool[PATH_MAX];	    /* absolute */
-	char	    src[PATH_MAX];	    /* absolute */
-	char	    db[64];		    /* the scratch database */
-	char	   *conninfo;		    /* to it */
-	char	    envfile[PATH_MAX + 16]; /* an empty .env */
-} cfg;
+static struct pgt_scratch cfg;
 
 /* The running test's connections. */
 static struct {
@@ -933,8 +924,6 @@ START_TEST(two_admins_demoting_each_other_leave_one)
 }
 END_TEST
 
-static bool admin_db(PGconn *admin, const char *verb, const char *tail);
-
 /* ALTER DATABASE <scratch> "tail", for the connections made after. */
 static void
 alter_scratch_db(const char *tail)
@@ -943,7 +932,7 @@ alter_scratch_db(const char *tail)
 
 	ck_assert_msg(PQstatus(admin) == CONNECTION_OK, "admin: %s",
 	    PQerrorMessage(admin));
-	ck_assert(admin_db(admin, "ALTER", tail));
+	ck_assert(pgt_admin_db(admin, cfg.db, "ALTER", tail));
 	PQfinish(admin);
 }
 
@@ -1567,174 +1556,19 @@ repo_suite(void)
 
 /* ---------------------------------------------------------------- */
 
-/*
- * Run "userapi-migrate --dir SRC upgrade head" on the scratch database,
- * with none of the caller's settings.  True if it exited 0; its errors
- * go to our stderr.
- */
-static bool
-migrate_scratch(void)
-{
-	static const char *const drop[] = { "DATABASE_URL", "JWT_SECRET",
-		"USERAPI_ENV_FILE", "USERAPI_MIGRATIONS_DIR", NULL };
-	char			*argv[6], **env;
-	size_t			 n, i, j, k;
-	pid_t			 pid;
-	int			 st, fd;
-	bool			 keep;
-
-	for (n = 0; environ[n] != NULL; n++)
-		continue;
-	if ((env = calloc(n + 3, sizeof(*env))) == NULL)
-		return false;
-	for (i = j = 0; i < n; i++) {
-		keep = true;
-		for (k = 0; drop[k] != NULL; k++)
-			if (pgt_env_is(environ[i], drop[k]))
-				keep = false;
-		if (keep)
-			env[j++] = environ[i];
-	}
-	env[j++] = pgt_fmt("USERAPI_ENV_FILE=%s", cfg.envfile);
-	env[j++] = pgt_fmt("DATABASE_URL=%s", cfg.conninfo);
-	env[j] = NULL;
-	argv[0] = cfg.tool;
-	argv[1] = pgt_fmt("%s", "--dir");
-	argv[2] = cfg.src;
-	argv[3] = pgt_fmt("%s", "upgrade");
-	argv[4] = pgt_fmt("%s", "head");
-	argv[5] = NULL;
-
-	if ((pid = fork()) == -1)
-		return false;
-	if (pid == 0) {
-		if ((fd = open("/dev/null", O_WRONLY)) == -1 ||
-		    dup2(fd, STDOUT_FILENO) == -1)
-			_exit(126);
-		execve(cfg.tool, argv, env);
-		_exit(127);
-	}
-	free(env[j - 1]);
-	free(env[j - 2]);
-	free(env);
-	free(argv[1]);
-	free(argv[3]);
-	free(argv[4]);
-	if (waitpid(pid, &st, 0) != pid)
-		return false;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-/* CREATE or DROP the scratch database on the admin connection. */
-static bool
-admin_db(PGconn *admin, const char *verb, const char *tail)
-{
-	PGresult *res;
-	char	 *id, *q;
-	bool	  ok;
-
-	if ((id = PQescapeIdentifier(admin, cfg.db, strlen(cfg.db))) == NULL)
-		return false;
-	q = pgt_fmt("%s DATABASE %s%s", verb, id, tail);
-	res = PQexec(admin, q);
-	if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
-		fprintf(stderr, "test_repo_pg: %s: %s", q,
-		    PQerrorMessage(admin));
-	PQclear(res);
-	free(q);
-	PQfreemem(id);
-	return ok;
-}
-
 int
 main(void)
 {
-	SRunner	   *sr;
-	PGconn	   *admin;
-	const char *tool, *src, *tmp;
-	char	    dir[PATH_MAX];
-	int	    failed = 1, fd;
+	SRunner *sr;
+	int	 failed;
 
 	ua_log_init("test_repo_pg", false);
-	if ((cfg.admin_url = getenv("UA_TEST_PG_ADMIN_URL")) == NULL ||
-	    cfg.admin_url[0] == '\0') {
-		fprintf(stderr,
-		    "test_repo_pg: UA_TEST_PG_ADMIN_URL is not "
-		    "set: give it the libpq conninfo of a PostgreSQL role "
-		    "that may create databases\n");
+	if (!pgt_scratch_open(&cfg, "test_repo_pg", UA_TEST_SRC_MIGRATIONS))
 		return EXIT_FAILURE;
-	}
-	if ((tool = getenv("UA_TEST_MIGRATE")) == NULL || tool[0] == '\0')
-		tool = "./userapi-migrate";
-	if (realpath(tool, cfg.tool) == NULL || access(cfg.tool, X_OK) != 0) {
-		fprintf(stderr,
-		    "test_repo_pg: %s: not an executable "
-		    "(set UA_TEST_MIGRATE)\n",
-		    tool);
-		return EXIT_FAILURE;
-	}
-	if ((src = getenv("UA_TEST_MIGRATIONS_DIR")) == NULL || src[0] == '\0')
-		src = UA_TEST_SRC_MIGRATIONS;
-	if (realpath(src, cfg.src) == NULL) {
-		fprintf(stderr, "test_repo_pg: %s: %s\n", src, strerror(errno));
-		return EXIT_FAILURE;
-	}
-
-	admin = PQconnectdb(cfg.admin_url);
-	if (PQstatus(admin) != CONNECTION_OK) {
-		fprintf(stderr,
-		    "test_repo_pg: cannot connect with "
-		    "UA_TEST_PG_ADMIN_URL: %s",
-		    PQerrorMessage(admin));
-		PQfinish(admin);
-		return EXIT_FAILURE;
-	}
-	snprintf(cfg.db, sizeof(cfg.db), "ua_test_repo_pg_%ld", (long)getpid());
-	if ((cfg.conninfo = pgt_conninfo_for(cfg.admin_url, cfg.db)) == NULL) {
-		fprintf(stderr,
-		    "test_repo_pg: UA_TEST_PG_ADMIN_URL cannot "
-		    "be parsed\n");
-		PQfinish(admin);
-		return EXIT_FAILURE;
-	}
-	if (!admin_db(admin, "CREATE", "")) {
-		PQfinish(admin);
-		free(cfg.conninfo);
-		return EXIT_FAILURE;
-	}
-
-	if ((tmp = getenv("TMPDIR")) == NULL || tmp[0] == '\0')
-		tmp = "/tmp";
-	snprintf(dir, sizeof(dir), "%s/ua-test-repo-XXXXXX", tmp);
-	if (mkdtemp(dir) == NULL) {
-		fprintf(stderr, "test_repo_pg: mkdtemp %s: %s\n", dir,
-		    strerror(errno));
-		goto out;
-	}
-	snprintf(cfg.envfile, sizeof(cfg.envfile), "%s/empty.env", dir);
-	if ((fd = open(cfg.envfile, O_WRONLY | O_CREAT | O_TRUNC, 0600)) ==
-		-1 ||
-	    close(fd) == -1) {
-		fprintf(stderr, "test_repo_pg: %s: %s\n", cfg.envfile,
-		    strerror(errno));
-		goto out;
-	}
-	if (!migrate_scratch()) {
-		fprintf(stderr, "test_repo_pg: %s upgrade head failed\n",
-		    cfg.tool);
-		goto out;
-	}
-
 	sr = srunner_create(repo_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-out:
-	admin_db(admin, "DROP", " WITH (FORCE)");
-	PQfinish(admin);
-	if (cfg.envfile[0] != '\0')
-		unlink(cfg.envfile);
-	rmdir(dir);
-	free(cfg.conninfo);
+	pgt_scratch_close(&cfg);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
