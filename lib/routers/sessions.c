@@ -192,7 +192,7 @@ static const struct ua_route user_routes[] = {
 };
 
 const struct ua_router ua_router_user_sessions = {
-	.name = "user-sessions",
+	.name = "user_sessions",
 	.routes = user_routes,
 	.nroutes = sizeof(user_routes) / sizeof(user_routes[0]),
 };
