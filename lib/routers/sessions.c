@@ -153,7 +153,10 @@ static const struct ua_route routes[] = {
 	    .text_id = true,
 	    .summary = "End one of the current user's sessions",
 	    .status = 204,
-	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_SESSION_NOT_FOUND),
+	    /* 422 as FastAPI declares it for any path parameter; an id
+	       of another shape is simply not found. */
+	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_INVALID) |
+		UA_ERRBIT(UA_ERR_SESSION_NOT_FOUND),
 	},
 };
 
