@@ -62,9 +62,9 @@ bool ua_pg_fits(const char *s, size_t max);
  * session half, read with the caller's row.
  */
 #define UA_PG_SESSION_LIVE_OF(t, sid) \
-	"coalesce((SELECT s.ended_at IS NULL AND s.expires_at > now()" \
-	" AND s.token_version = " t ".token_version FROM sessions AS s" \
-	" WHERE s.id = " sid "::uuid AND s.user_id = " t ".id), false)"
+	"EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = " sid "::uuid" \
+	" AND s.user_id = " t ".id AND s.ended_at IS NULL" \
+	" AND s.expires_at > now() AND s.token_version = " t ".token_version)"
 
 /*
  * The columns of a caller as the bearer check reads them, of the users
