@@ -1,4 +1,5 @@
 -- 0006_sessions: back to the schema of 0005.
+DROP TABLE session_spent_tokens;
 DROP TABLE sessions;
 DROP TRIGGER users_set_updated_at ON users;
 CREATE TRIGGER users_set_updated_at

@@ -4,12 +4,12 @@
 -- id is the access token's "sid" claim and the API's session id: random
 -- (gen_random_uuid(), built into PostgreSQL 13 and later), so one
 -- user's ids say nothing about another's.  Refresh tokens are never
--- stored: only the SHA-256 of the current one (refresh_hash), of the one
--- the latest rotation spent (previous_hash, presented again within the
--- grace window by a client that lost the answer), and of the one a grace
--- answer replaced (replaced_hash).  Presenting either spent one at any
--- other time is reuse and ends the session.  grace_used: the grace answer
--- of the latest rotation has been given.
+-- stored: only their SHA-256.  refresh_hash is the current one's;
+-- previous_hash the one the latest rotation spent (rotated_at), which a
+-- client that lost the answer may present again within the grace window,
+-- once (grace_used).  Every hash a session has spent is also kept in
+-- session_spent_tokens, so that presenting any of them at any other time
+-- is known for reuse and ends the session.
 --
 -- token_version is the user's when the session started: a session is
 -- live only while it still is (not ended, not expired), so a password
@@ -32,18 +32,24 @@ CREATE TABLE sessions (
 	ended_at	TIMESTAMPTZ,
 	refresh_hash	BYTEA NOT NULL,
 	previous_hash	BYTEA,
-	replaced_hash	BYTEA,
 	rotated_at	TIMESTAMPTZ,
 	grace_used	BOOLEAN NOT NULL DEFAULT false,
 	token_version	INTEGER NOT NULL
 );
 
--- A refresh is found by its hash; a spent one by either of the others.
+-- A refresh is found by its hash, the grace answer by the spent one.
 CREATE UNIQUE INDEX ix_sessions_refresh_hash ON sessions (refresh_hash);
 CREATE INDEX ix_sessions_previous_hash ON sessions (previous_hash)
     WHERE previous_hash IS NOT NULL;
-CREATE INDEX ix_sessions_replaced_hash ON sessions (replaced_hash)
-    WHERE replaced_hash IS NOT NULL;
+
+-- Every refresh token hash a session has spent: one row per refresh,
+-- gone with the session.
+CREATE TABLE session_spent_tokens (
+	hash		BYTEA PRIMARY KEY,
+	session_id	UUID NOT NULL REFERENCES sessions (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_session_spent_tokens_session
+    ON session_spent_tokens (session_id);
 
 -- A user's sessions, newest first (the list, logout, the cap).
 CREATE INDEX ix_sessions_user ON sessions (user_id, created_at);

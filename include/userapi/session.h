@@ -4,8 +4,9 @@
  *
  * A session's id is the access token's "sid" claim.  Refresh tokens are
  * never stored, only their SHA-256 (struct ua_refresh_hash): the
- * current one, the one the latest rotation spent, and the one a grace
- * answer replaced.  The rules (API.md "Sessions") are the service's
+ * current one, the one the latest rotation spent (for the grace
+ * answer), and every one the session ever spent (to know reuse).  The
+ * rules (API.md "Sessions") are the service's
  * (ua_session_refresh() in services.h); each operation here is one
  * atomic step of them, so two workers refreshing with the same token at
  * once see each other's result, never the same state twice.
@@ -112,8 +113,8 @@ struct ua_session_repo_ops {
 
 	/*
 	 * Rotation: the live session whose current hash is "old" takes
-	 * "fresh" as its current hash and keeps "old" as the spent one;
-	 * its grace answer is available again.  UA_ERR_NOT_FOUND if no
+	 * "fresh" as its current hash and "old" as the latest spent one
+	 * (kept among all it spent); its grace answer is available again.  UA_ERR_NOT_FOUND if no
 	 * live session's current hash is "old".
 	 */
 	enum ua_err (*rotate)(void *arg, const struct ua_refresh_hash *old,
@@ -123,15 +124,15 @@ struct ua_session_repo_ops {
 	 * The grace answer: the live session whose spent hash is "old",
 	 * spent at most "reuse_s" seconds ago, and whose grace answer has
 	 * not been given, takes "fresh" as its current hash; the current
-	 * one it replaces is kept as replaced.  UA_ERR_NOT_FOUND otherwise.
+	 * one it replaces is spent.  UA_ERR_NOT_FOUND otherwise.
 	 */
 	enum ua_err (*grace)(void *arg, const struct ua_refresh_hash *old,
 	    const struct ua_refresh_hash *fresh, int reuse_s,
 	    struct ua_session_grant *out);
 
 	/*
-	 * Reuse: end the live session whose spent or replaced hash is
-	 * "old".  "*ended": one was.
+	 * Reuse: end the live session that ever spent "old".  "*ended":
+	 * one was.
 	 */
 	enum ua_err (*end_spent)(void *arg, const struct ua_refresh_hash *old,
 	    bool *ended);

@@ -67,30 +67,45 @@ static const char SQL_START[] =
     "  $6::text, decode($7::text, 'hex'), u.token_version FROM u"
     " RETURNING id::text";
 
-/* $1 the hash presented, $2 the new one. */
+/*
+ * $1 the hash presented, $2 the new one.  The hash spent is kept, with
+ * its session, in the same statement.
+ */
 static const char SQL_ROTATE[] =
-    "UPDATE sessions AS s SET previous_hash = s.refresh_hash,"
-    " refresh_hash = decode($2::text, 'hex'), replaced_hash = NULL,"
-    " rotated_at = now(), grace_used = false, last_used_at = now()"
-    " FROM users AS u"
-    " WHERE s.refresh_hash = decode($1::text, 'hex') AND " LIVE("s",
-	"u") " RETURNING " GRANT_COLS("s", "u");
+    "WITH r AS (UPDATE sessions AS s SET previous_hash = s.refresh_hash,"
+    "  refresh_hash = decode($2::text, 'hex'), rotated_at = now(),"
+    "  grace_used = false, last_used_at = now()"
+    "  FROM users AS u"
+    "  WHERE s.refresh_hash = decode($1::text, 'hex') AND " LIVE("s",
+	"u") "  RETURNING " GRANT_COLS("s",
+	"u") "),"
+	     " spent AS (INSERT INTO session_spent_tokens (hash, session_id)"
+	     "  SELECT decode($1::text, 'hex'), id::uuid FROM r)"
+	     " SELECT * FROM r";
 
-/* $1 the spent hash presented, $2 the new one, $3 the window. */
+/*
+ * $1 the spent hash presented, $2 the new one, $3 the window.  The
+ * current hash it replaces is spent too.
+ */
 static const char SQL_GRACE[] =
-    "UPDATE sessions AS s SET replaced_hash = s.refresh_hash,"
-    " refresh_hash = decode($2::text, 'hex'), grace_used = true,"
-    " last_used_at = now()"
-    " FROM users AS u"
-    " WHERE s.previous_hash = decode($1::text, 'hex')"
-    " AND NOT s.grace_used"
-    " AND s.rotated_at >= now() - make_interval(secs => $3::int)"
-    " AND " LIVE("s", "u") " RETURNING " GRANT_COLS("s", "u");
+    "WITH g AS (SELECT s.id, s.refresh_hash FROM sessions AS s"
+    "  WHERE s.previous_hash = decode($1::text, 'hex') FOR UPDATE),"
+    " r AS (UPDATE sessions AS s SET refresh_hash = decode($2::text, 'hex'),"
+    "  grace_used = true, last_used_at = now()"
+    "  FROM users AS u, g"
+    "  WHERE s.id = g.id AND NOT s.grace_used"
+    "  AND s.rotated_at >= now() - make_interval(secs => $3::int)"
+    "  AND " LIVE("s", "u") " RETURNING " GRANT_COLS("s",
+	"u") "),"
+	     " spent AS (INSERT INTO session_spent_tokens (hash, session_id)"
+	     "  SELECT g.refresh_hash, g.id FROM g JOIN r ON r.id::uuid = g.id)"
+	     " SELECT * FROM r";
 
+/* Reuse: the live session that spent hash $1 ends. */
 static const char SQL_END_SPENT[] =
     "UPDATE sessions SET ended_at = now()"
-    " WHERE (previous_hash = decode($1::text, 'hex')"
-    "  OR replaced_hash = decode($1::text, 'hex'))"
+    " WHERE id = (SELECT session_id FROM session_spent_tokens"
+    "  WHERE hash = decode($1::text, 'hex'))"
     " AND ended_at IS NULL";
 
 /*

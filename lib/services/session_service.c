@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ access_token(const struct ua_services *svc, int64_t user_id, int64_t ver,
 	*expires_in = (int64_t)s->access_token_expire_minutes * 60;
 	claims.exp = claims.iat + *expires_in;
 	claims.ver = ver;
-	memcpy(claims.sid, sid, sizeof(claims.sid) - 1);
+	snprintf(claims.sid, sizeof(claims.sid), "%s", sid);
 	return ua_jwt_sign(s->jwt_algorithm, s->jwt_secret, s->jwt_secret_len,
 	    &claims);
 }
