@@ -161,28 +161,28 @@ START_TEST(caller_and_target)
 
 	a = add("a@example.com", UA_ROLE_USER);
 	b = add("b@example.com", UA_ROLE_USER);
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
-			     b, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, NULL,
+			     &c, &cc, b, &t, &found),
 	    UA_OK);
 	ck_assert_int_eq(c.id, a);
 	ck_assert_str_eq(cc.hash, HASH);
 	ck_assert(found);
 	ck_assert_int_eq(t.id, b);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
-			     a, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, NULL,
+			     &c, &cc, a, &t, &found),
 	    UA_OK);
 	ck_assert(found);
 	ck_assert_int_eq(t.id, a);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
-			     0, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, NULL,
+			     &c, &cc, 0, &t, &found),
 	    UA_OK);
 	ck_assert(!found);
 	ck_assert_int_eq(t.id, 0);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, 99, &c,
-			     &cc, a, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, 99, NULL,
+			     &c, &cc, a, &t, &found),
 	    UA_ERR_NOT_FOUND);
 	ck_assert(!found);
 }
@@ -201,29 +201,29 @@ START_TEST(list_pages_by_id)
 		snprintf(email, sizeof(email), "u%d@example.com", i);
 		add(email, UA_ROLE_USER);
 	}
-	ck_assert_int_eq(users.ops->list(users.arg, 11, &me, &cred, 0, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 11, NULL, &me, &cred, 0, 4,
+			     items, &n, &total),
 	    UA_ERR_NOT_FOUND);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 0, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, 0, 4,
+			     items, &n, &total),
 	    UA_OK);
 	ck_assert_int_eq(me.id, 3);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(total, 10);
 	ck_assert_int_eq(items[0].id, 1);
 	ck_assert_int_eq(items[3].id, 4);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 8, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, 8, 4,
+			     items, &n, &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(items[1].id, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 12, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, 12, 4,
+			     items, &n, &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, -1, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, -1, 4,
+			     items, &n, &total),
 	    UA_ERR_INVALID);
 }
 END_TEST

@@ -48,7 +48,7 @@ verify(enum ua_jwt_alg alg, const char *tok, int64_t now,
 static char *
 sign(enum ua_jwt_alg alg, int64_t sub, int64_t iat, int64_t exp)
 {
-	struct ua_jwt_claims c = { sub, iat, exp, 3 };
+	struct ua_jwt_claims c = { sub, iat, exp, 3, "" };
 
 	return ua_jwt_sign(alg, SECRET, strlen(SECRET), &c);
 }
