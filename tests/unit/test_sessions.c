@@ -338,20 +338,26 @@ START_TEST(user_agent_is_cut_and_may_be_absent)
 }
 END_TEST
 
-/* A password change between the check and the start: no session. */
+/*
+ * A password change between the check and the start: no session, and
+ * the sessions started under the new version are left alone.
+ */
 START_TEST(start_at_a_stale_version_fails_the_login)
 {
-	struct ua_token_pair p;
+	struct ua_token_pair p, fresh;
 
 	fake_repo_bump_token_version(fr, ann);
+	login("ann@example.com", &fresh); /* at version 1 */
 	ck_assert_int_eq(ua_session_start(&svc, ann, 0, &client, &p),
 	    UA_ERR_LOGIN_FAILED);
 	ck_assert_ptr_null(p.access_token);
 	ck_assert_str_eq(p.refresh_token, "");
-	ck_assert_uint_eq(fake_session_repo_nrows(fs), 0);
+	ck_assert_uint_eq(fake_session_repo_nrows(fs), 1);
+	ck_assert_int_eq(bearer(fresh.access_token), UA_OK);
 	ck_assert_int_eq(ua_session_start(&svc, 999, 0, &client, &p),
 	    UA_ERR_LOGIN_FAILED);
 	ua_token_pair_cleanup(&p);
+	ua_token_pair_cleanup(&fresh);
 }
 END_TEST
 
