@@ -48,16 +48,21 @@ enum { GCOL_SID, GCOL_USER, GCOL_VERSION, GCOL_EXPIRES_IN, GCOL__MAX };
 /*
  * $1 user, $2 its token version at the login, $3 the live sessions to
  * keep besides the new one, $4 days, $5 user agent, $6 address, $7 hash.
- * Nothing is inserted if the version moved on (a password change).
+ * Nothing is inserted if the version moved on (a password change), and
+ * then nothing is deleted or ended either: a data-modifying WITH runs
+ * whether or not the INSERT uses it, and "token_version <> $2" would
+ * otherwise take the live sessions started under the new version.
  */
 static const char SQL_START[] =
     "WITH u AS (SELECT id, token_version FROM users"
     "  WHERE id = $1::bigint AND token_version = $2::bigint),"
     " gone AS (DELETE FROM sessions WHERE user_id = $1::bigint"
+    "  AND EXISTS (SELECT 1 FROM u)"
     "  AND (ended_at IS NOT NULL OR expires_at <= now()"
     "   OR token_version <> $2::bigint)),"
     " capped AS (UPDATE sessions SET ended_at = now() WHERE id IN ("
     "  SELECT id FROM sessions WHERE user_id = $1::bigint"
+    "   AND EXISTS (SELECT 1 FROM u)"
     "   AND ended_at IS NULL AND expires_at > now()"
     "   AND token_version = $2::bigint"
     "   ORDER BY created_at DESC, id OFFSET $3::bigint))"

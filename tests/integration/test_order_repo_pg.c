@@ -365,7 +365,7 @@ time_lists(int64_t caller, bool all, bool status, int reps, int64_t page)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (k = 0; k < reps; k++) {
 		ck_assert_int_eq(ua_order_repo_pg.list_with_caller(fx.db,
-				     caller, &c, &cred, &f, page * 20, 20,
+				     caller, NULL, &c, &cred, &f, page * 20, 20,
 				     items, &n, &total, &ue),
 		    UA_OK);
 		ck_assert_uint_eq(n, 20);

@@ -171,8 +171,8 @@ list_as(int64_t caller_id, int64_t offset, int64_t limit, struct ua_user *items,
 	struct ua_credentials cred;
 	enum ua_err	      er;
 
-	er = fx.users.ops->list(fx.users.arg, caller_id, &c, &cred, offset,
-	    limit, items, n, total);
+	er = fx.users.ops->list(fx.users.arg, caller_id, NULL, &c, &cred,
+	    offset, limit, items, n, total);
 	if (er == UA_OK) {
 		ck_assert_int_eq(c.id, caller_id);
 		ck_assert_str_ne(cred.hash, "");
@@ -527,7 +527,7 @@ START_TEST(caller_and_target_in_one_call)
 	free(raw("UPDATE users SET token_version = 3 WHERE id = 1"));
 
 	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, a,
-			     &c, &cc, b, &t, &found),
+			     NULL, &c, &cc, b, &t, &found),
 	    UA_OK);
 	ck_assert_int_eq(c.id, a);
 	ck_assert_str_eq(c.email, "a@example.com");
@@ -539,7 +539,7 @@ START_TEST(caller_and_target_in_one_call)
 
 	/* The target is the caller. */
 	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, b,
-			     &c, &cc, b, &t, &found),
+			     NULL, &c, &cc, b, &t, &found),
 	    UA_OK);
 	ck_assert(found);
 	ck_assert_int_eq(c.id, b);
@@ -548,19 +548,19 @@ START_TEST(caller_and_target_in_one_call)
 
 	/* No target asked for, and a missing one. */
 	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, a,
-			     &c, &cc, 0, &t, &found),
+			     NULL, &c, &cc, 0, &t, &found),
 	    UA_OK);
 	ck_assert(!found);
 	ck_assert_int_eq(t.id, 0);
 	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, a,
-			     &c, &cc, 99, &t, &found),
+			     NULL, &c, &cc, 99, &t, &found),
 	    UA_OK);
 	ck_assert(!found);
 	ck_assert_int_eq(c.id, a);
 
 	/* The caller is gone. */
 	ck_assert_int_eq(fx.users.ops->get_caller_and_target(fx.users.arg, 99,
-			     &c, &cc, a, &t, &found),
+			     NULL, &c, &cc, a, &t, &found),
 	    UA_ERR_NOT_FOUND);
 	ck_assert_int_eq(c.id, 0);
 	ck_assert_int_eq(t.id, 0);
@@ -1076,8 +1076,8 @@ START_TEST(text_statements_when_not_preparing)
 	id = u.id;
 	ck_assert_int_eq(r.ops->get_by_id(r.arg, id, &u), UA_OK);
 	ck_assert_str_eq(u.email, "t@example.com");
-	ck_assert_int_eq(r.ops->list(r.arg, id, &u, &cred, 0, 2, items, &n,
-			     &total),
+	ck_assert_int_eq(r.ops->list(r.arg, id, NULL, &u, &cred, 0, 2, items,
+			     &n, &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(total, 1);

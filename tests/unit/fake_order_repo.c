@@ -304,9 +304,9 @@ is_busy(const struct fake_order_repo *fo, int64_t user_id, const char *key)
  */
 
 static enum ua_err
-fake_get_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
-    struct ua_credentials *caller_cred, int64_t order_id,
-    struct ua_order *order, bool *found)
+fake_get_with_caller(void *arg, int64_t caller_id, const char *sid,
+    struct ua_user *caller, struct ua_credentials *caller_cred,
+    int64_t order_id, struct ua_order *order, bool *found)
 {
 	struct fake_order_repo *fo = arg;
 	const struct ua_order  *o;
@@ -320,6 +320,8 @@ fake_get_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
 		return er;
 	if (!fake_repo_peek(fo->users, caller_id, caller, caller_cred))
 		return UA_ERR_NOT_FOUND;
+	caller_cred->session_live =
+	    fake_repo_session_live(fo->users, caller_id, sid);
 	if ((o = find(fo, order_id)) != NULL) {
 		copy_out(fo, o, order);
 		*found = true;
@@ -328,10 +330,10 @@ fake_get_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
 }
 
 static enum ua_err
-fake_list_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
-    struct ua_credentials *caller_cred, const struct ua_order_filter *filter,
-    int64_t offset, int64_t limit, struct ua_order *items, size_t *n,
-    int64_t *total, bool *exists)
+fake_list_with_caller(void *arg, int64_t caller_id, const char *sid,
+    struct ua_user *caller, struct ua_credentials *caller_cred,
+    const struct ua_order_filter *filter, int64_t offset, int64_t limit,
+    struct ua_order *items, size_t *n, int64_t *total, bool *exists)
 {
 	struct fake_order_repo *fo = arg;
 	const struct ua_order  *o;
@@ -356,6 +358,8 @@ fake_list_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
 		return UA_ERR_INVALID;
 	if (!fake_repo_peek(fo->users, caller_id, caller, caller_cred))
 		return UA_ERR_NOT_FOUND;
+	caller_cred->session_live =
+	    fake_repo_session_live(fo->users, caller_id, sid);
 	everyone = caller->role == UA_ROLE_ADMIN && filter->all_users;
 	if (filter->has_user_id) {
 		*exists = user_exists(fo, filter->user_id);

@@ -8,7 +8,11 @@
  * neither demoted nor deleted, updated_at set only by a change that
  * changes something, a token version bumped by set_password with
  * "revoke_tokens", failed logins counted per lower-cased email and
- * client in a window measured on a clock the test sets.
+ * client in a window measured on a clock the test sets.  The bearer
+ * reads (get_caller_and_target, list) tell whether the caller's session
+ * is live by asking the session fake attached with
+ * fake_repo_set_sessions() (fake_session_repo.h); with none attached,
+ * no session is live.
  *
  * Beyond that a test can make calls fail, count the calls of each
  * operation, and seed or inspect the data without either.  Every
@@ -99,6 +103,30 @@ int64_t fake_repo_add(struct fake_repo *fr, const char *email, const char *name,
  */
 bool fake_repo_peek(const struct fake_repo *fr, int64_t id, struct ua_user *u,
     struct ua_credentials *cred);
+
+/*
+ * Whether session "sid" of user "user_id" is live, as a session store
+ * answers it; "arg" is that store's.
+ */
+typedef bool fake_session_live_fn(void *arg, int64_t user_id, const char *sid);
+
+/*
+ * Attach the session store the bearer reads ask ("fn" NULL: none, no
+ * session is live).  fake_session_repo_new() does this itself.
+ */
+void fake_repo_set_sessions(struct fake_repo *fr, fake_session_live_fn *fn,
+    void *arg);
+
+/* The attached store's answer for "sid" ("" or NULL: false), uncounted. */
+bool fake_repo_session_live(const struct fake_repo *fr, int64_t user_id,
+    const char *sid);
+
+/*
+ * Bump user "id"'s token version as a logout everywhere does, neither
+ * counted nor failed, updated_at untouched (migration 0006).  False if
+ * there is no such user.
+ */
+bool fake_repo_bump_token_version(struct fake_repo *fr, int64_t id);
 
 /* Number of users stored. */
 size_t fake_repo_nusers(const struct fake_repo *fr);

@@ -95,7 +95,8 @@ get_as(int64_t caller, int64_t id, bool *found)
 	struct ua_order	      o;
 	enum ua_err	      er;
 
-	er = r.ops->get_with_caller(r.arg, caller, &c, &cred, id, &o, found);
+	er = r.ops->get_with_caller(r.arg, caller, NULL, &c, &cred, id, &o,
+	    found);
 	ck_assert_msg(er == UA_OK, "get_with_caller: %s", ua_strerror(er));
 	ck_assert_int_eq(c.id, caller);
 	return o;
@@ -136,8 +137,8 @@ list(int64_t caller, const struct ua_order_filter *f, int64_t offset,
 
 	ck_assert_int_le(limit, 20);
 	memset(items, 0, 20 * sizeof(*items));
-	er = r.ops->list_with_caller(r.arg, caller, &c, &cred, f, offset, limit,
-	    items, n, total, user_exists);
+	er = r.ops->list_with_caller(r.arg, caller, NULL, &c, &cred, f, offset,
+	    limit, items, n, total, user_exists);
 	if (er == UA_OK)
 		ck_assert_int_eq(c.id, caller);
 	return er;
@@ -297,8 +298,8 @@ START_TEST(get_reads_caller_and_order)
 	bool		      found;
 	size_t		      i;
 
-	ck_assert_int_eq(r.ops->get_with_caller(r.arg, u, &c, &cred, made.id,
-			     &o, &found),
+	ck_assert_int_eq(r.ops->get_with_caller(r.arg, u, NULL, &c, &cred,
+			     made.id, &o, &found),
 	    UA_OK);
 	ck_assert(found);
 	ck_assert_int_eq(c.id, u);
@@ -358,8 +359,8 @@ START_TEST(get_with_caller_gone_is_not_found)
 	struct ua_order	      o;
 	bool		      found = true;
 
-	ck_assert_int_eq(r.ops->get_with_caller(r.arg, u + 100, &c, &cred, id,
-			     &o, &found),
+	ck_assert_int_eq(r.ops->get_with_caller(r.arg, u + 100, NULL, &c, &cred,
+			     id, &o, &found),
 	    UA_ERR_NOT_FOUND);
 	ck_assert(!found);
 	ck_assert_int_eq(c.id, 0);

@@ -16,6 +16,7 @@
 #include "userapi/user.h"
 #include "userapi/user_repo.h"
 #include "fake_repo.h"
+#include "fake_session_repo.h"
 
 #define HASH "$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
 #define NOW_US (FAKE_REPO_EPOCH_S * 1000000)
@@ -161,28 +162,28 @@ START_TEST(caller_and_target)
 
 	a = add("a@example.com", UA_ROLE_USER);
 	b = add("b@example.com", UA_ROLE_USER);
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
-			     b, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, NULL,
+			     &c, &cc, b, &t, &found),
 	    UA_OK);
 	ck_assert_int_eq(c.id, a);
 	ck_assert_str_eq(cc.hash, HASH);
 	ck_assert(found);
 	ck_assert_int_eq(t.id, b);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
-			     a, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, NULL,
+			     &c, &cc, a, &t, &found),
 	    UA_OK);
 	ck_assert(found);
 	ck_assert_int_eq(t.id, a);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, &c, &cc,
-			     0, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, NULL,
+			     &c, &cc, 0, &t, &found),
 	    UA_OK);
 	ck_assert(!found);
 	ck_assert_int_eq(t.id, 0);
 
-	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, 99, &c,
-			     &cc, a, &t, &found),
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, 99, NULL,
+			     &c, &cc, a, &t, &found),
 	    UA_ERR_NOT_FOUND);
 	ck_assert(!found);
 }
@@ -201,29 +202,29 @@ START_TEST(list_pages_by_id)
 		snprintf(email, sizeof(email), "u%d@example.com", i);
 		add(email, UA_ROLE_USER);
 	}
-	ck_assert_int_eq(users.ops->list(users.arg, 11, &me, &cred, 0, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 11, NULL, &me, &cred, 0, 4,
+			     items, &n, &total),
 	    UA_ERR_NOT_FOUND);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 0, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, 0, 4,
+			     items, &n, &total),
 	    UA_OK);
 	ck_assert_int_eq(me.id, 3);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(total, 10);
 	ck_assert_int_eq(items[0].id, 1);
 	ck_assert_int_eq(items[3].id, 4);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 8, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, 8, 4,
+			     items, &n, &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(items[1].id, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, 12, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, 12, 4,
+			     items, &n, &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 10);
-	ck_assert_int_eq(users.ops->list(users.arg, 3, &me, &cred, -1, 4, items,
-			     &n, &total),
+	ck_assert_int_eq(users.ops->list(users.arg, 3, NULL, &me, &cred, -1, 4,
+			     items, &n, &total),
 	    UA_ERR_INVALID);
 }
 END_TEST
@@ -509,6 +510,171 @@ START_TEST(calls_are_counted_seeding_is_not)
 }
 END_TEST
 
+/* --- the session fake ---------------------------------------------------- */
+
+static struct fake_session_repo *fs;
+static struct ua_session_repo	 sessions;
+
+static void
+session_setup(void)
+{
+	setup();
+	fs = fake_session_repo_new(fr);
+	sessions = fake_session_repo_sessions(fs);
+}
+
+static void
+session_teardown(void)
+{
+	fake_session_repo_free(fs);
+	teardown();
+}
+
+/* Start a session of "user" at version 0 with hash byte "h"; its id. */
+static void
+start(int64_t user, unsigned char h, char sid[UA_SESSION_ID_LEN + 1])
+{
+	struct ua_session_start in;
+
+	memset(&in, 0, sizeof(in));
+	in.user_id = user;
+	in.refresh.b[0] = h;
+	in.ip = "192.0.2.1";
+	in.lifetime_days = 1;
+	ck_assert_int_eq(sessions.ops->start(sessions.arg, &in, 50, sid),
+	    UA_OK);
+	ck_assert(ua_session_id_valid(sid));
+}
+
+/* The caller's session_live comes from the attached sessions. */
+START_TEST(session_liveness_reaches_the_bearer_reads)
+{
+	struct ua_user	      c, t, items[4];
+	struct ua_credentials cc;
+	char		      sid[UA_SESSION_ID_LEN + 1];
+	int64_t		      a, b, total, n64;
+	size_t		      n;
+	bool		      found;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	b = add("b@example.com", UA_ROLE_USER);
+	start(a, 1, sid);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, sid, &c,
+			     &cc, 0, &t, &found),
+	    UA_OK);
+	ck_assert(cc.session_live);
+	ck_assert_int_eq(users.ops->list(users.arg, a, sid, &c, &cc, 0, 4,
+			     items, &n, &total),
+	    UA_OK);
+	ck_assert(cc.session_live);
+	/* Another user's session, none, "", a malformed one: not live. */
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, b, sid, &c,
+			     &cc, 0, &t, &found),
+	    UA_OK);
+	ck_assert(!cc.session_live);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, NULL,
+			     &c, &cc, 0, &t, &found),
+	    UA_OK);
+	ck_assert(!cc.session_live);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, "", &c,
+			     &cc, 0, &t, &found),
+	    UA_OK);
+	ck_assert(!cc.session_live);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, "x", &c,
+			     &cc, 0, &t, &found),
+	    UA_OK);
+	ck_assert(!cc.session_live);
+	/* A password change with revoke ends it, through the version. */
+	ck_assert_int_eq(users.ops->set_password(users.arg, a, HASH, NULL,
+			     true),
+	    UA_OK);
+	ck_assert_int_eq(users.ops->get_caller_and_target(users.arg, a, sid, &c,
+			     &cc, 0, &t, &found),
+	    UA_OK);
+	ck_assert(!cc.session_live);
+	ck_assert_uint_eq(fake_session_repo_nlive(fs, a), 0);
+	ck_assert_int_eq(sessions.ops->prune(sessions.arg, &n64), UA_OK);
+	ck_assert_int_eq(n64, 1);
+}
+END_TEST
+
+/* As pg_end(): a malformed sid ends nothing, or is our bug. */
+START_TEST(session_end_with_a_malformed_sid)
+{
+	char	sid[UA_SESSION_ID_LEN + 1];
+	int64_t a, n = -1;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	start(a, 1, sid);
+	ck_assert_int_eq(sessions.ops->end(sessions.arg, a, "nope",
+			     UA_SESSIONS_ONE, false, &n),
+	    UA_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(sessions.ops->end(sessions.arg, a, "nope",
+			     UA_SESSIONS_OTHERS, false, &n),
+	    UA_ERR_INTERNAL);
+	ck_assert_int_eq(sessions.ops->end(sessions.arg, a, "nope",
+			     UA_SESSIONS_ALL, true, &n),
+	    UA_ERR_INTERNAL);
+	ck_assert_int_eq(sessions.ops->end(sessions.arg, a, sid,
+			     UA_SESSIONS__MAX, false, &n),
+	    UA_ERR_INTERNAL);
+	ck_assert_uint_eq(fake_session_repo_nlive(fs, a), 1);
+	/* ONE without a sid names none; OTHERS without one, all. */
+	ck_assert_int_eq(sessions.ops->end(sessions.arg, a, NULL,
+			     UA_SESSIONS_ONE, false, &n),
+	    UA_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(sessions.ops->end(sessions.arg, a, NULL,
+			     UA_SESSIONS_OTHERS, false, &n),
+	    UA_OK);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
+/* The NOT NULL address and the unique current hash, as the table's. */
+START_TEST(session_start_keeps_the_tables_constraints)
+{
+	struct ua_session_start in;
+	char			sid[UA_SESSION_ID_LEN + 1];
+	int64_t			a;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	start(a, 1, sid);
+	memset(&in, 0, sizeof(in));
+	in.user_id = a;
+	in.refresh.b[0] = 2;
+	in.lifetime_days = 1;
+	ck_assert_int_eq(sessions.ops->start(sessions.arg, &in, 50, sid),
+	    UA_ERR_DB);
+	in.ip = "192.0.2.1";
+	in.refresh.b[0] = 1;
+	ck_assert_int_eq(sessions.ops->start(sessions.arg, &in, 50, sid),
+	    UA_ERR_DB);
+	ck_assert_str_eq(sid, "");
+	ck_assert_uint_eq(fake_session_repo_nrows(fs), 1);
+	ck_assert_uint_eq(fake_session_repo_calls(fs, FAKE_SESSION_START), 3);
+}
+END_TEST
+
+/* A deleted user's sessions go with the row (ON DELETE CASCADE). */
+START_TEST(session_rows_go_with_their_user)
+{
+	char	sid[UA_SESSION_ID_LEN + 1];
+	int64_t a, b, n = -1;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	b = add("b@example.com", UA_ROLE_USER);
+	start(a, 1, sid);
+	start(b, 2, sid);
+	ck_assert_int_eq(users.ops->remove(users.arg, a), UA_OK);
+	ck_assert_uint_eq(fake_session_repo_nrows(fs), 1);
+	ck_assert_int_eq(sessions.ops->prune(sessions.arg, &n), UA_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert(fake_session_repo_live(fs, b, sid));
+}
+END_TEST
+
 static Suite *
 fake_repo_suite(void)
 {
@@ -546,6 +712,14 @@ fake_repo_suite(void)
 	tcase_add_test(tc, fail_next_fails_once_and_changes_nothing);
 	tcase_add_test(tc, fail_op_waits_for_its_operation);
 	tcase_add_test(tc, calls_are_counted_seeding_is_not);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sessions");
+	tcase_add_checked_fixture(tc, session_setup, session_teardown);
+	tcase_add_test(tc, session_liveness_reaches_the_bearer_reads);
+	tcase_add_test(tc, session_end_with_a_malformed_sid);
+	tcase_add_test(tc, session_start_keeps_the_tables_constraints);
+	tcase_add_test(tc, session_rows_go_with_their_user);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,6 +21,7 @@
 #include "userapi/settings.h"
 #include "userapi/worker.h"
 #include "fake_repo.h"
+#include "fake_session_repo.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
 
@@ -56,12 +57,13 @@ static const struct ua_router *const routers[] = {
 	&ua_router_auth,
 };
 
-static struct fake_repo	 *fr;
-static struct ua_settings settings;
-static struct ua_app	  app;
-static struct ua_buf	  out;
-static char		  secret[] = SECRET;
-static int64_t		  ann, bob; /* user ids; ann is an admin */
+static struct fake_repo		*fr;
+static struct fake_session_repo *fs;
+static struct ua_settings	 settings;
+static struct ua_app		 app;
+static struct ua_buf		 out;
+static char			 secret[] = SECRET;
+static int64_t			 ann, bob; /* user ids; ann is an admin */
 
 static void
 setup(void)
@@ -69,6 +71,7 @@ setup(void)
 	struct ua_services svc;
 
 	fr = fake_repo_new();
+	fs = fake_session_repo_new(fr);
 	memset(&settings, 0, sizeof(settings));
 	settings.jwt_secret = secret;
 	settings.jwt_secret_len = strlen(secret);
@@ -79,9 +82,12 @@ setup(void)
 	settings.max_body_bytes = 4096;
 	settings.login_max_failures = 5;
 	settings.login_window_seconds = 60;
+	settings.refresh_token_expire_days = 30;
+	settings.refresh_token_reuse_seconds = 10;
 	memset(&svc, 0, sizeof(svc));
 	svc.users = fake_repo_users(fr);
 	svc.logins = fake_repo_logins(fr);
+	svc.sessions = fake_session_repo_sessions(fs);
 	svc.settings = &settings;
 	svc.now = wall_clock;
 	ua_app_init(&app, &settings, &svc, routers, 2);
@@ -97,6 +103,7 @@ teardown(void)
 {
 	ua_buf_cleanup(&out);
 	ua_app_cleanup(&app);
+	fake_session_repo_free(fs);
 	fake_repo_free(fr);
 }
 
@@ -108,7 +115,7 @@ static int
 serve(const char *method, const char *path, int64_t as, const char *body,
     const char **resp)
 {
-	struct ua_jwt_claims c = { as, 0, wall_clock() + 600, 0 };
+	struct ua_jwt_claims c = { as, 0, wall_clock() + 600, 0, "" };
 	struct memin	     m = { body, body != NULL ? strlen(body) : 0, 0 };
 	struct ua_input	     in = { mem_read, &m, false };
 	char		     env[6][1200], *envp[7], *token;

@@ -48,7 +48,7 @@ verify(enum ua_jwt_alg alg, const char *tok, int64_t now,
 static char *
 sign(enum ua_jwt_alg alg, int64_t sub, int64_t iat, int64_t exp)
 {
-	struct ua_jwt_claims c = { sub, iat, exp, 3 };
+	struct ua_jwt_claims c = { sub, iat, exp, 3, "" };
 
 	return ua_jwt_sign(alg, SECRET, strlen(SECRET), &c);
 }
@@ -475,6 +475,123 @@ START_TEST(base64url_round_trip)
 }
 END_TEST
 
+/* --- the "sid" claim -------------------------------------------------- */
+
+#define SID "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
+
+/* A token of ours naming session SID, in the own shape, read back. */
+START_TEST(sid_round_trips_through_the_fast_path)
+{
+	struct ua_jwt_claims c = { 7, NOW, NOW + 1800, 3, SID };
+	struct ua_jwt_claims got;
+	char		    *tok, *claims;
+	int		     a;
+
+	for (a = 0; a < UA_JWT__MAX; a++) {
+		tok =
+		    ua_jwt_sign((enum ua_jwt_alg)a, SECRET, strlen(SECRET), &c);
+		claims = part(tok, 1);
+		/* Exactly the shape own_claims() reads without the parser. */
+		ck_assert_str_eq(claims,
+		    "{\"sub\":\"7\",\"iat\":1800000000,"
+		    "\"exp\":1800001800,\"ver\":3,\"sid\":\"" SID "\"}");
+		free(claims);
+		ck_assert_int_eq(verify((enum ua_jwt_alg)a, tok, NOW, &got),
+		    UA_OK);
+		ck_assert_int_eq(got.sub, 7);
+		ck_assert_int_eq(got.ver, 3);
+		ck_assert_str_eq(got.sid, SID);
+		free(tok);
+	}
+}
+END_TEST
+
+/* No "sid", from us or from another signer: "". */
+START_TEST(no_sid_is_empty)
+{
+	struct ua_jwt_claims c;
+	char		    *tok;
+
+	tok = sign(UA_JWT_HS256, 7, NOW, NOW + 1800);
+	memset(&c, 'x', sizeof(c));
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_str_eq(c.sid, "");
+	free(tok);
+	memset(&c, 'x', sizeof(c));
+	ck_assert_int_eq(verify(UA_JWT_HS256, foreign[0], NOW, &c), UA_OK);
+	ck_assert_str_eq(c.sid, "");
+	tok = sign_raw("{\"sub\":\"42\",\"exp\":4102444800}");
+	memset(&c, 'x', sizeof(c));
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_str_eq(c.sid, "");
+	free(tok);
+}
+END_TEST
+
+/*
+ * Another signer's "sid" is read through the parser: a session id as
+ * this API writes them is accepted, anything else refuses the token.
+ */
+START_TEST(foreign_sid_must_be_a_session_id)
+{
+	static const char *const bad[] = {
+		"\"6F1C2D3E-4B5A-4C6D-8E7F-0A1B2C3D4E5F\"", /* upper case */
+		"\"6f1c2d3e4b5a4c6d8e7f0a1b2c3d4e5f\"",	    /* no dashes */
+		"\"{6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f}\"",
+		"\"6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5\"",   /* 35 */
+		"\"6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f0\"", /* 37 */
+		"\"6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5g\"",
+		"\"6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f\\u0000\"",
+		"\"\"",
+		"\"1\"",
+		"42",
+		"null",
+		"true",
+		"[\"" SID "\"]",
+		"{\"id\":\"" SID "\"}",
+	};
+	struct ua_jwt_claims c;
+	char		     claims[256];
+	char		    *tok;
+	size_t		     i;
+
+	/* Another key order and spaces: the parser reads it, as ours. */
+	tok = sign_raw("{ \"sid\": \"" SID "\", \"sub\": \"42\","
+		       " \"exp\": 4102444800 }");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_int_eq(c.sub, 42);
+	ck_assert_str_eq(c.sid, SID);
+	free(tok);
+	/* An escaped character is the same string once decoded. */
+	tok =
+	    sign_raw("{\"sub\":\"42\",\"exp\":4102444800,"
+		     "\"sid\":\"\\u0036f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f\"}");
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &c), UA_OK);
+	ck_assert_str_eq(c.sid, SID);
+	free(tok);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(claims, sizeof(claims),
+		    "{\"sub\":\"42\",\"exp\":4102444800,\"sid\":%s}", bad[i]);
+		tok = sign_raw(claims);
+		ck_assert_msg(verify(UA_JWT_HS256, tok, NOW, &c) ==
+			UA_ERR_BAD_TOKEN,
+		    "accepted sid %s", bad[i]);
+		ck_assert_int_eq(c.sub, 0);
+		ck_assert_str_eq(c.sid, "");
+		free(tok);
+		/* In our own shape, past the fast path, just the same. */
+		snprintf(claims, sizeof(claims),
+		    OWN("4102444800,\"ver\":1,\"sid\":%s}"), bad[i]);
+		tok = sign_with("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims);
+		ck_assert_msg(verify(UA_JWT_HS256, tok, NOW, &c) ==
+			UA_ERR_BAD_TOKEN,
+		    "accepted own-shape sid %s", bad[i]);
+		free(tok);
+	}
+}
+END_TEST
+
 static Suite *
 jwt_suite(void)
 {
@@ -506,6 +623,12 @@ jwt_suite(void)
 
 	tc = tcase_create("base64url");
 	tcase_add_test(tc, base64url_round_trip);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sid");
+	tcase_add_test(tc, sid_round_trips_through_the_fast_path);
+	tcase_add_test(tc, no_sid_is_empty);
+	tcase_add_test(tc, foreign_sid_must_be_a_session_id);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,6 +19,7 @@
 #include "userapi/json_out.h"
 #include "userapi/model.h"
 #include "userapi/order.h"
+#include "userapi/session.h"
 #include "userapi/user.h"
 #include "model-private.h"
 
@@ -112,6 +113,41 @@ START_TEST(user_json_byte_for_byte)
 	ck_assert_ptr_nonnull(strstr(b.data, "[{\"id\":7,"));
 	ck_assert_ptr_nonnull(strstr(b.data, "01Z\"}"));
 	ua_buf_cleanup(&b);
+}
+END_TEST
+
+/* API.md's session object: a BOOL is a JSON true or false. */
+START_TEST(session_json_as_api_md)
+{
+	struct ua_session se;
+
+	memset(&se, 0, sizeof(se));
+	snprintf(se.id, sizeof(se.id), "%s",
+	    "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f");
+	se.created_us = INT64_C(1795687200123456);
+	se.last_used_us = INT64_C(1795687260000000);
+	se.expires_us = INT64_C(1798279200123456);
+	snprintf(se.ip, sizeof(se.ip), "%s", "192.0.2.7");
+	se.current = true;
+	assert_json(&ua_session_model, &se,
+	    "{\"id\":\"6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f\","
+	    "\"created_at\":\"2026-11-26T10:00:00.123456Z\","
+	    "\"last_used_at\":\"2026-11-26T10:01:00Z\","
+	    "\"expires_at\":\"2026-12-26T10:00:00.123456Z\","
+	    "\"user_agent\":null,\"ip\":\"192.0.2.7\",\"current\":true}");
+
+	se.user_agent = strdup("curl/8.5 \"x\"");
+	ck_assert_ptr_nonnull(se.user_agent);
+	se.current = false;
+	assert_json(&ua_session_model, &se,
+	    "{\"id\":\"6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f\","
+	    "\"created_at\":\"2026-11-26T10:00:00.123456Z\","
+	    "\"last_used_at\":\"2026-11-26T10:01:00Z\","
+	    "\"expires_at\":\"2026-12-26T10:00:00.123456Z\","
+	    "\"user_agent\":\"curl/8.5 \\\"x\\\"\",\"ip\":\"192.0.2.7\","
+	    "\"current\":false}");
+	ua_session_cleanup(&se);
+	ck_assert_ptr_null(se.user_agent);
 }
 END_TEST
 
@@ -272,6 +308,15 @@ START_TEST(select_lists)
 	ck_assert_str_eq(UA_ORDER_ITEM_COLS_OF("i"),
 	    "i.sku, i.name, i.unit_price_cents, i.quantity,"
 	    " i.line_total_cents");
+	ck_assert_str_eq(UA_SESSION_COLS_OF("s"),
+	    "s.id,"
+	    " (extract(epoch FROM s.created_at) * 1000000)::bigint"
+	    " AS created_us,"
+	    " (extract(epoch FROM s.last_used_at) * 1000000)::bigint"
+	    " AS last_used_us,"
+	    " (extract(epoch FROM s.expires_at) * 1000000)::bigint"
+	    " AS expires_us,"
+	    " s.user_agent, s.ip, s.is_current");
 	ck_assert_str_eq(UA_MODEL_COLS_OF(TEST_THING_MODEL, "t"),
 	    "t.id, t.secret, t.rank, t.label");
 }
@@ -321,6 +366,9 @@ assert_consistent(const struct ua_model *m, size_t ncol_enum)
 			ck_assert_uint_eq(f->size, sizeof(char *));
 			ck_assert(f->nullable);
 			break;
+		case UA_MK_BOOL:
+			ck_assert_uint_eq(f->size, sizeof(bool));
+			break;
 		case UA_MK_ENUM:
 			ck_assert_uint_eq(f->size, sizeof(int));
 			ck_assert_int_gt(f->nnames, 0);
@@ -352,7 +400,12 @@ START_TEST(models_are_consistent)
 	assert_consistent(&ua_user_model, UA_USER_COL__MAX);
 	assert_consistent(&ua_order_model, UA_ORDER_COL__MAX);
 	assert_consistent(&ua_order_item_model, UA_ORDER_ITEM_COL__MAX);
+	assert_consistent(&ua_session_model, UA_SESSION_COL__MAX);
 	assert_consistent(&test_thing_model, TCOL__MAX);
+	ck_assert_uint_eq(ua_session_model.nfields, 7);
+	ck_assert_uint_eq(ua_session_model.ncolumns, 7);
+	ck_assert_int_eq(UA_SESSION_COL_user_agent, 4);
+	ck_assert_int_eq(UA_SESSION_COL_current, 6);
 	ck_assert_uint_eq(ua_user_model.nfields, 6);
 	ck_assert_uint_eq(ua_order_model.nfields, 10);
 	ck_assert_uint_eq(ua_order_model.ncolumns, 9); /* items: none */
@@ -585,6 +638,55 @@ START_TEST(reader_fills_an_order_after_other_columns)
 }
 END_TEST
 
+START_TEST(reader_fills_a_session)
+{
+	const char	 *v[] = { "x", "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+		      "1795687200123456", "1795687260000000", "1798279200123456",
+		      NULL, "192.0.2.7", "t" };
+	char		  longip[UA_ADDR_STRLEN + 2];
+	struct ua_session se;
+	PGresult	 *res = result_of(8, v);
+
+	memset(&se, 0, sizeof(se));
+	ck_assert_int_eq(ua_pg_model(res, 0, 1, &ua_session_model, &se), UA_OK);
+	PQclear(res);
+	ck_assert_str_eq(se.id, "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f");
+	ck_assert_int_eq(se.created_us, INT64_C(1795687200123456));
+	ck_assert_int_eq(se.last_used_us, INT64_C(1795687260000000));
+	ck_assert_int_eq(se.expires_us, INT64_C(1798279200123456));
+	ck_assert_ptr_null(se.user_agent);
+	ck_assert_str_eq(se.ip, "192.0.2.7");
+	ck_assert(se.current);
+
+	/* PostgreSQL's text for false, and a user agent. */
+	v[5] = "Mozilla/5.0";
+	v[7] = "f";
+	res = result_of(8, v);
+	ck_assert_int_eq(ua_pg_model(res, 0, 1, &ua_session_model, &se), UA_OK);
+	PQclear(res);
+	ck_assert_str_eq(se.user_agent, "Mozilla/5.0");
+	ck_assert(!se.current);
+	ua_session_cleanup(&se);
+
+	/* A NULL boolean, and an address too long for the model: drift. */
+	v[7] = NULL;
+	res = result_of(8, v);
+	ck_assert_int_eq(ua_pg_model(res, 0, 1, &ua_session_model, &se),
+	    UA_ERR_DB);
+	PQclear(res);
+	ua_session_cleanup(&se);
+	v[7] = "t";
+	memset(longip, '1', sizeof(longip) - 1);
+	longip[sizeof(longip) - 1] = '\0';
+	v[6] = longip;
+	res = result_of(8, v);
+	ck_assert_int_eq(ua_pg_model(res, 0, 1, &ua_session_model, &se),
+	    UA_ERR_DB);
+	PQclear(res);
+	ua_session_cleanup(&se);
+}
+END_TEST
+
 static Suite *
 model_suite(void)
 {
@@ -593,6 +695,7 @@ model_suite(void)
 
 	tcase_add_test(tc, user_json_byte_for_byte);
 	tcase_add_test(tc, order_json_as_api_md);
+	tcase_add_test(tc, session_json_as_api_md);
 	tcase_add_test(tc, order_json_nulls_and_no_items);
 	tcase_add_test(tc, order_json_several_items);
 	tcase_add_test(tc, noexport_is_never_written);
@@ -609,6 +712,7 @@ model_suite(void)
 	tcase_add_test(tc, reader_fills_a_user);
 	tcase_add_test(tc, reader_refuses_drift);
 	tcase_add_test(tc, reader_fills_an_order_after_other_columns);
+	tcase_add_test(tc, reader_fills_a_session);
 	suite_add_tcase(s, tc);
 	return s;
 }

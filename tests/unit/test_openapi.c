@@ -14,11 +14,14 @@
 #include <check.h>
 #include <json-c/json.h>
 
+#include "userapi/buf.h"
+#include "userapi/model.h"
 #include "userapi/openapi.h"
 #include "userapi/order.h"
 #include "userapi/router.h"
 #include "userapi/routers.h"
 #include "userapi/schemas.h"
+#include "userapi/session.h"
 #include "userapi/user.h"
 #include "userapi/validate.h"
 #include "userapi/settings.h"
@@ -97,8 +100,11 @@ START_TEST(every_route_is_documented)
 			    "%s %s security", m, r->path);
 			n++;
 		}
-	/* API.md has 17 routes outside the docs: 10, and 7 of orders. */
-	ck_assert_uint_eq(n, 17);
+	/*
+	 * API.md has 22 routes outside the docs: 10, 5 of sessions and 7
+	 * of orders.
+	 */
+	ck_assert_uint_eq(n, 22);
 }
 END_TEST
 
@@ -140,7 +146,7 @@ START_TEST(nothing_undocumented_is_claimed)
 			n++;
 		}
 	}
-	ck_assert_uint_eq(n, 17);
+	ck_assert_uint_eq(n, 22);
 	ua_buf_cleanup(&allow);
 	ua_req_cleanup(&req);
 }
@@ -342,6 +348,105 @@ START_TEST(order_schemas_follow_the_model)
 }
 END_TEST
 
+/* Token's new fields, and the schemas of API.md "Sessions". */
+START_TEST(session_schemas_follow_the_model)
+{
+	struct ua_session   se;
+	struct ua_buf	    b;
+	struct json_object *p;
+	char		    got[256], want[256];
+
+	property_names("Token", got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "access_token,token_type,expires_in,refresh_token,"
+	    "refresh_expires_in");
+	ck_assert_ptr_nonnull(strstr(schema_text("Token"),
+	    "\"required\":[\"access_token\",\"token_type\",\"expires_in\","
+	    "\"refresh_token\",\"refresh_expires_in\"]"));
+
+	property_names("Session", got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "id,created_at,last_used_at,expires_at,user_agent,ip,current");
+	memset(&se, 0, sizeof(se));
+	ua_buf_init(&b);
+	ua_model_append_json(&b, &ua_session_model, &se);
+	object_keys(b.data, want, sizeof(want));
+	ck_assert_str_eq(got, want);
+	ua_buf_cleanup(&b);
+	ck_assert_ptr_nonnull(strstr(schema_text("Session"),
+	    "\"id\":{\"type\":\"string\",\"format\":\"uuid\"}"));
+	ck_assert_ptr_nonnull(strstr(schema_text("Session"),
+	    "\"user_agent\":{\"anyOf\":[{\"type\":\"string\","
+	    "\"maxLength\":256},{\"type\":\"null\"}]}"));
+	ck_assert_ptr_nonnull(strstr(schema_text("Session"),
+	    "\"current\":{\"type\":\"boolean\"}"));
+
+	ck_assert_str_eq(schema_text("SessionList"),
+	    "{\"type\":\"array\",\"items\":{\"$ref\":"
+	    "\"#/components/schemas/Session\"},\"title\":\"SessionList\"}");
+	p = at(doc, "paths", "/api/auth/sessions", "get");
+	p = at(p, "responses", "200", "content");
+	ck_assert_str_eq(json_object_get_string(
+			     at(p, "application/json", "schema", "$ref")),
+	    "#/components/schemas/SessionList");
+
+	property_names("RefreshRequest", got, sizeof(got));
+	ck_assert_str_eq(got, "refresh_token");
+	property_names("RefreshForm", got, sizeof(got));
+	ck_assert_str_eq(got, "grant_type,refresh_token");
+	ck_assert_ptr_nonnull(strstr(schema_text("RefreshForm"),
+	    "\"grant_type\":{\"type\":\"string\","
+	    "\"enum\":[\"refresh_token\"]"));
+	ck_assert_ptr_nonnull(strstr(schema_text("RefreshForm"),
+	    "\"required\":[\"refresh_token\"]"));
+}
+END_TEST
+
+START_TEST(refresh_takes_form_and_json)
+{
+	struct json_object *c = at(doc, "paths", "/api/auth/refresh", "post");
+
+	ck_assert_ptr_null(at(c, "security", NULL, NULL));
+	ck_assert_str_eq(json_object_get_string(
+			     at(at(c, "responses", "200", "content"),
+				 "application/json", "schema", "$ref")),
+	    "#/components/schemas/Token");
+	c = at(c, "requestBody", "content", NULL);
+	ck_assert_str_eq(json_object_get_string(
+			     at(at(c, "application/json", "schema", NULL),
+				 "$ref", NULL, NULL)),
+	    "#/components/schemas/RefreshRequest");
+	ck_assert_str_eq(json_object_get_string(
+			     at(at(c, "application/x-www-form-urlencoded",
+				    "schema", NULL),
+				 "$ref", NULL, NULL)),
+	    "#/components/schemas/RefreshForm");
+}
+END_TEST
+
+/* {session_id} is opaque text; {user_id} stays an integer beside it. */
+START_TEST(session_id_is_a_string)
+{
+	struct json_object *p;
+
+	p = at(doc, "paths", "/api/auth/sessions/{session_id}", "delete");
+	p = json_object_array_get_idx(at(p, "parameters", NULL, NULL), 0);
+	ck_assert_str_eq(json_object_get_string(at(p, "name", NULL, NULL)),
+	    "session_id");
+	ck_assert_str_eq(json_object_get_string(at(p, "schema", "type", NULL)),
+	    "string");
+	ck_assert_ptr_nonnull(
+	    at(at(doc, "paths", "/api/auth/sessions/{session_id}", "delete"),
+		"responses", "404", NULL));
+
+	p = at(doc, "paths", "/api/users/{user_id}/sessions", "delete");
+	p = json_object_array_get_idx(at(p, "parameters", NULL, NULL), 0);
+	ck_assert_str_eq(json_object_get_string(at(p, "schema", "type", NULL)),
+	    "integer");
+	ck_assert_ptr_nonnull(at(doc, "paths", "/api/auth/logout", "post"));
+}
+END_TEST
+
 START_TEST(security_schemes_and_token_url)
 {
 	struct json_object *s = at(doc, "components", "securitySchemes", NULL);
@@ -522,6 +627,9 @@ openapi_suite(void)
 	tcase_add_test(tc, order_schemas_follow_the_model);
 	tcase_add_test(tc, security_schemes_and_token_url);
 	tcase_add_test(tc, login_takes_form_and_json);
+	tcase_add_test(tc, session_schemas_follow_the_model);
+	tcase_add_test(tc, refresh_takes_form_and_json);
+	tcase_add_test(tc, session_id_is_a_string);
 	tcase_add_test(tc, error_responses_follow_the_table);
 	tcase_add_test(tc, query_parameters_carry_bounds);
 	suite_add_tcase(s, tc);

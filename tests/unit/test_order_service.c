@@ -17,14 +17,16 @@
 #include "userapi/services.h"
 #include "fake_order_repo.h"
 #include "fake_repo.h"
+#include "fake_session_repo.h"
 
 #define HASH "$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
 
-static struct fake_repo	      *fr;
-static struct fake_order_repo *fo;
-static struct ua_settings      settings;
-static struct ua_services      svc;
-static int64_t		       ann, bob, root; /* two users, an admin */
+static struct fake_repo		*fr;
+static struct fake_order_repo	*fo;
+static struct fake_session_repo *fs;
+static struct ua_settings	 settings;
+static struct ua_services	 svc;
+static int64_t			 ann, bob, root; /* two users, an admin */
 
 static int64_t
 fake_now(void)
@@ -37,11 +39,13 @@ setup(void)
 {
 	fr = fake_repo_new();
 	fo = fake_order_repo_new(fr);
+	fs = fake_session_repo_new(fr);
 	memset(&settings, 0, sizeof(settings));
 	memset(&svc, 0, sizeof(svc));
 	svc.users = fake_repo_users(fr);
 	svc.logins = fake_repo_logins(fr);
 	svc.orders = fake_order_repo_orders(fo);
+	svc.sessions = fake_session_repo_sessions(fs);
 	svc.settings = &settings;
 	svc.now = fake_now;
 	ann = fake_repo_add(fr, "ann@example.com", "Ann", HASH, UA_ROLE_USER);
@@ -53,6 +57,7 @@ setup(void)
 static void
 teardown(void)
 {
+	fake_session_repo_free(fs);
 	fake_order_repo_free(fo);
 	fake_repo_free(fr);
 }
@@ -578,8 +583,8 @@ START_TEST(fetch_with_caller_is_one_call_unchecked)
 	int64_t		      id = order_of(ann);
 
 	/* Anyone's order: the bearer step applies the route's rule. */
-	ck_assert_int_eq(ua_order_fetch_with_caller(&svc, bob, id, &c, &cred,
-			     &o, &found),
+	ck_assert_int_eq(ua_order_fetch_with_caller(&svc, bob, NULL, id, &c,
+			     &cred, &o, &found),
 	    UA_OK);
 	ck_assert(found);
 	ck_assert_int_eq(c.id, bob);
@@ -588,12 +593,12 @@ START_TEST(fetch_with_caller_is_one_call_unchecked)
 	ua_order_cleanup(&o);
 	ck_assert_int_eq(fake_order_repo_calls(fo, FAKE_ORDER_GET_WITH_CALLER),
 	    1);
-	ck_assert_int_eq(ua_order_fetch_with_caller(&svc, bob, id + 1, &c,
+	ck_assert_int_eq(ua_order_fetch_with_caller(&svc, bob, NULL, id + 1, &c,
 			     &cred, &o, &found),
 	    UA_OK);
 	ck_assert(!found);
-	ck_assert_int_eq(ua_order_fetch_with_caller(&svc, 999, id, &c, &cred,
-			     &o, &found),
+	ck_assert_int_eq(ua_order_fetch_with_caller(&svc, 999, NULL, id, &c,
+			     &cred, &o, &found),
 	    UA_ERR_NOT_FOUND);
 	ck_assert_int_eq(o.id, 0);
 }
@@ -612,8 +617,8 @@ page_as(int64_t sub, const struct ua_order_filter *f, int64_t page,
 
 	buf[0] = '\0';
 	memset(items, 0, sizeof(items));
-	er = ua_order_page_with_caller(&svc, sub, f, page, limit, &c, &cred,
-	    items, &n, total, found);
+	er = ua_order_page_with_caller(&svc, sub, NULL, f, page, limit, &c,
+	    &cred, items, &n, total, found);
 	for (i = 0; i < n; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%lld",
 		    i > 0 ? "," : "", (long long)items[i].id);

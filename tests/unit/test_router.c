@@ -21,6 +21,7 @@
 #include "userapi/services.h"
 #include "userapi/settings.h"
 #include "fake_repo.h"
+#include "fake_session_repo.h"
 
 static void
 h_list(struct ua_req *req, const struct ua_call *call)
@@ -62,7 +63,7 @@ h_silent(struct ua_req *req, const struct ua_call *call)
 #define ROUTE(m, p, h, a) \
 	{ \
 		m, p, h, a, NULL, "", UA_BODY_NONE, NULL, NULL, 200, NULL, 0, \
-		    NULL, NULL, false \
+		    NULL, NULL, false, false \
 	}
 
 static const struct ua_route user_routes[] = {
@@ -87,11 +88,12 @@ static const struct ua_router *const routers[] = { &users, &other };
 
 #define SECRET "0123456789abcdef0123456789abcdef"
 
-static struct fake_repo	 *fr;
-static struct ua_settings settings;
-static struct ua_services svc;
-static char		  secret[] = SECRET;
-static int64_t		  alice, admin; /* user ids */
+static struct fake_repo		*fr;
+static struct fake_session_repo *fs;
+static struct ua_settings	 settings;
+static struct ua_services	 svc;
+static char			 secret[] = SECRET;
+static int64_t			 alice, admin; /* user ids */
 
 static int64_t
 wall_clock(void)
@@ -105,7 +107,7 @@ static char *env[4];
 static void
 bearer(struct ua_req *r, int64_t id)
 {
-	struct ua_jwt_claims c = { id, 0, wall_clock() + 600, 0 };
+	struct ua_jwt_claims c = { id, 0, wall_clock() + 600, 0, "" };
 	char  *token = ua_jwt_sign(UA_JWT_HS256, SECRET, strlen(SECRET), &c);
 	size_t n = strlen(token) + 64;
 
@@ -125,6 +127,7 @@ setup(void)
 	ua_req_init(&req);
 	ua_buf_init(&allow);
 	fr = fake_repo_new();
+	fs = fake_session_repo_new(fr);
 	memset(&settings, 0, sizeof(settings));
 	settings.jwt_secret = secret;
 	settings.jwt_secret_len = strlen(secret);
@@ -132,6 +135,7 @@ setup(void)
 	memset(&svc, 0, sizeof(svc));
 	svc.users = fake_repo_users(fr);
 	svc.logins = fake_repo_logins(fr);
+	svc.sessions = fake_session_repo_sessions(fs);
 	svc.settings = &settings;
 	svc.now = wall_clock;
 	alice =
@@ -146,6 +150,7 @@ teardown(void)
 {
 	ua_req_cleanup(&req);
 	ua_buf_cleanup(&allow);
+	fake_session_repo_free(fs);
 	fake_repo_free(fr);
 	free(env[0]);
 	env[0] = NULL;

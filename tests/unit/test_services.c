@@ -15,14 +15,18 @@
 #include "userapi/password.h"
 #include "userapi/services.h"
 #include "fake_repo.h"
+#include "fake_session_repo.h"
 
 #define SECRET "service-test-secret-0123456789abcdef"
 #define CLIENT "192.0.2.7"
 
-static struct fake_repo	 *fr;
-static struct ua_settings settings;
-static struct ua_services svc;
-static char		  secret[] = SECRET;
+static const struct ua_client_info client = { CLIENT, NULL };
+
+static struct fake_repo		*fr;
+static struct fake_session_repo *fs;
+static struct ua_settings	 settings;
+static struct ua_services	 svc;
+static char			 secret[] = SECRET;
 
 static int64_t
 fake_now(void)
@@ -43,8 +47,12 @@ setup(void)
 	settings.bcrypt_cost = 4;
 	settings.login_max_failures = 3;
 	settings.login_window_seconds = 600;
+	settings.refresh_token_expire_days = 30;
+	settings.refresh_token_reuse_seconds = 10;
+	fs = fake_session_repo_new(fr);
 	svc.users = fake_repo_users(fr);
 	svc.logins = fake_repo_logins(fr);
+	svc.sessions = fake_session_repo_sessions(fs);
 	svc.settings = &settings;
 	svc.now = fake_now;
 }
@@ -52,6 +60,7 @@ setup(void)
 static void
 teardown(void)
 {
+	fake_session_repo_free(fs);
 	fake_repo_free(fr);
 }
 
@@ -323,28 +332,42 @@ END_TEST
 static enum ua_err
 try_login(const char *email, const char *pw, int *retry)
 {
-	char	   *tok = NULL;
-	int	    r = 0;
-	enum ua_err er;
+	struct ua_token_pair pair;
+	int		     r = 0;
+	enum ua_err	     er;
 
-	er = ua_auth_login(&svc, email, pw, CLIENT, &tok, &r);
+	er = ua_auth_login(&svc, email, pw, &client, &pair, &r);
 	if (retry != NULL)
 		*retry = r;
-	ck_assert(er == UA_OK ? tok != NULL : tok == NULL);
-	free(tok);
+	ck_assert(er == UA_OK ? pair.access_token != NULL :
+				pair.access_token == NULL);
+	ua_token_pair_cleanup(&pair);
 	return er;
+}
+
+/* Log in with the right password; the access token (caller frees). */
+static char *
+login_token(const char *email, const char *pw)
+{
+	struct ua_token_pair pair;
+	char		    *tok;
+	int		     r;
+
+	ck_assert_int_eq(ua_auth_login(&svc, email, pw, &client, &pair, &r),
+	    UA_OK);
+	tok = pair.access_token;
+	pair.access_token = NULL;
+	ua_token_pair_cleanup(&pair);
+	return tok;
 }
 
 START_TEST(login_issues_a_token_with_claims)
 {
 	int64_t id = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
 	struct ua_jwt_claims c;
-	char		    *tok = NULL;
-	int		     retry = 0;
+	char		    *tok;
 
-	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-			     CLIENT, &tok, &retry),
-	    UA_OK);
+	tok = login_token("ann@example.com", "s3cret-pw");
 	ck_assert_int_eq(ua_jwt_verify(UA_JWT_HS256, SECRET, strlen(SECRET),
 			     tok, fake_now(), &c),
 	    UA_OK);
@@ -518,12 +541,13 @@ static enum ua_err
 check_token(const char *tok, int64_t target, struct ua_user *caller,
     struct ua_user *t, bool *found)
 {
-	int64_t	    sub, ver;
-	enum ua_err er;
+	struct ua_jwt_claims claims;
+	enum ua_err	     er;
 
-	if ((er = ua_auth_verify_token(&svc, tok, &sub, &ver)) != UA_OK)
+	if ((er = ua_auth_verify_token(&svc, tok, &claims)) != UA_OK)
 		return er;
-	return ua_auth_current_user(&svc, sub, ver, caller, target, t, found);
+	return ua_auth_current_user(&svc, claims.sub, claims.ver, caller,
+	    target, t, found);
 }
 
 START_TEST(token_loads_caller_and_target_in_one_call)
@@ -532,12 +556,9 @@ START_TEST(token_loads_caller_and_target_in_one_call)
 	int64_t b = add_user("bob@example.com", "pw", UA_ROLE_USER, 4);
 	struct ua_user me, t;
 	char	      *tok = NULL;
-	int	       r;
 	bool	       found = false;
 
-	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-			     CLIENT, &tok, &r),
-	    UA_OK);
+	tok = login_token("ann@example.com", "s3cret-pw");
 	fake_repo_reset_calls(fr);
 	ck_assert_int_eq(check_token(tok, b, &me, &t, &found), UA_OK);
 	ck_assert_int_eq(me.id, a);
@@ -555,12 +576,9 @@ START_TEST(token_refused_when_expired_or_user_gone)
 	int64_t a = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
 	struct ua_user me, t;
 	char	      *tok = NULL;
-	int	       r;
 	bool	       found;
 
-	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-			     CLIENT, &tok, &r),
-	    UA_OK);
+	tok = login_token("ann@example.com", "s3cret-pw");
 	fake_repo_set_now(fr, fake_now() + 30 * 60);
 	ck_assert_int_eq(check_token(tok, 0, &me, &t, &found),
 	    UA_ERR_BAD_TOKEN);
@@ -583,9 +601,7 @@ START_TEST(password_change_revokes_older_tokens)
 	int			  r;
 	bool			  found;
 
-	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "s3cret-pw",
-			     CLIENT, &tok, &r),
-	    UA_OK);
+	tok = login_token("ann@example.com", "s3cret-pw");
 	memset(&in, 0, sizeof(in));
 	strcpy(in.current_password, "s3cret-pw");
 	strcpy(in.new_password, "n3w-secret");
@@ -596,10 +612,7 @@ START_TEST(password_change_revokes_older_tokens)
 	ck_assert_int_eq(try_login("ann@example.com", "s3cret-pw", NULL),
 	    UA_ERR_LOGIN_FAILED);
 	free(tok);
-	tok = NULL;
-	ck_assert_int_eq(ua_auth_login(&svc, "ann@example.com", "n3w-secret",
-			     CLIENT, &tok, &r),
-	    UA_OK);
+	tok = login_token("ann@example.com", "n3w-secret");
 	ck_assert_int_eq(check_token(tok, 0, &me, &t, &found), UA_OK);
 	free(tok);
 }

@@ -60,6 +60,8 @@ START_TEST(defaults_fill_the_rest)
 	ck_assert(s.db_prepared_statements);
 	ck_assert_int_eq(s.login_max_failures, 5);
 	ck_assert_int_eq(s.login_window_seconds, 900);
+	ck_assert_int_eq(s.refresh_token_expire_days, 30);
+	ck_assert_int_eq(s.refresh_token_reuse_seconds, 10);
 	ck_assert(s.docs_enabled);
 	ck_assert_ptr_nonnull(s.docs_assets_url);
 	ck_assert_uint_eq(s.trusted_proxies.len, 0);
@@ -76,6 +78,7 @@ START_TEST(every_setting_is_read)
 	    "MAX_BODY_BYTES=2048", "PASSWORD_HASH=yescrypt", "BCRYPT_COST=4",
 	    "DB_STATEMENT_TIMEOUT_MS=100", "DB_PREPARED_STATEMENTS=false",
 	    "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
+	    "REFRESH_TOKEN_EXPIRE_DAYS=7", "REFRESH_TOKEN_REUSE_SECONDS=0",
 	    "DOCS_ENABLED=off", "DOCS_ASSETS_URL=/static",
 	    "TRUSTED_PROXIES=127.0.0.1, 10.0.0.0/8");
 
@@ -92,6 +95,8 @@ START_TEST(every_setting_is_read)
 	ck_assert(!s.db_prepared_statements);
 	ck_assert_int_eq(s.login_max_failures, 3);
 	ck_assert_int_eq(s.login_window_seconds, 60);
+	ck_assert_int_eq(s.refresh_token_expire_days, 7);
+	ck_assert_int_eq(s.refresh_token_reuse_seconds, 0);
 	ck_assert(!s.docs_enabled);
 	ck_assert_str_eq(s.docs_assets_url, "/static");
 	ck_assert_uint_eq(s.trusted_proxies.len, 2);
@@ -155,6 +160,11 @@ START_TEST(bad_numbers_refused)
 		"MAX_BODY_BYTES=-1",
 		"ACCESS_TOKEN_EXPIRE_MINUTES=",
 		"LOGIN_MAX_FAILURES=five",
+		"REFRESH_TOKEN_EXPIRE_DAYS=0",
+		"REFRESH_TOKEN_EXPIRE_DAYS=3651",
+		"REFRESH_TOKEN_EXPIRE_DAYS=30d",
+		"REFRESH_TOKEN_REUSE_SECONDS=-1",
+		"REFRESH_TOKEN_REUSE_SECONDS=3601",
 	};
 	struct ua_settings s;
 	char		   name[64];
@@ -171,6 +181,33 @@ START_TEST(bad_numbers_refused)
 		ck_assert_msg(strstr(err, name) != NULL, "%s not named in: %s",
 		    name, err);
 	}
+}
+END_TEST
+
+/* The bounds themselves are accepted. */
+START_TEST(refresh_bounds_accepted)
+{
+	static const char *const ok[][2] = {
+		{ "REFRESH_TOKEN_EXPIRE_DAYS=1",
+		    "REFRESH_TOKEN_REUSE_SECONDS=0" },
+		{ "REFRESH_TOKEN_EXPIRE_DAYS=3650",
+		    "REFRESH_TOKEN_REUSE_SECONDS=3600" },
+	};
+	struct ua_settings s;
+	char		 **env;
+
+	env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET, ok[0][0],
+	    ok[0][1]);
+	ck_assert_int_eq(load(&s, env), UA_OK);
+	ck_assert_int_eq(s.refresh_token_expire_days, 1);
+	ck_assert_int_eq(s.refresh_token_reuse_seconds, 0);
+	ua_settings_cleanup(&s);
+	env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET, ok[1][0],
+	    ok[1][1]);
+	ck_assert_int_eq(load(&s, env), UA_OK);
+	ck_assert_int_eq(s.refresh_token_expire_days, 3650);
+	ck_assert_int_eq(s.refresh_token_reuse_seconds, 3600);
+	ua_settings_cleanup(&s);
 }
 END_TEST
 
@@ -377,6 +414,7 @@ settings_suite(void)
 	tcase_add_test(tc, db_only_tools_need_no_secret);
 	tcase_add_test(tc, short_secret_refused_without_echo);
 	tcase_add_test(tc, bad_numbers_refused);
+	tcase_add_test(tc, refresh_bounds_accepted);
 	tcase_add_test(tc, bad_enums_and_bools_refused);
 	tcase_add_test(tc, booleans_accept_every_spelling);
 	tcase_add_test(tc, names_are_case_insensitive);
