@@ -19,6 +19,9 @@
 /* Longest token accepted; real ones are a few hundred bytes. */
 #define UA_JWT_MAX_LEN 4096
 
+/* A token id ("jti"): 128 random bits in base64url. */
+#define UA_JWT_ID_LEN 22
+
 struct ua_jwt_claims {
 	int64_t sub; /* user id ("sub" is its decimal string) */
 	int64_t iat; /* issued at, seconds since the epoch; 0 if absent */
@@ -26,6 +29,12 @@ struct ua_jwt_claims {
 	int64_t ver; /* the user's token version; 0 when absent */
 	/* The session ("sid"); "" when absent (a token made elsewhere). */
 	char sid[UA_SESSION_ID_LEN + 1];
+	/*
+	 * The token's own id ("jti"), so that two tokens issued in the same
+	 * second differ; "" when absent.  Signed when set, read only from
+	 * tokens in userapi's own shape, never checked.
+	 */
+	char jti[UA_JWT_ID_LEN + 1];
 };
 
 /*

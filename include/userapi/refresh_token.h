@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "userapi/errors.h"
+#include "userapi/jwt.h"
 #include "userapi/session.h"
 
 /*
@@ -18,6 +19,12 @@
  */
 enum ua_err ua_refresh_token_new(char token[UA_REFRESH_TOKEN_LEN + 1],
     struct ua_refresh_hash	     *hash);
+
+/*
+ * A new access token id ("jti": 128 bits from the OS, base64url) into
+ * "out".  UA_OK, or UA_ERR_INTERNAL (logged).
+ */
+enum ua_err ua_token_id_new(char out[UA_JWT_ID_LEN + 1]);
 
 /* The hash of "token" ("len" bytes, any text a client sent). */
 void ua_refresh_token_hash(const char *token, size_t len,

@@ -131,8 +131,24 @@ static const char *const own_headers[UA_JWT__MAX] = {
 	[UA_JWT_HS512] = "{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
 };
 #define OWN_CLAIMS_FMT \
-	"{\"sub\":\"%lld\",\"iat\":%lld,\"exp\":%lld,\"ver\":%lld%s%s%s}"
+	"{\"sub\":\"%lld\",\"iat\":%lld,\"exp\":%lld,\"ver\":%lld%s%s%s%s%s%s}"
 #define OWN_SID ",\"sid\":\""
+#define OWN_JTI ",\"jti\":\""
+
+/* UA_JWT_ID_LEN characters of the base64url alphabet. */
+static bool
+jti_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < UA_JWT_ID_LEN; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+			(s[i] >= 'a' && s[i] <= 'z') ||
+			(s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+			s[i] == '_'))
+			return false;
+	return s[UA_JWT_ID_LEN] == '\0';
+}
 
 char *
 ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
@@ -144,12 +160,14 @@ ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 
 	if ((unsigned)alg >= UA_JWT__MAX)
 		abort(); /* the settings allow no other */
-	if (c->sid[0] != '\0' && !ua_session_id_valid(c->sid))
-		abort(); /* only ids the database made are signed */
+	if ((c->sid[0] != '\0' && !ua_session_id_valid(c->sid)) ||
+	    (c->jti[0] != '\0' && !jti_valid(c->jti)))
+		abort(); /* only ids the database or the OS made are signed */
 	claims = ua_xasprintf(OWN_CLAIMS_FMT, (long long)c->sub,
 	    (long long)c->iat, (long long)c->exp, (long long)c->ver,
 	    c->sid[0] != '\0' ? OWN_SID : "", c->sid,
-	    c->sid[0] != '\0' ? "\"" : "");
+	    c->sid[0] != '\0' ? "\"" : "", c->jti[0] != '\0' ? OWN_JTI : "",
+	    c->jti, c->jti[0] != '\0' ? "\"" : "");
 	h64 = ua_b64url_encode((const unsigned char *)own_headers[alg],
 	    strlen(own_headers[alg]));
 	p64 = ua_b64url_encode((const unsigned char *)claims, strlen(claims));
@@ -303,6 +321,15 @@ own_claims(const unsigned char *raw, size_t len, struct ua_jwt_claims *c)
 		c->sid[UA_SESSION_ID_LEN] = '\0';
 		p += UA_SESSION_ID_LEN;
 		if (!ua_session_id_valid(c->sid) || !own_lit(&p, end, "\""))
+			return false;
+	}
+	if (own_lit(&p, end, OWN_JTI)) {
+		if ((size_t)(end - p) < UA_JWT_ID_LEN + 1)
+			return false;
+		memcpy(c->jti, p, UA_JWT_ID_LEN);
+		c->jti[UA_JWT_ID_LEN] = '\0';
+		p += UA_JWT_ID_LEN;
+		if (!jti_valid(c->jti) || !own_lit(&p, end, "\""))
 			return false;
 	}
 	return own_lit(&p, end, "}") && p == end;

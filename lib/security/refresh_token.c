@@ -59,6 +59,24 @@ ua_refresh_token_new(char   token[UA_REFRESH_TOKEN_LEN + 1],
 	return UA_OK;
 }
 
+enum ua_err
+ua_token_id_new(char out[UA_JWT_ID_LEN + 1])
+{
+	unsigned char raw[16]; /* 22 characters of base64url */
+	char	     *b64;
+
+	if (!random_bytes(raw, sizeof(raw))) {
+		ua_log_err("token id: getrandom: %s", strerror(errno));
+		return UA_ERR_INTERNAL;
+	}
+	b64 = ua_b64url_encode(raw, sizeof(raw));
+	if (strlen(b64) != UA_JWT_ID_LEN)
+		abort(); /* 16 bytes are always 22 characters */
+	memcpy(out, b64, UA_JWT_ID_LEN + 1);
+	free(b64);
+	return UA_OK;
+}
+
 void
 ua_refresh_token_hash(const char *token, size_t len,
     struct ua_refresh_hash *hash)

@@ -35,7 +35,10 @@ ua_token_pair_cleanup(struct ua_token_pair *p)
 	ua_secure_zero(p, sizeof(*p));
 }
 
-/* The access token of session "sid" of "user_id" at version "ver". */
+/*
+ * The access token of session "sid" of "user_id" at version "ver", or
+ * NULL (logged) if the system has no randomness for its id.
+ */
 static char *
 access_token(const struct ua_services *svc, int64_t user_id, int64_t ver,
     const char *sid, int64_t *expires_in)
@@ -44,6 +47,8 @@ access_token(const struct ua_services *svc, int64_t user_id, int64_t ver,
 	struct ua_jwt_claims	  claims;
 
 	memset(&claims, 0, sizeof(claims));
+	if (ua_token_id_new(claims.jti) != UA_OK)
+		return NULL;
 	claims.sub = user_id;
 	claims.iat = svc->now();
 	*expires_in = (int64_t)s->access_token_expire_minutes * 60;
@@ -88,6 +93,10 @@ ua_session_start(const struct ua_services *svc, int64_t user_id, int64_t ver,
 	}
 	pair->access_token =
 	    access_token(svc, user_id, ver, sid, &pair->expires_in);
+	if (pair->access_token == NULL) {
+		ua_token_pair_cleanup(pair);
+		return UA_ERR_INTERNAL;
+	}
 	pair->refresh_expires_in =
 	    (int64_t)s->refresh_token_expire_days * 86400;
 	return UA_OK;
@@ -125,6 +134,8 @@ ua_session_refresh(const struct ua_services *svc, const char *token, size_t len,
 		pair->access_token = access_token(svc, g.user_id,
 		    g.token_version, g.sid, &pair->expires_in);
 		pair->refresh_expires_in = g.expires_in > 0 ? g.expires_in : 0;
+		if (pair->access_token == NULL)
+			er = UA_ERR_INTERNAL;
 	}
 out:
 	ua_secure_zero(&old, sizeof(old));

@@ -20,24 +20,25 @@
 
 /* One row of sessions (0006_sessions.up.sql). */
 struct fsess {
-	char		       id[UA_SESSION_ID_LEN + 1];
-	int64_t		       seq; /* order of creation */
-	int64_t		       user_id;
-	int64_t		       created_us;
-	int64_t		       last_used_us;
-	int64_t		       expires_us;
-	char		      *user_agent; /* NULL: none */
-	char		      *ip;
-	bool		       ended;
-	struct ua_refresh_hash refresh;
-	bool		       has_previous;
-	struct ua_refresh_hash previous;
-	bool		       has_replaced;
-	struct ua_refresh_hash replaced;
-	bool		       has_rotated;
-	int64_t		       rotated_us;
-	bool		       grace_used;
-	int64_t		       token_version;
+	char			id[UA_SESSION_ID_LEN + 1];
+	int64_t			seq; /* order of creation */
+	int64_t			user_id;
+	int64_t			created_us;
+	int64_t			last_used_us;
+	int64_t			expires_us;
+	char		       *user_agent; /* NULL: none */
+	char		       *ip;
+	bool			ended;
+	struct ua_refresh_hash	refresh;
+	bool			has_previous;
+	struct ua_refresh_hash	previous;
+	struct ua_refresh_hash *spent; /* session_spent_tokens: every hash
+					  it spent */
+	size_t			nspent;
+	bool			has_rotated;
+	int64_t			rotated_us;
+	bool			grace_used;
+	int64_t			token_version;
 };
 
 struct fake_session_repo {
@@ -67,6 +68,15 @@ row_free(struct fsess *r)
 {
 	free(r->user_agent);
 	free(r->ip);
+	free(r->spent);
+}
+
+/* Keep "h" among the hashes "r" spent. */
+static void
+spend(struct fsess *r, const struct ua_refresh_hash *h)
+{
+	r->spent = ua_xrealloc(r->spent, (r->nspent + 1) * sizeof(*r->spent));
+	r->spent[r->nspent++] = *h;
 }
 
 void
@@ -365,9 +375,8 @@ fake_rotate(void *arg, const struct ua_refresh_hash *old,
 		return UA_ERR_DB; /* the unique index */
 	r->previous = r->refresh;
 	r->has_previous = true;
+	spend(r, &r->refresh);
 	r->refresh = *fresh;
-	r->has_replaced = false;
-	memset(&r->replaced, 0, sizeof(r->replaced));
 	r->has_rotated = true;
 	r->rotated_us = now_us(fs);
 	r->grace_used = false;
@@ -400,8 +409,7 @@ fake_grace(void *arg, const struct ua_refresh_hash *old,
 			continue;
 		if (find_current(fs, fresh) != NULL)
 			return UA_ERR_DB; /* the unique index */
-		r->replaced = r->refresh;
-		r->has_replaced = true;
+		spend(r, &r->refresh);
 		r->refresh = *fresh;
 		r->grace_used = true;
 		r->last_used_us = now_us(fs);
@@ -409,6 +417,18 @@ fake_grace(void *arg, const struct ua_refresh_hash *old,
 		return UA_OK;
 	}
 	return UA_ERR_NOT_FOUND;
+}
+
+/* Did "r" ever spend "h"? */
+static bool
+spent(const struct fsess *r, const struct ua_refresh_hash *h)
+{
+	size_t i;
+
+	for (i = 0; i < r->nspent; i++)
+		if (hash_eq(&r->spent[i], h))
+			return true;
+	return false;
 }
 
 static enum ua_err
@@ -425,9 +445,7 @@ fake_end_spent(void *arg, const struct ua_refresh_hash *old, bool *ended)
 	/* As SQL_END_SPENT: any session not yet ended, expired or not. */
 	for (i = 0; i < fs->nrows; i++) {
 		r = &fs->rows[i];
-		if (r->ended ||
-		    !((r->has_previous && hash_eq(&r->previous, old)) ||
-			(r->has_replaced && hash_eq(&r->replaced, old))))
+		if (r->ended || !spent(r, old))
 			continue;
 		r->ended = true;
 		*ended = true;

@@ -115,7 +115,7 @@ static int
 serve(const char *method, const char *path, int64_t as, const char *body,
     const char **resp)
 {
-	struct ua_jwt_claims c = { as, 0, wall_clock() + 600, 0, "" };
+	struct ua_jwt_claims c = { as, 0, wall_clock() + 600, 0, "", "" };
 	struct memin	     m = { body, body != NULL ? strlen(body) : 0, 0 };
 	struct ua_input	     in = { mem_read, &m, false };
 	char		     env[6][1200], *envp[7], *token;

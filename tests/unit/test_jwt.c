@@ -48,7 +48,7 @@ verify(enum ua_jwt_alg alg, const char *tok, int64_t now,
 static char *
 sign(enum ua_jwt_alg alg, int64_t sub, int64_t iat, int64_t exp)
 {
-	struct ua_jwt_claims c = { sub, iat, exp, 3, "" };
+	struct ua_jwt_claims c = { sub, iat, exp, 3, "", "" };
 
 	return ua_jwt_sign(alg, SECRET, strlen(SECRET), &c);
 }
@@ -482,7 +482,7 @@ END_TEST
 /* A token of ours naming session SID, in the own shape, read back. */
 START_TEST(sid_round_trips_through_the_fast_path)
 {
-	struct ua_jwt_claims c = { 7, NOW, NOW + 1800, 3, SID };
+	struct ua_jwt_claims c = { 7, NOW, NOW + 1800, 3, SID, "" };
 	struct ua_jwt_claims got;
 	char		    *tok, *claims;
 	int		     a;
@@ -503,6 +503,34 @@ START_TEST(sid_round_trips_through_the_fast_path)
 		ck_assert_str_eq(got.sid, SID);
 		free(tok);
 	}
+}
+END_TEST
+
+/*
+ * A token id ("jti") after the sid, in the own shape: read back, and
+ * two tokens of the same claims in the same second differ by it.
+ */
+#define JTI "AAECAwQFBgcICQoLDA0ODw"
+START_TEST(jti_round_trips_through_the_fast_path)
+{
+	struct ua_jwt_claims c = { 7, NOW, NOW + 1800, 3, SID, JTI };
+	struct ua_jwt_claims got;
+	char		    *tok, *other, *claims;
+
+	tok = ua_jwt_sign(UA_JWT_HS256, SECRET, strlen(SECRET), &c);
+	claims = part(tok, 1);
+	ck_assert_str_eq(claims,
+	    "{\"sub\":\"7\",\"iat\":1800000000,\"exp\":1800001800,"
+	    "\"ver\":3,\"sid\":\"" SID "\",\"jti\":\"" JTI "\"}");
+	free(claims);
+	ck_assert_int_eq(verify(UA_JWT_HS256, tok, NOW, &got), UA_OK);
+	ck_assert_str_eq(got.sid, SID);
+	ck_assert_str_eq(got.jti, JTI);
+	c.jti[0] = 'B';
+	other = ua_jwt_sign(UA_JWT_HS256, SECRET, strlen(SECRET), &c);
+	ck_assert_str_ne(tok, other);
+	free(other);
+	free(tok);
 }
 END_TEST
 
@@ -627,6 +655,7 @@ jwt_suite(void)
 
 	tc = tcase_create("sid");
 	tcase_add_test(tc, sid_round_trips_through_the_fast_path);
+	tcase_add_test(tc, jti_round_trips_through_the_fast_path);
 	tcase_add_test(tc, no_sid_is_empty);
 	tcase_add_test(tc, foreign_sid_must_be_a_session_id);
 	suite_add_tcase(s, tc);

@@ -107,7 +107,7 @@ static char *env[4];
 static void
 bearer(struct ua_req *r, int64_t id)
 {
-	struct ua_jwt_claims c = { id, 0, wall_clock() + 600, 0, "" };
+	struct ua_jwt_claims c = { id, 0, wall_clock() + 600, 0, "", "" };
 	char  *token = ua_jwt_sign(UA_JWT_HS256, SECRET, strlen(SECRET), &c);
 	size_t n = strlen(token) + 64;
 

@@ -521,6 +521,45 @@ START_TEST(token_replaced_by_grace_ends_the_session)
 }
 END_TEST
 
+/* A refresh in the same second as its login still gives a new token. */
+START_TEST(refresh_at_once_gives_a_new_access_token)
+{
+	struct ua_token_pair p0, p1;
+
+	login("ann@example.com", &p0);
+	ck_assert_int_eq(refresh(p0.refresh_token, &p1), UA_OK);
+	ck_assert_str_ne(p0.access_token, p1.access_token);
+	ck_assert_str_ne(p0.refresh_token, p1.refresh_token);
+	ua_token_pair_cleanup(&p0);
+	ua_token_pair_cleanup(&p1);
+}
+END_TEST
+
+/*
+ * Every token a session spent is known, not only the latest: one spent
+ * rotations ago ends the session too (a thief who kept it).
+ */
+START_TEST(token_spent_rotations_ago_ends_the_session)
+{
+	struct ua_token_pair p[4];
+	char		     sid[UA_SESSION_ID_LEN + 1];
+	int		     i;
+
+	login("ann@example.com", &p[0]);
+	sid_of(&p[0], sid);
+	for (i = 1; i < 4; i++) {
+		advance(1);
+		ck_assert_int_eq(refresh(p[i - 1].refresh_token, &p[i]), UA_OK);
+	}
+	ck_assert_int_eq(refresh_only(p[0].refresh_token), UA_ERR_BAD_REFRESH);
+	ck_assert(!listed(ann, sid));
+	ck_assert_int_eq(refresh_only(p[3].refresh_token), UA_ERR_BAD_REFRESH);
+	ck_assert_int_eq(bearer(p[3].access_token), UA_ERR_BAD_TOKEN);
+	for (i = 0; i < 4; i++)
+		ua_token_pair_cleanup(&p[i]);
+}
+END_TEST
+
 /* After the window the spent token is reuse at once. */
 START_TEST(spent_token_after_the_window_ends_the_session)
 {
@@ -1112,6 +1151,8 @@ sessions_suite(void)
 	tcase_add_test(tc, grace_answer_within_the_window);
 	tcase_add_test(tc, spent_token_twice_ends_the_session);
 	tcase_add_test(tc, token_replaced_by_grace_ends_the_session);
+	tcase_add_test(tc, token_spent_rotations_ago_ends_the_session);
+	tcase_add_test(tc, refresh_at_once_gives_a_new_access_token);
 	tcase_add_test(tc, spent_token_after_the_window_ends_the_session);
 	tcase_add_test(tc, no_window_no_grace);
 	tcase_add_test(tc, expired_session_refuses_refresh);
