@@ -6,6 +6,7 @@
 
 static const struct ua_router *const routers[] = {
 	&ua_router_auth,
+	&ua_router_sessions,
 };
 
 int

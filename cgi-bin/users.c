@@ -7,6 +7,7 @@
 static const struct ua_router *const routers[] = {
 	&ua_router_users,
 	&ua_router_user_orders,
+	&ua_router_user_sessions,
 };
 
 int

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "userapi/errors.h"
+#include "userapi/jwt.h"
 #include "userapi/request.h"
 #include "userapi/router.h"
 #include "userapi/user.h"
@@ -29,9 +30,12 @@ struct ua_services;
 struct ua_call {
 	const struct ua_services *svc;	   /* the worker's, built once */
 	const struct ua_user	 *caller;  /* verified; NULL on open routes */
+	const char		 *sid;	   /* the caller's session; "" for a
+					      token without one */
 	int64_t			  id;	   /* the path's {..._id}, parsed; 0 if
 					     the route has none */
 	void			 *fetched; /* the state of route->fetch */
+	struct ua_jwt_claims	  claims;  /* the bearer token's */
 };
 
 /*
@@ -47,13 +51,14 @@ struct ua_fetch {
 	 */
 	bool (*inputs)(struct ua_req *, void *state, struct ua_verrs *errs);
 	/*
-	 * The caller's row and credentials ("caller_id"), and the route's
+	 * The caller's row and credentials ("caller_id", with whether its
+	 * session "sid" is live), and the route's
 	 * data (for the path's "id"), in one round trip.  UA_ERR_NOT_FOUND
 	 * if the caller is gone; "*found" false if the data is.
 	 */
 	enum ua_err (*read)(const struct ua_services *, int64_t caller_id,
-	    int64_t id, struct ua_user *caller, struct ua_credentials *cred,
-	    void *state, bool *found);
+	    const char *sid, int64_t id, struct ua_user *caller,
+	    struct ua_credentials *cred, void *state, bool *found);
 	/* The owner of what was read, for UA_ACCESS_OWNER_OR_ADMIN. */
 	bool (*owner)(const void *state, int64_t *owner_id);
 	/* The 404 detail when nothing was found ("User not found"). */

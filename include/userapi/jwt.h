@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "userapi/errors.h"
+#include "userapi/session.h"
 #include "userapi/settings.h"
 
 /* Longest token accepted; real ones are a few hundred bytes. */
@@ -23,6 +24,8 @@ struct ua_jwt_claims {
 	int64_t iat; /* issued at, seconds since the epoch; 0 if absent */
 	int64_t exp; /* expires at, likewise */
 	int64_t ver; /* the user's token version; 0 when absent */
+	/* The session ("sid"); "" when absent (a token made elsewhere). */
+	char sid[UA_SESSION_ID_LEN + 1];
 };
 
 /*
@@ -35,7 +38,8 @@ char *ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 /*
  * Check "token": three base64url parts, a header naming exactly "alg",
  * a valid signature, and claims "sub" (a positive integer string) and
- * "exp" (an integer) with exp > now; "iat", when present (python-jose
+ * "exp" (an integer) with exp > now; "sid", when present, a session
+ * id as this API writes them (ua_session_id_valid()); "iat", when present (python-jose
  * does not require it), an integer <= now + leeway, else 0.
  * UA_OK fills "out"; anything else is UA_ERR_BAD_TOKEN and "out" is
  * zeroed.

@@ -26,6 +26,7 @@
  *	NULLABLE_INT   bool has; int64_t m;   t.col                      , has
  *	TEXT           char m[size];          t.col                      , size
  *	TEXT_PTR       char *m; (NULL: null)  t.col
+ *	BOOL           bool m;                t.col
  *	ENUM           ctype m;               t.col::text AS col
  *	                   , ctype, count, api_names, db_names
  *	TIME           int64_t m; (us)        (extract(epoch FROM t.col)
@@ -71,6 +72,7 @@ enum ua_mkind {
 	UA_MK_TEXT_PTR, /* char *, heap; NULL is JSON null */
 	UA_MK_ENUM,	/* an int-sized enum, written by name */
 	UA_MK_TIME,	/* int64_t microseconds since the epoch */
+	UA_MK_BOOL,	/* bool */
 	UA_MK_LIST,	/* item array and a size_t count: a JSON array */
 	UA_MK__MAX
 };
@@ -141,6 +143,7 @@ struct ua_model {
 	int64_t m;
 #define UA_MX_MEMBER_TEXT(m, attrs, size) char m[size];
 #define UA_MX_MEMBER_TEXT_PTR(m, attrs) char *m;
+#define UA_MX_MEMBER_BOOL(m, attrs) bool m;
 #define UA_MX_MEMBER_ENUM(m, attrs, ctype, n, names, db_names) ctype m;
 #define UA_MX_MEMBER_TIME(m, attrs) int64_t m;
 #define UA_MX_MEMBER_NULLABLE_TIME(m, attrs, has) \
@@ -191,6 +194,9 @@ struct ua_model {
 	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_ENUM, UA_MX_SIZEOF(T, m)), \
 		.names = (api), .db_names = (db), .nnames = (n), \
 		UA_MX_ATTRS(attrs) },
+#define UA_MX_FIELD_BOOL(T, m, k, col, attrs) \
+	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_BOOL, UA_MX_SIZEOF(T, m)), \
+		UA_MX_ATTRS(attrs) },
 #define UA_MX_FIELD_TIME(T, m, k, col, attrs) \
 	{ UA_MX_FIELD_COMMON(T, m, k, col, UA_MK_TIME, UA_MX_SIZEOF(T, m)), \
 		UA_MX_ATTRS(attrs) },
@@ -214,6 +220,7 @@ struct ua_model {
 #define UA_MX_ONE_NULLABLE_INT 0,
 #define UA_MX_ONE_TEXT 0,
 #define UA_MX_ONE_TEXT_PTR 0,
+#define UA_MX_ONE_BOOL 0,
 #define UA_MX_ONE_ENUM 0,
 #define UA_MX_ONE_TIME 0,
 #define UA_MX_ONE_NULLABLE_TIME 0,
@@ -230,6 +237,7 @@ struct ua_model {
 #define UA_MX_ASSERT_NULLABLE_INT(T, m)
 #define UA_MX_ASSERT_TEXT(T, m)
 #define UA_MX_ASSERT_TEXT_PTR(T, m)
+#define UA_MX_ASSERT_BOOL(T, m)
 #define UA_MX_ASSERT_ENUM(T, m) \
 	_Static_assert(sizeof(((T *)NULL)->m) == sizeof(int), \
 	    #T "." #m ": an enum is read and written as an int");
@@ -251,6 +259,7 @@ struct ua_model {
 #define UA_MX_SQL_NULLABLE_INT(sep, t, m, col) sep t "." col
 #define UA_MX_SQL_TEXT(sep, t, m, col) sep t "." col
 #define UA_MX_SQL_TEXT_PTR(sep, t, m, col) sep t "." col
+#define UA_MX_SQL_BOOL(sep, t, m, col) sep t "." col
 #define UA_MX_SQL_ENUM(sep, t, m, col) sep t "." col "::text AS " col
 #define UA_MX_SQL_TIME(sep, t, m, col) \
 	sep "(extract(epoch FROM " t "." col ") * 1000000)::bigint AS " #m
@@ -267,6 +276,7 @@ struct ua_model {
 #define UA_MX_COL_NULLABLE_INT(p, m) p##m,
 #define UA_MX_COL_TEXT(p, m) p##m,
 #define UA_MX_COL_TEXT_PTR(p, m) p##m,
+#define UA_MX_COL_BOOL(p, m) p##m,
 #define UA_MX_COL_ENUM(p, m) p##m,
 #define UA_MX_COL_TIME(p, m) p##m,
 #define UA_MX_COL_NULLABLE_TIME(p, m) p##m,

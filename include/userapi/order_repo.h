@@ -104,8 +104,9 @@ struct ua_order_repo_ops {
 	 * the caller is gone.  On error every out-parameter is zeroed.
 	 */
 	enum ua_err (*get_with_caller)(void *arg, int64_t caller_id,
-	    struct ua_user *caller, struct ua_credentials *caller_cred,
-	    int64_t order_id, struct ua_order *order, bool *found);
+	    const char *sid, struct ua_user *caller,
+	    struct ua_credentials *caller_cred, int64_t order_id,
+	    struct ua_order *order, bool *found);
 
 	/*
 	 * The bearer check's fetch for the lists: the caller's row with
@@ -124,7 +125,8 @@ struct ua_order_repo_ops {
 	 * table; a single user's from an index.
 	 */
 	enum ua_err (*list_with_caller)(void *arg, int64_t caller_id,
-	    struct ua_user *caller, struct ua_credentials *caller_cred,
+	    const char *sid, struct ua_user *caller,
+	    struct ua_credentials	 *caller_cred,
 	    const struct ua_order_filter *filter, int64_t offset, int64_t limit,
 	    struct ua_order *items, size_t *n, int64_t *total,
 	    bool *user_exists);

@@ -65,6 +65,7 @@ struct ua_query_param {
 
 /* A bit for each error a route may answer, e.g. UA_ERRBIT(UA_ERR_CONFLICT). */
 #define UA_ERRBIT(er) (1u << (er))
+_Static_assert(UA_ERR__MAX <= 32, "enum ua_err outgrew the route's bits");
 
 struct ua_route {
 	enum ua_method		     method;
@@ -85,6 +86,9 @@ struct ua_route {
 	const char		    *error_response; /* a body other than
 						   {"detail"} for its 503 */
 	bool			     hidden; /* not in the OpenAPI document */
+	/* The path's {..._id} is an opaque string the handler reads
+	   itself (ua_req_param), not an integer the dispatch parses. */
+	bool text_id;
 };
 
 struct ua_settings;

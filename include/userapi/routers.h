@@ -22,8 +22,17 @@ extern const struct ua_router ua_router_orders;
 /* GET /api/users/{user_id}/orders: served by the users worker */
 extern const struct ua_router ua_router_user_orders;
 
-/* /api/auth: POST login, GET me, POST password */
+/* /api/auth: POST login, POST refresh, GET me, POST password */
 extern const struct ua_router ua_router_auth;
+
+/*
+ * /api/auth: POST logout, GET sessions, DELETE sessions/{session_id}:
+ * served by the auth worker
+ */
+extern const struct ua_router ua_router_sessions;
+
+/* DELETE /api/users/{user_id}/sessions: served by the users worker */
+extern const struct ua_router ua_router_user_sessions;
 
 /* GET /openapi.json, /api/docs, /api/redoc */
 extern const struct ua_router ua_router_docs;

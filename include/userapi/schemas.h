@@ -53,6 +53,21 @@ extern const struct ua_schema ua_schema_login_form; /* username */
 extern const struct ua_schema ua_schema_password_change;
 
 /*
+ * Refresh: JSON {"refresh_token"} or the OAuth2 form
+ * "grant_type=refresh_token&refresh_token=...", grant_type optional
+ * and, when given, that value.  A token is looked up by its hash, not
+ * validated: anything else simply matches no session (401).
+ */
+struct ua_refresh_request {
+	char refresh_token[UA_LOGIN_ID_MAX + 1];
+	bool has_grant_type;
+	int  grant_type; /* 0: "refresh_token", the only one */
+};
+
+extern const struct ua_schema ua_schema_refresh_json;
+extern const struct ua_schema ua_schema_refresh_form;
+
+/*
  * The order bodies of API.md, parsed into the structs of order.h:
  * OrderCreate (struct ua_order_create), OrderUpdate (struct
  * ua_order_update), the status change (struct ua_order_status_change)

@@ -15,8 +15,10 @@
 
 #include "userapi/errors.h"
 #include "userapi/order.h"
+#include "userapi/jwt.h"
 #include "userapi/order_repo.h"
 #include "userapi/schemas.h"
+#include "userapi/session.h"
 #include "userapi/settings.h"
 #include "userapi/user.h"
 #include "userapi/user_repo.h"
@@ -27,6 +29,7 @@ struct ua_services {
 	struct ua_user_repo	  users;
 	struct ua_login_repo	  logins;
 	struct ua_order_repo	  orders;
+	struct ua_session_repo	  sessions;
 	const struct ua_settings *settings;
 	int64_t (*now)(void); /* seconds */
 	/* One round trip to the store: UA_OK or UA_ERR_DB_UNAVAILABLE. */
@@ -68,9 +71,9 @@ enum ua_err ua_user_list(const struct ua_services *, int64_t sub, int64_t ver,
  * step checks the caller with ua_auth_check_caller()).
  */
 enum ua_err ua_user_page_with_caller(const struct ua_services *,
-    int64_t caller_id, int64_t page, int64_t limit, struct ua_user *caller,
-    struct ua_credentials *cred, struct ua_user *items, size_t *n,
-    int64_t *total);
+    int64_t caller_id, const char *sid, int64_t page, int64_t limit,
+    struct ua_user *caller, struct ua_credentials *cred, struct ua_user *items,
+    size_t *n, int64_t *total);
 
 /*
  * The bearer step's fetch for one user: the caller's row and
@@ -78,7 +81,7 @@ enum ua_err ua_user_page_with_caller(const struct ua_services *,
  * UA_ERR_NOT_FOUND if the caller is gone; "*found": user "id" exists.
  */
 enum ua_err ua_user_read_with_caller(const struct ua_services *,
-    int64_t caller_id, int64_t id, struct ua_user *caller,
+    int64_t caller_id, const char *sid, int64_t id, struct ua_user *caller,
     struct ua_credentials *cred, struct ua_user *target, bool *found);
 
 /*
@@ -96,22 +99,42 @@ enum ua_err ua_user_delete(const struct ua_services *,
 
 /* --- auth_service ---------------------------------------------------- */
 
+/* What a login or a refresh answers with (API.md's Token). */
+struct ua_token_pair {
+	char   *access_token; /* heap */
+	char	refresh_token[UA_REFRESH_TOKEN_LEN + 1];
+	int64_t expires_in;	    /* seconds, the access token's */
+	int64_t refresh_expires_in; /* seconds, the session's */
+};
+
+/* Free and wipe what "p" holds. */
+void ua_token_pair_cleanup(struct ua_token_pair *p);
+
+/* Where a login comes from, as the session will show it. */
+struct ua_client_info {
+	const char *address;	/* the client address (TRUSTED_PROXIES) */
+	const char *user_agent; /* the User-Agent header, or NULL */
+};
+
 /*
- * Check the password of "email" for a login from "client" (an address).
- * UA_OK: "*token" is a new JWT (caller frees).  UA_ERR_LOGIN_FAILED for
- * an unknown email or a wrong password alike, after the same work;
+ * Check the password of "email" for a login from "client" and start a
+ * session.  UA_OK: "*pair" holds a new access token (its "sid" the
+ * session's) and refresh token.  UA_ERR_LOGIN_FAILED for an unknown
+ * email or a wrong password alike, after the same work;
  * UA_ERR_TOO_MANY with "*retry_after" seconds past the failure limit.
+ * "*pair": release it with ua_token_pair_cleanup() whatever the result.
  */
 enum ua_err ua_auth_login(const struct ua_services *, const char *email,
-    const char *password, const char *client, char **token, int *retry_after);
+    const char *password, const struct ua_client_info *client,
+    struct ua_token_pair *pair, int *retry_after);
 
 /*
  * The first half of the bearer check, no database: signature, pinned
- * algorithm, expiry.  UA_OK fills "*sub" and "*ver"; else
+ * algorithm, expiry.  UA_OK fills "*claims" (sub, ver, sid); else
  * UA_ERR_BAD_TOKEN.
  */
 enum ua_err ua_auth_verify_token(const struct ua_services *, const char *token,
-    int64_t *sub, int64_t *ver);
+    struct ua_jwt_claims *claims);
 
 /*
  * The second half: load user "sub" and user "target_id" (0: none) in
@@ -125,11 +148,12 @@ enum ua_err ua_auth_current_user(const struct ua_services *, int64_t sub,
 /*
  * The end of the bearer check, on the caller's row "cred" as a
  * repository read it ("found": UA_OK, UA_ERR_NOT_FOUND, or the
- * repository's error): UA_ERR_BAD_TOKEN if the user is gone or "ver"
- * predates a password change.  The hash in "cred" is wiped.
+ * repository's error): UA_ERR_BAD_TOKEN if the user is gone, "ver"
+ * predates a password change, or the token names a session "sid" (""
+ * or NULL: none) that is no longer live.  The hash in "cred" is wiped.
  */
 enum ua_err ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
-    int64_t ver);
+    int64_t ver, const char *sid);
 
 /*
  * Change "caller"'s password, from "client" (an address):
@@ -141,6 +165,64 @@ enum ua_err ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
 enum ua_err ua_auth_change_password(const struct ua_services *,
     const struct ua_user *caller, const struct ua_password_change *in,
     const char *client, int *retry_after);
+
+/* --- session_service ------------------------------------------------- */
+
+/*
+ * Start a session for user "user_id", whose password was just checked
+ * at token version "ver", from "client": the pair of a login.
+ * UA_ERR_LOGIN_FAILED if the user is gone or its password changed
+ * meanwhile.  "*pair": release it with ua_token_pair_cleanup().
+ */
+enum ua_err ua_session_start(const struct ua_services *, int64_t user_id,
+    int64_t ver, const struct ua_client_info *client,
+    struct ua_token_pair *pair);
+
+/*
+ * Refresh with "token" ("len" bytes, as the client sent it), as API.md
+ * "Sessions" says: the session's current token rotates; a spent one
+ * within REFRESH_TOKEN_REUSE_SECONDS of its rotation gets the grace
+ * answer, once; any other spent one ends its session.  UA_OK with the
+ * new pair, or UA_ERR_BAD_REFRESH for anything refused.  "*pair":
+ * release it with ua_token_pair_cleanup() whatever the result.
+ */
+enum ua_err ua_session_refresh(const struct ua_services *, const char *token,
+    size_t len, struct ua_token_pair *pair);
+
+/*
+ * Log "caller" out of its session "sid" ("" for a token without one,
+ * which always means every session), of the others, or of all of them;
+ * UA_SESSIONS_ALL also refuses every access token issued to the caller
+ * before.
+ */
+enum ua_err ua_session_logout(const struct ua_services *,
+    const struct ua_user *caller, const char *sid, enum ua_session_scope scope);
+
+/*
+ * The live sessions of "caller", newest first, into "items" (room for
+ * UA_SESSIONS_PER_USER; "current" on "sid"); release each with
+ * ua_session_cleanup().
+ */
+enum ua_err ua_session_list(const struct ua_services *,
+    const struct ua_user *caller, const char *sid, struct ua_session *items,
+    size_t *n);
+
+/*
+ * End "caller"'s live session "id": UA_ERR_SESSION_NOT_FOUND if it is
+ * someone else's, unknown, malformed or no longer live.
+ */
+enum ua_err ua_session_end(const struct ua_services *,
+    const struct ua_user *caller, const char *id);
+
+/*
+ * End every session of user "id" as "actor" (self or admin:
+ * UA_ERR_FORBIDDEN otherwise).
+ */
+enum ua_err ua_session_end_user(const struct ua_services *,
+    const struct ua_user *actor, int64_t id);
+
+/* Delete every ended or expired session; "*deleted" how many. */
+enum ua_err ua_session_prune(const struct ua_services *, int64_t *deleted);
 
 /* --- order_service --------------------------------------------------- */
 
@@ -196,7 +278,7 @@ enum ua_err ua_order_idem_init(struct ua_idem *idem, const char *key,
  * whatever the result.
  */
 enum ua_err ua_order_fetch_with_caller(const struct ua_services *,
-    int64_t caller_id, int64_t id, struct ua_user *caller,
+    int64_t caller_id, const char *sid, int64_t id, struct ua_user *caller,
     struct ua_credentials *cred, struct ua_order *out, bool *found);
 
 /*
@@ -207,9 +289,10 @@ enum ua_err ua_order_fetch_with_caller(const struct ua_services *,
  * "items" has room for "limit"; clean each whatever the result.
  */
 enum ua_err ua_order_page_with_caller(const struct ua_services *,
-    int64_t caller_id, const struct ua_order_filter *filter, int64_t page,
-    int64_t limit, struct ua_user *caller, struct ua_credentials *cred,
-    struct ua_order *items, size_t *n, int64_t *total, bool *found);
+    int64_t caller_id, const char *sid, const struct ua_order_filter *filter,
+    int64_t page, int64_t limit, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_order *items, size_t *n,
+    int64_t *total, bool *found);
 
 /*
  * A new order of "caller" (POST /api/orders/).  "idem" NULL: no

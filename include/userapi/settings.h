@@ -36,6 +36,8 @@ struct ua_settings {
 	bool		  db_prepared_statements;
 	int		  login_max_failures;
 	int		  login_window_seconds;
+	int		  refresh_token_expire_days;
+	int		  refresh_token_reuse_seconds;
 	bool		  docs_enabled;
 	char		 *docs_assets_url;
 	struct ua_netlist trusted_proxies;

@@ -64,6 +64,8 @@ extern const struct ua_model ua_user_model;
 struct ua_credentials {
 	char	hash[UA_PASSWORD_HASH_MAX];
 	int64_t token_version; /* bumped by a password change */
+	bool	session_live;  /* the token's session, read with the row:
+				  not ended, not expired; false if none */
 };
 
 /* "admin" / "user", as the API shows roles. */

@@ -35,11 +35,13 @@ struct ua_user_repo_ops {
 	 * The caller's own row with its credentials, and the row "target"
 	 * in the same round trip ("target" may equal "caller_id", or be 0
 	 * for none).  UA_ERR_NOT_FOUND if the caller is gone; a missing
-	 * target sets "*target_found" false.
+	 * target sets "*target_found" false.  "caller_cred->session_live"
+	 * tells whether the caller's session "sid" (NULL: none) is live.
 	 */
 	enum ua_err (*get_caller_and_target)(void *arg, int64_t caller_id,
-	    struct ua_user *caller, struct ua_credentials *caller_cred,
-	    int64_t target_id, struct ua_user *target, bool *target_found);
+	    const char *sid, struct ua_user *caller,
+	    struct ua_credentials *caller_cred, int64_t target_id,
+	    struct ua_user *target, bool *target_found);
 
 	/* By email, case-insensitively, with credentials (login). */
 	enum ua_err (*get_by_email)(void *arg, const char *email,
@@ -52,7 +54,7 @@ struct ua_user_repo_ops {
 	 * "limit"); "*n" how many, "*total" all users.  One round trip.
 	 * UA_ERR_NOT_FOUND if the caller is gone.
 	 */
-	enum ua_err (*list)(void *arg, int64_t caller_id,
+	enum ua_err (*list)(void *arg, int64_t caller_id, const char *sid,
 	    struct ua_user *caller, struct ua_credentials *caller_cred,
 	    int64_t offset, int64_t limit, struct ua_user *items, size_t *n,
 	    int64_t *total);

@@ -139,6 +139,13 @@ enum ua_err ua_email_normalise(const char *email, size_t len, char *out,
 long ua_utf8_length(const char *s, size_t len);
 
 /*
+ * The first "max_chars" code points of "s" (NUL-terminated), each
+ * ill-formed UTF-8 sequence replaced by U+FFFD, as a new string the
+ * caller frees: text from a header made fit for a text column.
+ */
+char *ua_utf8_cut(const char *s, size_t max_chars);
+
+/*
  * Query and path parameters: an integer within [min, max].  On failure
  * adds int_parsing / greater_than_equal / less_than_equal with loc
  * [where, name] and returns false; "raw" NULL means use "def".

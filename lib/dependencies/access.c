@@ -100,7 +100,6 @@ ua_access_check(const struct ua_services *svc, struct ua_req *req,
 	struct ua_user	       unused;
 	const char	      *token;
 	char		       param[64];
-	int64_t		       sub, ver;
 	enum ua_err	       er;
 	bool		       ok = true, found = false, allowed = false;
 
@@ -110,14 +109,14 @@ ua_access_check(const struct ua_services *svc, struct ua_req *req,
 		ua_resp_error(req, UA_ERR_UNAUTHENTICATED);
 		return false;
 	}
-	if ((er = ua_auth_verify_token(svc, token, &sub, &ver)) != UA_OK) {
+	if ((er = ua_auth_verify_token(svc, token, &call->claims)) != UA_OK) {
 		ua_resp_error(req, er);
 		return false;
 	}
 
 	ua_verrs_init(&errs);
 	memset(&cred, 0, sizeof(cred));
-	if (path_id_param(route, param, sizeof(param)))
+	if (!route->text_id && path_id_param(route, param, sizeof(param)))
 		ok = ua_param_int("path", param, ua_req_param(req, param), 0,
 		    INT64_MIN, INT64_MAX, &call->id, &errs);
 	if (fetch != NULL) {
@@ -127,13 +126,15 @@ ua_access_check(const struct ua_services *svc, struct ua_req *req,
 	}
 	/* With bad inputs the caller is still checked first, alone. */
 	if (ok && fetch != NULL)
-		er = fetch->read(svc, sub, call->id, caller, &cred,
-		    call->fetched, &found);
+		er = fetch->read(svc, call->claims.sub, call->claims.sid,
+		    call->id, caller, &cred, call->fetched, &found);
 	else
-		er = ua_user_read_with_caller(svc, sub, 0, caller, &cred,
-		    &unused, &found);
+		er = ua_user_read_with_caller(svc, call->claims.sub,
+		    call->claims.sid, 0, caller, &cred, &unused, &found);
 
-	if ((er = ua_auth_check_caller(er, &cred, ver)) == UA_OK && ok) {
+	if ((er = ua_auth_check_caller(er, &cred, call->claims.ver,
+		 call->claims.sid)) == UA_OK &&
+	    ok) {
 		er = check_rule(route, caller, call->id, call->fetched);
 		if (er == UA_OK && fetch != NULL && !found &&
 		    fetch->not_found != NULL)
@@ -147,6 +148,7 @@ ua_access_check(const struct ua_services *svc, struct ua_req *req,
 		ua_resp_error(req, er);
 	else {
 		call->caller = caller;
+		call->sid = call->claims.sid;
 		allowed = true;
 	}
 	ua_verrs_cleanup(&errs);

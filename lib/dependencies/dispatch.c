@@ -14,7 +14,7 @@ ua_dispatch(const struct ua_services *svc,
     const struct ua_router *const *routers, size_t nrouters, struct ua_req *req)
 {
 	const struct ua_route *route;
-	struct ua_call	       call = { svc, NULL, 0, NULL };
+	struct ua_call	       call = { .svc = svc, .sid = "" };
 	struct ua_user	       caller;
 	struct ua_buf	       allow;
 	enum ua_err	       er;

@@ -108,6 +108,7 @@ append_value(struct ua_buf *b, const struct ua_mfield *f, const char *p)
 	int64_t	    v;
 	size_t	    i, n;
 	int	    e;
+	bool	    flag;
 	char	    ts[UA_TIMESTAMP_LEN];
 
 	switch (f->kind) {
@@ -125,6 +126,13 @@ append_value(struct ua_buf *b, const struct ua_mfield *f, const char *p)
 		if (s == NULL)
 			break;
 		ua_json_append_str(b, s);
+		return;
+	case UA_MK_BOOL:
+		memcpy(&flag, p + f->off, sizeof(flag));
+		if (flag)
+			ua_buf_append(b, "true", 4);
+		else
+			ua_buf_append(b, "false", 5);
 		return;
 	case UA_MK_ENUM:
 		memcpy(&e, p + f->off, sizeof(e));

@@ -11,6 +11,7 @@
 #include "userapi/model.h"
 #include "userapi/order.h"
 #include "userapi/schemas.h"
+#include "userapi/session.h"
 #include "userapi/user.h"
 #include "userapi/validate.h"
 #include "openapi-private.h"
@@ -234,6 +235,9 @@ model_field_schema(const struct ua_mfield *f)
 	case UA_MK_TIME:
 		o = datetime();
 		break;
+	case UA_MK_BOOL:
+		o = type_only("boolean");
+		break;
 	case UA_MK_LIST:
 		o = type_only("array");
 		json_object_object_add(o, "items",
@@ -308,6 +312,17 @@ page_schema(const char *title, const char *item)
 	return object_of(title, names, s, 2);
 }
 
+/* An array of "item", titled "title". */
+static struct json_object *
+array_of(const char *title, const char *item)
+{
+	struct json_object *o = type_only("array");
+
+	json_object_object_add(o, "items", ua_openapi_ref(item));
+	json_object_object_add(o, "title", str(title));
+	return o;
+}
+
 static struct json_object *
 token_schema(void)
 {
@@ -315,13 +330,17 @@ token_schema(void)
 		"access_token",
 		"token_type",
 		"expires_in",
+		"refresh_token",
+		"refresh_expires_in",
 	};
-	struct json_object *s[3];
+	struct json_object *s[5];
 
 	s[0] = type_only("string");
 	s[1] = string_enum("bearer", NULL);
 	s[2] = type_only("integer");
-	return object_of("Token", names, s, 3);
+	s[3] = type_only("string");
+	s[4] = type_only("integer");
+	return object_of("Token", names, s, 5);
 }
 
 static struct json_object *
@@ -389,6 +408,8 @@ ua_openapi_components(void)
 		&ua_schema_login_json,
 		&ua_schema_login_form,
 		&ua_schema_password_change,
+		&ua_schema_refresh_json,
+		&ua_schema_refresh_form,
 		&ua_schema_order_item,
 		&ua_schema_order_create,
 		&ua_schema_order_update,
@@ -403,6 +424,9 @@ ua_openapi_components(void)
 	json_object_object_add(s, "User", model_schema(&ua_user_model));
 	json_object_object_add(s, "UserPage", page_schema("UserPage", "User"));
 	json_object_object_add(s, "Token", token_schema());
+	json_object_object_add(s, "Session", model_schema(&ua_session_model));
+	json_object_object_add(s, "SessionList",
+	    array_of("SessionList", "Session"));
 	json_object_object_add(s, "HTTPError",
 	    simple_object("HTTPError", "detail", type_only("string")));
 	json_object_object_add(s, "ValidationError", validation_error_schema());

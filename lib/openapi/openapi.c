@@ -117,7 +117,8 @@ parameters(const struct ua_route *r)
 		snprintf(name, sizeof(name), "%.*s", (int)(end - t - 1), t + 1);
 		p = json_object_new_object();
 		s = json_object_new_object();
-		json_object_object_add(s, "type", str("integer"));
+		json_object_object_add(s, "type",
+		    str(r->text_id ? "string" : "integer"));
 		json_object_object_add(p, "name", str(name));
 		json_object_object_add(p, "in", str("path"));
 		json_object_object_add(p, "required",

@@ -36,6 +36,7 @@
 #include "userapi/errors.h"
 #include "userapi/model.h"
 #include "userapi/order.h"
+#include "userapi/session.h"
 #include "userapi/user.h"
 
 /*
@@ -93,5 +94,16 @@ enum ua_order_item_col {
  */
 enum ua_err ua_pg_model(const PGresult *res, int row, int col,
     const struct ua_model *m, void *obj);
+
+/*
+ * sessions: "t.id, (extract(epoch FROM t.created_at) * 1000000)::bigint
+ * AS created_us, ... last_used_us, ... expires_us, t.user_agent, t.ip,
+ * t.is_current" (is_current: the query's own).
+ */
+#define UA_SESSION_COLS_OF(t) UA_MODEL_COLS_OF(UA_SESSION_MODEL, t)
+
+enum ua_session_col {
+	UA_MODEL_COL_ENUM(UA_SESSION_MODEL, UA_SESSION_COL_) UA_SESSION_COL__MAX
+};
 
 #endif

@@ -62,6 +62,15 @@ read_field(const PGresult *res, int row, int col, const struct ua_model *m,
 		    ua_xstrdup(PQgetvalue(res, row, col));
 		memcpy(p + f->off, &s, sizeof(s));
 		return UA_OK;
+	case UA_MK_BOOL:
+		if (PQgetisnull(res, row, col)) {
+			ua_log_err("%s: %s is null in row %d", m->name, f->key,
+			    row);
+			return UA_ERR_DB;
+		}
+		has = strcmp(PQgetvalue(res, row, col), "t") == 0;
+		memcpy(p + f->off, &has, sizeof(has));
+		return UA_OK;
 	case UA_MK_ENUM:
 		if (PQgetisnull(res, row, col) ||
 		    !name_index(f->db_names, f->nnames,

@@ -97,7 +97,7 @@ enum pcol { PCOL_STATUS, PCOL_VERSION, PCOL__MAX };
  * NULL.
  */
 static const char SQL_GET_WITH_CALLER[] =
-    "SELECT " UA_PG_CALLER_COLS_OF("c") ", " ORDER_COLS_OF("o",
+    "SELECT " UA_PG_CALLER_COLS_OF("c", "$3") ", " ORDER_COLS_OF("o",
 	"i") " FROM (SELECT 1) AS one"
 	     " LEFT JOIN users AS c ON c.id = $1::bigint"
 	     " LEFT JOIN orders AS o ON o.id = $2::bigint"
@@ -113,7 +113,7 @@ static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
 
 /*
  * The lists.  $1 the caller, $2 the offset, $3 the limit, $4 whether an
- * admin sees everyone's.  "e.everyone" is true for an admin caller who
+ * admin sees everyone's, $5 the caller's session.  "e.everyone" is true for an admin caller who
  * asked for everyone's, from the caller's row as stored.  Each page is
  * one index walk newest first: the primary key, or the indexes of
  * migration 0005 on (status, id), (user_id, id) and (user_id, status,
@@ -130,13 +130,13 @@ static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
 	" e AS (SELECT coalesce((SELECT role = 'ADMIN' FROM c), false)" \
 	"  AND $4::boolean AS everyone),"
 #define LIST_TAIL \
-	" SELECT " UA_PG_CALLER_COLS_OF( \
-	    "c") ", t.n, t.user_exists," \
-		 " " ORDER_COLS_OF("o", \
-		     "i") " FROM t LEFT JOIN c ON true" \
-			  " LEFT JOIN orders AS o ON o.id = ANY (ARRAY(SELECT id FROM p))" \
-			  " LEFT JOIN order_items AS i ON i.order_id = o.id" \
-			  " ORDER BY o.id DESC, i.position"
+	" SELECT " UA_PG_CALLER_COLS_OF("c", \
+	    "$5") ", t.n, t.user_exists," \
+		  " " ORDER_COLS_OF("o", \
+		      "i") " FROM t LEFT JOIN c ON true" \
+			   " LEFT JOIN orders AS o ON o.id = ANY (ARRAY(SELECT id FROM p))" \
+			   " LEFT JOIN order_items AS i ON i.order_id = o.id" \
+			   " ORDER BY o.id DESC, i.position"
 #define EVERYONE "(SELECT everyone FROM e)"
 /*
  * The page's bounds as one-row subqueries: a plan cannot see their
@@ -148,7 +148,7 @@ static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
 #define PAGE \
 	" ORDER BY id DESC LIMIT (SELECT $3::bigint) OFFSET (SELECT $2::bigint)"
 
-/* Everyone's or the caller's own; $5 the status, where there is one. */
+/* Everyone's or the caller's own; $6 the status, where there is one. */
 #define LIST_OWN_OR_ALL(st_and, st_where) \
 	LIST_HEAD \
 	" p AS ((SELECT id FROM orders WHERE " EVERYONE st_and PAGE ")" \
@@ -161,24 +161,24 @@ static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
 	"   WHERE user_id = (SELECT id FROM c)" st_and ") END AS n," \
 	"  true AS user_exists)" LIST_TAIL
 
-/* The orders of user $5, for an admin or that user; $6 the status. */
+/* The orders of user $6, for an admin or that user; $7 the status. */
 #define LIST_OF_USER(st_and) \
 	LIST_HEAD \
-	" v AS (SELECT " EVERYONE " OR $5::bigint = (SELECT id FROM c)" \
+	" v AS (SELECT " EVERYONE " OR $6::bigint = (SELECT id FROM c)" \
 	"  AS yes)," \
 	" p AS (SELECT id FROM orders WHERE (SELECT yes FROM v)" \
-	"  AND user_id = $5::bigint" st_and PAGE ")," \
+	"  AND user_id = $6::bigint" st_and PAGE ")," \
 	" t AS (SELECT CASE WHEN (SELECT yes FROM v)" \
-	"  THEN (SELECT count(*) FROM orders WHERE user_id = $5::bigint" st_and \
+	"  THEN (SELECT count(*) FROM orders WHERE user_id = $6::bigint" st_and \
 	") ELSE 0 END AS n," \
-	"  EXISTS (SELECT 1 FROM users WHERE id = $5::bigint) AS user_exists)" LIST_TAIL
+	"  EXISTS (SELECT 1 FROM users WHERE id = $6::bigint) AS user_exists)" LIST_TAIL
 
 static const char SQL_LIST[] = LIST_OWN_OR_ALL("", "");
 static const char SQL_LIST_STATUS[] =
-    LIST_OWN_OR_ALL(" AND status = $5::text", " WHERE status = $5::text");
+    LIST_OWN_OR_ALL(" AND status = $6::text", " WHERE status = $6::text");
 static const char SQL_LIST_USER[] = LIST_OF_USER("");
 static const char SQL_LIST_USER_STATUS[] =
-    LIST_OF_USER(" AND status = $6::text");
+    LIST_OF_USER(" AND status = $7::text");
 
 /*
  * A new pending order of user $1 (none if the user is missing) and its
@@ -496,15 +496,15 @@ idem_valid(const struct ua_idem *idem)
  * out-parameter is zeroed.
  */
 static enum ua_err
-pg_get_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
-    struct ua_credentials *caller_cred, int64_t order_id,
-    struct ua_order *order, bool *found)
+pg_get_with_caller(void *arg, int64_t caller_id, const char *sid,
+    struct ua_user *caller, struct ua_credentials *caller_cred,
+    int64_t order_id, struct ua_order *order, bool *found)
 {
 	struct ua_db *db = arg;
 	PGresult     *res;
 	enum ua_err   er;
 	char	      cbuf[UA_INT64_STRLEN], obuf[UA_INT64_STRLEN];
-	const char   *params[2] = { cbuf, obuf };
+	const char   *params[3] = { cbuf, obuf, ua_pg_sid_param(sid) };
 
 	memset(caller, 0, sizeof(*caller));
 	memset(caller_cred, 0, sizeof(*caller_cred));
@@ -513,7 +513,7 @@ pg_get_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
 	ua_fmt_int64(cbuf, sizeof(cbuf), caller_id);
 	ua_fmt_int64(obuf, sizeof(obuf), order_id);
 
-	if ((er = ua_db_exec(db, SQL_GET_WITH_CALLER, 2, params,
+	if ((er = ua_db_exec(db, SQL_GET_WITH_CALLER, 3, params,
 		 UA_DB_READ_ONLY, &res)) != UA_OK)
 		return er;
 	if ((er = ua_pg_shape(res, GCOL__MAX, 1, UA_ORDER_ITEMS_MAX,
@@ -544,10 +544,10 @@ out:
 
 /* The caller and a page of orders in one statement; see order_repo.h. */
 static enum ua_err
-pg_list_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
-    struct ua_credentials *caller_cred, const struct ua_order_filter *filter,
-    int64_t offset, int64_t limit, struct ua_order *items, size_t *n,
-    int64_t *total, bool *user_exists)
+pg_list_with_caller(void *arg, int64_t caller_id, const char *sid,
+    struct ua_user *caller, struct ua_credentials *caller_cred,
+    const struct ua_order_filter *filter, int64_t offset, int64_t limit,
+    struct ua_order *items, size_t *n, int64_t *total, bool *user_exists)
 {
 	struct ua_db *db = arg;
 	PGresult     *res;
@@ -555,9 +555,10 @@ pg_list_with_caller(void *arg, int64_t caller_id, struct ua_user *caller,
 	const char   *sql;
 	char	      cbuf[UA_INT64_STRLEN], obuf[UA_INT64_STRLEN];
 	char	      lbuf[UA_INT64_STRLEN], ubuf[UA_INT64_STRLEN];
-	const char   *params[6] = { cbuf, obuf, lbuf,
-		  filter->all_users ? "true" : "false", NULL, NULL };
-	int	      nparams = 4;
+	const char   *params[7] = { cbuf, obuf, lbuf,
+		  filter->all_users ? "true" : "false", ua_pg_sid_param(sid),
+		  NULL, NULL };
+	int	      nparams = 5;
 	size_t	      i;
 
 	memset(caller, 0, sizeof(*caller));

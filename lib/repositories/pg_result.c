@@ -13,6 +13,7 @@
 #include "userapi/log.h"
 #include "userapi/numparse.h"
 #include "userapi/user.h"
+#include "userapi/session.h"
 #include "repositories-private.h"
 
 enum ua_err
@@ -104,5 +105,14 @@ ua_pg_caller(const PGresult *res, int row, int base, struct ua_user *u,
 	    (er = ua_pg_int64(res, row, base + UA_USER_COL__MAX + 1,
 		 &cred->token_version)) != UA_OK)
 		return er;
+	cred->session_live =
+	    !PQgetisnull(res, row, base + UA_USER_COL__MAX + 2) &&
+	    strcmp(PQgetvalue(res, row, base + UA_USER_COL__MAX + 2), "t") == 0;
 	return UA_OK;
+}
+
+const char *
+ua_pg_sid_param(const char *sid)
+{
+	return sid != NULL && ua_session_id_valid(sid) ? sid : NULL;
 }

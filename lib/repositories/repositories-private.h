@@ -56,14 +56,35 @@ enum ua_err ua_pg_affected(PGresult *res, int64_t *out);
 bool ua_pg_fits(const char *s, size_t max);
 
 /*
- * The columns of a caller as the bearer check reads them, of the users
- * row aliased "t" (a string literal): the User model's columns, then
- * the password hash and the token version.  UA_PG_CALLER__MAX of them.
+ * Is session "sid" (a parameter such as "$3", a session id or NULL) of
+ * the users row "t" live: not ended, not expired, started under the
+ * user's token version?  false when there is none: the bearer check's
+ * session half, read with the caller's row.
  */
-#define UA_PG_CALLER_COLS_OF(t) \
+#define UA_PG_SESSION_LIVE_OF(t, sid) \
+	"coalesce((SELECT s.ended_at IS NULL AND s.expires_at > now()" \
+	" AND s.token_version = " t ".token_version FROM sessions AS s" \
+	" WHERE s.id = " sid "::uuid AND s.user_id = " t ".id), false)"
+
+/*
+ * The columns of a caller as the bearer check reads them, of the users
+ * row aliased "t" (a string literal), with its session "sid" (a
+ * parameter): the User model's columns, then the password hash, the
+ * token version and whether the session is live.  UA_PG_CALLER__MAX of
+ * them.
+ */
+#define UA_PG_CALLER_COLS_OF(t, sid) \
 	UA_USER_COLS_OF(t) \
-	", " t ".hashed_password, " t ".token_version::bigint"
-#define UA_PG_CALLER__MAX (UA_USER_COL__MAX + 2)
+	", " t ".hashed_password, " t \
+	".token_version::bigint, " UA_PG_SESSION_LIVE_OF(t, sid)
+#define UA_PG_CALLER__MAX (UA_USER_COL__MAX + 3)
+
+/*
+ * The parameter for a session "sid": NULL for none ("" or NULL), and
+ * for anything but a session id as the API writes them, so that only
+ * those reach a ::uuid cast.
+ */
+const char *ua_pg_sid_param(const char *sid);
 
 /*
  * The caller's columns of row "row", from column "base" on, into "u"

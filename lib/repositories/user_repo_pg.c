@@ -42,6 +42,7 @@ enum ccol {
 	/* The hash: NULL for a row that is not the caller. */
 	CCOL_HASH = UA_USER_COL__MAX,
 	CCOL_VERSION,
+	CCOL_SESSION, /* the caller's session is live; NULL elsewhere */
 	CCOL__MAX
 };
 
@@ -72,14 +73,17 @@ enum gcol {
 static const char SQL_GET_BY_ID[] =
     "SELECT " USER_COLS " FROM users WHERE id = $1::bigint";
 
+/* $3: the caller's session, or NULL. */
 static const char SQL_GET_CALLER_AND_TARGET[] =
     "SELECT " USER_COLS ","
     " CASE WHEN id = $1::bigint THEN hashed_password END,"
-    " token_version::bigint"
-    " FROM users WHERE id IN ($1::bigint, $2::bigint)";
+    " token_version::bigint,"
+    " CASE WHEN id = $1::bigint THEN " UA_PG_SESSION_LIVE_OF("users",
+	"$3") " END"
+	      " FROM users WHERE id IN ($1::bigint, $2::bigint)";
 
 static const char SQL_GET_BY_EMAIL[] =
-    "SELECT " USER_COLS ", hashed_password, token_version::bigint"
+    "SELECT " USER_COLS ", hashed_password, token_version::bigint, false"
     " FROM users WHERE lower(email) = lower($1::text)";
 
 /*
@@ -92,17 +96,16 @@ static const char SQL_GET_BY_EMAIL[] =
  * page's rows are read and converted: a projection under the LIMIT
  * would convert every skipped row too.
  */
-static const char SQL_LIST[] = "SELECT " USER_COLS_OF(
-    "c") ", c.hashed_password,"
-	 " c.token_version::bigint, NULL::bigint, true AS is_caller"
-	 " FROM users AS c WHERE c.id = $3::bigint"
-	 " UNION ALL"
-	 " SELECT " USER_COLS_OF(
-	     "u") ", NULL, NULL, t.n, false"
-		  " FROM user_count AS t"
-		  " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
-		  "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"
-		  " ORDER BY is_caller DESC, id";
+static const char SQL_LIST[] = "SELECT " UA_PG_CALLER_COLS_OF("c",
+    "$4") ", NULL::bigint, true AS is_caller"
+	  " FROM users AS c WHERE c.id = $3::bigint"
+	  " UNION ALL"
+	  " SELECT " USER_COLS_OF(
+	      "u") ", NULL, NULL, t.n, false"
+		   " FROM user_count AS t"
+		   " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
+		   "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"
+		   " ORDER BY is_caller DESC, id";
 
 static const char SQL_INSERT[] =
     "INSERT INTO users (email, hashed_password, name, role)"
@@ -161,6 +164,8 @@ row_to_cred(const PGresult *res, int row, struct ua_credentials *c)
 	if ((er = ua_pg_text(res, row, CCOL_HASH, c->hash, sizeof(c->hash))) !=
 	    UA_OK)
 		return er;
+	c->session_live = !PQgetisnull(res, row, CCOL_SESSION) &&
+	    strcmp(PQgetvalue(res, row, CCOL_SESSION), "t") == 0;
 	return ua_pg_int64(res, row, CCOL_VERSION, &c->token_version);
 }
 
@@ -269,9 +274,9 @@ out:
  * On error every out-parameter is zeroed.
  */
 static enum ua_err
-pg_get_caller_and_target(void *arg, int64_t caller_id, struct ua_user *caller,
-    struct ua_credentials *caller_cred, int64_t target_id,
-    struct ua_user *target, bool *target_found)
+pg_get_caller_and_target(void *arg, int64_t caller_id, const char *sid,
+    struct ua_user *caller, struct ua_credentials *caller_cred,
+    int64_t target_id, struct ua_user *target, bool *target_found)
 {
 	struct ua_db *db = arg;
 	PGresult     *res;
@@ -280,7 +285,7 @@ pg_get_caller_and_target(void *arg, int64_t caller_id, struct ua_user *caller,
 	int	      i;
 	int64_t	      id;
 	char	      cbuf[UA_INT64_STRLEN], tbuf[UA_INT64_STRLEN];
-	const char   *params[2] = { cbuf, tbuf };
+	const char   *params[3] = { cbuf, tbuf, ua_pg_sid_param(sid) };
 
 	memset(caller, 0, sizeof(*caller));
 	memset(caller_cred, 0, sizeof(*caller_cred));
@@ -289,7 +294,7 @@ pg_get_caller_and_target(void *arg, int64_t caller_id, struct ua_user *caller,
 	ua_fmt_int64(cbuf, sizeof(cbuf), caller_id);
 	ua_fmt_int64(tbuf, sizeof(tbuf), target_id);
 
-	if ((er = ua_db_exec(db, SQL_GET_CALLER_AND_TARGET, 2, params,
+	if ((er = ua_db_exec(db, SQL_GET_CALLER_AND_TARGET, 3, params,
 		 UA_DB_READ_ONLY, &res)) != UA_OK)
 		return er;
 
@@ -372,7 +377,7 @@ out:
  * out-parameter is zeroed.
  */
 static enum ua_err
-pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
+pg_list(void *arg, int64_t caller_id, const char *sid, struct ua_user *caller,
     struct ua_credentials *caller_cred, int64_t offset, int64_t limit,
     struct ua_user *items, size_t *n, int64_t *total)
 {
@@ -383,7 +388,7 @@ pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
 	int	      i, rows, maxrows;
 	char	      obuf[UA_INT64_STRLEN], lbuf[UA_INT64_STRLEN];
 	char	      cbuf[UA_INT64_STRLEN];
-	const char   *params[3] = { obuf, lbuf, cbuf };
+	const char   *params[4] = { obuf, lbuf, cbuf, ua_pg_sid_param(sid) };
 
 	memset(caller, 0, sizeof(*caller));
 	memset(caller_cred, 0, sizeof(*caller_cred));
@@ -395,7 +400,7 @@ pg_list(void *arg, int64_t caller_id, struct ua_user *caller,
 	ua_fmt_int64(lbuf, sizeof(lbuf), limit);
 	ua_fmt_int64(cbuf, sizeof(cbuf), caller_id);
 
-	if ((er = ua_db_exec(db, SQL_LIST, 3, params, UA_DB_READ_ONLY, &res)) !=
+	if ((er = ua_db_exec(db, SQL_LIST, 4, params, UA_DB_READ_ONLY, &res)) !=
 	    UA_OK)
 		return er;
 

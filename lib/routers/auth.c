@@ -1,5 +1,6 @@
 /*
- * auth.c -- /api/auth: login, the current user, password change.
+ * auth.c -- /api/auth: login, refresh, the current user, password
+ * change.  Logout and the sessions are in sessions.c.
  */
 #include "config.h"
 
@@ -27,34 +28,65 @@ answer_error(struct ua_req *req, enum ua_err er, int retry_after)
 		ua_resp_header(req, "Retry-After", "%d", retry_after);
 }
 
+/* A Token: the pair of a login or a refresh. */
 static void
-login(struct ua_req *req, const struct ua_call *call)
+answer_token(struct ua_req *req, const struct ua_token_pair *pair)
 {
-	const struct ua_settings *s = req->settings;
-	struct ua_login		  in;
-	struct json_object	 *o;
-	char			 *token = NULL;
-	int			  retry_after = 0;
-	enum ua_err		  er;
+	struct json_object *o = json_object_new_object();
 
-	if (!ua_route_body(req, &in, sizeof(in)))
-		goto out;
-	if ((er = ua_auth_login(call->svc, in.email, in.password, req->client,
-		 &token, &retry_after)) != UA_OK) {
-		answer_error(req, er, retry_after);
-		goto out;
-	}
-	o = json_object_new_object();
 	json_object_object_add(o, "access_token",
-	    json_object_new_string(token));
+	    json_object_new_string(pair->access_token));
 	json_object_object_add(o, "token_type",
 	    json_object_new_string("bearer"));
 	json_object_object_add(o, "expires_in",
-	    json_object_new_int64(
-		(int64_t)s->access_token_expire_minutes * 60));
+	    json_object_new_int64(pair->expires_in));
+	json_object_object_add(o, "refresh_token",
+	    json_object_new_string(pair->refresh_token));
+	json_object_object_add(o, "refresh_expires_in",
+	    json_object_new_int64(pair->refresh_expires_in));
 	ua_resp_json(req, 200, o);
+}
+
+static void
+login(struct ua_req *req, const struct ua_call *call)
+{
+	struct ua_login	      in;
+	struct ua_token_pair  pair;
+	struct ua_client_info client = { req->client,
+		ua_req_header(req, "User-Agent") };
+	int		      retry_after = 0;
+	enum ua_err	      er;
+
+	memset(&pair, 0, sizeof(pair));
+	if (!ua_route_body(req, &in, sizeof(in)))
+		goto out;
+	if ((er = ua_auth_login(call->svc, in.email, in.password, &client,
+		 &pair, &retry_after)) != UA_OK)
+		answer_error(req, er, retry_after);
+	else
+		answer_token(req, &pair);
 out:
-	free(token);
+	ua_token_pair_cleanup(&pair);
+	ua_secure_zero(&in, sizeof(in));
+}
+
+static void
+refresh(struct ua_req *req, const struct ua_call *call)
+{
+	struct ua_refresh_request in;
+	struct ua_token_pair	  pair;
+	enum ua_err		  er;
+
+	memset(&pair, 0, sizeof(pair));
+	if (!ua_route_body(req, &in, sizeof(in)))
+		goto out;
+	if ((er = ua_session_refresh(call->svc, in.refresh_token,
+		 strlen(in.refresh_token), &pair)) != UA_OK)
+		ua_resp_error(req, er);
+	else
+		answer_token(req, &pair);
+out:
+	ua_token_pair_cleanup(&pair);
 	ua_secure_zero(&in, sizeof(in));
 }
 
@@ -100,6 +132,20 @@ static const struct ua_route routes[] = {
 	    .response = "Token",
 	    .errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_LOGIN_FAILED) |
 		UA_ERRBIT(UA_ERR_TOO_MANY),
+	},
+	{
+	    .method = UA_METHOD_POST,
+	    .path = "/api/auth/refresh",
+	    .handler = refresh,
+	    .access = UA_ACCESS_NONE,
+	    .summary = "Trade a refresh token for a new pair; the one used "
+		       "is spent",
+	    .body = UA_BODY_JSON_OR_FORM,
+	    .schema = &ua_schema_refresh_json,
+	    .form_schema = &ua_schema_refresh_form,
+	    .status = 200,
+	    .response = "Token",
+	    .errors = BODY_ERRORS | UA_ERRBIT(UA_ERR_BAD_REFRESH),
 	},
 	{
 	    .method = UA_METHOD_GET,

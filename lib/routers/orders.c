@@ -80,13 +80,13 @@ struct one_order {
 };
 
 static enum ua_err
-order_read(const struct ua_services *svc, int64_t caller_id, int64_t id,
-    struct ua_user *caller, struct ua_credentials *cred, void *state,
-    bool *found)
+order_read(const struct ua_services *svc, int64_t caller_id, const char *sid,
+    int64_t id, struct ua_user *caller, struct ua_credentials *cred,
+    void *state, bool *found)
 {
 	struct one_order *s = state;
 
-	return ua_order_fetch_with_caller(svc, caller_id, id, caller, cred,
+	return ua_order_fetch_with_caller(svc, caller_id, sid, id, caller, cred,
 	    &s->order, found);
 }
 
@@ -156,9 +156,9 @@ page_inputs(struct ua_req *req, void *state, struct ua_verrs *errs)
 }
 
 static enum ua_err
-page_read(const struct ua_services *svc, int64_t caller_id, int64_t id,
-    struct ua_user *caller, struct ua_credentials *cred, void *state,
-    bool *found)
+page_read(const struct ua_services *svc, int64_t caller_id, const char *sid,
+    int64_t id, struct ua_user *caller, struct ua_credentials *cred,
+    void *state, bool *found)
 {
 	struct order_page *p = state;
 
@@ -167,8 +167,8 @@ page_read(const struct ua_services *svc, int64_t caller_id, int64_t id,
 		p->filter.user_id = id;
 	}
 	p->items = ua_xcalloc((size_t)p->limit, sizeof(*p->items));
-	return ua_order_page_with_caller(svc, caller_id, &p->filter, p->page,
-	    p->limit, caller, cred, p->items, &p->n, &p->total, found);
+	return ua_order_page_with_caller(svc, caller_id, sid, &p->filter,
+	    p->page, p->limit, caller, cred, p->items, &p->n, &p->total, found);
 }
 
 static bool

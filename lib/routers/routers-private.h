@@ -11,6 +11,7 @@
 #include "userapi/buf.h"
 #include "userapi/errors.h"
 #include "userapi/request.h"
+#include "userapi/dependencies.h"
 #include "userapi/router.h"
 #include "userapi/user.h"
 #include "userapi/validate.h"
@@ -66,5 +67,11 @@ void ua_route_invalid(struct ua_req *req, struct ua_verrs *errs);
 /* Answer "status" with the User object of "u". */
 void ua_route_answer_user(struct ua_req *req, int status,
     const struct ua_user *u);
+
+/*
+ * The bearer step's fetch of the path's user with the caller (404 "User
+ * not found"), for the routes on /api/users/{user_id}.
+ */
+extern const struct ua_fetch ua_fetch_user;
 
 #endif

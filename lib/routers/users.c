@@ -61,16 +61,16 @@ page_inputs(struct ua_req *req, void *state, struct ua_verrs *errs)
 }
 
 static enum ua_err
-page_read(const struct ua_services *svc, int64_t caller_id, int64_t id,
-    struct ua_user *caller, struct ua_credentials *cred, void *state,
-    bool *found)
+page_read(const struct ua_services *svc, int64_t caller_id, const char *sid,
+    int64_t id, struct ua_user *caller, struct ua_credentials *cred,
+    void *state, bool *found)
 {
 	struct user_page *p = state;
 
 	(void)id;
 	*found = true;
 	p->items = ua_xcalloc((size_t)p->limit, sizeof(*p->items));
-	return ua_user_page_with_caller(svc, caller_id, p->page, p->limit,
+	return ua_user_page_with_caller(svc, caller_id, sid, p->page, p->limit,
 	    caller, cred, p->items, &p->n, &p->total);
 }
 
@@ -111,15 +111,15 @@ list_users(struct ua_req *req, const struct ua_call *call)
 
 /* What reading a user fetches with its caller: that user. */
 static enum ua_err
-user_read(const struct ua_services *svc, int64_t caller_id, int64_t id,
-    struct ua_user *caller, struct ua_credentials *cred, void *state,
-    bool *found)
+user_read(const struct ua_services *svc, int64_t caller_id, const char *sid,
+    int64_t id, struct ua_user *caller, struct ua_credentials *cred,
+    void *state, bool *found)
 {
-	return ua_user_read_with_caller(svc, caller_id, id, caller, cred, state,
-	    found);
+	return ua_user_read_with_caller(svc, caller_id, sid, id, caller, cred,
+	    state, found);
 }
 
-static const struct ua_fetch fetch_user = {
+const struct ua_fetch ua_fetch_user = {
 	.size = sizeof(struct ua_user),
 	.read = user_read,
 	.not_found = "User not found",
@@ -196,7 +196,7 @@ static const struct ua_route routes[] = {
 	    .path = "/api/users/{user_id}",
 	    .handler = get_user,
 	    .access = UA_ACCESS_BEARER,
-	    .fetch = &fetch_user,
+	    .fetch = &ua_fetch_user,
 	    .summary = "Read a user",
 	    .status = 200,
 	    .response = "User",

@@ -176,3 +176,16 @@ ua_utf8_repair(const char *s, size_t len, size_t *outlen)
 	*outlen = o;
 	return out;
 }
+
+char *
+ua_utf8_cut(const char *s, size_t max_chars)
+{
+	size_t	 len, i = 0, n = 0;
+	uint32_t cp;
+	char	*out = ua_utf8_repair(s, strlen(s), &len);
+
+	while (i < len && n < max_chars && ua_utf8_next(out, len, &i, &cp))
+		n++;
+	out[i] = '\0';
+	return out;
+}

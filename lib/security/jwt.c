@@ -131,7 +131,8 @@ static const char *const own_headers[UA_JWT__MAX] = {
 	[UA_JWT_HS512] = "{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
 };
 #define OWN_CLAIMS_FMT \
-	"{\"sub\":\"%lld\",\"iat\":%lld,\"exp\":%lld,\"ver\":%lld}"
+	"{\"sub\":\"%lld\",\"iat\":%lld,\"exp\":%lld,\"ver\":%lld%s%s%s}"
+#define OWN_SID ",\"sid\":\""
 
 char *
 ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
@@ -143,8 +144,12 @@ ua_jwt_sign(enum ua_jwt_alg alg, const char *secret, size_t secretlen,
 
 	if ((unsigned)alg >= UA_JWT__MAX)
 		abort(); /* the settings allow no other */
+	if (c->sid[0] != '\0' && !ua_session_id_valid(c->sid))
+		abort(); /* only ids the database made are signed */
 	claims = ua_xasprintf(OWN_CLAIMS_FMT, (long long)c->sub,
-	    (long long)c->iat, (long long)c->exp, (long long)c->ver);
+	    (long long)c->iat, (long long)c->exp, (long long)c->ver,
+	    c->sid[0] != '\0' ? OWN_SID : "", c->sid,
+	    c->sid[0] != '\0' ? "\"" : "");
 	h64 = ua_b64url_encode((const unsigned char *)own_headers[alg],
 	    strlen(own_headers[alg]));
 	p64 = ua_b64url_encode((const unsigned char *)claims, strlen(claims));
@@ -286,11 +291,37 @@ own_claims(const unsigned char *raw, size_t len, struct ua_jwt_claims *c)
 		return false;
 	for (sub = p; p < end && *p >= '0' && *p <= '9'; p++)
 		continue;
-	return span_int64(sub, p, 1, &c->sub) &&
-	    own_lit(&p, end, "\",\"iat\":") && own_int(&p, end, &c->iat) &&
-	    own_lit(&p, end, ",\"exp\":") && own_int(&p, end, &c->exp) &&
-	    own_lit(&p, end, ",\"ver\":") && own_int(&p, end, &c->ver) &&
-	    own_lit(&p, end, "}") && p == end;
+	if (!(span_int64(sub, p, 1, &c->sub) &&
+		own_lit(&p, end, "\",\"iat\":") && own_int(&p, end, &c->iat) &&
+		own_lit(&p, end, ",\"exp\":") && own_int(&p, end, &c->exp) &&
+		own_lit(&p, end, ",\"ver\":") && own_int(&p, end, &c->ver)))
+		return false;
+	if (own_lit(&p, end, OWN_SID)) {
+		if ((size_t)(end - p) < UA_SESSION_ID_LEN + 1)
+			return false;
+		memcpy(c->sid, p, UA_SESSION_ID_LEN);
+		c->sid[UA_SESSION_ID_LEN] = '\0';
+		p += UA_SESSION_ID_LEN;
+		if (!ua_session_id_valid(c->sid) || !own_lit(&p, end, "\""))
+			return false;
+	}
+	return own_lit(&p, end, "}") && p == end;
+}
+
+/* An optional "sid" claim: absent, or a session id as this API writes. */
+static bool
+sid_claim(struct json_object *pl, char sid[UA_SESSION_ID_LEN + 1])
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(pl, "sid", &v))
+		return true;
+	if (!json_object_is_type(v, json_type_string) ||
+	    !ua_session_id_valid(json_object_get_string(v)) ||
+	    json_object_get_string_len(v) != UA_SESSION_ID_LEN)
+		return false;
+	memcpy(sid, json_object_get_string(v), UA_SESSION_ID_LEN + 1);
+	return true;
 }
 
 /* An integer claim (JSON integer, not a string or a float). */
@@ -387,7 +418,8 @@ parsed_claims(const unsigned char *raw, size_t rawlen,
 	    (!json_object_object_get_ex(pl, "iat", NULL) ||
 		int_claim(pl, "iat", &out->iat)) &&
 	    (!json_object_object_get_ex(pl, "ver", NULL) ||
-		int_claim(pl, "ver", &out->ver));
+		int_claim(pl, "ver", &out->ver)) &&
+	    sid_claim(pl, out->sid);
 	json_object_put(pl);
 	return ok;
 }

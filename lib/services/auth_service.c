@@ -92,26 +92,27 @@ attempt_end(const struct ua_services *svc, const char *email,
 
 enum ua_err
 ua_auth_login(const struct ua_services *svc, const char *email,
-    const char *password, const char *client, char **token, int *retry_after)
+    const char *password, const struct ua_client_info *client,
+    struct ua_token_pair *pair, int *retry_after)
 {
 	const struct ua_settings *s = svc->settings;
 	struct ua_user		  u;
 	struct ua_credentials	  cred;
-	struct ua_jwt_claims	  claims;
-	int64_t			  attempt;
+	int64_t			  attempt, ver;
 	enum ua_err		  er;
 	bool			  ok;
 
-	*token = NULL;
+	memset(pair, 0, sizeof(*pair));
 	*retry_after = 0;
-	if ((er = attempt_begin(svc, email, client, &attempt, retry_after)) !=
-	    UA_OK)
+	if ((er = attempt_begin(svc, email, client->address, &attempt,
+		 retry_after)) != UA_OK)
 		return er;
 
 	memset(&cred, 0, sizeof(cred));
 	er = svc->users.ops->get_by_email(svc->users.arg, email, &u, &cred);
 	if (er != UA_OK && er != UA_ERR_NOT_FOUND) {
-		attempt_end(svc, email, client, attempt, ATTEMPT_UNDECIDED);
+		attempt_end(svc, email, client->address, attempt,
+		    ATTEMPT_UNDECIDED);
 		return er;
 	}
 	/*
@@ -128,31 +129,22 @@ ua_auth_login(const struct ua_services *svc, const char *email,
 		return UA_ERR_LOGIN_FAILED; /* counted when it began */
 	}
 
-	attempt_end(svc, email, client, attempt, ATTEMPT_SUCCEEDED);
+	attempt_end(svc, email, client->address, attempt, ATTEMPT_SUCCEEDED);
 	maybe_rehash(svc, &u, cred.hash, password);
-
-	claims.sub = u.id;
-	claims.iat = svc->now();
-	claims.exp = claims.iat + (int64_t)s->access_token_expire_minutes * 60;
-	claims.ver = cred.token_version;
+	ver = cred.token_version;
 	ua_secure_zero(&cred, sizeof(cred));
-	*token = ua_jwt_sign(s->jwt_algorithm, s->jwt_secret, s->jwt_secret_len,
-	    &claims);
-	return UA_OK;
+	return ua_session_start(svc, u.id, ver, client, pair);
 }
 
 enum ua_err
 ua_auth_verify_token(const struct ua_services *svc, const char *token,
-    int64_t *sub, int64_t *ver)
+    struct ua_jwt_claims *claims)
 {
 	const struct ua_settings *s = svc->settings;
-	struct ua_jwt_claims	  claims;
 
 	if (ua_jwt_verify(s->jwt_algorithm, s->jwt_secret, s->jwt_secret_len,
-		token, svc->now(), &claims) != UA_OK)
+		token, svc->now(), claims) != UA_OK)
 		return UA_ERR_BAD_TOKEN;
-	*sub = claims.sub;
-	*ver = claims.ver;
 	return UA_OK;
 }
 
@@ -164,14 +156,14 @@ ua_auth_current_user(const struct ua_services *svc, int64_t sub, int64_t ver,
 	struct ua_credentials cred;
 	enum ua_err	      er;
 
-	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub, caller,
-	    &cred, target_id, target, target_found);
-	return ua_auth_check_caller(er, &cred, ver);
+	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub, NULL,
+	    caller, &cred, target_id, target, target_found);
+	return ua_auth_check_caller(er, &cred, ver, NULL);
 }
 
 enum ua_err
 ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
-    int64_t ver)
+    int64_t ver, const char *sid)
 {
 	ua_secure_zero(cred->hash, sizeof(cred->hash));
 	if (found == UA_ERR_NOT_FOUND)
@@ -180,6 +172,9 @@ ua_auth_check_caller(enum ua_err found, struct ua_credentials *cred,
 		return found;
 	/* A password change bumps the version: older tokens are dead. */
 	if (cred->token_version != ver)
+		return UA_ERR_BAD_TOKEN;
+	/* A token of a session that ended (or expired) is dead at once. */
+	if (sid != NULL && sid[0] != '\0' && !cred->session_live)
 		return UA_ERR_BAD_TOKEN;
 	return UA_OK;
 }
@@ -203,7 +198,7 @@ ua_auth_change_password(const struct ua_services *svc,
 		 retry_after)) != UA_OK)
 		return er;
 	er = svc->users.ops->get_caller_and_target(svc->users.arg, caller->id,
-	    &me, &cred, 0, &none, &found);
+	    NULL, &me, &cred, 0, &none, &found);
 	if (er != UA_OK) {
 		attempt_end(svc, caller->email, client, attempt,
 		    ATTEMPT_UNDECIDED);

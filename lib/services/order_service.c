@@ -89,8 +89,8 @@ load_visible(const struct ua_services *svc, const struct ua_user *caller,
 	enum ua_err	      er;
 	bool		      found = false;
 
-	er = svc->orders.ops->get_with_caller(svc->orders.arg, caller->id, &me,
-	    &cred, id, o, &found);
+	er = svc->orders.ops->get_with_caller(svc->orders.arg, caller->id, NULL,
+	    &me, &cred, id, o, &found);
 	memset(&cred, 0, sizeof(cred));
 	if (er != UA_OK)
 		return er == UA_ERR_NOT_FOUND ? UA_ERR_NOT_FOUND : er;

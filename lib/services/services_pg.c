@@ -30,6 +30,8 @@ ua_services_init_pg(struct ua_services *svc, const struct ua_settings *s,
 	svc->logins.arg = db;
 	svc->orders.ops = &ua_order_repo_pg;
 	svc->orders.arg = db;
+	svc->sessions.ops = &ua_session_repo_pg;
+	svc->sessions.arg = db;
 	svc->settings = s;
 	svc->now = wall_clock;
 	svc->ping = pg_ping;

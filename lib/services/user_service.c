@@ -35,7 +35,7 @@ ua_user_create(const struct ua_services *svc, const struct ua_user_create *in,
 
 enum ua_err
 ua_user_page_with_caller(const struct ua_services *svc, int64_t caller_id,
-    int64_t page, int64_t limit, struct ua_user *caller,
+    const char *sid, int64_t page, int64_t limit, struct ua_user *caller,
     struct ua_credentials *cred, struct ua_user *items, size_t *n,
     int64_t *total)
 {
@@ -46,8 +46,8 @@ ua_user_page_with_caller(const struct ua_services *svc, int64_t caller_id,
 		offset = INT64_MAX;
 	else
 		offset = (page - 1) * limit;
-	return svc->users.ops->list(svc->users.arg, caller_id, caller, cred,
-	    offset, limit, items, n, total);
+	return svc->users.ops->list(svc->users.arg, caller_id, sid, caller,
+	    cred, offset, limit, items, n, total);
 }
 
 enum ua_err
@@ -58,9 +58,9 @@ ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
 	struct ua_credentials cred;
 	enum ua_err	      er;
 
-	er = ua_user_page_with_caller(svc, sub, page, limit, caller, &cred,
-	    items, n, total);
-	if ((er = ua_auth_check_caller(er, &cred, ver)) != UA_OK) {
+	er = ua_user_page_with_caller(svc, sub, NULL, page, limit, caller,
+	    &cred, items, n, total);
+	if ((er = ua_auth_check_caller(er, &cred, ver, NULL)) != UA_OK) {
 		memset(caller, 0, sizeof(*caller));
 		*n = 0;
 		*total = 0;
@@ -70,11 +70,11 @@ ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
 
 enum ua_err
 ua_user_read_with_caller(const struct ua_services *svc, int64_t caller_id,
-    int64_t id, struct ua_user *caller, struct ua_credentials *cred,
-    struct ua_user *target, bool *found)
+    const char *sid, int64_t id, struct ua_user *caller,
+    struct ua_credentials *cred, struct ua_user *target, bool *found)
 {
 	return svc->users.ops->get_caller_and_target(svc->users.arg, caller_id,
-	    caller, cred, id, target, found);
+	    sid, caller, cred, id, target, found);
 }
 
 static bool
