@@ -1,11 +1,13 @@
 /*
  * userapi-admin -- what a sysadmin does by hand: make the first admin,
- * change a role, check the settings and the database.
+ * change a role, check the settings and the database, sweep out ended
+ * sessions.
  *
  *	userapi-admin create-user [--admin] EMAIL NAME   (password on stdin)
  *	userapi-admin set-role EMAIL admin|user
  *	userapi-admin check-config
  *	userapi-admin set-statement-timeout
+ *	userapi-admin prune		(from a timer or cron)
  *
  * A password is never taken from the command line, where every user of
  * the machine can read it in the process list.
@@ -33,7 +35,7 @@
 extern char **environ;
 
 /* The newest migration this build's code relies on. */
-#define SCHEMA_VERSION_NEEDED 3
+#define SCHEMA_VERSION_NEEDED 6
 
 enum exitcode { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -45,7 +47,8 @@ usage(void)
 	    "   (password on standard input)\n"
 	    "       userapi-admin set-role EMAIL admin|user\n"
 	    "       userapi-admin check-config\n"
-	    "       userapi-admin set-statement-timeout\n");
+	    "       userapi-admin set-statement-timeout\n"
+	    "       userapi-admin prune\n");
 }
 
 /*
@@ -277,6 +280,26 @@ set_statement_timeout(struct ua_settings *s, struct ua_db *db)
 }
 
 /*
+ * Delete every session that has ended or expired: such a row only
+ * refuses tokens that are refused without it.  Logins sweep the user's
+ * own; this sweeps everyone's, for a timer or cron.
+ */
+static int
+prune(const struct ua_services *svc)
+{
+	int64_t	    deleted = 0;
+	enum ua_err er;
+
+	if ((er = ua_session_prune(svc, &deleted)) != UA_OK) {
+		fprintf(stderr, "userapi-admin: prune: %s\n", ua_strerror(er));
+		return EXIT_FAIL;
+	}
+	printf("ok: %lld ended or expired sessions deleted\n",
+	    (long long)deleted);
+	return EXIT_OK;
+}
+
+/*
  * Is the command line well formed?  Checked before any setting is read
  * or any connection made, so a typo gets the usage, not a settings error.
  */
@@ -295,7 +318,8 @@ args_ok(int argc, char *argv[])
 	if (strcmp(argv[1], "set-role") == 0)
 		return argc == 4 && ua_role_from_api(argv[3], &role) == UA_OK;
 	if (strcmp(argv[1], "check-config") == 0 ||
-	    strcmp(argv[1], "set-statement-timeout") == 0)
+	    strcmp(argv[1], "set-statement-timeout") == 0 ||
+	    strcmp(argv[1], "prune") == 0)
 		return argc == 2;
 	return false;
 }
@@ -328,6 +352,8 @@ main(int argc, char *argv[])
 		rc = set_role(&svc, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "set-statement-timeout") == 0)
 		rc = set_statement_timeout(&s, db);
+	else if (strcmp(argv[1], "prune") == 0)
+		rc = prune(&svc);
 	else
 		rc = check_config(&s, db);
 	ua_db_free(db);

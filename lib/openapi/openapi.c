@@ -23,8 +23,10 @@ const struct ua_router *const ua_all_routers[] = {
 	&ua_router_health,
 	&ua_router_users,
 	&ua_router_user_orders,
+	&ua_router_user_sessions,
 	&ua_router_orders,
 	&ua_router_auth,
+	&ua_router_sessions,
 	&ua_router_docs,
 };
 const size_t ua_nall_routers =

@@ -101,7 +101,7 @@ static const char SQL_LIST[] = "SELECT " UA_PG_CALLER_COLS_OF("c",
 	  " FROM users AS c WHERE c.id = $3::bigint"
 	  " UNION ALL"
 	  " SELECT " USER_COLS_OF(
-	      "u") ", NULL, NULL, t.n, false"
+	      "u") ", NULL, NULL, NULL, t.n, false"
 		   " FROM user_count AS t"
 		   " LEFT JOIN users AS u ON u.id = ANY (ARRAY("
 		   "  SELECT id FROM users ORDER BY id LIMIT $2::bigint OFFSET $1::bigint))"

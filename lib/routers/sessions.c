@@ -153,7 +153,10 @@ static const struct ua_route routes[] = {
 	    .text_id = true,
 	    .summary = "End one of the current user's sessions",
 	    .status = 204,
-	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_SESSION_NOT_FOUND),
+	    /* 422 as FastAPI declares it for any path parameter; an id
+	       of another shape is simply not found. */
+	    .errors = UA_BEARER_ERRORS | UA_ERRBIT(UA_ERR_INVALID) |
+		UA_ERRBIT(UA_ERR_SESSION_NOT_FOUND),
 	},
 };
 
@@ -192,7 +195,7 @@ static const struct ua_route user_routes[] = {
 };
 
 const struct ua_router ua_router_user_sessions = {
-	.name = "user-sessions",
+	.name = "user_sessions",
 	.routes = user_routes,
 	.nroutes = sizeof(user_routes) / sizeof(user_routes[0]),
 };

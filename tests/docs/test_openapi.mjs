@@ -23,6 +23,11 @@ const API_ROUTES = [
 	['post', '/api/auth/login', false],
 	['get', '/api/auth/me', true],
 	['post', '/api/auth/password', true],
+	['post', '/api/auth/refresh', false],
+	['post', '/api/auth/logout', true],
+	['get', '/api/auth/sessions', true],
+	['delete', '/api/auth/sessions/{session_id}', true],
+	['delete', '/api/users/{user_id}/sessions', true],
 	['post', '/api/orders/', true],
 	['get', '/api/orders/', true],
 	['get', '/api/orders/{order_id}', true],
@@ -34,7 +39,8 @@ const API_ROUTES = [
 
 const COMPONENTS = ['User', 'UserPage', 'Token', 'HTTPError', 'HTTPValidationError', 'ValidationError',
 	'UserCreate', 'UserUpdate', 'LoginRequest', 'LoginForm', 'PasswordChange', 'Health', 'Readiness',
-	'Order', 'OrderItemOut', 'OrderPage', 'OrderCreate', 'OrderItem', 'OrderUpdate', 'OrderStatusChange'];
+	'Order', 'OrderItemOut', 'OrderPage', 'OrderCreate', 'OrderItem', 'OrderUpdate', 'OrderStatusChange',
+	'Session', 'SessionList', 'RefreshRequest', 'RefreshForm'];
 
 const key = (method, path) => `${method.toUpperCase()} ${normPath(path)}`;
 
@@ -226,7 +232,7 @@ async function testServer(server, cfg) {
 		    `HTTPValidationError.detail is ${JSON.stringify(ve)}`);
 	});
 
-	await c.run('request bodies: UserCreate, UserUpdate, LoginRequest (JSON) and LoginForm (form), PasswordChange, the order bodies', () => {
+	await c.run('request bodies: UserCreate, UserUpdate, LoginRequest (JSON) and LoginForm (form), PasswordChange, RefreshRequest and RefreshForm, the order bodies', () => {
 		const want = [
 			['post', '/api/orders/', 'application/json', 'OrderCreate'],
 			['patch', '/api/orders/{order_id}', 'application/json', 'OrderUpdate'],
@@ -236,6 +242,8 @@ async function testServer(server, cfg) {
 			['post', '/api/auth/login', 'application/json', 'LoginRequest'],
 			['post', '/api/auth/login', 'application/x-www-form-urlencoded', 'LoginForm'],
 			['post', '/api/auth/password', 'application/json', 'PasswordChange'],
+			['post', '/api/auth/refresh', 'application/json', 'RefreshRequest'],
+			['post', '/api/auth/refresh', 'application/x-www-form-urlencoded', 'RefreshForm'],
 		];
 		const bad = [];
 		for (const [m, p, t, n] of want) {

@@ -258,6 +258,61 @@ async function scenario(server, x, sfx) {
 	await x.call({ method: 'GET', path: '/api/auth/me', what: 'no token', want: 401 });
 	await x.call({ method: 'GET', path: '/api/auth/me', what: 'bad token', want: 401, token: 'not.a.token' });
 
+	// --- sessions: eve's, so the tokens above stay live
+	await x.call({ method: 'POST', path: '/api/users/', what: 'eve', want: 201,
+		json: { email: email('eve'), name: 'Docs eve', password: pw } });
+	const eveLogin = async (what) => (await x.call({ method: 'POST', path: '/api/auth/login', what, want: 200,
+		json: { email: email('eve'), password: pw } }))?.json;
+	const e1 = await eveLogin('eve, first session');
+	const e2 = await eveLogin('eve, second session');
+	if (typeof e1?.refresh_token !== 'string' || typeof e2?.refresh_token !== 'string')
+		throw new CheckError('login gave no refresh token; the sessions part depends on it');
+	const r1 = await x.call({ method: 'POST', path: '/api/auth/refresh', what: 'JSON', want: 200, requestValid: true,
+		json: { refresh_token: e1.refresh_token } });
+	const r2 = await x.call({ method: 'POST', path: '/api/auth/refresh', what: 'the OAuth2 form', want: 200, requestValid: true,
+		form: { grant_type: 'refresh_token', refresh_token: r1?.json?.refresh_token ?? '' } });
+	await x.call({ method: 'POST', path: '/api/auth/refresh', what: 'unknown token', want: 401, requestValid: true,
+		json: { refresh_token: 'not-a-refresh-token' } });
+	await x.call({ method: 'POST', path: '/api/auth/refresh', what: 'field missing', want: 422, requestValid: false,
+		json: {} });
+	await x.call({ method: 'POST', path: '/api/auth/refresh', what: 'form, another grant type', want: 422, requestValid: false,
+		form: { grant_type: 'password', refresh_token: 'x' } });
+	await x.call({ method: 'POST', path: '/api/auth/refresh', what: 'text/plain', want: 415,
+		raw: 'x', type: 'text/plain' });
+	const eveAccess = r2?.json?.access_token;
+	const listed = await x.call({ method: 'GET', path: '/api/auth/sessions', want: 200, token: eveAccess });
+	await c.run('GET /api/auth/sessions: both of eve\'s sessions, newest first, this one current', () => {
+		const l = listed?.json;
+		expect(Array.isArray(l) && l.length === 2, `got ${listed?.text}`);
+		expect(l[0].created_at >= l[1].created_at, `not newest first: ${listed?.text}`);
+		expect(l.filter((s) => s.current).length === 1 && !l[0].current, `current: ${listed?.text}`);
+	});
+	await x.call({ method: 'GET', path: '/api/auth/sessions', what: 'no token', want: 401 });
+	const other = listed?.json?.[0]?.id;
+	await x.call({ method: 'DELETE', path: '/api/auth/sessions/00000000-0000-4000-8000-000000000000', what: 'unknown',
+		want: 404, token: eveAccess });
+	await x.call({ method: 'DELETE', path: `/api/auth/sessions/${other}`, what: 'no token', want: 401 });
+	await x.call({ method: 'DELETE', path: `/api/auth/sessions/${other}`, what: 'eve ends her other session', want: 204,
+		token: eveAccess, requestValid: true });
+	await x.call({ method: 'GET', path: '/api/auth/me', what: 'a token of that session', want: 401, token: e2.access_token });
+	await x.call({ method: 'POST', path: '/api/auth/logout?scope=everywhere', what: 'scope not in the enum', want: 422,
+		token: eveAccess, requestValid: false, raw: '' });
+	await x.call({ method: 'POST', path: '/api/auth/logout', what: 'no token', want: 401, raw: '' });
+	await x.call({ method: 'POST', path: '/api/auth/logout?scope=this', want: 204, token: eveAccess, requestValid: true,
+		raw: '' });
+	await x.call({ method: 'GET', path: '/api/auth/me', what: 'a token of the logged-out session', want: 401, token: eveAccess });
+	const e3 = await eveLogin('eve again');
+	await x.call({ method: 'DELETE', path: `/api/users/${ids.ann}/sessions`, what: 'someone else\'s', want: 403,
+		token: e3?.access_token });
+	await x.call({ method: 'DELETE', path: '/api/users/abc/sessions', what: 'id not an integer', want: 422,
+		token: e3?.access_token, requestValid: false });
+	await x.call({ method: 'DELETE', path: `/api/users/${ids.ann}/sessions`, what: 'no token', want: 401 });
+	const eveId = (await x.call({ method: 'GET', path: '/api/auth/me', what: 'eve', want: 200, token: e3?.access_token }))?.json?.id;
+	await x.call({ method: 'DELETE', path: `/api/users/${eveId}/sessions`, what: 'self', want: 204, token: e3?.access_token,
+		requestValid: true });
+	await x.call({ method: 'POST', path: '/api/auth/refresh', what: 'a token of an ended session', want: 401,
+		json: { refresh_token: e3?.refresh_token ?? '' } });
+
 	// --- list, a page at a time
 	const all = await x.call({ method: 'GET', path: '/api/users/', want: 200, token: tokens.ann });
 	const total = all?.json?.meta?.total ?? 0;
@@ -338,6 +393,7 @@ async function scenario(server, x, sfx) {
 		await x.call({ method: 'GET', path: `/api/users/${ids.ann}/orders`, want: 200, token: tokens.ann, requestValid: true });
 		await x.call({ method: 'GET', path: `/api/users/${ids.ann}/orders`, what: 'someone else', want: 403, token: tokens.cat });
 		await x.call({ method: 'GET', path: '/api/users/2147483000/orders', what: 'no such user', want: 404, token: tokens.bob });
+		await x.call({ method: 'DELETE', path: '/api/users/2147483000/sessions', what: 'no such user', want: 404, token: tokens.bob });
 		await x.call({ method: 'PATCH', path: `/api/orders/${oid}`, want: 200, token: tokens.ann, requestValid: true,
 			json: { note: 'docs, changed', items: [item, { ...item, sku: 'BK-2' }] }, headers: { 'If-Match': '"1"' } });
 		await x.call({ method: 'PATCH', path: `/api/orders/${oid}`, what: 'If-Match of another version', want: 412, token: tokens.ann,

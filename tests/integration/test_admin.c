@@ -790,6 +790,70 @@ START_TEST(check_config_extra_argument_is_usage)
 END_TEST
 
 /* ---------------------------------------------------------------- */
+/* prune */
+
+/*
+ * A session of "email" put in behind the program's back: "state" is
+ * "live", "ended", "expired" or "stale" (started before a password
+ * change: another token version).
+ */
+static void
+put_session(const char *email, const char *state)
+{
+	free(raw2("INSERT INTO sessions (user_id, expires_at, ip,"
+		  " refresh_hash, token_version, ended_at)"
+		  " SELECT id,"
+		  "  now() + CASE WHEN $2 = 'expired' THEN interval '-1 day'"
+		  "   ELSE interval '1 day' END,"
+		  "  '127.0.0.1', sha256(convert_to($2 || random(), 'UTF8')),"
+		  "  token_version + CASE WHEN $2 = 'stale' THEN -1 ELSE 0 END,"
+		  "  CASE WHEN $2 = 'ended' THEN now() END"
+		  " FROM users WHERE email = $1",
+	    email, state));
+}
+
+START_TEST(prune_deletes_ended_expired_and_stale_sessions)
+{
+	put("ann@example.com", "USER");
+	put("bob@example.com", "ADMIN");
+	put_session("ann@example.com", "live");
+	put_session("ann@example.com", "ended");
+	put_session("ann@example.com", "expired");
+	put_session("bob@example.com", "stale");
+	put_session("bob@example.com", "live");
+	admin(NULL, "prune");
+	exit_is(0);
+	ck_assert_str_eq(fx.run.out,
+	    "ok: 3 ended or expired sessions deleted\n");
+	raw_is("SELECT count(*) FROM sessions", "2");
+	raw_is(
+	    "SELECT count(*) FROM sessions AS s JOIN users AS u"
+	    " ON u.id = s.user_id WHERE s.ended_at IS NULL"
+	    " AND s.expires_at > now() AND s.token_version = u.token_version",
+	    "2");
+}
+END_TEST
+
+START_TEST(prune_with_nothing_to_delete)
+{
+	put("ann@example.com", "USER");
+	put_session("ann@example.com", "live");
+	admin(NULL, "prune");
+	exit_is(0);
+	ck_assert_str_eq(fx.run.out,
+	    "ok: 0 ended or expired sessions deleted\n");
+	raw_is("SELECT count(*) FROM sessions", "1");
+}
+END_TEST
+
+START_TEST(prune_extra_argument_is_usage)
+{
+	admin(NULL, "prune", "now");
+	is_usage();
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
 /* The command word. */
 
 START_TEST(no_command_is_usage)
@@ -867,6 +931,12 @@ admin_suite(void)
 	tcase_add_test(tc, check_config_on_a_database_not_migrated);
 	tcase_add_test(tc, check_config_on_a_database_behind);
 	tcase_add_test(tc, check_config_extra_argument_is_usage);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("prune");
+	tcase_add_test(tc, prune_deletes_ended_expired_and_stale_sessions);
+	tcase_add_test(tc, prune_with_nothing_to_delete);
+	tcase_add_test(tc, prune_extra_argument_is_usage);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("command");
