@@ -18,10 +18,13 @@ extern const size_t		     ua_nall_routers;
 
 /*
  * The document for "routers" (routes marked hidden left out), titled
- * "title".  Returns a new object the caller owns.
+ * "title", for an API served under "root_path" ("" for none, else its
+ * "servers" and the token URL carry it, as FastAPI's root_path).
+ * Returns a new object the caller owns.
  */
 struct json_object *ua_openapi_document(const char *title,
-    const struct ua_router *const *routers, size_t nrouters);
+    const char *root_path, const struct ua_router *const *routers,
+    size_t nrouters);
 
 #pragma GCC visibility pop
 #endif

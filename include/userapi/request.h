@@ -62,8 +62,11 @@ struct ua_req {
 	struct ua_kvlist query;	      /* decoded query pairs */
 	char		*body;	      /* NUL-terminated, or NULL */
 	size_t		 body_len;
-	char		 request_id[UA_REQUEST_ID_MAX + 1];
-	char		 client[UA_ADDR_STRLEN]; /* see netaddr.h */
+	/* Plain CGI, a POST/PUT/PATCH without CONTENT_LENGTH: its body, if
+	   any, cannot be read.  A route that takes one answers 411. */
+	bool length_unknown;
+	char request_id[UA_REQUEST_ID_MAX + 1];
+	char client[UA_ADDR_STRLEN]; /* see netaddr.h */
 
 	const struct ua_route *route; /* matched, or NULL */
 	const char	      *params[UA_ROUTE_MAX_PARAMS]; /* {name} values */

@@ -41,7 +41,9 @@ struct ua_settings {
 	bool		  docs_enabled;
 	char		 *docs_assets_url;
 	struct ua_netlist trusted_proxies;
-	char		 *env_file; /* the .env file read, or NULL */
+	/* ROOT_PATH: "" or "/a/b", no trailing slash; see ua_req_parse() */
+	char *root_path;
+	char *env_file; /* the .env file read, or NULL */
 };
 
 /* What a program needs: tools that only touch the database skip JWT. */
@@ -57,6 +59,12 @@ enum ua_settings_need { UA_NEED_ALL = 0, UA_NEED_DB_ONLY = 1 };
  */
 enum ua_err ua_settings_load(struct ua_settings *s, char *const *envp,
     const char *argv0, enum ua_settings_need need, char *err, size_t errlen);
+
+/*
+ * ROOT_PATH as every URL the API writes starts with it: "" for none
+ * (also for settings that were never loaded).
+ */
+const char *ua_root_path(const struct ua_settings *s);
 
 void ua_settings_cleanup(struct ua_settings *s);
 

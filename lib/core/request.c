@@ -170,11 +170,14 @@ read_body(struct ua_req *req, const struct ua_input *in, size_t max)
 	}
 
 	if (in->is_cgi) {
-		/* CGI gives no end-of-body marker: a body needs a length. */
-		if (req->method == UA_METHOD_POST ||
+		/*
+		 * CGI gives no end-of-body marker: a body needs a length.
+		 * Whether this request needs one is its route's to say
+		 * (ua_dispatch): 404, 405 and bodiless routes answer as ever.
+		 */
+		req->length_unknown = req->method == UA_METHOD_POST ||
 		    req->method == UA_METHOD_PUT ||
-		    req->method == UA_METHOD_PATCH)
-			return UA_ERR_LENGTH_REQUIRED;
+		    req->method == UA_METHOD_PATCH;
 		return UA_OK;
 	}
 
@@ -211,6 +214,25 @@ has_encoded_nul(const char *s, size_t len)
 		if ((size_t)(p - s) + 2 < len && p[1] == '0' && p[2] == '0')
 			return true;
 	return false;
+}
+
+/*
+ * ROOT_PATH, as Starlette treats FastAPI's root_path: a path under it
+ * is routed without it (a server or a rewrite that passes the prefix
+ * on), and any other path as it is (a proxy that strips the prefix).
+ */
+static void
+strip_root_path(char *path, const char *root)
+{
+	size_t n = root != NULL ? strlen(root) : 0;
+
+	if (n == 0 || strncmp(path, root, n) != 0 ||
+	    (path[n] != '/' && path[n] != '\0'))
+		return;
+	if (path[n] == '\0')
+		memcpy(path, "/", 2);
+	else
+		memmove(path, path + n, strlen(path + n) + 1);
 }
 
 enum ua_err
@@ -256,6 +278,7 @@ ua_req_parse(struct ua_req *req, char *const *envp, const struct ua_input *in,
 		req->path = ua_url_decode(joined, strlen(joined), false, NULL);
 		free(joined);
 	}
+	strip_root_path(req->path, settings->root_path);
 	if ((q = ua_req_env(req, "QUERY_STRING")) != NULL)
 		req->raw_query = q;
 	if ((uri != NULL && *uri == '/' && has_encoded_nul(uri, strlen(uri))) ||

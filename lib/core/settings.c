@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ enum stype {
 	ST_JWT_ALG,
 	ST_PW_SCHEME,
 	ST_NETLIST, /* addresses and CIDRs */
+	ST_PATH,    /* "" or a path prefix: ROOT_PATH */
 	ST__MAX
 };
 
@@ -83,6 +85,7 @@ static const struct sdef defs[] = {
 	    "https://cdn.jsdelivr.net/npm", 1, 0, OFF(docs_assets_url) },
 	{ "TRUSTED_PROXIES", ST_NETLIST, SN_OPTIONAL, "", 0, 0,
 	    OFF(trusted_proxies) },
+	{ "ROOT_PATH", ST_PATH, SN_OPTIONAL, "", 0, 0, OFF(root_path) },
 };
 
 static const char *const jwt_algs[UA_JWT__MAX] = {
@@ -149,6 +152,50 @@ ua_settings_normalise_db_url(const char *url)
 	    strcspn(plus, "/:@") == (size_t)(colon - plus))
 		return ua_xasprintf("%.*s%s", (int)(plus - url), url, colon);
 	return ua_xstrdup(url);
+}
+
+/*
+ * A path prefix: empty, or "/" followed by segments of letters, digits
+ * and "-._~" (what "/~user" and "/api-app" need), none "." or "..".  No
+ * other character, so that the prefix goes into headers, JSON and HTML
+ * as it is, and compares with a decoded request path.
+ */
+static bool
+path_prefix_ok(const char *v)
+{
+	const char *seg;
+	size_t	    n;
+
+	if (*v == '\0')
+		return true;
+	if (*v != '/')
+		return false;
+	while (*v == '/') {
+		seg = ++v;
+		while (*v != '\0' && *v != '/') {
+			if (!isalnum((unsigned char)*v) &&
+			    strchr("-._~", *v) == NULL)
+				return false;
+			v++;
+		}
+		n = (size_t)(v - seg);
+		if ((n == 0 && *v != '\0') || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false; /* "//", "/./", "/../" */
+	}
+	return *v == '\0';
+}
+
+/* "v" without its trailing slash: "/" is the empty prefix. */
+static char *
+path_prefix(const char *v)
+{
+	char  *p = ua_xstrdup(v);
+	size_t n = strlen(p);
+
+	while (n > 0 && p[n - 1] == '/')
+		p[--n] = '\0';
+	return p;
 }
 
 /*
@@ -230,6 +277,17 @@ store(struct ua_settings *s, const struct sdef *d, const char *v, char *err,
 	case ST_NETLIST:
 		return ua_netlist_parse(v, (struct ua_netlist *)(base + d->off),
 		    err, errlen);
+	case ST_PATH:
+		if (!path_prefix_ok(v)) {
+			snprintf(err, errlen,
+			    "setting %s must be empty or a path such as "
+			    "/~user or /api-app (letters, digits and -._~ "
+			    "between slashes), not \"%.40s\"",
+			    d->name, v);
+			return false;
+		}
+		*(char **)(base + d->off) = path_prefix(v);
+		return true;
 	case ST__MAX:
 		break;
 	}
@@ -364,6 +422,12 @@ out:
 	return er;
 }
 
+const char *
+ua_root_path(const struct ua_settings *s)
+{
+	return s != NULL && s->root_path != NULL ? s->root_path : "";
+}
+
 void
 ua_settings_cleanup(struct ua_settings *s)
 {
@@ -374,6 +438,7 @@ ua_settings_cleanup(struct ua_settings *s)
 	free(s->app_name);
 	free(s->cors_origins);
 	free(s->docs_assets_url);
+	free(s->root_path);
 	free(s->env_file);
 	memset(s, 0, sizeof(*s));
 }

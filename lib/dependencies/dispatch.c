@@ -26,6 +26,8 @@ ua_dispatch(const struct ua_services *svc,
 		ua_resp_header(req, "Allow", "%s", allow.data);
 	} else if (er != UA_OK)
 		ua_resp_error(req, er);
+	else if (route->body != UA_BODY_NONE && req->length_unknown)
+		ua_resp_error(req, UA_ERR_LENGTH_REQUIRED);
 	else {
 		if (ua_access_check(svc, req, &call, &caller)) {
 			route->handler(req, &call);

@@ -321,13 +321,15 @@ operation(const struct ua_router *router, const struct ua_route *r)
 }
 
 static struct json_object *
-security_schemes(void)
+security_schemes(const char *root_path)
 {
 	struct json_object *s = json_object_new_object(), *o, *f, *pw;
+	char		    url[512];
 
+	snprintf(url, sizeof(url), "%s/api/auth/login", root_path);
 	pw = json_object_new_object();
 	json_object_object_add(pw, "scopes", json_object_new_object());
-	json_object_object_add(pw, "tokenUrl", str("/api/auth/login"));
+	json_object_object_add(pw, "tokenUrl", str(url));
 	f = json_object_new_object();
 	json_object_object_add(f, "password", pw);
 	o = json_object_new_object();
@@ -343,11 +345,11 @@ security_schemes(void)
 }
 
 struct json_object *
-ua_openapi_document(const char *title, const struct ua_router *const *routers,
-    size_t nrouters)
+ua_openapi_document(const char *title, const char *root_path,
+    const struct ua_router *const *routers, size_t nrouters)
 {
 	struct json_object    *doc = json_object_new_object(), *info, *paths;
-	struct json_object    *item, *comp;
+	struct json_object    *item, *comp, *servers, *server;
 	const struct ua_route *r;
 	char		       method[16];
 	size_t		       i, j, k;
@@ -375,10 +377,18 @@ ua_openapi_document(const char *title, const struct ua_router *const *routers,
 		}
 	comp = json_object_new_object();
 	json_object_object_add(comp, "schemas", ua_openapi_components());
-	json_object_object_add(comp, "securitySchemes", security_schemes());
+	json_object_object_add(comp, "securitySchemes",
+	    security_schemes(root_path));
 
 	json_object_object_add(doc, "openapi", str("3.1.0"));
 	json_object_object_add(doc, "info", info);
+	if (root_path[0] != '\0') {
+		server = json_object_new_object();
+		json_object_object_add(server, "url", str(root_path));
+		servers = json_object_new_array();
+		json_object_array_add(servers, server);
+		json_object_object_add(doc, "servers", servers);
+	}
 	json_object_object_add(doc, "paths", paths);
 	json_object_object_add(doc, "components", comp);
 	return doc;

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "userapi/alloc.h"
 #include "userapi/buf.h"
 #include "userapi/response.h"
 #include "userapi/router.h"
@@ -128,6 +129,7 @@ ua_route_answer_page(struct ua_req *req, struct ua_buf *items, const char *base,
 	struct ua_buf b;
 	int64_t	      pages = total / limit + (total % limit != 0 ? 1 : 0);
 	int64_t	      last = pages > 0 ? pages : 1;
+	char *where = ua_xasprintf("%s%s", ua_root_path(req->settings), base);
 
 	ua_buf_printf(items,
 	    "],\"meta\":{\"page\":%lld,\"limit\":%lld,"
@@ -135,23 +137,27 @@ ua_route_answer_page(struct ua_req *req, struct ua_buf *items, const char *base,
 	    (long long)page, (long long)limit, (long long)total,
 	    (long long)pages);
 	ua_resp_header(req, "X-Total-Count", "%lld", (long long)total);
-	/* RFC 8288 links between pages, relative, as API.md shows them. */
+	/*
+	 * RFC 8288 links between pages, relative, as API.md shows them,
+	 * under ROOT_PATH.
+	 */
 	ua_buf_init(&b);
 	ua_buf_printf(&b,
 	    "<%s?%spage=1&limit=%lld>; rel=\"first\", "
 	    "<%s?%spage=%lld&limit=%lld>; rel=\"last\"",
-	    base, filters, (long long)limit, base, filters, (long long)last,
+	    where, filters, (long long)limit, where, filters, (long long)last,
 	    (long long)limit);
 	if (page > 1)
 		ua_buf_printf(&b, ", <%s?%spage=%lld&limit=%lld>; rel=\"prev\"",
-		    base, filters,
+		    where, filters,
 		    (long long)(page - 1 < last ? page - 1 : last),
 		    (long long)limit);
 	if (page < pages)
 		ua_buf_printf(&b, ", <%s?%spage=%lld&limit=%lld>; rel=\"next\"",
-		    base, filters, (long long)page + 1, (long long)limit);
+		    where, filters, (long long)page + 1, (long long)limit);
 	ua_resp_header(req, "Link", "%s", b.data);
 	ua_buf_cleanup(&b);
+	free(where);
 	ua_resp_json_text(req, 200, items);
 }
 

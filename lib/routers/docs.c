@@ -77,7 +77,8 @@ openapi_json(struct ua_req *req, const struct ua_call *call)
 	if (docs_off(req))
 		return;
 	if (doc == NULL) {
-		o = ua_openapi_document(req->settings->app_name, ua_all_routers,
+		o = ua_openapi_document(req->settings->app_name,
+		    ua_root_path(req->settings), ua_all_routers,
 		    ua_nall_routers);
 		doc = ua_xstrdup(json_object_to_json_string_length(o,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
@@ -112,7 +113,11 @@ swagger_ui(struct ua_req *req, const struct ua_call *call)
 	    "/swagger-ui-dist@5/swagger-ui-bundle.js\"></script>\n"
 	    "<script>\n"
 	    "const ui = SwaggerUIBundle({\n"
-	    "    url: '/openapi.json',\n"
+	    "    url: '");
+	/* ROOT_PATH's characters need no escaping in a JS string. */
+	ua_buf_puts(&b, ua_root_path(s));
+	ua_buf_puts(&b,
+	    "/openapi.json',\n"
 	    "    dom_id: '#swagger-ui',\n"
 	    "    layout: 'BaseLayout',\n"
 	    "    deepLinking: true,\n"
@@ -157,7 +162,9 @@ redoc(struct ua_req *req, const struct ua_call *call)
 	    "</head>\n<body>\n"
 	    "<noscript>ReDoc needs JavaScript to show the documentation."
 	    "</noscript>\n"
-	    "<redoc spec-url=\"/openapi.json\"></redoc>\n<script src=\"");
+	    "<redoc spec-url=\"");
+	html_escape(&b, ua_root_path(s));
+	ua_buf_puts(&b, "/openapi.json\"></redoc>\n<script src=\"");
 	assets(&b, s);
 	ua_buf_puts(&b,
 	    "/redoc@2/bundles/redoc.standalone.js\"></script>\n"

@@ -294,8 +294,8 @@ create_order(struct ua_req *req, const struct ua_call *call)
 	} else if (er != UA_OK)
 		answer_error(req, er);
 	else {
-		ua_resp_header(req, "Location", "/api/orders/%lld",
-		    (long long)o.id);
+		ua_resp_header(req, "Location", "%s/api/orders/%lld",
+		    ua_root_path(req->settings), (long long)o.id);
 		answer_order(req, 201, &o);
 	}
 out:

@@ -2,7 +2,8 @@
  * fuzz_jwt_claims.c -- the claims of a correctly signed token, from
  * arbitrary bytes: ua_jwt_verify() (which reads userapi's own token
  * shape without the JSON parser) must accept exactly what the rules say
- * of the payload as json-c parses it, with the same values.
+ * of the payload as json-c parses it, with the same values, "sid"
+ * included ("jti" is never checked: it only makes tokens differ).
  */
 #include "config.h"
 
@@ -65,6 +66,26 @@ int_claim(struct json_object *o, const char *k, int64_t *v)
 	return 1;
 }
 
+/*
+ * "sid": absent (""), or a string that is a session id as userapi
+ * writes them (a lower-case UUID), with no NUL inside.
+ */
+static int
+sid_claim(struct json_object *o, char sid[UA_SESSION_ID_LEN + 1])
+{
+	struct json_object *x;
+
+	sid[0] = '\0';
+	if (!json_object_object_get_ex(o, "sid", &x))
+		return 1;
+	if (!json_object_is_type(x, json_type_string) ||
+	    json_object_get_string_len(x) != UA_SESSION_ID_LEN ||
+	    !ua_session_id_valid(json_object_get_string(x)))
+		return 0;
+	memcpy(sid, json_object_get_string(x), UA_SESSION_ID_LEN + 1);
+	return 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -94,12 +115,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int_claim(pl, "iat", &want.iat)) &&
 	    (!json_object_object_get_ex(pl, "ver", NULL) ||
 		int_claim(pl, "ver", &want.ver)) &&
-	    want.exp > NOW && want.iat <= NOW + 60;
+	    sid_claim(pl, want.sid) && want.exp > NOW && want.iat <= NOW + 60;
 	if (ok_got != ok_want)
 		abort();
 	if (ok_got &&
 	    (got.sub != want.sub || got.iat != want.iat ||
-		got.exp != want.exp || got.ver != want.ver))
+		got.exp != want.exp || got.ver != want.ver ||
+		strcmp(got.sid, want.sid) != 0))
 		abort();
 	json_object_put(pl);
 	free(tok);

@@ -885,6 +885,54 @@ START_TEST(fcgi_no_length_small_body_read)
 }
 END_TEST
 
+/*
+ * Plain CGI, a method that may carry a body but no CONTENT_LENGTH: the
+ * route answers first (404, 405, a bodiless route's own answer); only a
+ * route that takes a body demands the length.
+ */
+static void
+cgi_no_length(struct xchg *x, const char *program, const char *method,
+    const char *target)
+{
+	struct http_req req = { .method = method,
+		.target = target,
+		.no_length = true };
+	char		prog[1024], err[1024] = "";
+
+	memset(x, 0, sizeof(*x));
+	x->target = TARGET_CGI;
+	snprintf(x->label, sizeof(x->label), "cgi %s %s", method, target);
+	snprintf(prog, sizeof(prog), "%s/%s", stack_env("UA_TEST_CGI_BIN"),
+	    program);
+	ck_assert_msg(http_cgi(prog, stack_env("UA_TEST_ENV_FILE"), &req,
+			  &x->resp, 30, err, sizeof(err)) == 0,
+	    "%s: %s", x->label, err);
+}
+
+START_TEST(cgi_no_length_route_first)
+{
+	struct xchg x;
+
+	cgi_no_length(&x, "health.fcgi", "PUT", "/health");
+	want_detail(&x, 405, "Method Not Allowed");
+	xchg_free(&x);
+	cgi_no_length(&x, "health.fcgi", "POST", "/api/nowhere");
+	want_detail(&x, 404, "Not Found");
+	xchg_free(&x);
+	/* Logout takes no body: its bearer check answers. */
+	cgi_no_length(&x, "auth.fcgi", "POST", "/api/auth/logout");
+	want_detail(&x, 401, "Not authenticated");
+	xchg_free(&x);
+	/* Registration takes one: without a length it cannot be read. */
+	cgi_no_length(&x, "users.fcgi", "POST", "/api/users/");
+	want_detail(&x, 411, "Length Required");
+	xchg_free(&x);
+	cgi_no_length(&x, "users.fcgi", "PATCH", "/api/users/1");
+	want_detail(&x, 411, "Length Required");
+	xchg_free(&x);
+}
+END_TEST
+
 START_TEST(fcgi_get_without_length_200)
 {
 	struct http_req req = { .method = "GET",
@@ -899,7 +947,7 @@ START_TEST(fcgi_get_without_length_200)
 }
 END_TEST
 
-START_TEST(cgi_post_without_length_411)
+START_TEST(cgi_post_without_length_routed_first)
 {
 	struct http_req	    req = { .method = "POST",
 		    .target = "/health",
@@ -909,8 +957,9 @@ START_TEST(cgi_post_without_length_411)
 	struct xchg	    x;
 	struct json_object *o, *d;
 
+	/* /health takes no body: its route answers, not a 411. */
 	xchg_run(&x, TARGET_CGI, &req);
-	want_status(&x, 411);
+	want_status(&x, 405);
 	want_header(&x, "Content-Type", "application/json");
 	want_request_id(&x);
 	o = json_tokener_parse(x.resp.body);
@@ -1029,11 +1078,12 @@ limits_suite(void)
 	tcase_add_test(tc, fcgi_no_length_at_cap_not_413);
 	tcase_add_test(tc, fcgi_no_length_small_body_read);
 	tcase_add_test(tc, fcgi_get_without_length_200);
+	tcase_add_test(tc, cgi_no_length_route_first);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cgi_content_length");
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, cgi_post_without_length_411);
+	tcase_add_test(tc, cgi_post_without_length_routed_first);
 	tcase_add_test(tc, cgi_reads_no_further_than_length);
 	tcase_add_test(tc, cgi_length_over_cap_413);
 	tcase_add_loop_test(tc, short_body_is_4xx, TARGET_CGI, TARGET__MAX);
@@ -1513,6 +1563,118 @@ START_TEST(cgi_same_as_server)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Suite root_path: ROOT_PATH under plain CGI and direct FastCGI        */
+/* ------------------------------------------------------------------ */
+
+#define ROOT "/~ann"
+
+/*
+ * The stack's settings file with ROOT_PATH added, in "path" (a file of
+ * the case's own, removed by the caller).
+ */
+static void
+settings_with_root(char *path, size_t len)
+{
+	FILE *in, *out;
+	char  line[4096];
+	int   fd;
+
+	snprintf(path, len, "/tmp/ua-root-env-XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_ptr_nonnull(out = fdopen(fd, "w"));
+	ck_assert_ptr_nonnull(in = fopen(stack_env("UA_TEST_ENV_FILE"), "r"));
+	while (fgets(line, sizeof(line), in) != NULL)
+		if (strncmp(line, "ROOT_PATH=", 10) != 0)
+			fputs(line, out);
+	fclose(in);
+	fprintf(out, "ROOT_PATH=" ROOT "/\n");
+	ck_assert_int_eq(fclose(out), 0);
+}
+
+/* "method target" through "program" as plain CGI or direct FastCGI. */
+static void
+under_root(struct xchg *x, bool fastcgi, const char *env_file,
+    const char *program, const char *method, const char *target)
+{
+	struct http_req req = { .method = method, .target = target };
+	char		prog[1024], err[1024] = "";
+	int		rc;
+
+	memset(x, 0, sizeof(*x));
+	x->target = fastcgi ? TARGET_FASTCGI : TARGET_CGI;
+	snprintf(x->label, sizeof(x->label), "%s %s %s",
+	    fastcgi ? "fastcgi" : "cgi", method, target);
+	snprintf(prog, sizeof(prog), "%s/%s", stack_env("UA_TEST_CGI_BIN"),
+	    program);
+	rc = fastcgi ?
+	    http_fcgi(prog, env_file, &req, &x->resp, 30, err, sizeof(err)) :
+	    http_cgi(prog, env_file, &req, &x->resp, 30, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s: %s", x->label, err);
+}
+
+/*
+ * Routes match after ROOT_PATH (or without it, behind a proxy that
+ * strips it), an unknown path under it is the JSON 404, and what the
+ * API writes carries it: the document's "servers" and token URL, the
+ * docs pages' document URL.  _i: 0 plain CGI, 1 direct FastCGI.
+ */
+START_TEST(root_path_routes_and_urls)
+{
+	struct xchg x;
+	char	    env[64];
+	bool	    fcgi = _i == 1;
+
+	settings_with_root(env, sizeof(env));
+	under_root(&x, fcgi, env, "health.fcgi", "GET", ROOT "/health");
+	want_status(&x, 200);
+	want_body(&x, BODY_HEALTHY);
+	xchg_free(&x);
+	under_root(&x, fcgi, env, "health.fcgi", "GET", ROOT "/health/");
+	want_status(&x, 200);
+	xchg_free(&x);
+	under_root(&x, fcgi, env, "health.fcgi", "GET", "/health");
+	want_status(&x, 200);
+	xchg_free(&x);
+	under_root(&x, fcgi, env, "health.fcgi", "GET", ROOT "/nowhere");
+	want_detail(&x, 404, "Not Found");
+	xchg_free(&x);
+	under_root(&x, fcgi, env, "users.fcgi", "GET", ROOT "/api/users/");
+	want_detail(&x, 401, "Not authenticated");
+	xchg_free(&x);
+	under_root(&x, fcgi, env, "docs.fcgi", "GET", ROOT "/openapi.json");
+	want_status(&x, 200);
+	ck_assert_msg(strstr(x.resp.body,
+			  "\"servers\":[{\"url\":\"" ROOT "\"}]") != NULL,
+	    "%s: no servers of " ROOT ": %.300s", x.label, x.resp.body);
+	ck_assert_msg(strstr(x.resp.body,
+			  "\"tokenUrl\":\"" ROOT "/api/auth/login\"") != NULL,
+	    "%s: tokenUrl without " ROOT, x.label);
+	xchg_free(&x);
+	under_root(&x, fcgi, env, "docs.fcgi", "GET", ROOT "/api/docs");
+	want_status(&x, 200);
+	ck_assert_msg(strstr(x.resp.body, "url: '" ROOT "/openapi.json'") !=
+		NULL,
+	    "%s: the page loads another document", x.label);
+	xchg_free(&x);
+	unlink(env);
+}
+END_TEST
+
+static Suite *
+root_path_suite(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("root_path");
+	tc = tcase_create("under_a_prefix");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, root_path_routes_and_urls, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 static Suite *
 cgi_parity_suite(void)
 {
@@ -1551,6 +1713,7 @@ main(void)
 	srunner_add_suite(sr, head_suite());
 	srunner_add_suite(sr, worker_suite());
 	srunner_add_suite(sr, cgi_parity_suite());
+	srunner_add_suite(sr, root_path_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -228,6 +228,31 @@ START_TEST(list_and_me)
 }
 END_TEST
 
+/*
+ * ROOT_PATH: a path under it is routed without it, and the page links
+ * carry it.
+ */
+START_TEST(root_path_routes_and_links)
+{
+	static char root[] = "/~ann";
+	const char *b;
+
+	settings.root_path = root;
+	ck_assert_int_eq(serve("GET", "/~ann/api/users/?limit=1", bob, NULL,
+			     &b),
+	    200);
+	ck_assert_ptr_nonnull(strstr(out.data,
+	    "Link: </~ann/api/users/?page=1&limit=1>; rel=\"first\", "
+	    "</~ann/api/users/?page=2&limit=1>; rel=\"last\", "
+	    "</~ann/api/users/?page=2&limit=1>; rel=\"next\"\r\n"));
+	/* A proxy that strips the prefix: the same route. */
+	ck_assert_int_eq(serve("GET", "/api/auth/me", bob, NULL, &b), 200);
+	ck_assert_int_eq(serve("GET", "/~annie/api/auth/me", bob, NULL, &b),
+	    404);
+	settings.root_path = NULL;
+}
+END_TEST
+
 /* A token of a deleted user is refused by the step, not by a handler. */
 START_TEST(deleted_caller_is_refused_everywhere)
 {
@@ -254,6 +279,7 @@ handlers_suite(void)
 	tcase_add_test(tc, read_a_user_with_the_caller);
 	tcase_add_test(tc, self_or_admin_is_declared);
 	tcase_add_test(tc, list_and_me);
+	tcase_add_test(tc, root_path_routes_and_links);
 	tcase_add_test(tc, deleted_caller_is_refused_everywhere);
 	suite_add_tcase(s, tc);
 	return s;

@@ -32,7 +32,8 @@ static struct json_object *doc;
 static void
 setup(void)
 {
-	doc = ua_openapi_document("Test API", ua_all_routers, ua_nall_routers);
+	doc = ua_openapi_document("Test API", "", ua_all_routers,
+	    ua_nall_routers);
 }
 
 static void
@@ -585,6 +586,52 @@ START_TEST(docs_pages_load_assets_from_the_setting)
 }
 END_TEST
 
+/* The OAuth2 password flow's tokenUrl of document "d". */
+static struct json_object *
+token_url(struct json_object *d)
+{
+	struct json_object *o =
+	    at(d, "components", "securitySchemes", "OAuth2PasswordBearer");
+
+	return at(o, "flows", "password", "tokenUrl");
+}
+
+/*
+ * ROOT_PATH: the document's "servers" and token URL, and the URL the
+ * docs pages load it from, carry it; without one there is no "servers".
+ */
+START_TEST(root_path_in_the_document_and_the_pages)
+{
+	struct ua_settings  s = docs_settings(true, "/static/");
+	struct json_object *d, *v;
+	char		   *o;
+
+	d = ua_openapi_document("T", "", ua_all_routers, ua_nall_routers);
+	ck_assert_ptr_null(at(d, "servers", NULL, NULL));
+	ck_assert_str_eq(json_object_get_string(token_url(d)),
+	    "/api/auth/login");
+	json_object_put(d);
+	d = ua_openapi_document("T", "/~ann", ua_all_routers, ua_nall_routers);
+	ck_assert_ptr_nonnull(v = json_object_object_get(d, "servers"));
+	ck_assert_str_eq(json_object_to_json_string_ext(v,
+			     JSON_C_TO_STRING_PLAIN |
+				 JSON_C_TO_STRING_NOSLASHESCAPE),
+	    "[{\"url\":\"/~ann\"}]");
+	ck_assert_str_eq(json_object_get_string(token_url(d)),
+	    "/~ann/api/auth/login");
+	json_object_put(d);
+
+	s.root_path = (char *)(uintptr_t) "/~ann";
+	o = serve_docs(&s, "/~ann/api/docs");
+	ck_assert(strncmp(o, "Status: 200 ", 12) == 0);
+	ck_assert_ptr_nonnull(strstr(o, "url: '/~ann/openapi.json'"));
+	free(o);
+	o = serve_docs(&s, "/~ann/api/redoc");
+	ck_assert_ptr_nonnull(strstr(o, "spec-url=\"/~ann/openapi.json\""));
+	free(o);
+}
+END_TEST
+
 START_TEST(docs_disabled_are_404)
 {
 	static const char *const paths[] = {
@@ -637,6 +684,7 @@ openapi_suite(void)
 	tc = tcase_create("docs_pages");
 	tcase_add_test(tc, docs_pages_load_assets_from_the_setting);
 	tcase_add_test(tc, docs_disabled_are_404);
+	tcase_add_test(tc, root_path_in_the_document_and_the_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }

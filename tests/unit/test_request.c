@@ -243,15 +243,54 @@ START_TEST(undeclared_body_read_to_end_under_fastcgi)
 }
 END_TEST
 
-START_TEST(cgi_body_without_length_is_411)
+/*
+ * Plain CGI, a POST without CONTENT_LENGTH: nothing is read, and the
+ * route decides (a route that takes a body answers 411, see
+ * test_router; the health worker's routes take none: 405).
+ */
+START_TEST(cgi_body_without_length_is_left_to_the_route)
 {
 	char **env = ENV("REQUEST_METHOD=POST", "REQUEST_URI=/");
 
 	in.is_cgi = true;
 	set_body("{}");
-	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings),
-	    UA_ERR_LENGTH_REQUIRED);
+	ck_assert_int_eq(ua_req_parse(&req, env, &in, &settings), UA_OK);
+	ck_assert(req.length_unknown);
+	ck_assert_ptr_null(req.body);
 	ck_assert_uint_eq(body.pos, 0);
+	serve(ENV("REQUEST_METHOD=POST", "REQUEST_URI=/health"));
+	ck_assert_msg(strncmp(out.data, "Status: 405", 11) == 0, "%s",
+	    out.data);
+	ck_assert_uint_eq(body.pos, 0);
+}
+END_TEST
+
+/* ROOT_PATH: routed without it when a path carries it, else as is. */
+START_TEST(root_path_is_stripped_when_present)
+{
+	static const char *const cases[][2] = {
+		{ "REQUEST_URI=/~ann/api/users/7?x=1", "/api/users/7" },
+		{ "REQUEST_URI=/~ann", "/" },
+		{ "REQUEST_URI=/~ann/", "/" },
+		{ "REQUEST_URI=/api/users/7", "/api/users/7" },
+		{ "REQUEST_URI=/~annie/api", "/~annie/api" },
+		{ "REQUEST_URI=/x/~ann/api", "/x/~ann/api" },
+	};
+	static char root[] = "/~ann";
+	size_t	    i;
+
+	settings.root_path = root;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ua_req_cleanup(&req);
+		ua_req_init(&req);
+		ck_assert_int_eq(ua_req_parse(&req,
+				     ENV("REQUEST_METHOD=GET", cases[i][0]),
+				     &in, &settings),
+		    UA_OK);
+		ck_assert_msg(strcmp(req.path, cases[i][1]) == 0,
+		    "%s: routed as %s", cases[i][0], req.path);
+	}
+	settings.root_path = NULL;
 }
 END_TEST
 
@@ -511,7 +550,8 @@ request_suite(void)
 	tcase_add_test(tc, declared_oversize_refused_unread_in_cgi);
 	tcase_add_test(tc, undeclared_oversize_refused_under_fastcgi);
 	tcase_add_test(tc, undeclared_body_read_to_end_under_fastcgi);
-	tcase_add_test(tc, cgi_body_without_length_is_411);
+	tcase_add_test(tc, cgi_body_without_length_is_left_to_the_route);
+	tcase_add_test(tc, root_path_is_stripped_when_present);
 	tcase_add_test(tc, junk_content_length_refused);
 	tcase_add_test(tc, short_body_is_bad_request);
 	suite_add_tcase(s, tc);

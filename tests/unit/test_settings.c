@@ -65,6 +65,7 @@ START_TEST(defaults_fill_the_rest)
 	ck_assert(s.docs_enabled);
 	ck_assert_ptr_nonnull(s.docs_assets_url);
 	ck_assert_uint_eq(s.trusted_proxies.len, 0);
+	ck_assert_str_eq(s.root_path, "");
 	ua_settings_cleanup(&s);
 }
 END_TEST
@@ -80,9 +81,10 @@ START_TEST(every_setting_is_read)
 	    "LOGIN_MAX_FAILURES=3", "LOGIN_WINDOW_SECONDS=60",
 	    "REFRESH_TOKEN_EXPIRE_DAYS=7", "REFRESH_TOKEN_REUSE_SECONDS=0",
 	    "DOCS_ENABLED=off", "DOCS_ASSETS_URL=/static",
-	    "TRUSTED_PROXIES=127.0.0.1, 10.0.0.0/8");
+	    "TRUSTED_PROXIES=127.0.0.1, 10.0.0.0/8", "ROOT_PATH=/~ann/api");
 
 	ck_assert_int_eq(load(&s, env), UA_OK);
+	ck_assert_str_eq(s.root_path, "/~ann/api");
 	ck_assert_int_eq(s.jwt_algorithm, UA_JWT_HS512);
 	ck_assert_int_eq(s.access_token_expire_minutes, 5);
 	ck_assert_str_eq(s.app_name, "Accounts");
@@ -208,6 +210,48 @@ START_TEST(refresh_bounds_accepted)
 	ck_assert_int_eq(s.refresh_token_expire_days, 3650);
 	ck_assert_int_eq(s.refresh_token_reuse_seconds, 3600);
 	ua_settings_cleanup(&s);
+}
+END_TEST
+
+/* ROOT_PATH: a path prefix, its trailing slash dropped. */
+START_TEST(root_path_values)
+{
+	static const char *const ok[][2] = {
+		{ "ROOT_PATH=", "" },
+		{ "ROOT_PATH=/", "" },
+		{ "ROOT_PATH=/~ann", "/~ann" },
+		{ "ROOT_PATH=/~ann/", "/~ann" },
+		{ "ROOT_PATH=/api-app/v1.2_x", "/api-app/v1.2_x" },
+	};
+	static const char *const bad[] = {
+		"ROOT_PATH=~ann",	/* not absolute */
+		"ROOT_PATH=/a//b",	/* an empty segment */
+		"ROOT_PATH=/a/../b",	/* a dot segment */
+		"ROOT_PATH=/.",		/* likewise */
+		"ROOT_PATH=/a b",	/* a space */
+		"ROOT_PATH=/a%20b",	/* percent-encoding */
+		"ROOT_PATH=/a\"b",	/* a quote, for HTML and JS */
+		"ROOT_PATH=/a?b",	/* a query */
+		"ROOT_PATH=http://x/a", /* a URL */
+	};
+	struct ua_settings s;
+	char		 **env;
+	size_t		   i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		env = ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET,
+		    ok[i][0]);
+		ck_assert_msg(load(&s, env) == UA_OK, "%s: %s", ok[i][0], err);
+		ck_assert_str_eq(s.root_path, ok[i][1]);
+		ua_settings_cleanup(&s);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		env =
+		    ENV("DATABASE_URL=dbname=x", "JWT_SECRET=" SECRET, bad[i]);
+		ck_assert_msg(load(&s, env) == UA_ERR_CONFIG, "accepted %s",
+		    bad[i]);
+		ck_assert_msg(strstr(err, "ROOT_PATH") != NULL, "%s", err);
+	}
 }
 END_TEST
 
@@ -416,6 +460,7 @@ settings_suite(void)
 	tcase_add_test(tc, bad_numbers_refused);
 	tcase_add_test(tc, refresh_bounds_accepted);
 	tcase_add_test(tc, bad_enums_and_bools_refused);
+	tcase_add_test(tc, root_path_values);
 	tcase_add_test(tc, booleans_accept_every_spelling);
 	tcase_add_test(tc, names_are_case_insensitive);
 	tcase_add_test(tc, request_headers_are_never_settings);
