@@ -22,29 +22,9 @@
 #include "userapi/worker.h"
 #include "fake_repo.h"
 #include "fake_session_repo.h"
+#include "unit-app.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
-
-struct memin {
-	const char *data;
-	size_t	    len;
-	size_t	    pos;
-};
-
-static int
-mem_read(void *arg, char *buf, int len)
-{
-	struct memin *m = arg;
-	size_t	      n = m->len - m->pos;
-
-	if ((size_t)len < n)
-		n = (size_t)len;
-	if (n == 0)
-		return 0;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (int)n;
-}
 
 static int64_t
 wall_clock(void)
@@ -116,42 +96,16 @@ serve(const char *method, const char *path, int64_t as, const char *body,
     const char **resp)
 {
 	struct ua_jwt_claims c = { as, 0, wall_clock() + 600, 0, "", "" };
-	struct memin	     m = { body, body != NULL ? strlen(body) : 0, 0 };
-	struct ua_input	     in = { mem_read, &m, false };
-	char		     env[6][1200], *envp[7], *token;
-	const char	    *p;
-	size_t		     n = 0;
+	struct unit_request  r = { method, path, NULL, NULL, body };
+	char		    *token = NULL;
+	int		     status;
 
-	snprintf(env[n], sizeof(env[n]), "REQUEST_METHOD=%s", method);
-	envp[n] = env[n];
-	n++;
-	snprintf(env[n], sizeof(env[n]), "REQUEST_URI=%s", path);
-	envp[n] = env[n];
-	n++;
-	if (as != 0) {
-		token = ua_jwt_sign(UA_JWT_HS256, SECRET, strlen(SECRET), &c);
-		snprintf(env[n], sizeof(env[n]), "HTTP_AUTHORIZATION=Bearer %s",
-		    token);
-		envp[n] = env[n];
-		n++;
-		free(token);
-	}
-	if (body != NULL) {
-		snprintf(env[n], sizeof(env[n]),
-		    "CONTENT_TYPE=application/json");
-		envp[n] = env[n];
-		n++;
-		snprintf(env[n], sizeof(env[n]), "CONTENT_LENGTH=%zu",
-		    strlen(body));
-		envp[n] = env[n];
-		n++;
-	}
-	envp[n] = NULL;
-	ua_buf_reset(&out);
-	ua_app_handle(&app, envp, &in, &out);
-	ck_assert_ptr_nonnull(p = strstr(out.data, "\r\n\r\n"));
-	*resp = p + 4;
-	return atoi(out.data + strlen("Status: "));
+	if (as != 0)
+		r.token = token =
+		    ua_jwt_sign(UA_JWT_HS256, SECRET, strlen(SECRET), &c);
+	status = unit_serve(&app, &out, &r, resp);
+	free(token);
+	return status;
 }
 
 START_TEST(register_then_conflict)

@@ -23,6 +23,7 @@
 #include "userapi/worker.h"
 #include "fake_repo.h"
 #include "fake_session_repo.h"
+#include "unit-app.h"
 
 #define SECRET "session-test-secret-0123456789abcdef"
 #define CLIENT "192.0.2.7"
@@ -963,27 +964,6 @@ END_TEST
 
 /* --- the bearer step through the real dispatch ------------------------- */
 
-struct memin {
-	const char *data;
-	size_t	    len;
-	size_t	    pos;
-};
-
-static int
-mem_read(void *arg, char *buf, int len)
-{
-	struct memin *m = arg;
-	size_t	      n = m->len - m->pos;
-
-	if ((size_t)len < n)
-		n = (size_t)len;
-	if (n == 0)
-		return 0;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (int)n;
-}
-
 /* The auth worker's routers. */
 static const struct ua_router *const routers[] = {
 	&ua_router_auth,
@@ -1020,43 +1000,9 @@ static int
 serve(const char *method, const char *path, const char *token, const char *body,
     const char **resp)
 {
-	struct memin	m = { body, body != NULL ? strlen(body) : 0, 0 };
-	struct ua_input in = { mem_read, &m, false };
-	char		env[6][1200], *envp[7];
-	const char     *p;
-	size_t		n = 0;
+	struct unit_request r = { method, path, token, CLIENT, body };
 
-	snprintf(env[n], sizeof(env[n]), "REQUEST_METHOD=%s", method);
-	envp[n] = env[n];
-	n++;
-	snprintf(env[n], sizeof(env[n]), "REQUEST_URI=%s", path);
-	envp[n] = env[n];
-	n++;
-	snprintf(env[n], sizeof(env[n]), "REMOTE_ADDR=%s", CLIENT);
-	envp[n] = env[n];
-	n++;
-	if (token != NULL) {
-		snprintf(env[n], sizeof(env[n]), "HTTP_AUTHORIZATION=Bearer %s",
-		    token);
-		envp[n] = env[n];
-		n++;
-	}
-	if (body != NULL) {
-		snprintf(env[n], sizeof(env[n]),
-		    "CONTENT_TYPE=application/json");
-		envp[n] = env[n];
-		n++;
-		snprintf(env[n], sizeof(env[n]), "CONTENT_LENGTH=%zu",
-		    strlen(body));
-		envp[n] = env[n];
-		n++;
-	}
-	envp[n] = NULL;
-	ua_buf_reset(&out);
-	ua_app_handle(&app, envp, &in, &out);
-	ck_assert_ptr_nonnull(p = strstr(out.data, "\r\n\r\n"));
-	*resp = p + 4;
-	return atoi(out.data + strlen("Status: "));
+	return unit_serve(&app, &out, &r, resp);
 }
 
 /* An access token whose session ended is refused at once. */
