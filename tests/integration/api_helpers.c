@@ -1709,3 +1709,21 @@ pg_teardown(void)
 		    "PostgreSQL could not be started again; the "
 		    "cases after this one will fail\n");
 }
+
+long
+api_race_rounds(const char *var, double *budget_s)
+{
+	const char *s = getenv(var);
+	char	   *end;
+	long	    n;
+
+	*budget_s = 0;
+	if (s == NULL || *s == '\0') {
+		*budget_s = API_RACE_DEFAULT_SECONDS;
+		return 100;
+	}
+	n = strtol(s, &end, 10);
+	ck_assert_msg(*end == '\0' && n >= 1,
+	    "%s=\"%s\": want a whole number >= 1", var, s);
+	return n;
+}

@@ -310,4 +310,14 @@ void pg_setup(void);
 /* Unchecked teardown: the same, even after a crash or a timeout. */
 void pg_teardown(void);
 
+/*
+ * How many rounds a race runs: the whole number in environment variable
+ * "var" (scripts/test sets it from USERAPI_TEST_RACE_ROUNDS; "*budget_s"
+ * 0: every round runs), or without it 100 rounds, stopped early after
+ * API_RACE_DEFAULT_SECONDS ("*budget_s").  A malformed value fails the
+ * running test.
+ */
+#define API_RACE_DEFAULT_SECONDS 25.0
+long api_race_rounds(const char *var, double *budget_s);
+
 #endif

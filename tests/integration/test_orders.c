@@ -12,7 +12,7 @@
  *
  * Two races run on lighttpd and Apache with real parallel requests, for
  * $UA_TEST_ORDER_RACE_ROUNDS rounds each (default: 100, or fewer if
- * they take more than 25 s, see RACE_DEFAULT_SECONDS): the owner
+ * they take more than 25 s, see API_RACE_DEFAULT_SECONDS): the owner
  * cancelling while an admin pays the same pending order, and the same
  * POST with the same Idempotency-Key sent twice at once.
  *
@@ -1221,30 +1221,16 @@ END_TEST
 /* ---- races ---------------------------------------------------------- */
 
 /*
- * Without $UA_TEST_ORDER_RACE_ROUNDS, each race stops after 100 rounds or
- * RACE_DEFAULT_SECONDS, whichever comes first, to keep a default run of
- * both races under a minute a server; with it, every round runs.
+ * Rounds of each race: $UA_TEST_ORDER_RACE_ROUNDS, or 100 rounds within
+ * API_RACE_DEFAULT_SECONDS, to keep a default run of both races under a
+ * minute a server (api_race_rounds()).
  */
-#define RACE_DEFAULT_SECONDS 25.0
-
 static double race_budget_s;
 
 static long
 race_rounds(void)
 {
-	const char *s = getenv("UA_TEST_ORDER_RACE_ROUNDS");
-	char	   *end;
-	long	    n;
-
-	race_budget_s = 0;
-	if (s == NULL || *s == '\0') {
-		race_budget_s = RACE_DEFAULT_SECONDS;
-		return 100;
-	}
-	n = strtol(s, &end, 10);
-	ck_assert_msg(*end == '\0' && n >= 1,
-	    "UA_TEST_ORDER_RACE_ROUNDS=\"%s\": want a whole number >= 1", s);
-	return n;
+	return api_race_rounds("UA_TEST_ORDER_RACE_ROUNDS", &race_budget_s);
 }
 
 /*

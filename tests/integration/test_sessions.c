@@ -17,7 +17,7 @@
  * prepares a session on every target and sleeps once for all three;
  * and the race, two refreshes with the same token at once on lighttpd
  * and Apache, for $UA_TEST_SESSION_RACE_ROUNDS rounds each (default:
- * 100, or fewer if they take more than RACE_DEFAULT_SECONDS).
+ * 100, or fewer if they take more than API_RACE_DEFAULT_SECONDS).
  *
  * Refresh tokens are secrets: no message of this program ever shows one
  * (bodies are shown with every long base64url run cut out, see
@@ -1985,31 +1985,13 @@ END_TEST
 /* The race                                                            */
 /* ------------------------------------------------------------------ */
 
-/*
- * Without $UA_TEST_SESSION_RACE_ROUNDS the race stops after 100 rounds
- * or RACE_DEFAULT_SECONDS, whichever comes first; with it, every round
- * runs.
- */
-#define RACE_DEFAULT_SECONDS 25.0
-
+/* Rounds of the race: $UA_TEST_SESSION_RACE_ROUNDS (api_race_rounds()). */
 static double race_budget_s;
 
 static long
 race_rounds(void)
 {
-	const char *s = getenv("UA_TEST_SESSION_RACE_ROUNDS");
-	char	   *end;
-	long	    n;
-
-	race_budget_s = 0;
-	if (s == NULL || *s == '\0') {
-		race_budget_s = RACE_DEFAULT_SECONDS;
-		return 100;
-	}
-	n = strtol(s, &end, 10);
-	ck_assert_msg(*end == '\0' && n >= 1,
-	    "UA_TEST_SESSION_RACE_ROUNDS=\"%s\": want a whole number >= 1", s);
-	return n;
+	return api_race_rounds("UA_TEST_SESSION_RACE_ROUNDS", &race_budget_s);
 }
 
 /*
