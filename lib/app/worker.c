@@ -239,6 +239,14 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	for (i = 0; i < nrouters; i++)
 		if (routers[i]->warm_up != NULL)
 			routers[i]->warm_up(&settings);
+	/*
+	 * A CGI process serves one request on a connection of its own: a
+	 * prepared statement would never run twice, and preparing it costs
+	 * a round trip of its own.  Send statements with their text, as
+	 * DB_PREPARED_STATEMENTS=false does.
+	 */
+	if (cgi)
+		settings.db_prepared_statements = false;
 	ua_app_init_pg(&app, &settings, routers, nrouters);
 	rc = cgi ? serve_cgi(&app) : serve_fastcgi(&app);
 	ua_app_cleanup(&app);

@@ -37,8 +37,10 @@ void ua_db_stmt_name(char *buf, size_t len, long pid, unsigned nonce,
 bool ua_db_pooler_symptom(const char *state, enum ua_db_step step);
 
 /*
- * pg_settings' value of statement_timeout (milliseconds, "0" for none)
- * into "*ms": digits only, 0..INT_MAX.  false for anything else.
+ * SHOW statement_timeout's answer into "*ms" (milliseconds): "0" for
+ * none, else a whole number and the largest unit PostgreSQL found to
+ * divide it ("d", "h", "min", "s" or "ms": "5s", "1500ms"), at most
+ * INT_MAX ms.  false for anything else, "*ms" untouched.
  */
 bool ua_db_parse_timeout(const char *s, long *ms);
 

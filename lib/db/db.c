@@ -9,7 +9,8 @@
  * statement with its text, for poolers that cannot keep named
  * statements (PgBouncer before 1.21 in transaction pooling); a worker
  * that finds its statements lost or shared says so once and does the
- * same from then on.
+ * same from then on.  A worker run as plain CGI, one request per
+ * process and connection, sends text too (ua_worker_main()).
  *
  * Behind such a pooler the connection's "options" do not reach the
  * server either, so the statement timeout is also kept as the role's
@@ -88,24 +89,48 @@ ua_db_pooler_symptom(const char *state, enum ua_db_step step)
 	}
 }
 
+/* SHOW's units of a setting kept in milliseconds, largest first. */
+static const struct {
+	const char *name;
+	long	    ms;
+} time_units[] = {
+	{ "d", 86400000L },
+	{ "h", 3600000L },
+	{ "min", 60000L },
+	{ "s", 1000L },
+	{ "ms", 1L },
+};
+
 bool
 ua_db_parse_timeout(const char *s, long *ms)
 {
-	long v = 0;
-	int  d;
+	long   v = 0;
+	size_t i;
+	int    d;
 
-	if (*s == '\0')
+	if (!isdigit((unsigned char)*s))
 		return false;
-	for (; *s != '\0'; s++) {
-		if (!isdigit((unsigned char)*s))
-			return false;
+	for (; isdigit((unsigned char)*s); s++) {
 		d = *s - '0';
 		if (v > (INT_MAX - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}
-	*ms = v;
-	return true;
+	if (*s == '\0') {
+		/* Only zero is shown without a unit. */
+		if (v != 0)
+			return false;
+		*ms = 0;
+		return true;
+	}
+	for (i = 0; i < sizeof(time_units) / sizeof(time_units[0]); i++)
+		if (strcmp(s, time_units[i].name) == 0) {
+			if (v > INT_MAX / time_units[i].ms)
+				return false;
+			*ms = v * time_units[i].ms;
+			return true;
+		}
+	return false;
 }
 
 /* The "options" of "conninfo", or NULL (the caller frees). */
@@ -247,9 +272,11 @@ server_timeout(struct ua_db *db, long *ms)
 	PGresult   *r;
 	enum ua_err er = UA_ERR_DB;
 
-	r = PQexec(db->conn,
-	    "SELECT setting FROM pg_settings"
-	    " WHERE name = 'statement_timeout'");
+	/*
+	 * SHOW, not pg_settings: the view costs a new backend catalog
+	 * lookups, and a CGI process pays for a new backend every request.
+	 */
+	r = PQexec(db->conn, "SHOW statement_timeout");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		log_pq("reading statement_timeout", PQerrorMessage(db->conn));
 	else if (PQntuples(r) != 1 || PQnfields(r) != 1 ||

@@ -110,26 +110,38 @@ START_TEST(parse_timeout_accepts)
 
 	ck_assert(ua_db_parse_timeout("0", &ms));
 	ck_assert_int_eq(ms, 0);
-	ck_assert(ua_db_parse_timeout("5000", &ms));
+	ck_assert(ua_db_parse_timeout("5s", &ms));
 	ck_assert_int_eq(ms, 5000);
-	ck_assert(ua_db_parse_timeout("2147483647", &ms));
+	ck_assert(ua_db_parse_timeout("1500ms", &ms));
+	ck_assert_int_eq(ms, 1500);
+	ck_assert(ua_db_parse_timeout("2min", &ms));
+	ck_assert_int_eq(ms, 120000);
+	ck_assert(ua_db_parse_timeout("1h", &ms));
+	ck_assert_int_eq(ms, 3600000);
+	ck_assert(ua_db_parse_timeout("1d", &ms));
+	ck_assert_int_eq(ms, 86400000);
+	ck_assert(ua_db_parse_timeout("2147483647ms", &ms));
 	ck_assert_int_eq(ms, INT_MAX);
 }
 END_TEST
 
 static const char *const bad_timeouts[] = {
 	"",
-	"-1",
-	"+5",
-	" 5",
-	"5 ",
-	"5s",
-	"1min",
-	"5000ms",
-	"0x10",
-	"1e3",
-	"2147483648",
-	"99999999999999999999999",
+	"-1s",
+	"+5s",
+	" 5s",
+	"5s ",
+	"5 s",
+	"5",
+	"5000",
+	"s",
+	"5S",
+	"5sec",
+	"0x10s",
+	"1e3ms",
+	"2147483648ms",
+	"24856d",
+	"99999999999999999999999s",
 };
 
 START_TEST(parse_timeout_refuses)
