@@ -56,14 +56,15 @@ enum ua_err ua_user_create(const struct ua_services *,
 
 /*
  * One page of users by id, for the bearer of a token of user "sub" at
- * version "ver", whose row is read in the same round trip into
+ * version "ver" and of session "sid" ("" or NULL: none), whose row is
+ * read in the same round trip into
  * "caller" and checked as ua_auth_current_user() checks it
  * (UA_ERR_BAD_TOKEN).  "items" has room for "limit".  A page past the
  * end is empty, not an error.
  */
 enum ua_err ua_user_list(const struct ua_services *, int64_t sub, int64_t ver,
-    int64_t page, int64_t limit, struct ua_user *caller, struct ua_user *items,
-    size_t *n, int64_t *total);
+    const char *sid, int64_t page, int64_t limit, struct ua_user *caller,
+    struct ua_user *items, size_t *n, int64_t *total);
 
 /*
  * The bearer step's fetch for the list: the caller's row and
@@ -138,11 +139,12 @@ enum ua_err ua_auth_verify_token(const struct ua_services *, const char *token,
 
 /*
  * The second half: load user "sub" and user "target_id" (0: none) in
- * one round trip.  UA_ERR_BAD_TOKEN if the user is gone or the token's
- * version "ver" predates a password change.
+ * one round trip.  UA_ERR_BAD_TOKEN if the user is gone, the token's
+ * version "ver" predates a password change, or its session "sid" (""
+ * or NULL: none) is no longer live.
  */
 enum ua_err ua_auth_current_user(const struct ua_services *, int64_t sub,
-    int64_t ver, struct ua_user *caller, int64_t target_id,
+    int64_t ver, const char *sid, struct ua_user *caller, int64_t target_id,
     struct ua_user *target, bool *target_found);
 
 /*

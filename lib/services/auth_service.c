@@ -150,15 +150,15 @@ ua_auth_verify_token(const struct ua_services *svc, const char *token,
 
 enum ua_err
 ua_auth_current_user(const struct ua_services *svc, int64_t sub, int64_t ver,
-    struct ua_user *caller, int64_t target_id, struct ua_user *target,
-    bool *target_found)
+    const char *sid, struct ua_user *caller, int64_t target_id,
+    struct ua_user *target, bool *target_found)
 {
 	struct ua_credentials cred;
 	enum ua_err	      er;
 
-	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub, NULL,
+	er = svc->users.ops->get_caller_and_target(svc->users.arg, sub, sid,
 	    caller, &cred, target_id, target, target_found);
-	return ua_auth_check_caller(er, &cred, ver, NULL);
+	return ua_auth_check_caller(er, &cred, ver, sid);
 }
 
 enum ua_err

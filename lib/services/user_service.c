@@ -52,15 +52,15 @@ ua_user_page_with_caller(const struct ua_services *svc, int64_t caller_id,
 
 enum ua_err
 ua_user_list(const struct ua_services *svc, int64_t sub, int64_t ver,
-    int64_t page, int64_t limit, struct ua_user *caller, struct ua_user *items,
-    size_t *n, int64_t *total)
+    const char *sid, int64_t page, int64_t limit, struct ua_user *caller,
+    struct ua_user *items, size_t *n, int64_t *total)
 {
 	struct ua_credentials cred;
 	enum ua_err	      er;
 
-	er = ua_user_page_with_caller(svc, sub, NULL, page, limit, caller,
-	    &cred, items, n, total);
-	if ((er = ua_auth_check_caller(er, &cred, ver, NULL)) != UA_OK) {
+	er = ua_user_page_with_caller(svc, sub, sid, page, limit, caller, &cred,
+	    items, n, total);
+	if ((er = ua_auth_check_caller(er, &cred, ver, sid)) != UA_OK) {
 		memset(caller, 0, sizeof(*caller));
 		*n = 0;
 		*total = 0;

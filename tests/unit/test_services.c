@@ -153,27 +153,27 @@ START_TEST(list_pages_through_45_users)
 		    (long long)i);
 		fake_repo_add(fr, email, "Name", "*", UA_ROLE_USER);
 	}
-	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 1, 20, &me, items, &n,
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, NULL, 1, 20, &me, items, &n,
 			     &total),
 	    UA_OK);
 	ck_assert_int_eq(me.id, 7);
 	ck_assert_uint_eq(n, 20);
 	ck_assert_int_eq(total, 45);
 	ck_assert_int_eq(items[0].id, 1);
-	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 3, 20, &me, items, &n,
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, NULL, 3, 20, &me, items, &n,
 			     &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(items[0].id, 41);
 	ck_assert_int_eq(items[4].id, 45);
-	ck_assert_int_eq(ua_user_list(&svc, 7, 0, 4, 20, &me, items, &n,
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, NULL, 4, 20, &me, items, &n,
 			     &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 45);
 	/* A page number whose offset would overflow is simply past the end. */
-	ck_assert_int_eq(ua_user_list(&svc, 7, 0, INT64_MAX, 20, &me, items, &n,
-			     &total),
+	ck_assert_int_eq(ua_user_list(&svc, 7, 0, NULL, INT64_MAX, 20, &me,
+			     items, &n, &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 0);
 }
@@ -187,8 +187,8 @@ START_TEST(list_refuses_a_gone_or_revoked_caller)
 	int64_t	       total = 9, id;
 
 	id = fake_repo_add(fr, "a@example.com", "Name", "*", UA_ROLE_USER);
-	ck_assert_int_eq(ua_user_list(&svc, id + 1, 0, 1, 20, &me, items, &n,
-			     &total),
+	ck_assert_int_eq(ua_user_list(&svc, id + 1, 0, NULL, 1, 20, &me, items,
+			     &n, &total),
 	    UA_ERR_BAD_TOKEN);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(total, 0);
@@ -197,10 +197,10 @@ START_TEST(list_refuses_a_gone_or_revoked_caller)
 	ck_assert_int_eq(svc.users.ops->set_password(svc.users.arg, id, "*",
 			     NULL, true),
 	    UA_OK);
-	ck_assert_int_eq(ua_user_list(&svc, id, 0, 1, 20, &me, items, &n,
+	ck_assert_int_eq(ua_user_list(&svc, id, 0, NULL, 1, 20, &me, items, &n,
 			     &total),
 	    UA_ERR_BAD_TOKEN);
-	ck_assert_int_eq(ua_user_list(&svc, id, 1, 1, 20, &me, items, &n,
+	ck_assert_int_eq(ua_user_list(&svc, id, 1, NULL, 1, 20, &me, items, &n,
 			     &total),
 	    UA_OK);
 	ck_assert_uint_eq(n, 1);
@@ -546,9 +546,30 @@ check_token(const char *tok, int64_t target, struct ua_user *caller,
 
 	if ((er = ua_auth_verify_token(&svc, tok, &claims)) != UA_OK)
 		return er;
-	return ua_auth_current_user(&svc, claims.sub, claims.ver, caller,
-	    target, t, found);
+	return ua_auth_current_user(&svc, claims.sub, claims.ver, claims.sid,
+	    caller, target, t, found);
 }
+
+/* The token's session is part of the check: once it ends, 401. */
+START_TEST(token_of_an_ended_session_is_refused)
+{
+	int64_t a = add_user("ann@example.com", "s3cret-pw", UA_ROLE_USER, 4);
+	struct ua_user	     me, t;
+	struct ua_jwt_claims claims;
+	char		    *tok = login_token("ann@example.com", "s3cret-pw");
+	bool		     found;
+
+	ck_assert_int_eq(check_token(tok, 0, &me, &t, &found), UA_OK);
+	ck_assert_int_eq(me.id, a);
+	ck_assert_int_eq(ua_auth_verify_token(&svc, tok, &claims), UA_OK);
+	ck_assert_int_eq(ua_session_logout(&svc, &me, claims.sid,
+			     UA_SESSIONS_ONE),
+	    UA_OK);
+	ck_assert_int_eq(check_token(tok, 0, &me, &t, &found),
+	    UA_ERR_BAD_TOKEN);
+	free(tok);
+}
+END_TEST
 
 START_TEST(token_loads_caller_and_target_in_one_call)
 {
@@ -722,6 +743,7 @@ services_suite(void)
 	tcase_add_test(tc, cheaper_hash_upgraded_on_login);
 	tcase_add_test(tc, other_scheme_upgraded_on_login);
 	tcase_add_test(tc, token_loads_caller_and_target_in_one_call);
+	tcase_add_test(tc, token_of_an_ended_session_is_refused);
 	tcase_add_test(tc, token_refused_when_expired_or_user_gone);
 	tcase_add_test(tc, password_change_revokes_older_tokens);
 	tcase_add_test(tc, password_change_needs_the_current_one);
