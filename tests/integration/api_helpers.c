@@ -204,6 +204,14 @@ setting_set(struct api_settings *s, const char *name, const char *val)
 		if (!setting_long(val, &n) || n < 1)
 			return false;
 		s->max_body = (size_t)n;
+	} else if (strcasecmp(name, "REFRESH_TOKEN_EXPIRE_DAYS") == 0) {
+		if (!setting_long(val, &n) || n < 1)
+			return false;
+		s->refresh_days = n;
+	} else if (strcasecmp(name, "REFRESH_TOKEN_REUSE_SECONDS") == 0) {
+		if (!setting_long(val, &n) || n < 0)
+			return false;
+		s->reuse_s = n;
 	}
 	return true;
 }
@@ -226,6 +234,8 @@ api_load_settings(char *err, size_t errlen)
 	s.max_failures = 5;
 	s.window_s = 900;
 	s.max_body = 1048576;
+	s.refresh_days = 30;
+	s.reuse_s = 10;
 
 	if ((file = getenv("UA_TEST_ENV_FILE")) == NULL || *file == '\0') {
 		snprintf(err, errlen,

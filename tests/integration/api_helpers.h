@@ -56,6 +56,8 @@ struct api_settings {
 	long   max_failures; /* LOGIN_MAX_FAILURES */
 	long   window_s;     /* LOGIN_WINDOW_SECONDS */
 	size_t max_body;     /* MAX_BODY_BYTES */
+	long   refresh_days; /* REFRESH_TOKEN_EXPIRE_DAYS */
+	long   reuse_s;	     /* REFRESH_TOKEN_REUSE_SECONDS */
 };
 
 /* One request; everything is borrowed from the caller. */

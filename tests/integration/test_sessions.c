@@ -84,11 +84,8 @@
 #define UA_KEPT 256
 /* Live sessions a user may have; the oldest ends beyond. */
 #define SESSIONS_MAX 50
-/* Defaults of API.md's settings table. */
-#define EXPIRE_DAYS_DEFAULT 30
 /* The oldest session a case refreshes, in seconds, with room to spare. */
 #define REFRESH_LEFT_SLACK 600
-#define REUSE_SECONDS_DEFAULT 10
 
 #define B64URL \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -119,59 +116,16 @@ static char rt_path[128];
 /* Settings                                                            */
 /* ------------------------------------------------------------------ */
 
-/*
- * The whole-number setting "name" of $UA_TEST_ENV_FILE (python-dotenv
- * lines: "export", quotes, comments), or "def" when the file does not
- * set it.  Fails the case if it is set to something else.
- */
-static long
-setting_long(const char *name, long def)
-{
-	const char *file = stack_env("UA_TEST_ENV_FILE");
-	FILE	   *f;
-	char	    line[2048], val[256], *p, *eq, *end;
-	size_t	    n, o;
-	long	    v = def;
-
-	f = fopen(file, "r");
-	ck_assert_msg(f != NULL, "%s: %s", file, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		p = line + strspn(line, " \t");
-		if (strncmp(p, "export ", 7) == 0)
-			p += 7 + strspn(p + 7, " \t");
-		if (*p == '#' || (eq = strchr(p, '=')) == NULL)
-			continue;
-		n = (size_t)(eq - p);
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n != strlen(name) || strncasecmp(p, name, n) != 0)
-			continue;
-		p = eq + 1 + strspn(eq + 1, " \t\"'");
-		for (o = 0; o + 1 < sizeof(val) && isdigit((unsigned char)*p);)
-			val[o++] = *p++;
-		val[o] = '\0';
-		p += strspn(p, " \t\"'\r\n");
-		errno = 0;
-		v = strtol(val, &end, 10);
-		ck_assert_msg(o > 0 && errno == 0 && *end == '\0' &&
-			(*p == '\0' || *p == '#'),
-		    "%s: %s is not a whole number", file, name);
-	}
-	fclose(f);
-	return v;
-}
-
 static long
 expire_days(void)
 {
-	return setting_long("REFRESH_TOKEN_EXPIRE_DAYS", EXPIRE_DAYS_DEFAULT);
+	return api_settings()->refresh_days;
 }
 
 static long
 reuse_seconds(void)
 {
-	return setting_long("REFRESH_TOKEN_REUSE_SECONDS",
-	    REUSE_SECONDS_DEFAULT);
+	return api_settings()->reuse_s;
 }
 
 /* ------------------------------------------------------------------ */

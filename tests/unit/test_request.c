@@ -18,36 +18,15 @@
 #include "userapi/routers.h"
 #include "userapi/settings.h"
 #include "userapi/worker.h"
+#include "unit-app.h"
 #include "unit-env.h"
 
 #define LIMIT 16 /* MAX_BODY_BYTES in these tests */
 
-/* Body source on a memory buffer that counts what was taken from it. */
-struct memin {
-	const char *data;
-	size_t	    len;
-	size_t	    pos;
-};
-
-static int
-mem_read(void *arg, char *buf, int len)
-{
-	struct memin *m = arg;
-	size_t	      n = m->len - m->pos;
-
-	if ((size_t)len < n)
-		n = (size_t)len;
-	if (n == 0)
-		return 0;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (int)n;
-}
-
 static struct ua_settings settings;
 static struct ua_req	  req;
 static struct ua_buf	  out;
-static struct memin	  body;
+static struct unit_memin  body;
 static struct ua_input	  in;
 
 static void
@@ -58,7 +37,7 @@ setup(void)
 	ua_req_init(&req);
 	ua_buf_init(&out);
 	memset(&body, 0, sizeof(body));
-	in.read = mem_read;
+	in.read = unit_mem_read;
 	in.arg = &body;
 	in.is_cgi = false;
 }

@@ -11,18 +11,11 @@
 
 #include "unit-app.h"
 
-/* The request body, read by the app as a worker reads stdin. */
-struct memin {
-	const char *data;
-	size_t	    len;
-	size_t	    pos;
-};
-
-static int
-mem_read(void *arg, char *buf, int len)
+int
+unit_mem_read(void *arg, char *buf, int len)
 {
-	struct memin *m = arg;
-	size_t	      n = m->len - m->pos;
+	struct unit_memin *m = arg;
+	size_t		   n = m->len - m->pos;
 
 	if ((size_t)len < n)
 		n = (size_t)len;
@@ -50,12 +43,13 @@ int
 unit_serve(const struct ua_app *app, struct ua_buf *out,
     const struct unit_request *r, const char **body)
 {
-	struct memin m = { r->body, r->body != NULL ? strlen(r->body) : 0, 0 };
-	struct ua_input in = { mem_read, &m, false };
-	char		env[ENV_MAX][1200], *envp[ENV_MAX + 1], len[32];
-	char		auth[1100];
-	const char     *p;
-	size_t		n = 0;
+	struct unit_memin m = { r->body, r->body != NULL ? strlen(r->body) : 0,
+		0 };
+	struct ua_input	  in = { unit_mem_read, &m, false };
+	char		  env[ENV_MAX][1200], *envp[ENV_MAX + 1], len[32];
+	char		  auth[1100];
+	const char	 *p;
+	size_t		  n = 0;
 
 	env_add(env, envp, &n, "REQUEST_METHOD", r->method);
 	env_add(env, envp, &n, "REQUEST_URI", r->path);

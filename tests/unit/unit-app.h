@@ -6,8 +6,23 @@
 #ifndef UNIT_APP_H
 #define UNIT_APP_H
 
+#include <stddef.h>
+
 #include "userapi/buf.h"
 #include "userapi/worker.h"
+
+/*
+ * A request body on a memory buffer, read as a worker reads stdin
+ * (struct ua_input's "read" is unit_mem_read, its "arg" one of these);
+ * "pos" counts what was taken.
+ */
+struct unit_memin {
+	const char *data;
+	size_t	    len;
+	size_t	    pos;
+};
+
+int unit_mem_read(void *arg, char *buf, int len);
 
 struct unit_request {
 	const char *method;
