@@ -1,19 +1,16 @@
 /*
- * worker.c -- settings, then the FastCGI accept loop or one CGI request.
+ * worker.c -- settings, then the FastCGI loop (fcgi_loop.c) or one CGI
+ * request.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "userapi/buf.h"
@@ -23,6 +20,8 @@
 #include "userapi/request.h"
 #include "userapi/settings.h"
 #include "userapi/worker.h"
+
+#include "app-private.h"
 
 extern char **environ;
 
@@ -50,18 +49,6 @@ install_signals(void)
 	sa.sa_handler = on_sigterm;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
-}
-
-static int
-fcgx_read(void *arg, char *buf, int len)
-{
-	FCGX_Stream *in = arg;
-	int	     n;
-
-	n = FCGX_GetStr(buf, len, in);
-	if (n == 0 && FCGX_GetError(in) != 0)
-		return -1;
-	return n;
 }
 
 static int
@@ -100,82 +87,6 @@ serve_cgi(const struct ua_app *app)
 		off += (size_t)n;
 	}
 	ua_buf_cleanup(&out);
-	return 0;
-}
-
-/*
- * Sleep until a connection waits on the listening socket or SIGTERM
- * comes, the only place SIGTERM is let in ("waitmask").  Returns false
- * if the socket cannot be waited on.
- */
-static bool
-wait_for_connection(const sigset_t *waitmask)
-{
-	struct pollfd p;
-
-	p.fd = FCGI_LISTENSOCK_FILENO;
-	p.events = POLLIN;
-	p.revents = 0;
-	if (ppoll(&p, 1, NULL, waitmask) == -1 && errno != EINTR) {
-		ua_log_err("cannot wait for connections: %s", strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-/*
- * The FastCGI loop.  SIGTERM is blocked except while waiting for a
- * connection, so it never lands between accept() and the answer: a
- * request being read or served is finished first.  The listening
- * socket is non-blocking, so once told to stop the worker still serves
- * the connections already queued to it, then leaves through a normal
- * return (which also runs the leak check of a sanitizer build).
- */
-static int
-serve_fastcgi(const struct ua_app *app)
-{
-	FCGX_Request	r;
-	struct ua_buf	out;
-	struct ua_input in;
-	sigset_t	term, waitmask;
-	int		flags, rc;
-
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &term, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	if ((flags = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL)) == -1 ||
-	    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, flags | O_NONBLOCK) == -1) {
-		ua_log_err("cannot set up the listening socket: %s",
-		    strerror(errno));
-		return 1;
-	}
-	if (FCGX_InitRequest(&r, FCGI_LISTENSOCK_FILENO, 0) != 0) {
-		ua_log_err("cannot set up the FastCGI request");
-		return 1;
-	}
-	ua_buf_init(&out);
-	in.read = fcgx_read;
-	in.is_cgi = false;
-	for (;;) {
-		if (!stop_requested && !wait_for_connection(&waitmask))
-			break;
-		if ((rc = FCGX_Accept_r(&r)) < 0) {
-			/* None queued: another process took it, or all done. */
-			if ((rc == -EAGAIN || rc == -EWOULDBLOCK) &&
-			    !stop_requested)
-				continue;
-			break;
-		}
-		in.arg = r.in;
-		ua_buf_reset(&out);
-		ua_app_handle(app, r.envp, &in, &out);
-		/* A failed write means the client left: carry on. */
-		FCGX_PutStr(out.data, (int)out.len, r.out);
-		FCGX_Finish_r(&r);
-	}
-	ua_buf_cleanup(&out);
-	FCGX_Free(&r, 1);
 	return 0;
 }
 
@@ -248,7 +159,7 @@ ua_worker_main(int argc, char *argv[], const struct ua_router *const *routers,
 	if (cgi)
 		settings.db_prepared_statements = false;
 	ua_app_init_pg(&app, &settings, routers, nrouters);
-	rc = cgi ? serve_cgi(&app) : serve_fastcgi(&app);
+	rc = cgi ? serve_cgi(&app) : ua_fcgi_serve(&app, &stop_requested);
 	ua_app_cleanup(&app);
 	ua_settings_cleanup(&settings);
 	return rc;
