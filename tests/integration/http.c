@@ -810,6 +810,7 @@ enum fcgi_type {
 };
 
 #define FCGI_RESPONDER 1
+#define FCGI_KEEP_CONN 1 /* BEGIN_REQUEST flag: keep the connection */
 #define FCGI_HEADER_LEN 8
 #define FCGI_CHUNK 32768 /* content bytes per record we send */
 
@@ -862,16 +863,18 @@ fcgi_put_len(struct sbuf *b, size_t n)
 }
 
 /*
- * The whole request: BEGIN_REQUEST, PARAMS from "vars", STDIN.  Returns
- * the offset in "b" where the STDIN records start.
+ * The whole request: BEGIN_REQUEST (with FCGI_KEEP_CONN if "keep"),
+ * PARAMS from "vars", STDIN.  Returns the offset in "b" where the STDIN
+ * records start.
  */
 static size_t
-fcgi_build(struct sbuf *b, const struct envv *vars, const struct http_req *req)
+fcgi_build(struct sbuf *b, const struct envv *vars, const struct http_req *req,
+    bool keep)
 {
-	static const unsigned char begin[8] = { 0, FCGI_RESPONDER, 0 };
-	struct sbuf		   params;
-	const char		  *eq;
-	size_t			   i, nlen, off;
+	unsigned char begin[8] = { 0, FCGI_RESPONDER, 0 };
+	struct sbuf   params;
+	const char   *eq;
+	size_t	      i, nlen, off;
 
 	memset(&params, 0, sizeof(params));
 	for (i = 0; i < vars->n; i++) {
@@ -882,6 +885,8 @@ fcgi_build(struct sbuf *b, const struct envv *vars, const struct http_req *req)
 		sbuf_add(&params, vars->v[i], nlen);
 		sbuf_add(&params, eq + 1, strlen(eq + 1));
 	}
+	if (keep)
+		begin[2] = FCGI_KEEP_CONN;
 	fcgi_record(b, FCGI_BEGIN_REQUEST, begin, sizeof(begin));
 	fcgi_stream(b, FCGI_PARAMS, params.p, params.len);
 	off = b->len;
@@ -977,7 +982,7 @@ http_fcgi(const char *program, const char *env_file, const struct http_req *req,
 	build_process_env(&penv, env_file);
 	build_request_env(&vars, req);
 	/* Held back until SIGTERM is sent: all of STDIN. */
-	hold = fcgi_build(&tx, &vars, req);
+	hold = fcgi_build(&tx, &vars, req, false);
 	hold = req->fcgi_term_in_flight ? tx.len - hold : 0;
 
 	if (mkdtemp(dir) == NULL) {
@@ -1231,18 +1236,36 @@ out:
 }
 
 int
-fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
+fcgi_conn_open(const struct fcgi_worker *w, char *err, size_t errlen)
+{
+	struct sockaddr_un addr;
+	int		   sfd;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", w->sock);
+	if ((sfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(sfd, (struct sockaddr *)&addr, sizeof(addr)) == -1 ||
+	    set_flags(sfd, true) == -1) {
+		seterr(err, errlen, "connect %s: %s", w->sock, strerror(errno));
+		close_fd(&sfd);
+		return -1;
+	}
+	return sfd;
+}
+
+int
+fcgi_conn_request(int sfd, bool keep, const struct http_req *req,
     struct http_resp *resp, int timeout_s, char *err, size_t errlen)
 {
-	struct envv	   vars;
-	struct sbuf	   tx, rx, out, log;
-	struct sockaddr_un addr;
-	struct pollfd	   pfd;
-	char		   chunk[16384];
-	int		   sfd = -1, rc = -1, done = 0, wait_ms;
-	size_t		   sent = 0;
-	ssize_t		   n;
-	double		   deadline = now_s() + timeout_s;
+	struct envv   vars;
+	struct sbuf   tx, rx, out, log;
+	struct pollfd pfd;
+	char	      chunk[16384];
+	int	      rc = -1, done = 0, wait_ms;
+	size_t	      sent = 0;
+	ssize_t	      n;
+	double	      deadline = now_s() + timeout_s;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&vars, 0, sizeof(vars));
@@ -1251,16 +1274,7 @@ fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
 	memset(&out, 0, sizeof(out));
 	memset(&log, 0, sizeof(log));
 	build_request_env(&vars, req);
-	fcgi_build(&tx, &vars, req);
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", w->sock);
-	if ((sfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
-	    connect(sfd, (struct sockaddr *)&addr, sizeof(addr)) == -1 ||
-	    set_flags(sfd, true) == -1) {
-		seterr(err, errlen, "connect %s: %s", w->sock, strerror(errno));
-		goto out;
-	}
+	fcgi_build(&tx, &vars, req, keep);
 	while (!done) {
 		pfd.fd = sfd;
 		pfd.events = POLLIN | (sent < tx.len ? POLLOUT : 0);
@@ -1300,7 +1314,6 @@ fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
 		goto out;
 	rc = 0;
 out:
-	close_fd(&sfd);
 	free(tx.p);
 	free(rx.p);
 	free(out.p);
@@ -1308,6 +1321,20 @@ out:
 	env_free(&vars);
 	if (rc != 0)
 		http_resp_free(resp);
+	return rc;
+}
+
+int
+fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
+    struct http_resp *resp, int timeout_s, char *err, size_t errlen)
+{
+	int sfd, rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if ((sfd = fcgi_conn_open(w, err, errlen)) == -1)
+		return -1;
+	rc = fcgi_conn_request(sfd, false, req, resp, timeout_s, err, errlen);
+	close_fd(&sfd);
 	return rc;
 }
 

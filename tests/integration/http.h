@@ -122,6 +122,21 @@ int fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
     struct http_resp *resp, int timeout_s, char *err, size_t errlen);
 
 /*
+ * A connection of one's own to "w", as a front that keeps its
+ * connections holds one: the descriptor, or -1 with the reason in
+ * "err".  Close it with close().
+ */
+int fcgi_conn_open(const struct fcgi_worker *w, char *err, size_t errlen);
+
+/*
+ * Put "req" over connection "fd", asking the worker to keep it open
+ * afterwards (FCGI_KEEP_CONN) if "keep", as nginx's fastcgi_keep_conn
+ * does; otherwise as fcgi_worker_request().
+ */
+int fcgi_conn_request(int fd, bool keep, const struct http_req *req,
+    struct http_resp *resp, int timeout_s, char *err, size_t errlen);
+
+/*
  * SIGTERM it and wait up to "timeout_s" seconds (then SIGKILL).  Returns
  * 0 with how it exited in "wstatus", or -1 if it had to be killed.
  */

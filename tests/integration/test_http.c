@@ -1368,6 +1368,110 @@ START_TEST(sigterm_with_request_queued_answers_it)
 }
 END_TEST
 
+/*
+ * A front that keeps its connections (nginx's fastcgi_keep_conn) holds
+ * several to one worker process and sends on any of them.
+ */
+struct kept {
+	struct fcgi_worker w;
+	char		   err[512];
+};
+
+static void
+kept_start(struct kept *k)
+{
+	char prog[1024], log[1024];
+
+	snprintf(prog, sizeof(prog), "%s/health.fcgi",
+	    stack_env("UA_TEST_CGI_BIN"));
+	snprintf(log, sizeof(log), "%s/kept-conn.out",
+	    stack_env("UA_TEST_LOG_DIR"));
+	ck_assert_msg(fcgi_worker_start(&k->w, prog,
+			  stack_env("UA_TEST_ENV_FILE"), log, k->err,
+			  sizeof(k->err)) == 0,
+	    "worker start: %s", k->err);
+}
+
+static int
+kept_open(struct kept *k)
+{
+	int fd = fcgi_conn_open(&k->w, k->err, sizeof(k->err));
+
+	ck_assert_msg(fd >= 0, "connect: %s", k->err);
+	return fd;
+}
+
+/* GET /health on "fd" with FCGI_KEEP_CONN: 200 within 5 s. */
+static void
+kept_health(struct kept *k, int fd, const char *what)
+{
+	struct http_req	 req = { .method = "GET", .target = "/health" };
+	struct http_resp resp;
+
+	ck_assert_msg(fcgi_conn_request(fd, true, &req, &resp, 5, k->err,
+			  sizeof(k->err)) == 0,
+	    "%s: %s", what, k->err);
+	ck_assert_msg(resp.status == 200, "%s: status %ld, want 200", what,
+	    resp.status);
+	http_resp_free(&resp);
+}
+
+static void
+kept_stop(struct kept *k)
+{
+	int st;
+
+	ck_assert_msg(fcgi_worker_stop(&k->w, 5, &st) == 0 && WIFEXITED(st) &&
+		WEXITSTATUS(st) == 0,
+	    "the worker did not exit 0 within 5 s of SIGTERM");
+}
+
+/*
+ * One process, two kept connections: a request on the second is
+ * answered while the first stays open, and the first still serves
+ * after.  (A worker waiting on its first connection alone would leave
+ * the second unanswered until the first closed.)
+ */
+START_TEST(kept_connections_all_served)
+{
+	struct kept k;
+	int	    a, b, c;
+
+	kept_start(&k);
+	a = kept_open(&k);
+	kept_health(&k, a, "first request on connection A");
+	kept_health(&k, a, "second request on connection A");
+	b = kept_open(&k);
+	kept_health(&k, b, "connection B, A kept open");
+	kept_health(&k, a, "connection A again, B kept open");
+	c = kept_open(&k);
+	kept_health(&k, c, "connection C, A and B kept open");
+	close(b);
+	kept_health(&k, c, "connection C once B closed");
+	kept_health(&k, a, "connection A once B closed");
+	close(a);
+	close(c);
+	kept_stop(&k);
+}
+END_TEST
+
+/* SIGTERM with connections kept open and idle: it exits 0 at once. */
+START_TEST(kept_connections_sigterm_exits_0)
+{
+	struct kept k;
+	int	    a, b;
+
+	kept_start(&k);
+	a = kept_open(&k);
+	b = kept_open(&k);
+	kept_health(&k, a, "connection A");
+	kept_health(&k, b, "connection B");
+	kept_stop(&k);
+	close(a);
+	close(b);
+}
+END_TEST
+
 static Suite *
 worker_suite(void)
 {
@@ -1381,6 +1485,12 @@ worker_suite(void)
 	tcase_add_test(tc, sigterm_idle_exits_0);
 	tcase_add_test(tc, sigterm_in_flight_finishes);
 	tcase_add_test(tc, sigterm_with_request_queued_answers_it);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("kept_connections");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, kept_connections_all_served);
+	tcase_add_test(tc, kept_connections_sigterm_exits_0);
 	suite_add_tcase(s, tc);
 
 	return s;
