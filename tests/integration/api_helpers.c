@@ -388,11 +388,8 @@ api_send(struct xchg *x, enum target t, const struct api_req *r)
 	    r->method, r->path, r->token != NULL ? " (bearer)" : "");
 	err[0] = '\0';
 
-	if (t == TARGET_LIGHTTPD || t == TARGET_APACHE) {
-		rc = http_do(stack_env(t == TARGET_LIGHTTPD ?
-				     "UA_TEST_LIGHTTPD_URL" :
-				     "UA_TEST_APACHE_URL"),
-		    &hr, &x->resp, err, sizeof(err));
+	if (t < TARGET_SERVERS_MAX) {
+		rc = http_do(target_url(t), &hr, &x->resp, err, sizeof(err));
 		ck_assert_msg(rc == 0, "%s: no answer: %s", x->label, err);
 		return;
 	}
@@ -433,10 +430,9 @@ worker_logged(enum target t, const char *rid, long *status, size_t max)
 	FILE	   *f;
 	size_t	    n = 0;
 
-	ck_assert_msg(t == TARGET_LIGHTTPD || t == TARGET_APACHE,
+	ck_assert_msg(t < TARGET_SERVERS_MAX,
 	    "worker_logged: %s has no server log", target_name(t));
-	snprintf(path, sizeof(path), "%s/%s-error.log",
-	    stack_env("UA_TEST_LOG_DIR"), target_name(t));
+	target_worker_log(t, path, sizeof(path));
 	snprintf(key, sizeof(key), " rid=%s ", rid);
 	f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
@@ -496,12 +492,9 @@ api_parallel_try(enum target t, const struct api_req *r, size_t n, long *status,
 	int		    running, nfds, left, rc = -1;
 	double		    deadline;
 
-	base = getenv(t == TARGET_LIGHTTPD ? "UA_TEST_LIGHTTPD_URL" :
-					     "UA_TEST_APACHE_URL");
-	if (base == NULL || *base == '\0') {
-		snprintf(err, errlen, "%s: UA_TEST_%s_URL is not set",
-		    target_name(t),
-		    t == TARGET_LIGHTTPD ? "LIGHTTPD" : "APACHE");
+	if ((base = target_url_quiet(t)) == NULL) {
+		snprintf(err, errlen, "%s: no URL in the environment",
+		    target_name(t));
 		return -1;
 	}
 	m = curl_multi_init();

@@ -32,6 +32,7 @@
 static const char *const target_names[TARGET__MAX] = {
 	"lighttpd", /* TARGET_LIGHTTPD */
 	"apache",   /* TARGET_APACHE */
+	"nginx",    /* TARGET_NGINX */
 	"cgi",	    /* TARGET_CGI */
 	"fastcgi",  /* TARGET_FASTCGI */
 };
@@ -39,16 +40,18 @@ static const char *const target_names[TARGET__MAX] = {
 static const char *const target_vars[TARGET__MAX] = {
 	"UA_TEST_LIGHTTPD_URL", /* TARGET_LIGHTTPD */
 	"UA_TEST_APACHE_URL",	/* TARGET_APACHE */
+	"UA_TEST_NGINX_URL",	/* TARGET_NGINX */
 	"UA_TEST_CGI_BIN",	/* TARGET_CGI */
 	"UA_TEST_CGI_BIN",	/* TARGET_FASTCGI */
 };
 
 /* Parents of the workers, as /proc/<pid>/comm names them (Debian). */
 static const char *const target_servers[TARGET__MAX] = {
-	"lighttpd", /* TARGET_LIGHTTPD: mod_fastcgi spawns them */
-	"apache2",  /* TARGET_APACHE: mod_fcgid's process manager */
-	NULL,	    /* TARGET_CGI */
-	NULL,	    /* TARGET_FASTCGI */
+	"lighttpd",   /* TARGET_LIGHTTPD: mod_fastcgi spawns them */
+	"apache2",    /* TARGET_APACHE: mod_fcgid's process manager */
+	"multiwatch", /* TARGET_NGINX: userapi-fcgi-pool's */
+	NULL,	      /* TARGET_CGI */
+	NULL,	      /* TARGET_FASTCGI */
 };
 
 const char *
@@ -61,6 +64,39 @@ const char *
 target_name(enum target t)
 {
 	return t < TARGET__MAX ? target_names[t] : "?";
+}
+
+const char *
+target_url(enum target t)
+{
+	ck_assert_msg(t < TARGET_SERVERS_MAX, "%s is not a web server",
+	    target_name(t));
+	return stack_env(target_vars[t]);
+}
+
+const char *
+target_url_quiet(enum target t)
+{
+	const char *v;
+
+	if (t >= TARGET_SERVERS_MAX || (v = getenv(target_vars[t])) == NULL ||
+	    *v == '\0')
+		return NULL;
+	return v;
+}
+
+void
+target_worker_log(enum target t, char *path, size_t len)
+{
+	static const char *const names[TARGET_SERVERS_MAX] = {
+		"lighttpd-error.log", /* lighttpd passes its stderr on */
+		"apache-error.log",   /* mod_fcgid copies it there */
+		"nginx-workers.log",  /* the pools' own */
+	};
+
+	ck_assert_msg(t < TARGET_SERVERS_MAX, "%s is not a web server",
+	    target_name(t));
+	snprintf(path, len, "%s/%s", stack_env("UA_TEST_LOG_DIR"), names[t]);
 }
 
 const char *
@@ -100,7 +136,7 @@ xchg_run(struct xchg *x, enum target t, const struct http_req *req)
 	where = stack_env(target_vars[t]);
 	err[0] = '\0';
 
-	if (t == TARGET_LIGHTTPD || t == TARGET_APACHE) {
+	if (t < TARGET_SERVERS_MAX) {
 		rc = http_do(where, req, &x->resp, err, sizeof(err));
 		ck_assert_msg(rc == 0, "%s: %s did not answer: %s", x->label,
 		    target_name(t), err);

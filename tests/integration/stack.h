@@ -21,6 +21,7 @@
 enum target {
 	TARGET_LIGHTTPD, /* mod_fastcgi, from the shipped lighttpd.conf */
 	TARGET_APACHE,	 /* mod_fcgid, from the shipped apache.conf */
+	TARGET_NGINX,	 /* worker pools behind the shipped nginx.conf */
 	TARGET_CGI,	 /* the worker program exec'd as plain CGI */
 	TARGET_FASTCGI,	 /* the worker spoken to in FastCGI, no server */
 	TARGET__MAX
@@ -28,7 +29,7 @@ enum target {
 
 /*
  * The table of cases runs against the first TARGET_TABLE_MAX targets;
- * loops over the two servers stop at TARGET_SERVERS_MAX.  The direct
+ * loops over the three servers stop at TARGET_SERVERS_MAX.  The direct
  * FastCGI target is for what no server here sends (a body without
  * CONTENT_LENGTH) and for how the worker stops.
  */
@@ -42,8 +43,20 @@ struct xchg {
 	struct http_resp resp;
 };
 
-/* "lighttpd", "apache", "cgi", "fastcgi". */
+/* "lighttpd", "apache", "nginx", "cgi", "fastcgi". */
 const char *target_name(enum target);
+
+/* The base URL of server target "t" (fails the running test if unset). */
+const char *target_url(enum target t);
+
+/* The same for use outside a test case: NULL if unset or not a server. */
+const char *target_url_quiet(enum target t);
+
+/*
+ * Into "path": the log file of server target "t" that its workers'
+ * request lines (their stderr) go to, in UA_TEST_LOG_DIR.
+ */
+void target_worker_log(enum target t, char *path, size_t len);
 
 /*
  * The value of environment variable "name"; fails the running test if
@@ -77,7 +90,7 @@ bool stack_ctl_quiet(const char *verb);
 /* A running worker process and the command name of its parent. */
 struct worker_proc {
 	pid_t pid;
-	char  parent[32]; /* "lighttpd", "apache2", ... */
+	char  parent[32]; /* "lighttpd", "apache2", "multiwatch" */
 };
 
 /*
@@ -92,8 +105,9 @@ size_t stack_workers(const char *comm, const char *server,
     struct worker_proc *procs, size_t max);
 
 /*
- * The command name of the server process that spawns the workers of
- * "t" ("lighttpd", "apache2"), or NULL when the test runs them itself.
+ * The command name of the process that spawns the workers of "t"
+ * ("lighttpd", "apache2", "multiwatch": nginx's pools), or NULL when the
+ * test runs them itself.
  */
 const char *target_server(enum target t);
 

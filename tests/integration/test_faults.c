@@ -52,8 +52,7 @@
 static const char *
 base_url(enum target t)
 {
-	return stack_env(t == TARGET_LIGHTTPD ? "UA_TEST_LIGHTTPD_URL" :
-						"UA_TEST_APACHE_URL");
+	return target_url(t);
 }
 
 static PGconn *

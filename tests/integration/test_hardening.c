@@ -403,9 +403,7 @@ server_log_has(enum target t, const char *a, const char *b)
 	FILE *f;
 	bool  found = false;
 
-	snprintf(path, sizeof(path), "%s/%s-error.log",
-	    stack_env("UA_TEST_LOG_DIR"),
-	    t == TARGET_LIGHTTPD ? "lighttpd" : "apache");
+	target_worker_log(t, path, sizeof(path));
 	if ((f = fopen(path, "r")) == NULL)
 		return false;
 	while (!found && fgets(line, sizeof(line), f) != NULL)
