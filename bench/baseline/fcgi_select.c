@@ -13,6 +13,8 @@
 #include <fcgiapp.h>
 #include <libpq-fe.h>
 
+#include "kept_loop.h"
+
 static const char SQL[] =
     "SELECT id, email, name, role::text, created_at, updated_at"
     " FROM users WHERE id = $1::integer";
@@ -141,15 +143,10 @@ fail:
 int
 main(void)
 {
-	FCGX_Request req;
+	int rc;
 
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
-		return 1;
 	(void)db_open();
-	while (FCGX_Accept_r(&req) >= 0) {
-		answer(&req);
-		FCGX_Finish_r(&req);
-	}
+	rc = serve_kept(answer);
 	PQfinish(conn);
-	return 0;
+	return rc;
 }
