@@ -529,6 +529,7 @@ api_parallel_try(enum target t, const struct api_req *r, size_t n, long *status,
 		curl_easy_setopt(h[i], CURLOPT_URL, url);
 		curl_easy_setopt(h[i], CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h[i], CURLOPT_PROXY, "");
+		http_resolve(h[i]);
 		curl_easy_setopt(h[i], CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(h[i], CURLOPT_TIMEOUT, (long)MULTI_TIMEOUT_S);
 		curl_easy_setopt(h[i], CURLOPT_HTTPHEADER, hl[i]);
