@@ -1226,6 +1226,14 @@ post_user(struct xchg *x, enum target t, const char *body)
 	api_call(x, t, "POST", "/api/users/", NULL, body);
 }
 
+/* "path" under $UA_TEST_ROOT_PATH, as the API writes it, into "buf". */
+char *
+api_url(char *buf, size_t len, const char *path)
+{
+	snprintf(buf, len, "%s%s", stack_root_path(), path);
+	return buf;
+}
+
 /* "/api/users/<id><suffix>" into "buf". */
 char *
 user_path(char *buf, size_t len, int64_t id, const char *suffix)
@@ -1670,7 +1678,9 @@ api_warm_up(char *err, size_t errlen)
 		}
 	}
 	for (t = TARGET_LIGHTTPD; t < TARGET_SERVERS_MAX; t++)
-		for (p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+		for (p = 0;
+		     target_in_run(t) && p < sizeof(paths) / sizeof(paths[0]);
+		     p++) {
 			memset(r, 0, sizeof(r));
 			for (i = 0; i < WARM_BATCH; i++) {
 				r[i].method = "GET";
