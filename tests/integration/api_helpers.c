@@ -522,6 +522,7 @@ api_parallel_try(enum target t, const struct api_req *r, size_t n, long *status,
 		curl_easy_setopt(h[i], CURLOPT_URL, url);
 		curl_easy_setopt(h[i], CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h[i], CURLOPT_PROXY, "");
+		http_resolve(h[i]);
 		curl_easy_setopt(h[i], CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(h[i], CURLOPT_TIMEOUT, (long)MULTI_TIMEOUT_S);
 		curl_easy_setopt(h[i], CURLOPT_HTTPHEADER, hl[i]);
@@ -1218,6 +1219,14 @@ post_user(struct xchg *x, enum target t, const char *body)
 	api_call(x, t, "POST", "/api/users/", NULL, body);
 }
 
+/* "path" under $UA_TEST_ROOT_PATH, as the API writes it, into "buf". */
+char *
+api_url(char *buf, size_t len, const char *path)
+{
+	snprintf(buf, len, "%s%s", stack_root_path(), path);
+	return buf;
+}
+
 /* "/api/users/<id><suffix>" into "buf". */
 char *
 user_path(char *buf, size_t len, int64_t id, const char *suffix)
@@ -1662,7 +1671,9 @@ api_warm_up(char *err, size_t errlen)
 		}
 	}
 	for (t = TARGET_LIGHTTPD; t < TARGET_SERVERS_MAX; t++)
-		for (p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+		for (p = 0;
+		     target_in_run(t) && p < sizeof(paths) / sizeof(paths[0]);
+		     p++) {
 			memset(r, 0, sizeof(r));
 			for (i = 0; i < WARM_BATCH; i++) {
 				r[i].method = "GET";

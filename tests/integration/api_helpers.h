@@ -242,6 +242,11 @@ char *reg_body(char *buf, size_t len, const char *email, const char *name_json,
 char *valid_body(char *buf, size_t len, const char *tag);
 /* POST "body" to /api/users/ through "t", without a token. */
 void post_user(struct xchg *x, enum target t, const char *body);
+/*
+ * The URL the API writes for "path" (Location, Link): "path" under
+ * stack_root_path(), into "buf".  Returns "buf".
+ */
+char *api_url(char *buf, size_t len, const char *path);
 /* "/api/users/<id><suffix>" into "buf". */
 char *user_path(char *buf, size_t len, int64_t id, const char *suffix);
 /* DELETE /api/users/<id> as "token" through "t". */

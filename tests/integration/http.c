@@ -37,6 +37,9 @@ struct sbuf {
 /* Most bytes a body of a cgi_leftover request may have: one pipe's worth. */
 #define LEFTOVER_MAX 4096
 
+/* The entries of $UA_TEST_RESOLVE, for every libcurl handle. */
+static struct curl_slist *resolve;
+
 /* Environment variables handed through to a CGI child when set. */
 static const char *const passenv[] = { "PATH", "LD_LIBRARY_PATH",
 	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL };
@@ -181,18 +184,41 @@ http_header_count(const struct http_resp *resp, const char *name)
 void
 http_global_init(void)
 {
+	const char *v = getenv("UA_TEST_RESOLVE");
+	char	    entry[512];
+	size_t	    len;
+
 	/* A worker that hangs up early must not kill the test with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "curl_global_init failed\n");
 		exit(EXIT_FAILURE);
 	}
+	for (; v != NULL && *v != '\0'; v += len) {
+		v += strspn(v, " ");
+		if ((len = strcspn(v, " ")) == 0)
+			break;
+		snprintf(entry, sizeof(entry), "%.*s", (int)len, v);
+		if ((resolve = curl_slist_append(resolve, entry)) == NULL) {
+			fprintf(stderr, "curl_slist_append failed\n");
+			exit(EXIT_FAILURE);
+		}
+	}
 }
 
 void
 http_global_cleanup(void)
 {
+	curl_slist_free_all(resolve);
+	resolve = NULL;
 	curl_global_cleanup();
+}
+
+void
+http_resolve(CURL *h)
+{
+	if (resolve != NULL)
+		curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
 }
 
 /* ------------------------------------------------------------------ */
@@ -307,6 +333,7 @@ http_do(const char *base_url, const struct http_req *req,
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	http_resolve(h);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);

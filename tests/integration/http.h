@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <curl/curl.h>
+
 /* A request.  Everything is borrowed from the caller. */
 struct http_req {
 	const char	  *method;  /* "GET", "HEAD", "POST", ... */
@@ -54,9 +56,19 @@ struct http_resp {
 	size_t stdin_left_len;
 };
 
-/* Call once, before any other function here (libcurl's global set-up). */
+/*
+ * Call once, before any other function here (libcurl's global set-up,
+ * and $UA_TEST_RESOLVE read: see http_resolve()).
+ */
 void http_global_init(void);
 void http_global_cleanup(void);
+
+/*
+ * Give the libcurl handle "h" the addresses of $UA_TEST_RESOLVE: entries
+ * "host:port:address" separated by spaces, as curl's --resolve takes
+ * them, so that a name-based virtual host is reached on loopback.
+ */
+void http_resolve(CURL *h);
 
 /*
  * Send "req" to "base_url" (scheme, host and port, no trailing slash).

@@ -20,6 +20,7 @@
 
 #include <check.h>
 
+#include "api_helpers.h" /* API_TARGETS */
 #include "http.h"
 #include "stack.h"
 
@@ -57,7 +58,16 @@ static const char *const target_servers[TARGET__MAX] = {
 const char *
 target_server(enum target t)
 {
-	return t < TARGET__MAX ? target_servers[t] : NULL;
+	if (t >= TARGET__MAX || target_servers[t] == NULL)
+		return NULL;
+	if (stack_server_cgi()) {
+		printf("%s: the workers run as plain CGI, a process a request "
+		       "(UA_TEST_SERVER_CGI=1): no worker processes to check\n",
+		    target_name(t));
+		fflush(stdout);
+		return NULL;
+	}
+	return target_servers[t];
 }
 
 const char *
@@ -406,4 +416,131 @@ stack_max_body(void)
 	}
 	fclose(f);
 	return max;
+}
+
+bool
+target_in_run(enum target t)
+{
+	const char *list = getenv("UA_TEST_TARGETS"), *p;
+	size_t	    len, n;
+
+	if (list == NULL || *list == '\0')
+		return true;
+	for (p = list; *p != '\0'; p += len + (p[len] == ',')) {
+		len = strcspn(p, ",");
+		for (n = 0; n < TARGET__MAX; n++)
+			if (strlen(target_names[n]) == len &&
+			    strncmp(p, target_names[n], len) == 0)
+				break;
+		if (n == TARGET__MAX) {
+			fprintf(stderr,
+			    "UA_TEST_TARGETS=\"%s\": \"%.*s\" is not "
+			    "the name of a target\n",
+			    list, (int)len, p);
+			exit(EXIT_FAILURE);
+		}
+		if (n == (size_t)t)
+			return true;
+	}
+	return false;
+}
+
+enum target
+target_first_server(void)
+{
+	enum target t;
+
+	for (t = TARGET_LIGHTTPD; t < TARGET_SERVERS_MAX; t++)
+		if (target_in_run(t))
+			return t;
+	return TARGET_LIGHTTPD;
+}
+
+/*
+ * How loops over the targets write their end (tcase_add_loop_test()
+ * keeps the text): the names, and the values they stand for.
+ */
+static const struct {
+	const char *text;
+	int	    value;
+} target_ends[] = {
+	{ "API_TARGETS", API_TARGETS },
+	{ "TARGET_SERVERS_MAX", TARGET_SERVERS_MAX },
+	{ "TARGET_TABLE_MAX", TARGET_TABLE_MAX },
+	{ "TARGET__MAX", TARGET__MAX },
+	{ "TARGET_LIGHTTPD + 1", TARGET_LIGHTTPD + 1 },
+};
+
+/*
+ * The number of targets iteration _i is taken modulo for a loop whose
+ * end reads "end_text": 0 for "NAME" (_i is the target), N for
+ * "(int)(ROWS * NAME)", -1 if the loop is not over the targets.
+ */
+static int
+target_loop_modulo(const char *end_text)
+{
+	char   suffix[64];
+	size_t i, len, slen;
+
+	len = strlen(end_text);
+	for (i = 0; i < sizeof(target_ends) / sizeof(target_ends[0]); i++) {
+		if (strcmp(end_text, target_ends[i].text) == 0)
+			return 0;
+		snprintf(suffix, sizeof(suffix), " * %s)", target_ends[i].text);
+		slen = strlen(suffix);
+		if (strncmp(end_text, "(int)(", 6) == 0 && len > 6 + slen &&
+		    strcmp(end_text + len - slen, suffix) == 0)
+			return target_ends[i].value;
+	}
+	return -1;
+}
+
+void
+target_add_loop_test(TCase *tc, const TTest *tf, int start, int end,
+    const char *end_text)
+{
+	static bool said;
+	int	    mod, i, from;
+	enum target t;
+	bool	    in;
+
+	if ((mod = target_loop_modulo(end_text)) == -1) {
+		_tcase_add_test(tc, tf, 0, 0, start, end);
+		return;
+	}
+	for (from = -1, i = start; i <= end; i++) {
+		in = false;
+		if (i < end) {
+			t = (enum target)(mod > 0 ? i % mod : i);
+			if (!(in = target_in_run(t)) && !said) {
+				printf("UA_TEST_TARGETS=%s: the iterations "
+				       "of the loop tests over the targets "
+				       "that it does not name are left out\n",
+				    getenv("UA_TEST_TARGETS"));
+				said = true;
+			}
+		}
+		if (in && from == -1)
+			from = i;
+		if (!in && from != -1) {
+			_tcase_add_test(tc, tf, 0, 0, from, i);
+			from = -1;
+		}
+	}
+}
+
+const char *
+stack_root_path(void)
+{
+	const char *v = getenv("UA_TEST_ROOT_PATH");
+
+	return v != NULL ? v : "";
+}
+
+bool
+stack_server_cgi(void)
+{
+	const char *v = getenv("UA_TEST_SERVER_CGI");
+
+	return v != NULL && strcmp(v, "1") == 0;
 }

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <check.h>
+
 #include "http.h"
 
 /* Where a request goes: the same table of cases runs against each. */
@@ -110,6 +112,47 @@ size_t stack_workers(const char *comm, const char *server,
  * test runs them itself.
  */
 const char *target_server(enum target t);
+
+/*
+ * The targets of this run: those that $UA_TEST_TARGETS names (target
+ * names, separated by commas: "apache"), or every one when it is unset
+ * or empty.
+ */
+bool target_in_run(enum target t);
+
+/* The first server target (lighttpd, Apache) of this run. */
+enum target target_first_server(void);
+
+/*
+ * Check's tcase_add_loop_test(), for loops over the targets: the
+ * iterations of targets not in this run are not added, and the first
+ * time that happens the program says so on stdout.  A loop is over the
+ * targets when its end is written with the names of stack.h (or
+ * API_TARGETS): iteration _i is target _i, or target _i % N when the end
+ * is "(int)(ROWS * N)".  Other loops are added as they are.
+ */
+void target_add_loop_test(TCase *tc, const TTest *tf, int start, int end,
+    const char *end_text);
+#undef tcase_add_loop_test
+#define tcase_add_loop_test(tc, tf, s, e) \
+	target_add_loop_test((tc), (tf), (s), (e), #e)
+
+/*
+ * The path the servers serve the API under, $UA_TEST_ROOT_PATH ("" when
+ * unset: the site's root): the prefix of every URL the API writes
+ * (Location, Link, the document's "servers").  Request targets stay
+ * without it: the server URLs of the run carry it.
+ */
+const char *stack_root_path(void);
+
+/*
+ * Whether the servers run the workers as plain CGI, one process per
+ * request ($UA_TEST_SERVER_CGI=1: Apache with mod_cgi and suEXEC, as on a
+ * shared host), rather than as FastCGI processes of their own.  Then
+ * target_server() is NULL for them too, and says so on stdout: the
+ * checks of worker processes are left out.
+ */
+bool stack_server_cgi(void);
 
 /* MAX_BODY_BYTES from $UA_TEST_ENV_FILE, or its default 1048576. */
 size_t stack_max_body(void);

@@ -810,12 +810,23 @@ START_TEST(body_under_cap_not_413)
 }
 END_TEST
 
+/*
+ * A server that runs the workers as plain CGI hands the body on without
+ * a length, and a route that takes none answers first: 405 (README,
+ * "Plain CGI"), which is checked instead.
+ */
 START_TEST(chunked_over_cap_413)
 {
 	struct xchg x;
 
 	post_sized(&x, (enum target)_i, stack_max_body() + 1, FRAME_CHUNKED);
-	want_detail(&x, 413, "Request body too large");
+	if (stack_server_cgi()) {
+		printf("%s: the workers run as plain CGI: a chunked body over "
+		       "the cap gets the route's 405, not 413\n",
+		    x.label);
+		want_detail(&x, 405, "Method Not Allowed");
+	} else
+		want_detail(&x, 413, "Request body too large");
 	xchg_free(&x);
 }
 END_TEST
