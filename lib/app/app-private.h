@@ -11,7 +11,7 @@
 /*
  * Serve FastCGI requests from the listening socket on fd 0, and from
  * every connection the front keeps open, until "*stop" is set (by
- * SIGTERM, which is let in only while waiting); the requests already
+ * SIGTERM or SIGUSR1, let in only while waiting); the requests already
  * sent or queued are answered first.  Returns the exit status.
  */
 int ua_fcgi_serve(const struct ua_app *app, volatile sig_atomic_t *stop);

@@ -164,14 +164,16 @@ ua_fcgi_serve(const struct ua_app *app, volatile sig_atomic_t *stop)
 	int			     flags;
 
 	/*
-	 * SIGTERM is blocked except while waiting, so it never lands
-	 * between accept() and the answer: a request being read or served
-	 * is finished first.
+	 * The stop signals are blocked except while waiting, so they never
+	 * land between accept() and the answer: a request being read or
+	 * served is finished first.
 	 */
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &term, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGUSR1);
 	if ((flags = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL)) == -1 ||
 	    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, flags | O_NONBLOCK) == -1) {
 		ua_log_err("cannot set up the listening socket: %s",

@@ -25,11 +25,14 @@
 
 extern char **environ;
 
-/* Set by SIGTERM: the web server wants us gone. */
+/*
+ * Set by SIGTERM, or SIGUSR1 (the graceful stop of libfcgi's protocol,
+ * which multiwatch and mod_fastcgi send): the manager wants us gone.
+ */
 static volatile sig_atomic_t stop_requested;
 
 static void
-on_sigterm(int sig)
+on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
@@ -46,9 +49,11 @@ install_signals(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	/* Restart interrupted I/O so the request in flight completes. */
-	sa.sa_handler = on_sigterm;
+	sa.sa_handler = on_stop;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
+	/* Replaces libfcgi's own, which only its accept loop would see. */
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 static int

@@ -1368,11 +1368,17 @@ fcgi_worker_request(const struct fcgi_worker *w, const struct http_req *req,
 int
 fcgi_worker_stop(struct fcgi_worker *w, int timeout_s, int *wstatus)
 {
+	return fcgi_worker_stop_by(w, SIGTERM, timeout_s, wstatus);
+}
+
+int
+fcgi_worker_stop_by(struct fcgi_worker *w, int sig, int timeout_s, int *wstatus)
+{
 	int rc = 0;
 
 	*wstatus = 0;
 	if (w->pid > 0) {
-		kill(w->pid, SIGTERM);
+		kill(w->pid, sig);
 		rc = reap(w->pid, now_s() + timeout_s, wstatus);
 		w->pid = -1;
 	}

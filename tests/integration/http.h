@@ -154,6 +154,10 @@ int fcgi_conn_request(int fd, bool keep, const struct http_req *req,
  */
 int fcgi_worker_stop(struct fcgi_worker *w, int timeout_s, int *wstatus);
 
+/* The same with signal "sig" instead of SIGTERM. */
+int fcgi_worker_stop_by(struct fcgi_worker *w, int sig, int timeout_s,
+    int *wstatus);
+
 /* The first value of header "name" (any case), or NULL. */
 const char *http_header(const struct http_resp *resp, const char *name);
 

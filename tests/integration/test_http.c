@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1428,13 +1429,20 @@ kept_health(struct kept *k, int fd, const char *what)
 }
 
 static void
-kept_stop(struct kept *k)
+kept_stop_by(struct kept *k, int sig)
 {
 	int st;
 
-	ck_assert_msg(fcgi_worker_stop(&k->w, 5, &st) == 0 && WIFEXITED(st) &&
-		WEXITSTATUS(st) == 0,
-	    "the worker did not exit 0 within 5 s of SIGTERM");
+	ck_assert_msg(fcgi_worker_stop_by(&k->w, sig, 5, &st) == 0 &&
+		WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the worker did not exit 0 within 5 s of %s",
+	    sig == SIGTERM ? "SIGTERM" : "SIGUSR1");
+}
+
+static void
+kept_stop(struct kept *k)
+{
+	kept_stop_by(k, SIGTERM);
 }
 
 /*
@@ -1483,6 +1491,25 @@ START_TEST(kept_connections_sigterm_exits_0)
 }
 END_TEST
 
+/*
+ * SIGUSR1, the graceful stop that multiwatch sends by default (and
+ * mod_fastcgi): it stops as SIGTERM does.  (libfcgi's own handler only
+ * marked it for its accept loop, which the worker does not use: the
+ * worker served on.)
+ */
+START_TEST(sigusr1_exits_0)
+{
+	struct kept k;
+	int	    a;
+
+	kept_start(&k);
+	a = kept_open(&k);
+	kept_health(&k, a, "connection A");
+	kept_stop_by(&k, SIGUSR1);
+	close(a);
+}
+END_TEST
+
 static Suite *
 worker_suite(void)
 {
@@ -1502,6 +1529,7 @@ worker_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, kept_connections_all_served);
 	tcase_add_test(tc, kept_connections_sigterm_exits_0);
+	tcase_add_test(tc, sigusr1_exits_0);
 	suite_add_tcase(s, tc);
 
 	return s;
