@@ -1,22 +1,26 @@
-# bench/nginx.sh: bench/run's nginx fronts, sourced by it: userapi behind
-# the shipped nginx.conf (scripts/stack's ua_nginx_start, the pools of
-# userapi-fcgi-pool), and the baselines behind bench/nginx-baseline.conf
-# over pools of the same size, started here with the same spawn-fcgi and
-# multiwatch. Needs bench/run's BASE_BIN, DB_URL, UA_* and helpers.
+# bench/nginx.sh: bench/run's fronts that keep their connections, sourced
+# by it: userapi behind the shipped nginx.conf (scripts/stack's
+# ua_nginx_start, the pools of userapi-fcgi-pool), the same pools behind
+# Apache's mod_proxy_fcgi (bench/apache-proxy.conf), and the baselines
+# behind bench/nginx-baseline.conf over pools of the same size, started
+# here with the same spawn-fcgi and multiwatch. Needs bench/run's
+# BASE_BIN, DB_URL, UA_* and helpers.
 
 # The baselines' nginx: its run and log directories.
 NBASE_RUN=
 NBASE_LOG=
 
-# nginx_cpu PIDFILE POOLDIR: "own kids" clock ticks: nginx (its master and
-# worker) and the processes of the pools whose pid files are in POOLDIR.
-nginx_cpu() {
+# pool_front_cpu PIDFILE PROGRAM POOLDIR: "own kids" clock ticks: the
+# front (PROGRAM's process in PIDFILE and its children: nginx's worker,
+# Apache's child) and the processes of the pools whose pid files are in
+# POOLDIR.
+pool_front_cpu() {
 	local m own=0 kids=0 f p
-	if m=$(ua_pid_of "$1" nginx); then
+	if m=$(ua_pid_of "$1" "$2"); then
 		own=$(awk '{ print $14 + $15 }' "/proc/$m/stat" 2>/dev/null)
 		own=$((${own:-0} + $(children_ticks "$m")))
 	fi
-	for f in "$2"/*.pid; do
+	for f in "$3"/*.pid; do
 		p=$(ua_pid_of "$f" multiwatch) || continue
 		kids=$((kids + $(children_ticks "$p")))
 	done
@@ -85,4 +89,32 @@ nbase_stop() {
 		if p=$(ua_pid_of "$f" multiwatch); then ua_kill_wait "$p" 10; fi
 		rm -f -- "$f"
 	done
+}
+
+# aproxy_start LISTEN / aproxy_stop: Apache with bench/apache-proxy.conf
+# in front of userapi's health and users pools, in $UA_I/apache-proxy.
+APROXY_RUN=
+aproxy_args() {
+	APROXY_ARGS=(-f "$BENCH_DIR/apache-proxy.conf" -C "Define BENCH_LISTEN $1"
+		-C "Define BENCH_RUN_DIR $APROXY_RUN" -C "Define BENCH_LOG_DIR $APROXY_RUN"
+		-C "Define BENCH_POOL_DIR $UA_RUN/fcgi")
+}
+aproxy_start() {
+	APROXY_RUN=$UA_I/apache-proxy
+	ua_mkdir "$UA_WEB_USER:$UA_WEB_GROUP" 0755 "$APROXY_RUN" || return 1
+	aproxy_args "$1"
+	env -i "PATH=$UA_SYSPATH" /usr/sbin/apache2 "${APROXY_ARGS[@]}" -t >/dev/null 2>&1 || {
+		env -i "PATH=$UA_SYSPATH" /usr/sbin/apache2 "${APROXY_ARGS[@]}" -t
+		return 1
+	}
+	(ua_close_fds; exec env -i "PATH=$UA_SYSPATH" /usr/sbin/apache2 "${APROXY_ARGS[@]}" -k start </dev/null) ||
+		return 1
+	ua_split_listen "$1"
+	ua_wait_up "http://$(ua_url_host "$UA_HOST"):$UA_PORT/health" 30 "$APROXY_RUN/apache2.pid" apache2
+}
+aproxy_stop() {
+	local p
+	[ -n "$APROXY_RUN" ] || return 0
+	if p=$(ua_pid_of "$APROXY_RUN/apache2.pid" apache2); then ua_kill_wait "$p" 10; fi
+	rm -f -- "$APROXY_RUN/apache2.pid"
 }
