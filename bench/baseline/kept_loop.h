@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 
 #include <fcgiapp.h>
 
@@ -33,6 +34,9 @@ serve_kept(void (*answer)(FCGX_Request *))
 	    fcntl(0, F_SETFL, flags | O_NONBLOCK) == -1 ||
 	    FCGX_InitRequest(&reqs[0], 0, 0) != 0)
 		return 1;
+	/* libfcgi catches them for its own loop: a baseline just goes. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
 	fds[0].fd = 0;
 	fds[0].events = POLLIN;
 	for (;;) {
