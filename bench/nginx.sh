@@ -10,17 +10,18 @@
 NBASE_RUN=
 NBASE_LOG=
 
-# pool_front_cpu PIDFILE PROGRAM POOLDIR: "own kids" clock ticks: the
+# pool_front_cpu PIDFILE PROGRAM POOLDIR...: "own kids" clock ticks: the
 # front (PROGRAM's process in PIDFILE and its children: nginx's worker,
 # Apache's child) and the processes of the pools whose pid files are in
-# POOLDIR.
+# the POOLDIRs.
 pool_front_cpu() {
-	local m own=0 kids=0 f p
+	local m own=0 kids=0 f p d
 	if m=$(ua_pid_of "$1" "$2"); then
 		own=$(awk '{ print $14 + $15 }' "/proc/$m/stat" 2>/dev/null)
 		own=$((${own:-0} + $(children_ticks "$m")))
 	fi
-	for f in "$3"/*.pid; do
+	shift 2
+	for f in $(for d in "$@"; do printf '%s\n' "$d"/*.pid; done); do
 		p=$(ua_pid_of "$f" multiwatch) || continue
 		kids=$((kids + $(children_ticks "$p")))
 	done
@@ -92,12 +93,13 @@ nbase_stop() {
 }
 
 # aproxy_start LISTEN / aproxy_stop: Apache with bench/apache-proxy.conf
-# in front of userapi's health and users pools, in $UA_I/apache-proxy.
+# in front of userapi's health and users pools and the baselines' pools
+# (nbase_start first), in $UA_I/apache-proxy.
 APROXY_RUN=
 aproxy_args() {
 	APROXY_ARGS=(-f "$BENCH_DIR/apache-proxy.conf" -C "Define BENCH_LISTEN $1"
 		-C "Define BENCH_RUN_DIR $APROXY_RUN" -C "Define BENCH_LOG_DIR $APROXY_RUN"
-		-C "Define BENCH_POOL_DIR $UA_RUN/fcgi")
+		-C "Define BENCH_POOL_DIR $UA_RUN/fcgi" -C "Define BENCH_BASE_POOL_DIR $NBASE_RUN/fcgi")
 }
 aproxy_start() {
 	APROXY_RUN=$UA_I/apache-proxy

@@ -18,7 +18,7 @@
 
 #include <fcgiapp.h>
 
-#define KEPT_MAX 64
+#define KEPT_MAX 512
 
 /* Answer requests with "answer" until the listening socket fails. */
 static int
@@ -40,6 +40,8 @@ serve_kept(void (*answer)(FCGX_Request *))
 	fds[0].fd = 0;
 	fds[0].events = POLLIN;
 	for (;;) {
+		/* Full: the other processes take new connections. */
+		fds[0].events = n < 1 + KEPT_MAX ? POLLIN : 0;
 		if (poll(fds, n, -1) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -67,8 +69,6 @@ serve_kept(void (*answer)(FCGX_Request *))
 				continue;
 			return 1;
 		}
-		if (n == 1 + KEPT_MAX)
-			reqs[0].keepConnection = 0;
 		answer(&reqs[0]);
 		FCGX_Finish_r(&reqs[0]);
 		if (reqs[0].ipcFd < 0)

@@ -35,10 +35,12 @@
 
 /*
  * Connections one process keeps.  A front holds about as many as it has
- * requests in flight; one beyond this is closed after its request, and
- * the front opens another when it needs one.
+ * requests in flight.  At this many the process stops accepting (the
+ * other processes of the pool take the new ones) rather than close one:
+ * a front may already have sent its next request on a connection the
+ * worker closes, and a POST is not sent again.
  */
-#define KEPT_MAX 64
+#define KEPT_MAX 512
 
 /*
  * The set: slot 0 is the listening socket and the request that accepts
@@ -110,15 +112,17 @@ set_drop(struct conn_set *s, nfds_t i)
 	s->reqs[i] = s->reqs[s->n];
 }
 
-/* Serve what slot 0 accepts, and keep its connection if the front asks. */
+/*
+ * Serve what slot 0 accepts, and keep its connection if the front asks
+ * (there is room: the listening socket is polled only then).
+ */
 static enum served
 serve_new(const struct ua_app *app, struct conn_set *s, struct ua_buf *out)
 {
 	FCGX_Request *r = &s->reqs[0];
 	enum served   e;
 
-	if ((e = serve_one(app, r, s->n < 1 + KEPT_MAX, out)) != SERVED ||
-	    r->ipcFd < 0)
+	if ((e = serve_one(app, r, true, out)) != SERVED || r->ipcFd < 0)
 		return e;
 	/* Finished, so nothing in it points into itself: it can move. */
 	s->reqs[s->n] = *r;
@@ -157,11 +161,12 @@ int
 ua_fcgi_serve(const struct ua_app *app, volatile sig_atomic_t *stop)
 {
 	static const struct timespec now = { 0, 0 };
-	struct conn_set		     s;
-	struct ua_buf		     out;
-	sigset_t		     term, waitmask;
-	nfds_t			     i;
-	int			     flags;
+	/* Static: only the slots in use are ever touched. */
+	static struct conn_set s;
+	struct ua_buf	       out;
+	sigset_t	       term, waitmask;
+	nfds_t		       i;
+	int		       flags;
 
 	/*
 	 * The stop signals are blocked except while waiting, so they never
@@ -184,12 +189,12 @@ ua_fcgi_serve(const struct ua_app *app, volatile sig_atomic_t *stop)
 		ua_log_err("cannot set up the FastCGI request");
 		return 1;
 	}
-	memset(s.fds, 0, sizeof(s.fds));
 	s.fds[0].fd = FCGI_LISTENSOCK_FILENO;
 	s.fds[0].events = POLLIN;
 	s.n = 1;
 	ua_buf_init(&out);
 	while (!*stop) {
+		s.fds[0].events = s.n < 1 + KEPT_MAX ? POLLIN : 0;
 		if (ppoll(s.fds, s.n, NULL, &waitmask) == -1) {
 			if (errno == EINTR)
 				continue;
