@@ -20,6 +20,23 @@
 
 #define KEPT_MAX 512
 
+/*
+ * Read the request's body to its end before answering: a front that
+ * sends it in records of its own (mod_proxy_fcgi sends the empty one
+ * after the parameters) would otherwise find it read as the start of
+ * the next request on a kept connection, which libfcgi then closes.
+ */
+static void
+serve_one(FCGX_Request *req, void (*answer)(FCGX_Request *))
+{
+	char buf[4096];
+
+	while (FCGX_GetStr(buf, sizeof(buf), req->in) > 0)
+		;
+	answer(req);
+	FCGX_Finish_r(req);
+}
+
 /* Answer requests with "answer" until the listening socket fails. */
 static int
 serve_kept(void (*answer)(FCGX_Request *))
@@ -50,10 +67,8 @@ serve_kept(void (*answer)(FCGX_Request *))
 		for (i = n - 1; i >= 1; i--) {
 			if (fds[i].revents == 0)
 				continue;
-			if (FCGX_Accept_r(&reqs[i]) >= 0) {
-				answer(&reqs[i]);
-				FCGX_Finish_r(&reqs[i]);
-			}
+			if (FCGX_Accept_r(&reqs[i]) >= 0)
+				serve_one(&reqs[i], answer);
 			if (reqs[i].ipcFd >= 0) {
 				fds[i].fd = reqs[i].ipcFd;
 				continue;
@@ -69,8 +84,7 @@ serve_kept(void (*answer)(FCGX_Request *))
 				continue;
 			return 1;
 		}
-		answer(&reqs[0]);
-		FCGX_Finish_r(&reqs[0]);
+		serve_one(&reqs[0], answer);
 		if (reqs[0].ipcFd < 0)
 			continue;
 		reqs[n] = reqs[0];

@@ -164,6 +164,13 @@ read_body(struct ua_req *req, const struct ua_input *in, size_t max)
 			return UA_ERR_IO;
 		if (got != declared)
 			return UA_ERR_BAD_REQUEST; /* the client stopped short */
+		/*
+		 * FastCGI: read on to the end of STDIN, so that its end
+		 * record, which may come after the body, is not left on a
+		 * kept connection to be read as the next request.
+		 */
+		if (!in->is_cgi)
+			drain(in);
 		req->body[declared] = '\0';
 		req->body_len = (size_t)declared;
 		return UA_OK;

@@ -1302,6 +1302,21 @@ fcgi_conn_request(int sfd, bool keep, const struct http_req *req,
 	memset(&log, 0, sizeof(log));
 	build_request_env(&vars, req);
 	fcgi_build(&tx, &vars, req, keep);
+	/*
+	 * STDIN's empty end record held back, as a front sends it when the
+	 * body filled its buffers: the worker must not take it for the
+	 * start of the next request on a kept connection.
+	 */
+	if (req->fcgi_stdin_end_late) {
+		/* A small request: one write fits the socket's buffer. */
+		n = write(sfd, tx.p, tx.len - FCGI_HEADER_LEN);
+		if (n != (ssize_t)(tx.len - FCGI_HEADER_LEN)) {
+			seterr(err, errlen, "write: %s", strerror(errno));
+			goto out;
+		}
+		usleep(300000);
+		sent = (size_t)n;
+	}
 	while (!done) {
 		pfd.fd = sfd;
 		pfd.events = POLLIN | (sent < tx.len ? POLLOUT : 0);

@@ -32,6 +32,8 @@ struct http_req {
 	bool	    cgi_leftover;	 /* see http_resp.stdin_left */
 	bool	    fcgi_term_in_flight; /* SIGTERM mid-request */
 	bool	    fcgi_term_queued;	 /* SIGTERM before accept() */
+	bool	    fcgi_stdin_end_late; /* fcgi_conn_request(): STDIN's end
+					    record 0.3 s after the rest */
 };
 
 struct http_header {

@@ -1474,6 +1474,71 @@ START_TEST(kept_connections_all_served)
 }
 END_TEST
 
+/*
+ * A hundred connections kept to one process: each serves a second
+ * request, none was closed under the front's feet (a front may already
+ * have sent on a connection the worker closes, and a POST is not sent
+ * twice).
+ */
+START_TEST(kept_connections_many_stay_open)
+{
+	enum { CONNS = 100 };
+	struct kept k;
+	char	    what[64];
+	int	    fd[CONNS], i, round;
+
+	kept_start(&k);
+	for (round = 1; round <= 2; round++)
+		for (i = 0; i < CONNS; i++) {
+			/* Opened as it is first used, as a front does. */
+			if (round == 1)
+				fd[i] = kept_open(&k);
+			snprintf(what, sizeof(what),
+			    "request %d on connection %d", round, i + 1);
+			kept_health(&k, fd[i], what);
+		}
+	for (i = 0; i < CONNS; i++)
+		close(fd[i]);
+	kept_stop(&k);
+}
+END_TEST
+
+/*
+ * A body whose STDIN end record comes after the rest (a front sends it
+ * so when the body filled its buffers): the worker reads it before it
+ * answers, so the next request on the kept connection is read from its
+ * start.  (A worker that answered after the declared length left the
+ * record to be misread as the next request, and libfcgi closed the
+ * connection under it.)
+ */
+START_TEST(kept_connection_stdin_end_late)
+{
+	static const char *const hdr[] = { "Content-Type: application/json",
+		NULL };
+	struct http_req		 post = { .method = "POST",
+			 .target = "/health",
+			 .headers = hdr,
+			 .body = "{}",
+			 .body_len = 2,
+			 .fcgi_stdin_end_late = true };
+	struct http_resp	 resp;
+	struct kept		 k;
+	int			 a;
+
+	kept_start(&k);
+	a = kept_open(&k);
+	ck_assert_msg(fcgi_conn_request(a, true, &post, &resp, 5, k.err,
+			  sizeof(k.err)) == 0,
+	    "POST /health, STDIN's end late: %s", k.err);
+	ck_assert_msg(resp.status == 405, "POST /health: status %ld, want 405",
+	    resp.status);
+	http_resp_free(&resp);
+	kept_health(&k, a, "GET /health on the same connection after it");
+	close(a);
+	kept_stop(&k);
+}
+END_TEST
+
 /* SIGTERM with connections kept open and idle: it exits 0 at once. */
 START_TEST(kept_connections_sigterm_exits_0)
 {
@@ -1528,6 +1593,8 @@ worker_suite(void)
 	tc = tcase_create("kept_connections");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, kept_connections_all_served);
+	tcase_add_test(tc, kept_connections_many_stay_open);
+	tcase_add_test(tc, kept_connection_stdin_end_late);
 	tcase_add_test(tc, kept_connections_sigterm_exits_0);
 	tcase_add_test(tc, sigusr1_exits_0);
 	suite_add_tcase(s, tc);
