@@ -280,22 +280,27 @@ set_statement_timeout(struct ua_settings *s, struct ua_db *db)
 }
 
 /*
- * Delete every session that has ended or expired: such a row only
- * refuses tokens that are refused without it.  Logins sweep the user's
- * own; this sweeps everyone's, for a timer or cron.
+ * Delete every session that has ended or expired (such a row only
+ * refuses tokens that are refused without it) and every failed login
+ * older than LOGIN_WINDOW_SECONDS (it counts no more).  Logins sweep the
+ * user's own and a few of everyone's; this sweeps them all, for a timer
+ * or cron.
  */
 static int
 prune(const struct ua_services *svc)
 {
-	int64_t	    deleted = 0;
+	int64_t	    sessions = 0, failures = 0;
 	enum ua_err er;
 
-	if ((er = ua_session_prune(svc, &deleted)) != UA_OK) {
+	if ((er = ua_session_prune(svc, &sessions)) != UA_OK ||
+	    (er = ua_auth_prune_failures(svc, &failures)) != UA_OK) {
 		fprintf(stderr, "userapi-admin: prune: %s\n", ua_strerror(er));
 		return EXIT_FAIL;
 	}
 	printf("ok: %lld ended or expired sessions deleted\n",
-	    (long long)deleted);
+	    (long long)sessions);
+	printf("ok: %lld failed logins older than the window deleted\n",
+	    (long long)failures);
 	return EXIT_OK;
 }
 

@@ -168,6 +168,13 @@ enum ua_err ua_auth_change_password(const struct ua_services *,
     const struct ua_user *caller, const struct ua_password_change *in,
     const char *client, int *retry_after);
 
+/*
+ * Delete everyone's failed logins older than LOGIN_WINDOW_SECONDS: they
+ * count no more.  "*deleted" how many.
+ */
+enum ua_err ua_auth_prune_failures(const struct ua_services *,
+    int64_t *deleted);
+
 /* --- session_service ------------------------------------------------- */
 
 /*

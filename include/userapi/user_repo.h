@@ -108,6 +108,11 @@ struct ua_login_repo_ops {
 	enum ua_err (*release)(void *arg, int64_t attempt);
 	/* A success: forget the failures of ("email", "client"). */
 	enum ua_err (*clear)(void *arg, const char *email, const char *client);
+	/*
+	 * Delete everyone's failures older than "window_s" seconds (they
+	 * count no more), their number in "*deleted".
+	 */
+	enum ua_err (*prune)(void *arg, int window_s, int64_t *deleted);
 };
 
 struct ua_login_repo {

@@ -80,6 +80,10 @@ static const char SQL_RESERVE[] =
 static const char SQL_RELEASE[] =
     "DELETE FROM login_failures WHERE id = $1::bigint";
 
+static const char SQL_PRUNE[] =
+    "DELETE FROM login_failures"
+    " WHERE failed_at <= now() - $1::integer * interval '1 second'";
+
 static const char SQL_CLEAR[] =
     "DELETE FROM login_failures"
     " WHERE email = lower($1::text) AND client = $2::text";
@@ -190,8 +194,32 @@ pg_clear(void *arg, const char *email, const char *client)
 	return UA_OK;
 }
 
+/*
+ * Everyone's failures that have left the window.  Logins sweep a
+ * bounded batch as they go; this sweeps the rest, for a timer or cron.
+ */
+static enum ua_err
+pg_prune(void *arg, int window_s, int64_t *deleted)
+{
+	struct ua_db *db = arg;
+	PGresult     *res;
+	enum ua_err   er;
+	char	      wbuf[UA_INT64_STRLEN];
+	const char   *params[1] = { wbuf };
+
+	*deleted = 0;
+	ua_fmt_int64(wbuf, sizeof(wbuf), window_s);
+	if ((er = ua_db_exec(db, SQL_PRUNE, 1, params, UA_DB_WRITE, &res)) !=
+	    UA_OK)
+		return er;
+	er = ua_pg_affected(res, deleted);
+	PQclear(res);
+	return er;
+}
+
 const struct ua_login_repo_ops ua_login_repo_pg = {
 	.reserve = pg_reserve,
 	.release = pg_release,
 	.clear = pg_clear,
+	.prune = pg_prune,
 };

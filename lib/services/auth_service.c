@@ -218,3 +218,10 @@ ua_auth_change_password(const struct ua_services *svc,
 	ua_secure_zero(hash, sizeof(hash));
 	return er;
 }
+
+enum ua_err
+ua_auth_prune_failures(const struct ua_services *svc, int64_t *deleted)
+{
+	return svc->logins.ops->prune(svc->logins.arg,
+	    svc->settings->login_window_seconds, deleted);
+}

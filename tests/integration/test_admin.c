@@ -824,7 +824,8 @@ START_TEST(prune_deletes_ended_expired_and_stale_sessions)
 	admin(NULL, "prune");
 	exit_is(0);
 	ck_assert_str_eq(fx.run.out,
-	    "ok: 3 ended or expired sessions deleted\n");
+	    "ok: 3 ended or expired sessions deleted\n"
+	    "ok: 0 failed logins older than the window deleted\n");
 	raw_is("SELECT count(*) FROM sessions", "2");
 	raw_is(
 	    "SELECT count(*) FROM sessions AS s JOIN users AS u"
@@ -841,8 +842,35 @@ START_TEST(prune_with_nothing_to_delete)
 	admin(NULL, "prune");
 	exit_is(0);
 	ck_assert_str_eq(fx.run.out,
-	    "ok: 0 ended or expired sessions deleted\n");
+	    "ok: 0 ended or expired sessions deleted\n"
+	    "ok: 0 failed logins older than the window deleted\n");
 	raw_is("SELECT count(*) FROM sessions", "1");
+}
+END_TEST
+
+/*
+ * Failed logins older than the window (LOGIN_WINDOW_SECONDS, 900 s by
+ * default) count no more: prune deletes them, everyone's, and keeps the
+ * ones that still count.
+ */
+START_TEST(prune_deletes_failed_logins_past_the_window)
+{
+	free(raw2("INSERT INTO login_failures (email, client, failed_at)"
+		  " VALUES ('ann@example.com', '192.0.2.1',"
+		  "  now() - interval '1 day'),"
+		  " ('bob@example.com', '192.0.2.2', now() - interval '901 s'),"
+		  " ('ann@example.com', '192.0.2.1', now() - interval '60 s'),"
+		  " ('cy@example.com', '192.0.2.3', now())",
+	    NULL, NULL));
+	admin(NULL, "prune");
+	exit_is(0);
+	ck_assert_str_eq(fx.run.out,
+	    "ok: 0 ended or expired sessions deleted\n"
+	    "ok: 2 failed logins older than the window deleted\n");
+	raw_is("SELECT count(*) FROM login_failures", "2");
+	raw_is("SELECT count(*) FROM login_failures"
+	       " WHERE failed_at < now() - interval '900 s'",
+	    "0");
 }
 END_TEST
 
@@ -936,6 +964,7 @@ admin_suite(void)
 	tc = tcase("prune");
 	tcase_add_test(tc, prune_deletes_ended_expired_and_stale_sessions);
 	tcase_add_test(tc, prune_with_nothing_to_delete);
+	tcase_add_test(tc, prune_deletes_failed_logins_past_the_window);
 	tcase_add_test(tc, prune_extra_argument_is_usage);
 	suite_add_tcase(s, tc);
 

@@ -1375,6 +1375,30 @@ START_TEST(reserve_forgets_stale_rows)
 }
 END_TEST
 
+START_TEST(prune_forgets_everyones_stale_rows)
+{
+	int64_t deleted = -1;
+
+	attempt("a@example.com", "c");
+	attempt("b@example.com", "d");
+	attempt("b@example.com", "d");
+	free(raw("UPDATE login_failures SET failed_at = now()"
+		 " - interval '1 hour' WHERE id IN (1, 2)"));
+	ck_assert_int_eq(fx.logins.ops->prune(fx.logins.arg, WINDOW_S,
+			     &deleted),
+	    UA_OK);
+	ck_assert_int_eq(deleted, 2);
+	raw_is("SELECT string_agg(id::text, ',' ORDER BY id)"
+	       " FROM login_failures",
+	    "3");
+	ck_assert_int_eq(fx.logins.ops->prune(fx.logins.arg, WINDOW_S,
+			     &deleted),
+	    UA_OK);
+	ck_assert_int_eq(deleted, 0);
+	no_open_transaction();
+}
+END_TEST
+
 START_TEST(release_forgets_one_attempt)
 {
 	int64_t first = attempt("a@example.com", "c");
@@ -1546,6 +1570,7 @@ repo_suite(void)
 	tcase_add_test(tc, login_counts_per_email_any_case_and_client);
 	tcase_add_test(tc, login_window_and_retry_after);
 	tcase_add_test(tc, reserve_forgets_stale_rows);
+	tcase_add_test(tc, prune_forgets_everyones_stale_rows);
 	tcase_add_test(tc, release_forgets_one_attempt);
 	tcase_add_test(tc, clear_forgets_one_email_and_client);
 	tcase_add_test(tc, parallel_attempts_never_pass_the_limit);

@@ -637,8 +637,26 @@ fake_clear(void *arg, const char *email, const char *client)
 	return UA_OK;
 }
 
+static enum ua_err
+fake_prune(void *arg, int window_s, int64_t *deleted)
+{
+	struct fake_repo *fr = arg;
+	size_t		  i, j;
+
+	*deleted = 0;
+	for (i = j = 0; i < fr->nfails; i++)
+		if (fr->fails[i].at_s > fr->now_s - window_s)
+			fr->fails[j++] = fr->fails[i];
+		else
+			fail_free(&fr->fails[i]);
+	*deleted = (int64_t)(fr->nfails - j);
+	fr->nfails = j;
+	return UA_OK;
+}
+
 const struct ua_login_repo_ops fake_login_repo_ops = {
 	.reserve = fake_reserve,
 	.release = fake_release,
 	.clear = fake_clear,
+	.prune = fake_prune,
 };

@@ -411,6 +411,24 @@ START_TEST(reserve_forgets_stale_ones)
 }
 END_TEST
 
+START_TEST(prune_forgets_everyones_stale_ones)
+{
+	int64_t deleted = -1;
+	int	retry;
+
+	ck_assert_int_eq(reserve("a@example.com", "c", &retry), UA_OK);
+	ck_assert_int_eq(reserve("b@example.com", "d", &retry), UA_OK);
+	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 30);
+	ck_assert_int_eq(reserve("b@example.com", "d", &retry), UA_OK);
+	fake_repo_set_now(fr, FAKE_REPO_EPOCH_S + 60);
+	ck_assert_int_eq(logins.ops->prune(logins.arg, 60, &deleted), UA_OK);
+	ck_assert_int_eq(deleted, 2);
+	ck_assert_uint_eq(fake_repo_nfailures(fr), 1);
+	ck_assert_int_eq(logins.ops->prune(logins.arg, 60, &deleted), UA_OK);
+	ck_assert_int_eq(deleted, 0);
+}
+END_TEST
+
 START_TEST(release_forgets_one_attempt)
 {
 	int64_t first, second;
@@ -703,6 +721,7 @@ fake_repo_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, reserve_counts_attempts_in_window);
 	tcase_add_test(tc, reserve_forgets_stale_ones);
+	tcase_add_test(tc, prune_forgets_everyones_stale_ones);
 	tcase_add_test(tc, release_forgets_one_attempt);
 	tcase_add_test(tc, clear_forgets_one_email_and_client);
 	suite_add_tcase(s, tc);
