@@ -16,6 +16,12 @@
  * server either, so the statement timeout is also kept as the role's
  * default in the database (ua_db_store_timeout()); each new connection
  * checks that the server's is the one of the settings.
+ *
+ * A DATABASE_URL that lists several hosts and asks for a writable one
+ * (a primary and its standbys) is connected one host at a time, each
+ * asked with a query whether it takes writes (hosts.c says why), from
+ * the last that did.  A server found read-only under an open connection
+ * (a primary turned standby) has the connection replaced.
  */
 #include "config.h"
 
@@ -38,6 +44,7 @@
 #include "userapi/log.h"
 #include "userapi/settings.h"
 #include "db-private.h"
+#include "hosts.h"
 
 /* More distinct statements than userapi has; past it, text is sent. */
 #define STMT_MAX 48
@@ -50,20 +57,22 @@ struct stmt {
 };
 
 struct ua_db {
-	char	     *conninfo;
-	char	     *options; /* the URL's own, and the timeout */
-	PGconn	     *conn;    /* NULL until first use */
-	char	      sqlstate[6];
-	bool	      prepare; /* DB_PREPARED_STATEMENTS, until lost */
-	struct stmt   stmts[STMT_MAX];
-	int	      nstmts;
-	unsigned      nonce;	       /* part of every statement name */
-	unsigned long seq;	       /* statements prepared so far */
-	bool	      in_tx;	       /* between ua_db_begin() and its end */
-	int	      timeout_ms;      /* DB_STATEMENT_TIMEOUT_MS */
-	bool	      url_timeout;     /* DATABASE_URL sets its own */
-	bool	      timeout_checked; /* found right, or said wrong */
-	bool	      timeout_differs;
+	char		  *conninfo;
+	char		  *options; /* the URL's own, and the timeout */
+	PGconn		  *conn;    /* NULL until first use */
+	char		   sqlstate[6];
+	bool		   prepare; /* DB_PREPARED_STATEMENTS, until lost */
+	struct stmt	   stmts[STMT_MAX];
+	int		   nstmts;
+	unsigned	   nonce;	/* part of every statement name */
+	unsigned long	   seq;		/* statements prepared so far */
+	bool		   in_tx;	/* between ua_db_begin() and its end */
+	int		   timeout_ms;	/* DB_STATEMENT_TIMEOUT_MS */
+	bool		   url_timeout; /* DATABASE_URL sets its own */
+	bool		   timeout_checked; /* found right, or said wrong */
+	bool		   timeout_differs;
+	struct ua_db_hosts hosts;
+	bool drop; /* replace the connection before the next use */
 };
 
 void
@@ -174,6 +183,7 @@ ua_db_new(const struct ua_settings *s)
 		free(url_options);
 	}
 	db->prepare = s->db_prepared_statements;
+	ua_db_hosts_parse(s->database_url, &db->hosts);
 	if (getrandom(&db->nonce, sizeof(db->nonce), GRND_NONBLOCK) !=
 	    sizeof(db->nonce))
 		db->nonce = (unsigned)getpid() ^ (unsigned)(uintptr_t)db;
@@ -199,6 +209,7 @@ ua_db_free(struct ua_db *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	forget_statements(db);
+	ua_db_hosts_free(&db->hosts);
 	free(db->options);
 	free(db->conninfo);
 	free(db);
@@ -317,6 +328,78 @@ check_timeout(struct ua_db *db)
 }
 
 /*
+ * Does the server behind "conn" take writes, as "target" wants?  Asked
+ * with a query, which a pooler passes to a real server.  "why" says
+ * what it is when not.
+ */
+static bool
+takes_writes(PGconn *conn, enum ua_db_target target, const char **why)
+{
+	PGresult   *r;
+	const char *want;
+	bool	    ok = false;
+
+	if (target == UA_DB_TARGET_PRIMARY) {
+		r = PQexec(conn, "SELECT pg_catalog.pg_is_in_recovery()");
+		want = "f";
+	} else {
+		r = PQexec(conn, "SHOW transaction_read_only");
+		want = "off";
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		*why = PQerrorMessage(conn);
+	else if (PQntuples(r) != 1 || PQnfields(r) != 1 ||
+	    strcmp(PQgetvalue(r, 0, 0), want) != 0)
+		*why = "it takes no writes (a standby?)";
+	else
+		ok = true;
+	PQclear(r);
+	return ok;
+}
+
+/*
+ * Connect to the first of the URL's hosts that takes writes, from the
+ * one that did last time.  The URL's other settings stay; the host, its
+ * port and address replace its lists, and libpq's own check is off
+ * (target_session_attrs=any): the query does it.  NULL when none does.
+ */
+static PGconn *
+connect_writable(struct ua_db *db, const char **keys, const char **vals,
+    int first)
+{
+	struct ua_db_hosts *h = &db->hosts;
+	PGconn		   *conn;
+	const char	   *why;
+	size_t		    i, at;
+	int		    k;
+
+	for (i = 0; i < h->n; i++) {
+		at = (h->next + i) % h->n;
+		k = first;
+		keys[k] = "host", vals[k++] = h->host[at];
+		keys[k] = "port", vals[k++] = h->port[at];
+		keys[k] = "target_session_attrs", vals[k++] = "any";
+		if (h->hostaddr != NULL)
+			keys[k] = "hostaddr", vals[k++] = h->hostaddr[at];
+		keys[k] = NULL, vals[k] = NULL;
+		conn = PQconnectdbParams(keys, vals, 1);
+		if (conn == NULL)
+			break;
+		if (PQstatus(conn) != CONNECTION_OK)
+			why = PQerrorMessage(conn);
+		else if (takes_writes(conn, h->target, &why)) {
+			h->next = at;
+			return conn;
+		}
+		ua_log_warn("database: host %zu of %zu (%s%s%s): %s%s", at + 1,
+		    h->n, h->host[at], *h->port[at] != '\0' ? ":" : "",
+		    h->port[at], why, i + 1 < h->n ? "; trying the next" : "");
+		PQfinish(conn);
+	}
+	return NULL;
+}
+
+/*
  * Connect, or reset a broken connection.  The settings' connect_timeout
  * comes first so that the URL's own wins; "options" comes after the URL,
  * since it already holds the URL's own with the statement timeout.
@@ -326,12 +409,12 @@ ensure_connected(struct ua_db *db)
 {
 	char	    timeout[16];
 	const char *keys[] = { "connect_timeout", "application_name", "dbname",
-		"options", NULL };
+		"options", NULL, NULL, NULL, NULL, NULL };
 	const char *vals[] = { timeout, "userapi", db->conninfo, db->options,
-		NULL };
+		NULL, NULL, NULL, NULL, NULL };
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
-	    !server_left(db->conn))
+	if (db->conn != NULL && !db->drop &&
+	    PQstatus(db->conn) == CONNECTION_OK && !server_left(db->conn))
 		return UA_OK;
 	if (db->in_tx) {
 		/* A new connection would run the rest outside the transaction. */
@@ -339,12 +422,22 @@ ensure_connected(struct ua_db *db)
 		return UA_ERR_DB_UNAVAILABLE;
 	}
 	forget_statements(db);
-	if (db->conn != NULL) {
+	snprintf(timeout, sizeof(timeout), "%d", UA_DB_CONNECT_TIMEOUT_S);
+	if (db->conn != NULL)
 		ua_log_info("database: reconnecting");
+	db->drop = false;
+	if (ua_db_hosts_choose(&db->hosts)) {
+		if (db->conn != NULL)
+			PQfinish(db->conn);
+		if ((db->conn = connect_writable(db, keys, vals, 4)) == NULL) {
+			ua_log_err("database: cannot connect: none of the %zu "
+				   "hosts takes writes",
+			    db->hosts.n);
+			return UA_ERR_DB_UNAVAILABLE;
+		}
+	} else if (db->conn != NULL) {
 		PQreset(db->conn);
 	} else {
-		snprintf(timeout, sizeof(timeout), "%d",
-		    UA_DB_CONNECT_TIMEOUT_S);
 		db->conn = PQconnectdbParams(keys, vals, 1);
 	}
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
@@ -368,6 +461,7 @@ classify(const char *state)
 	    strcmp(state, "57P01") == 0 ||  /* admin shutdown */
 	    strcmp(state, "57P02") == 0 ||  /* crash shutdown */
 	    strcmp(state, "57P03") == 0 ||  /* cannot connect now */
+	    strcmp(state, "25006") == 0 ||  /* read-only: a standby now */
 	    strcmp(state, "53300") == 0)    /* too many connections */
 		return UA_ERR_DB_UNAVAILABLE;
 	return UA_ERR_DB;
@@ -531,6 +625,14 @@ ua_db_exec(struct ua_db *db, const char *sql, int nparams,
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
 		    state != NULL ? state : "");
 		er = classify(db->sqlstate);
+		if (strcmp(db->sqlstate, "25006") == 0 && !db->in_tx) {
+			/*
+			 * The server turned standby under the connection (a
+			 * pooler's new server connection, say): find the
+			 * primary on the next statement.
+			 */
+			db->drop = true;
+		}
 		if (er == UA_ERR_CONFLICT)
 			ua_log_debug("database: unique violation");
 		else

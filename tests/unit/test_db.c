@@ -1,17 +1,20 @@
 /*
  * test_db.c -- what lib/db/db.c decides without a server: the names of
  * prepared statements, which failures mean a pooler loses or shares
- * them, and the server's statement_timeout as pg_settings gives it.
+ * them, the server's statement_timeout as pg_settings gives it, and the
+ * hosts of a multi-host URL.
  */
 #include "config.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
 #include "db-private.h"
+#include "hosts.h"
 
 /* ---- ua_db_pooler_symptom ----------------------------------------- */
 
@@ -154,6 +157,87 @@ START_TEST(parse_timeout_refuses)
 }
 END_TEST
 
+/* ---- ua_db_hosts_parse --------------------------------------------- */
+
+static const struct {
+	const char	 *conninfo;
+	size_t		  n;
+	const char	 *hosts; /* "host:port host:port" */
+	enum ua_db_target target;
+	bool		  choose;
+} host_lists[] = {
+	{ "postgresql://u@10.0.0.1:5433,10.0.0.2:5434/db"
+	  "?target_session_attrs=read-write",
+	    2, "10.0.0.1:5433 10.0.0.2:5434", UA_DB_TARGET_READ_WRITE, true },
+	/* One port for every host. */
+	{ "host=a,b,c port=6432 target_session_attrs=primary", 3,
+	    "a:6432 b:6432 c:6432", UA_DB_TARGET_PRIMARY, true },
+	/* No port: libpq's default, left empty. */
+	{ "postgresql://u@a,b/db?target_session_attrs=read-write", 2,
+	    "a: b:", UA_DB_TARGET_READ_WRITE, true },
+	/* Several hosts and no target: libpq takes the first that answers. */
+	{ "postgresql://u@a:1,b:2/db", 2, "a:1 b:2", UA_DB_TARGET_ANY, false },
+	{ "host=a,b target_session_attrs=prefer-standby", 2,
+	    "a: b:", UA_DB_TARGET_ANY, false },
+	/* One host: libpq's check is all there is to it. */
+	{ "postgresql://u@a:5/db?target_session_attrs=read-write", 1, "a:5",
+	    UA_DB_TARGET_READ_WRITE, false },
+	/* A Unix socket directory and a TCP host. */
+	{ "host=/run/postgresql,db2 port=5432,6432 "
+	  "target_session_attrs=read-write",
+	    2, "/run/postgresql:5432 db2:6432", UA_DB_TARGET_READ_WRITE, true },
+	/* Ports that do not pair with the hosts: left to libpq to refuse. */
+	{ "host=a,b,c port=1,2 target_session_attrs=read-write", 0, "",
+	    UA_DB_TARGET_ANY, false },
+	/* Not a connection string at all. */
+	{ "host='a", 0, "", UA_DB_TARGET_ANY, false },
+};
+
+START_TEST(hosts_parse_table)
+{
+	struct ua_db_hosts h;
+	char		   got[256] = "";
+	size_t		   i;
+
+	ua_db_hosts_parse(host_lists[_i].conninfo, &h);
+	ck_assert_uint_eq(h.n, host_lists[_i].n);
+	for (i = 0; i < h.n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got),
+		    "%s%s:%s", i > 0 ? " " : "", h.host[i], h.port[i]);
+	ck_assert_str_eq(got, host_lists[_i].hosts);
+	if (h.n > 0)
+		ck_assert_int_eq(h.target, host_lists[_i].target);
+	ck_assert(ua_db_hosts_choose(&h) == host_lists[_i].choose);
+	ck_assert_uint_eq(h.next, 0);
+	ua_db_hosts_free(&h);
+	ck_assert_uint_eq(h.n, 0);
+}
+END_TEST
+
+/* With hostaddr, libpq counts the servers by it; host names them. */
+START_TEST(hosts_parse_hostaddr)
+{
+	struct ua_db_hosts h;
+
+	ua_db_hosts_parse("hostaddr=127.0.0.1,127.0.0.2 host=a,b port=7 "
+			  "target_session_attrs=read-write",
+	    &h);
+	ck_assert_uint_eq(h.n, 2);
+	ck_assert_ptr_nonnull(h.hostaddr);
+	ck_assert_str_eq(h.hostaddr[1], "127.0.0.2");
+	ck_assert_str_eq(h.host[1], "b");
+	ck_assert_str_eq(h.port[1], "7");
+	ua_db_hosts_free(&h);
+
+	ua_db_hosts_parse("hostaddr=127.0.0.1,127.0.0.2 "
+			  "target_session_attrs=read-write",
+	    &h);
+	ck_assert_uint_eq(h.n, 2);
+	ck_assert_str_eq(h.host[0], "");
+	ua_db_hosts_free(&h);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -176,6 +260,12 @@ db_suite(void)
 	tcase_add_test(tc, parse_timeout_accepts);
 	tcase_add_loop_test(tc, parse_timeout_refuses, 0,
 	    sizeof(bad_timeouts) / sizeof(bad_timeouts[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ua_db_hosts_parse");
+	tcase_add_loop_test(tc, hosts_parse_table, 0,
+	    sizeof(host_lists) / sizeof(host_lists[0]));
+	tcase_add_test(tc, hosts_parse_hostaddr);
 	suite_add_tcase(s, tc);
 	return s;
 }
