@@ -22,6 +22,11 @@
  * asked with a query whether it takes writes (hosts.c says why), from
  * the last that did.  A server found read-only under an open connection
  * (a primary turned standby) has the connection replaced.
+ *
+ * Answers are awaited for the statement timeout and a grace (await.c);
+ * a commit that the synchronous standby did not confirm in that time
+ * (PostgreSQL warns, and keeps it on the primary) answers 503 rather
+ * than claim a write that a failover could lose.
  */
 #include "config.h"
 
@@ -43,6 +48,7 @@
 #include "db/db-pg.h"
 #include "userapi/log.h"
 #include "userapi/settings.h"
+#include "await.h"
 #include "db-private.h"
 #include "hosts.h"
 
@@ -72,7 +78,9 @@ struct ua_db {
 	bool		   timeout_checked; /* found right, or said wrong */
 	bool		   timeout_differs;
 	struct ua_db_hosts hosts;
-	bool drop; /* replace the connection before the next use */
+	bool		   drop;    /* replace the connection before next use */
+	bool		   gave_up; /* no answer in time: connection unusable */
+	bool unreplicated;	    /* a commit the standby did not confirm */
 };
 
 void
@@ -199,6 +207,16 @@ forget_statements(struct ua_db *db)
 	for (i = 0; i < db->nstmts; i++)
 		free(db->stmts[i].sql);
 	db->nstmts = 0;
+}
+
+/* Close a connection left in an unknown state; the next use reconnects. */
+static void
+drop_connection(struct ua_db *db)
+{
+	PQfinish(db->conn);
+	db->conn = NULL;
+	db->gave_up = false;
+	forget_statements(db);
 }
 
 void
@@ -400,6 +418,26 @@ connect_writable(struct ua_db *db, const char **keys, const char **vals,
 }
 
 /*
+ * The server's notices and warnings, into the log.  One of them means a
+ * commit was cancelled while it waited for the synchronous standby
+ * (await.c cancels it when the standby is gone): the primary has it, the
+ * standby may not.
+ */
+static void
+on_notice(void *arg, const PGresult *res)
+{
+	struct ua_db *db = arg;
+	const char   *severity, *msg;
+
+	severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (severity != NULL && strcmp(severity, "WARNING") == 0 &&
+	    msg != NULL && strstr(msg, "synchronous replication") != NULL)
+		db->unreplicated = true;
+	log_pq("the server says", PQresultErrorMessage(res));
+}
+
+/*
  * Connect, or reset a broken connection.  The settings' connect_timeout
  * comes first so that the URL's own wins; "options" comes after the URL,
  * since it already holds the URL's own with the statement timeout.
@@ -442,6 +480,7 @@ ensure_connected(struct ua_db *db)
 	}
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
 		ua_log_info("database: connected");
+		PQsetNoticeReceiver(db->conn, on_notice, db);
 		check_timeout(db);
 		return UA_OK;
 	}
@@ -523,6 +562,25 @@ statements_pooled(struct ua_db *db, const PGresult *r, enum ua_db_step step)
 }
 
 /*
+ * The answer to the statement just sent, if "sent" (PQsend*'s result).
+ * The deadline is the settings' statement timeout; a DATABASE_URL that
+ * sets its own is waited on for as long as it takes.
+ */
+static PGresult *
+await(struct ua_db *db, int sent)
+{
+	bool	  gave_up;
+	PGresult *r;
+
+	if (!sent)
+		return NULL;
+	r = ua_db_await(db->conn, db->url_timeout ? 0 : db->timeout_ms,
+	    &gave_up);
+	db->gave_up |= gave_up;
+	return r;
+}
+
+/*
  * Run "sql" on the current connection: by name if it is prepared,
  * preparing it first if it is new.  Returns the result, or the
  * failed result of the PREPARE; "*step" says which failed, or
@@ -545,21 +603,24 @@ send_statement(struct ua_db *db, const char *sql, int nparams,
 
 	*step = UA_DB_STEP__MAX;
 	if (!db->prepare || db->in_tx)
-		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL,
-		    NULL, 0);
+		return await(db,
+		    PQsendQueryParams(db->conn, sql, nparams, NULL, params,
+			NULL, NULL, 0));
 	for (i = 0; i < db->nstmts; i++)
 		if (db->stmts[i].len == len &&
 		    memcmp(db->stmts[i].sql, sql, len) == 0)
 			break;
 	if (i == STMT_MAX)
-		return PQexecParams(db->conn, sql, nparams, NULL, params, NULL,
-		    NULL, 0);
+		return await(db,
+		    PQsendQueryParams(db->conn, sql, nparams, NULL, params,
+			NULL, NULL, 0));
 	st = &db->stmts[i];
 	if (i == db->nstmts) {
 		ua_db_stmt_name(st->name, sizeof(st->name), (long)getpid(),
 		    db->nonce, db->seq++);
 		*step = UA_DB_STEP_PREPARE;
-		r = PQprepare(db->conn, st->name, sql, nparams, NULL);
+		r = await(db,
+		    PQsendPrepare(db->conn, st->name, sql, nparams, NULL));
 		if (!result_ok(r))
 			return r;
 		PQclear(r);
@@ -568,8 +629,9 @@ send_statement(struct ua_db *db, const char *sql, int nparams,
 		db->nstmts++;
 	}
 	*step = UA_DB_STEP_EXECUTE;
-	return PQexecPrepared(db->conn, st->name, nparams, params, NULL, NULL,
-	    0);
+	return await(db,
+	    PQsendQueryPrepared(db->conn, st->name, nparams, params, NULL, NULL,
+		0));
 }
 
 enum ua_err
@@ -588,11 +650,29 @@ ua_db_exec(struct ua_db *db, const char *sql, int nparams,
 		if ((er = ensure_connected(db)) != UA_OK)
 			return er;
 		r = send_statement(db, sql, nparams, params, &step);
+		if (db->gave_up) {
+			ua_log_err(
+			    "database: no answer within %d ms, even "
+			    "after cancelling the statement: closing the "
+			    "connection",
+			    db->timeout_ms);
+			drop_connection(db);
+			PQclear(r);
+			return UA_ERR_DB_UNAVAILABLE;
+		}
 		if (!result_ok(r) && step != UA_DB_STEP__MAX &&
 		    statements_pooled(db, r, step)) {
 			/* Nothing ran, so even a write may go again. */
 			PQclear(r);
 			r = send_statement(db, sql, nparams, params, &step);
+		}
+		if (result_ok(r) && db->unreplicated) {
+			db->unreplicated = false;
+			ua_log_err("database: the synchronous standby did not "
+				   "confirm the commit in time (is it down?): "
+				   "the primary has it, the answer is 503");
+			PQclear(r);
+			return UA_ERR_DB_UNAVAILABLE;
 		}
 		if (result_ok(r)) {
 			*res = r;
