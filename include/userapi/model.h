@@ -261,10 +261,39 @@ struct ua_model {
 #define UA_MX_SQL_TEXT_PTR(sep, t, m, col) sep t "." col
 #define UA_MX_SQL_BOOL(sep, t, m, col) sep t "." col
 #define UA_MX_SQL_ENUM(sep, t, m, col) sep t "." col "::text AS " col
-#define UA_MX_SQL_TIME(sep, t, m, col) \
-	sep "(extract(epoch FROM " t "." col ") * 1000000)::bigint AS " #m
+#define UA_MX_SQL_TIME(sep, t, m, col) sep UA_MX_SQL_US(t, col) " AS " #m
+/* A time column "col" of "t" as a bigint of microseconds since the epoch. */
+#define UA_MX_SQL_US(t, col) \
+	"(extract(epoch FROM " t "." col ") * 1000000)::bigint"
 #define UA_MX_SQL_NULLABLE_TIME(sep, t, m, col) UA_MX_SQL_TIME(sep, t, m, col)
 #define UA_MX_SQL_LIST(sep, t, m, col)
+
+/*
+ * One row of the model's columns of table (or alias) "t" as a text
+ * array, a string literal: "ARRAY[t.col::text, ...]", one element per
+ * field with a column, in the list's order, each as UA_MODEL_COLS_OF
+ * selects it (times in microseconds, booleans "t" or "f").  Gathered
+ * with ARRAY(SELECT ... ORDER BY ...), the rows of a child table come
+ * back as one two-dimensional array in one column, which
+ * ua_pg_model_array() (lib/repositories) reads.
+ */
+#define UA_MODEL_ROW_OF(LIST, t) \
+	"ARRAY[" LIST(UA_MX_ROW_FIRST, UA_MX_ROW_NEXT, t) "]"
+#define UA_MX_ROW_FIRST(t, kind, m, key, col, ...) \
+	UA_MX_ROW_##kind("", t, m, col)
+#define UA_MX_ROW_NEXT(t, kind, m, key, col, ...) \
+	UA_MX_ROW_##kind(", ", t, m, col)
+#define UA_MX_ROW_INT(sep, t, m, col) sep t "." col "::text"
+#define UA_MX_ROW_NULLABLE_INT(sep, t, m, col) sep t "." col "::text"
+#define UA_MX_ROW_TEXT(sep, t, m, col) sep t "." col "::text"
+#define UA_MX_ROW_TEXT_PTR(sep, t, m, col) sep t "." col "::text"
+#define UA_MX_ROW_BOOL(sep, t, m, col) \
+	sep "CASE WHEN " t "." col " THEN 't' WHEN NOT " t "." col \
+	    " THEN 'f' END"
+#define UA_MX_ROW_ENUM(sep, t, m, col) sep t "." col "::text"
+#define UA_MX_ROW_TIME(sep, t, m, col) sep UA_MX_SQL_US(t, col) "::text"
+#define UA_MX_ROW_NULLABLE_TIME(sep, t, m, col) UA_MX_ROW_TIME(sep, t, m, col)
+#define UA_MX_ROW_LIST(sep, t, m, col)
 
 /*
  * The column enum's constants, "prefix" pasted to each member with a

@@ -17,7 +17,9 @@
  *	er = ua_pg_model(res, 0, 0, &ua_order_model, &order);
  *	... PQgetvalue(res, 0, UA_ORDER_COL_version) ...
  *
- * The items of orders come from their own query, joined or not:
+ * The items of an order come in the order's row, gathered into one
+ * column (UA_ORDER_ITEM_ROW_OF and ua_pg_model_array() below), or from
+ * their own query:
  *
  *	"SELECT " UA_ORDER_ITEM_COLS_OF("i") ", i.order_id"
  *	" FROM order_items AS i WHERE i.order_id = ANY ($1::bigint[])"
@@ -25,8 +27,8 @@
  *
  *	ua_pg_model(res, row, 0, &ua_order_item_model, &o->items[k]);
  *
- * and the repository allocates o->items (ua_xcalloc) and sets o->nitems
- * itself: a LIST field has no column, and ua_pg_model() skips it.
+ * Either way the repository sets o->items and o->nitems itself: a LIST
+ * field has no column, and ua_pg_model() skips it.
  */
 #ifndef USERAPI_MODEL_PRIVATE_H
 #define USERAPI_MODEL_PRIVATE_H
@@ -74,6 +76,13 @@ enum ua_order_col {
 #define UA_ORDER_ITEM_COLS_OF(t) UA_MODEL_COLS_OF(UA_ORDER_ITEM_MODEL, t)
 
 /*
+ * An item "t" as one text array, "ARRAY[t.sku::text, t.name::text,
+ * t.unit_price_cents::text, t.quantity::text, t.line_total_cents::text]",
+ * for ua_pg_model_array().
+ */
+#define UA_ORDER_ITEM_ROW_OF(t) UA_MODEL_ROW_OF(UA_ORDER_ITEM_MODEL, t)
+
+/*
  * Columns of UA_ORDER_ITEM_COLS_OF: UA_ORDER_ITEM_COL_sku, _name,
  * _unit_price_cents, _quantity, _line_total_cents.
  */
@@ -94,6 +103,24 @@ enum ua_order_item_col {
  */
 enum ua_err ua_pg_model(const PGresult *res, int row, int col,
     const struct ua_model *m, void *obj);
+
+/*
+ * Read the rows of model "m" gathered in column "col" of row "row" of
+ * "res", a two-dimensional text array of UA_MODEL_ROW_OF() rows, each
+ * holding the model's columns in the declaration's order:
+ *
+ *	"SELECT ..., ARRAY(SELECT " UA_ORDER_ITEM_ROW_OF("i")
+ *	" FROM order_items AS i WHERE i.order_id = o.id"
+ *	" ORDER BY i.position) FROM orders AS o ..."
+ *
+ * "*items" becomes a heap array of "*n" such structs (NULL for none),
+ * at most "max".  NULL, more than "max" rows, text that is not such an
+ * array, or an element the row reader refuses (as ua_pg_model()) is
+ * UA_ERR_DB, logged.  Even then "*items" and "*n" are the caller's to
+ * release, as after success.
+ */
+enum ua_err ua_pg_model_array(const PGresult *res, int row, int col,
+    const struct ua_model *m, size_t max, void **items, size_t *n);
 
 /*
  * sessions: "t.id, (extract(epoch FROM t.created_at) * 1000000)::bigint

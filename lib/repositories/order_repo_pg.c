@@ -6,9 +6,10 @@
  * and cast in the SQL; a set of items travels as four array parameters
  * (text[] literals written by append_array() below, values only, never
  * SQL).  Times are read as microseconds since the epoch, money as
- * bigint.  An order and its items come back as one row per item (one
- * row of NULL item columns for an order without any), ordered by order
- * and position, and are gathered by read_orders().
+ * bigint.  An order comes back as one row, its items gathered in one
+ * column of that row (a two-dimensional text array in position order,
+ * empty for an order without any), and is read by read_orders().  A
+ * statement that also reads the caller has it once, in its first row.
  *
  * Atomicity:
  *  - set_status and remove are one conditional statement each (WHERE
@@ -53,13 +54,11 @@
 #include "model-private.h"
 #include "repositories-private.h"
 
-/* The columns of an order, then those of one of its items. */
+/* The columns of an order: its own, then its items in one. */
 enum ocol {
-	OCOL_ORDER = 0,			   /* UA_ORDER_COL__MAX of them */
-	ICOL_POSITION = UA_ORDER_COL__MAX, /* NULL: the order has no items
-					      (or there is no order) */
-	ICOL_ITEM,			   /* UA_ORDER_ITEM_COL__MAX of them */
-	OCOL__MAX = ICOL_ITEM + UA_ORDER_ITEM_COL__MAX
+	OCOL_ORDER = 0,			/* UA_ORDER_COL__MAX of them */
+	OCOL_ITEMS = UA_ORDER_COL__MAX, /* UA_ORDER_ITEM_ROW_OF rows */
+	OCOL__MAX
 };
 
 /* Columns of SQL_GET_WITH_CALLER: the caller's, then an order's. */
@@ -69,7 +68,11 @@ enum gcol {
 	GCOL__MAX = UA_PG_CALLER__MAX + OCOL__MAX
 };
 
-/* Columns of the lists: the caller's, the total, then an order's. */
+/*
+ * Columns of the lists: the caller's, the total, then an order's; the
+ * first row has the caller and the total and no order, every other row
+ * an order and neither.
+ */
 enum lcol {
 	LCOL_TOTAL = UA_PG_CALLER__MAX,
 	LCOL_USER_EXISTS,
@@ -84,32 +87,32 @@ enum kcol { KCOL_HASH, KCOL_STATUS, KCOL_BODY, KCOL__MAX };
 enum pcol { PCOL_STATUS, PCOL_VERSION, PCOL__MAX };
 
 /*
- * The columns of enum ocol of the tables "o" (orders) and "i" (items):
- * the models' own lists (model-private.h), the item's position between.
+ * The columns of enum ocol of the orders row "o": the model's own list
+ * (model-private.h), then its items, each one UA_ORDER_ITEM_ROW_OF
+ * array, in position order (the order of the primary key's index, so
+ * no sort).
  */
-#define ORDER_COLS_OF(o, i) \
+#define ORDER_COLS_OF(o) \
 	UA_ORDER_COLS_OF(o) \
-	", " i ".position::bigint, " UA_ORDER_ITEM_COLS_OF(i)
+	", ARRAY(SELECT " UA_ORDER_ITEM_ROW_OF("i") " FROM order_items AS i" \
+						    " WHERE i.order_id = " o \
+						    ".id ORDER BY i.position)"
+
+/* The same without the items, for the writes that know them already. */
+#define ORDER_COLS_NO_ITEMS_OF(o) UA_ORDER_COLS_OF(o) ", '{}'::text[]"
 
 /*
- * The caller, and order $2 with its items: one statement, one row per
- * item, at least one row; a missing caller or order leaves its columns
- * NULL.
+ * The caller, and order $2 with its items: one statement, one row; a
+ * missing caller or order leaves its columns NULL.
  */
-static const char SQL_GET_WITH_CALLER[] =
-    "SELECT " UA_PG_CALLER_COLS_OF("c", "$3") ", " ORDER_COLS_OF("o",
-	"i") " FROM (SELECT 1) AS one"
-	     " LEFT JOIN users AS c ON c.id = $1::bigint"
-	     " LEFT JOIN orders AS o ON o.id = $2::bigint"
-	     " LEFT JOIN order_items AS i ON i.order_id = o.id"
-	     " ORDER BY i.position";
+static const char SQL_GET_WITH_CALLER[] = "SELECT " UA_PG_CALLER_COLS_OF("c",
+    "$3") ", " ORDER_COLS_OF("o") " FROM (SELECT 1) AS one"
+				  " LEFT JOIN users AS c ON c.id = $1::bigint"
+				  " LEFT JOIN orders AS o ON o.id = $2::bigint";
 
 /* Order $1 with its items, locked until the transaction ends. */
-static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
-    "i") " FROM orders AS o"
-	 " LEFT JOIN order_items AS i ON i.order_id = o.id"
-	 " WHERE o.id = $1::bigint ORDER BY i.position"
-	 " FOR UPDATE OF o";
+static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF(
+    "o") " FROM orders AS o WHERE o.id = $1::bigint FOR UPDATE OF o";
 
 /*
  * The lists.  $1 the caller, $2 the offset, $3 the limit, $4 whether an
@@ -118,12 +121,15 @@ static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
  * one index walk newest first: the primary key, or the indexes of
  * migration 0005 on (status, id), (user_id, id) and (user_id, status,
  * id); the branch that does not apply is cut off before it runs (its
- * condition is a one-time filter).  Only the page's orders are joined
+ * condition is a one-time filter).  Only the page's orders are read,
  * with their items.  The total of everyone's orders is the sum of the
  * counters that 0005's triggers keep; a single user's is counted on
- * that user's index entries.  One row per item of the page, or one row
- * with NULL order columns when it is empty; every row carries the
- * caller and the total.
+ * that user's index entries.  The first row carries the caller and the
+ * total (NULL order columns), then one row per order of the page,
+ * newest first (NULL caller and total).  The page's ids pass through an
+ * array, whose length no plan can see: joined to "p" directly, the
+ * orders would be estimated at the generic LIMIT's 10 % of the table,
+ * and a plan that costly is compiled (JIT) on every call.
  */
 #define LIST_HEAD \
 	"WITH c AS (SELECT * FROM users WHERE id = $1::bigint)," \
@@ -132,11 +138,12 @@ static const char SQL_LOCK[] = "SELECT " ORDER_COLS_OF("o",
 #define LIST_TAIL \
 	" SELECT " UA_PG_CALLER_COLS_OF("c", \
 	    "$5") ", t.n, t.user_exists," \
-		  " " ORDER_COLS_OF("o", \
-		      "i") " FROM t LEFT JOIN c ON true" \
-			   " LEFT JOIN orders AS o ON o.id = ANY (ARRAY(SELECT id FROM p))" \
-			   " LEFT JOIN order_items AS i ON i.order_id = o.id" \
-			   " ORDER BY o.id DESC, i.position"
+		  " " ORDER_COLS_OF( \
+		      "o") " FROM (SELECT NULL::bigint AS id" \
+			   "  UNION ALL SELECT unnest(ARRAY(SELECT id FROM p))) AS k" \
+			   " LEFT JOIN c ON k.id IS NULL LEFT JOIN t ON k.id IS NULL" \
+			   " LEFT JOIN orders AS o ON o.id = k.id" \
+			   " ORDER BY k.id DESC NULLS FIRST"
 #define EVERYONE "(SELECT everyone FROM e)"
 /*
  * The page's bounds as one-row subqueries: a plan cannot see their
@@ -183,7 +190,7 @@ static const char SQL_LIST_USER_STATUS[] =
 /*
  * A new pending order of user $1 (none if the user is missing) and its
  * items from the arrays $5..$8, in one statement; returns the order's
- * row with NULL item columns.
+ * row with no items (the caller has them).
  */
 static const char SQL_INSERT[] =
     "WITH o AS ("
@@ -196,14 +203,14 @@ static const char SQL_INSERT[] =
     " SELECT o.id, t.n - 1, t.sku, t.name, t.price, t.qty, t.price * t.qty"
     " FROM o, unnest($5::text[], $6::text[], $7::bigint[], $8::integer[])"
     "  WITH ORDINALITY AS t(sku, name, price, qty, n))"
-    " SELECT " ORDER_COLS_OF("o", "i") " FROM o"
-				       " LEFT JOIN order_items AS i ON false";
+    " SELECT " ORDER_COLS_NO_ITEMS_OF("o") " FROM o";
 
 /*
  * Change order $1: note $2, total $3 and, with $4, the items from the
  * arrays $5..$8 (rewriting the positions they take, deleting those past
  * them: disjoint rows, so one statement can do both); bumps the
- * version.  Run with the order locked.
+ * version; returns the order's row with no items (the caller has them).
+ * Run with the order locked.
  */
 static const char SQL_UPDATE[] =
     "WITH d AS ("
@@ -222,11 +229,8 @@ static const char SQL_UPDATE[] =
     "  line_total_cents = excluded.line_total_cents)"
     " UPDATE orders AS o SET note = $2::text, total_cents = $3::bigint,"
     "  version = o.version + 1, updated_at = now()"
-    " FROM (SELECT NULL::bigint AS position, NULL::text AS sku,"
-    "  NULL::text AS name, NULL::bigint AS unit_price_cents,"
-    "  NULL::bigint AS quantity, NULL::bigint AS line_total_cents) AS i"
     " WHERE o.id = $1::bigint"
-    " RETURNING " ORDER_COLS_OF("o", "i");
+    " RETURNING " ORDER_COLS_NO_ITEMS_OF("o");
 
 /*
  * Move order $1 from status $2 to $3 if its version is $4 (0: any), and
@@ -238,9 +242,7 @@ static const char SQL_SET_STATUS[] =
     " version = version + 1, updated_at = now()"
     " WHERE id = $1::bigint AND status = $2::text"
     " AND ($4::bigint = 0 OR version = $4::bigint) RETURNING *)"
-    " SELECT " ORDER_COLS_OF("u",
-	"i") " FROM u"
-	     " LEFT JOIN order_items AS i ON i.order_id = u.id ORDER BY i.position";
+    " SELECT " ORDER_COLS_OF("u") " FROM u";
 
 /* Delete order $1 if pending and at version $2 (0: any). */
 static const char SQL_DELETE[] =
@@ -291,71 +293,40 @@ _Static_assert(UA_IDEM_TTL_S == 24 * 60 * 60,
 /* ---------------------------------------------------------------- */
 /* Reading orders. */
 
-/* The order columns of row "row", from column "base" on, into "o". */
-static enum ua_err
-row_to_order(const PGresult *res, int row, int base, struct ua_order *o)
-{
-	return ua_pg_model(res, row, base + OCOL_ORDER, &ua_order_model, o);
-}
-
-/* The item columns of row "row", from column "base" on, into "it". */
-static enum ua_err
-row_to_item(const PGresult *res, int row, int base, struct ua_order_item *it)
-{
-	return ua_pg_model(res, row, base + ICOL_ITEM, &ua_order_item_model,
-	    it);
-}
-
 /*
- * Gather the orders of rows "first".."nrows"-1 of "res" (order columns
- * from "base" on, one row per item, rows of one order together) into
- * "out" (room for "max", zeroed), "*n" how many.  Rows with a NULL
- * order id are skipped.  Each order's items are heap memory: on error
- * the caller cleans "out"[0 .. "max").
+ * Read the orders of rows "first".."nrows"-1 of "res" (order columns
+ * from "base" on, one row per order) into "out" (room for "max",
+ * zeroed), "*n" how many.  Rows with a NULL order id are skipped.  Each
+ * order's items are heap memory: on error the caller cleans "out"[0 ..
+ * "max").
  */
 static enum ua_err
 read_orders(const PGresult *res, int first, int base, struct ua_order *out,
     size_t max, size_t *n)
 {
-	enum ua_err er;
-	int	    row, end, nrows = PQntuples(res);
-	int64_t	    id, next;
-	size_t	    k;
+	enum ua_err	 er;
+	struct ua_order *o;
+	void		*items;
+	int		 row, nrows = PQntuples(res);
 
 	*n = 0;
-	for (row = first; row < nrows; row = end) {
-		if (PQgetisnull(res, row,
-			base + OCOL_ORDER + UA_ORDER_COL_id)) {
-			end = row + 1;
+	for (row = first; row < nrows; row++) {
+		if (PQgetisnull(res, row, base + OCOL_ORDER + UA_ORDER_COL_id))
 			continue;
-		}
-		if ((er = ua_pg_int64(res, row,
-			 base + OCOL_ORDER + UA_ORDER_COL_id, &id)) != UA_OK)
-			return er;
-		for (end = row + 1; end < nrows; end++)
-			if (PQgetisnull(res, end,
-				base + OCOL_ORDER + UA_ORDER_COL_id) ||
-			    ua_pg_int64(res, end,
-				base + OCOL_ORDER + UA_ORDER_COL_id,
-				&next) != UA_OK ||
-			    next != id)
-				break;
-		if (*n >= max || end - row > UA_ORDER_ITEMS_MAX) {
+		if (*n >= max) {
 			ua_log_err("orders: more rows than expected");
 			return UA_ERR_DB;
 		}
-		if ((er = row_to_order(res, row, base, &out[*n])) != UA_OK)
+		o = &out[(*n)++];
+		if ((er = ua_pg_model(res, row, base + OCOL_ORDER,
+			 &ua_order_model, o)) != UA_OK)
 			return er;
-		if (!PQgetisnull(res, row, base + ICOL_POSITION)) {
-			out[*n].items = ua_xcalloc((size_t)(end - row),
-			    sizeof(*out[*n].items));
-			out[*n].nitems = (size_t)(end - row);
-			for (k = 0; k < out[*n].nitems; k++)
-				if ((er = row_to_item(res, row + (int)k, base,
-					 &out[*n].items[k])) != UA_OK)
-					return er;
-		}
-		(*n)++;
+		er = ua_pg_model_array(res, row, base + OCOL_ITEMS,
+		    &ua_order_item_model, UA_ORDER_ITEMS_MAX, &items,
+		    &o->nitems);
+		o->items = items;
+		if (er != UA_OK)
+			return er;
 	}
 	return UA_OK;
 }
@@ -516,7 +487,7 @@ pg_get_with_caller(void *arg, int64_t caller_id, const char *sid,
 	if ((er = ua_db_exec(db, SQL_GET_WITH_CALLER, 3, params,
 		 UA_DB_READ_ONLY, &res)) != UA_OK)
 		return er;
-	if ((er = ua_pg_shape(res, GCOL__MAX, 1, UA_ORDER_ITEMS_MAX,
+	if ((er = ua_pg_shape(res, GCOL__MAX, 1, 1,
 		 "orders: get_with_caller")) != UA_OK)
 		goto out;
 	if (PQgetisnull(res, 0, GCOL_CALLER)) {
@@ -876,8 +847,7 @@ lock_order(struct ua_db *db, const char *idbuf, struct ua_order *o)
 	if ((er = ua_db_exec(db, SQL_LOCK, 1, params, UA_DB_WRITE, &res)) !=
 	    UA_OK)
 		return er;
-	if ((er = ua_pg_shape(res, OCOL__MAX, 0, UA_ORDER_ITEMS_MAX,
-		 "orders: get")) == UA_OK)
+	if ((er = ua_pg_shape(res, OCOL__MAX, 0, 1, "orders: get")) == UA_OK)
 		er = read_order(res, 0, 0, o);
 	PQclear(res);
 	return er;
@@ -1080,8 +1050,7 @@ pg_set_status(void *arg, int64_t id, int64_t if_version,
 		if ((er = ua_db_exec(db, SQL_SET_STATUS, 4, params, UA_DB_WRITE,
 			 &res)) != UA_OK)
 			return er;
-		er = ua_pg_shape(res, OCOL__MAX, 0, UA_ORDER_ITEMS_MAX,
-		    "orders: set_status");
+		er = ua_pg_shape(res, OCOL__MAX, 0, 1, "orders: set_status");
 		if (er == UA_OK && PQntuples(res) > 0) {
 			er = read_order(res, 0, 0, out);
 			PQclear(res);

@@ -446,6 +446,168 @@ START_TEST(lists_stay_flat_from_a_thousand_to_a_hundred_thousand_orders)
 }
 END_TEST
 
+/*
+ * The text of item "k" of the awkward order: every character the array
+ * text of PostgreSQL quotes or escapes, and a "NULL" that is a name.
+ */
+static void
+awkward_text(int k, char *sku, size_t slen, char *name, size_t nlen)
+{
+	snprintf(sku, slen, "S-%03d", k);
+	switch (k % 5) {
+	case 0:
+		snprintf(name, nlen, "NULL");
+		break;
+	case 1:
+		snprintf(name, nlen, "a \"quoted\", {braced} \\ name %d", k);
+		break;
+	case 2:
+		snprintf(name, nlen, " %d\t \xc3\xa9t\xc3\xa9 ", k);
+		break;
+	case 3:
+		snprintf(name, nlen, "\\\"}{,%d", k);
+		break;
+	default:
+		snprintf(name, nlen, "plain%d", k);
+		break;
+	}
+}
+
+/* A new order of user "u" without items, its id as text (free it). */
+static char *
+bare_order(int64_t u)
+{
+	char *ubuf = pgt_fmt("%lld", (long long)u), *id;
+
+	id = raw1("INSERT INTO orders (user_id, currency, total_cents)"
+		  " VALUES ($1::bigint, 'EUR', 0) RETURNING id",
+	    ubuf);
+	free(ubuf);
+	return id;
+}
+
+/* Order "id" as the owner "u" and as admin "a" reads it (in a list). */
+static void
+read_both_ways(int64_t u, int64_t a, int64_t id, struct ua_order *got,
+    struct ua_order *listed)
+{
+	struct ua_order_filter f;
+	struct ua_user	       c;
+	struct ua_credentials  cred;
+	int64_t		       total;
+	size_t		       n;
+	bool		       found, ue;
+
+	ck_assert_int_eq(ua_order_repo_pg.get_with_caller(fx.db, u, NULL, &c,
+			     &cred, id, got, &found),
+	    UA_OK);
+	ck_assert(found);
+	ck_assert_int_eq(c.id, u);
+	memset(&f, 0, sizeof(f));
+	f.all_users = true;
+	ck_assert_int_eq(ua_order_repo_pg.list_with_caller(fx.db, a, NULL, &c,
+			     &cred, &f, 0, 1, listed, &n, &total, &ue),
+	    UA_OK);
+	ck_assert_int_eq(c.id, a);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(listed->id, id);
+}
+
+/*
+ * The most items an order may have come back whole, in position order
+ * (not the order the rows were written in), whatever their text holds.
+ */
+START_TEST(every_item_comes_back_whole_in_position_order)
+{
+	int64_t		u = add_user("ann@example.com", UA_ROLE_USER);
+	int64_t		a = add_user("root@example.com", UA_ROLE_ADMIN);
+	struct ua_order got, listed, *o;
+	char		sku[UA_SKU_MAX_BYTES + 1];
+	char		name[UA_ITEM_NAME_MAX_BYTES + 1];
+	char	       *id, *sql;
+	int		k, pass;
+
+	id = bare_order(u);
+	/* Written last position first. */
+	for (k = UA_ORDER_ITEMS_MAX - 1; k >= 0; k--) {
+		awkward_text(k, sku, sizeof(sku), name, sizeof(name));
+		sql = pgt_fmt("INSERT INTO order_items VALUES (%s, %d, '%s',"
+			      " $1::text, %d, %d, %d)",
+		    id, k, sku, 1000 + k, 1 + k % 7, (1000 + k) * (1 + k % 7));
+		free(raw1(sql, name));
+		free(sql);
+	}
+	read_both_ways(u, a, strtoll(id, NULL, 10), &got, &listed);
+	for (pass = 0; pass < 2; pass++) {
+		o = pass == 0 ? &got : &listed;
+		ck_assert_uint_eq(o->nitems, UA_ORDER_ITEMS_MAX);
+		for (k = 0; k < UA_ORDER_ITEMS_MAX; k++) {
+			awkward_text(k, sku, sizeof(sku), name, sizeof(name));
+			ck_assert_str_eq(o->items[k].sku, sku);
+			ck_assert_str_eq(o->items[k].name, name);
+			ck_assert_int_eq(o->items[k].unit_price_cents,
+			    1000 + k);
+			ck_assert_int_eq(o->items[k].quantity, 1 + k % 7);
+			ck_assert_int_eq(o->items[k].line_total_cents,
+			    (1000 + k) * (1 + k % 7));
+		}
+	}
+	ua_order_cleanup(&got);
+	ua_order_cleanup(&listed);
+	free(id);
+}
+END_TEST
+
+/* An order without items (the API makes none; the table allows one). */
+START_TEST(an_order_without_items_has_an_empty_list)
+{
+	int64_t		u = add_user("ann@example.com", UA_ROLE_USER);
+	int64_t		a = add_user("root@example.com", UA_ROLE_ADMIN);
+	struct ua_order got, listed;
+	char	       *id;
+
+	id = bare_order(u);
+	read_both_ways(u, a, strtoll(id, NULL, 10), &got, &listed);
+	ck_assert_uint_eq(got.nitems, 0);
+	ck_assert_ptr_null(got.items);
+	ck_assert_uint_eq(listed.nitems, 0);
+	ck_assert_ptr_null(listed.items);
+	ua_order_cleanup(&got);
+	ua_order_cleanup(&listed);
+	free(id);
+}
+END_TEST
+
+/* Times come back to the microsecond, before 1970 as after. */
+START_TEST(times_keep_every_microsecond)
+{
+	int64_t		u = add_user("ann@example.com", UA_ROLE_USER);
+	int64_t		a = add_user("root@example.com", UA_ROLE_ADMIN);
+	struct ua_order got, listed, *o;
+	char	       *id, *sql;
+	int		pass;
+
+	id = bare_order(u);
+	sql = pgt_fmt("UPDATE orders SET"
+		      " created_at = '2026-12-06 10:00:00.000001+00',"
+		      " updated_at = '1969-12-31 23:59:59.999999+00'"
+		      " WHERE id = %s",
+	    id);
+	free(raw1(sql, NULL));
+	free(sql);
+	read_both_ways(u, a, strtoll(id, NULL, 10), &got, &listed);
+	for (pass = 0; pass < 2; pass++) {
+		o = pass == 0 ? &got : &listed;
+		ck_assert_int_eq(o->created_us, INT64_C(1796551200000001));
+		ck_assert(o->has_updated);
+		ck_assert_int_eq(o->updated_us, -1);
+	}
+	ua_order_cleanup(&got);
+	ua_order_cleanup(&listed);
+	free(id);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- */
 /* The scratch database. */
 
@@ -459,6 +621,9 @@ pg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, TEST_TIMEOUT_S);
 	tcase_add_test(tc, counters_follow_every_change);
+	tcase_add_test(tc, every_item_comes_back_whole_in_position_order);
+	tcase_add_test(tc, an_order_without_items_has_an_empty_list);
+	tcase_add_test(tc, times_keep_every_microsecond);
 	tcase_add_test(tc,
 	    lists_stay_flat_from_a_thousand_to_a_hundred_thousand_orders);
 	suite_add_tcase(s, tc);

@@ -687,6 +687,106 @@ START_TEST(reader_fills_a_session)
 }
 END_TEST
 
+/* The item row's SQL has one element per item column, in order. */
+START_TEST(item_row_lists_every_column)
+{
+	ck_assert_str_eq(UA_ORDER_ITEM_ROW_OF("i"),
+	    "ARRAY[i.sku::text, i.name::text, i.unit_price_cents::text,"
+	    " i.quantity::text, i.line_total_cents::text]");
+}
+END_TEST
+
+/* "text" as the one column of a result; the items it holds into "o". */
+static enum ua_err
+read_items(const char *text, size_t max, struct ua_order *o)
+{
+	const char *v[] = { text };
+	PGresult   *res = result_of(1, v);
+	void	   *items;
+	enum ua_err er;
+
+	memset(o, 0, sizeof(*o));
+	er = ua_pg_model_array(res, 0, 0, &ua_order_item_model, max, &items,
+	    &o->nitems);
+	o->items = items;
+	PQclear(res);
+	return er;
+}
+
+START_TEST(array_reader_fills_items_in_order)
+{
+	struct ua_order o;
+
+	/* What PostgreSQL writes: quoted where needed, escaped inside. */
+	ck_assert_int_eq(read_items("{{BK-1,Book,1299,2,2598},"
+				    "{\"a,b\",\"say \\\"hi\\\" \\\\ {x}\","
+				    "0,1,0},{\"NULL\",\" \",5,3,15}}",
+			     100, &o),
+	    UA_OK);
+	ck_assert_uint_eq(o.nitems, 3);
+	ck_assert_str_eq(o.items[0].sku, "BK-1");
+	ck_assert_str_eq(o.items[0].name, "Book");
+	ck_assert_int_eq(o.items[0].unit_price_cents, 1299);
+	ck_assert_int_eq(o.items[0].quantity, 2);
+	ck_assert_int_eq(o.items[0].line_total_cents, 2598);
+	ck_assert_str_eq(o.items[1].sku, "a,b");
+	ck_assert_str_eq(o.items[1].name, "say \"hi\" \\ {x}");
+	ck_assert_int_eq(o.items[1].unit_price_cents, 0);
+	ck_assert_str_eq(o.items[2].sku, "NULL"); /* quoted: a string */
+	ck_assert_str_eq(o.items[2].name, " ");
+	ck_assert_int_eq(o.items[2].line_total_cents, 15);
+	ua_order_cleanup(&o);
+
+	/* No items. */
+	ck_assert_int_eq(read_items("{}", 100, &o), UA_OK);
+	ck_assert_uint_eq(o.nitems, 0);
+	ck_assert_ptr_null(o.items);
+}
+END_TEST
+
+START_TEST(array_reader_refuses_drift)
+{
+	static const char *const bad[] = {
+		NULL,			       /* SQL NULL */
+		"",			       /* not an array */
+		"{",			       /* cut short */
+		"{}x",			       /* junk after */
+		"{{BK-1,Book,1299,2}}",	       /* a column missing */
+		"{{BK-1,Book,1299,2,2598,9}}", /* one too many */
+		"{{BK-1,Book,1299,2,2598},}",  /* an empty row */
+		"{{BK-1,Book,1299,2,2598}",    /* unclosed */
+		"{{BK-1,Book,1299,2,2598}}}",  /* closed twice */
+		"{BK-1,Book,1299,2,2598}",     /* one dimension */
+		"{{\"BK-1,Book,1299,2,2598}}", /* unterminated quote */
+		"{{BK-1,Book,12x,2,2598}}",    /* not a number */
+		"{{NULL,Book,1299,2,2598}}",   /* NULL where none may be */
+		"{{BK-1,,1299,2,2598}}",       /* empty, unquoted */
+		"{{BK-1,Book,1299,2,2598}{a,b,1,1,1}}", /* no comma */
+	};
+	struct ua_order o;
+	size_t		i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(read_items(bad[i], 100, &o) == UA_ERR_DB,
+		    "accepted %s", bad[i] != NULL ? bad[i] : "NULL");
+		ua_order_cleanup(&o);
+	}
+	/* More rows than allowed. */
+	ck_assert_int_eq(read_items("{{a,b,1,1,1},{c,d,1,1,1}}", 1, &o),
+	    UA_ERR_DB);
+	ua_order_cleanup(&o);
+	/* A name too long for the model. */
+	{
+		char text[UA_ITEM_NAME_MAX_BYTES + 64];
+
+		snprintf(text, sizeof(text), "{{a,%0*d,1,1,1}}",
+		    UA_ITEM_NAME_MAX_BYTES + 1, 0);
+		ck_assert_int_eq(read_items(text, 100, &o), UA_ERR_DB);
+		ua_order_cleanup(&o);
+	}
+}
+END_TEST
+
 static Suite *
 model_suite(void)
 {
@@ -713,6 +813,12 @@ model_suite(void)
 	tcase_add_test(tc, reader_refuses_drift);
 	tcase_add_test(tc, reader_fills_an_order_after_other_columns);
 	tcase_add_test(tc, reader_fills_a_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ua_pg_model_array");
+	tcase_add_test(tc, item_row_lists_every_column);
+	tcase_add_test(tc, array_reader_fills_items_in_order);
+	tcase_add_test(tc, array_reader_refuses_drift);
 	suite_add_tcase(s, tc);
 	return s;
 }
