@@ -171,6 +171,52 @@ migrate(const struct pgt_scratch *s)
 }
 
 bool
+pgt_through_pgbouncer(void)
+{
+	const char *v = getenv("UA_TEST_THROUGH_PGBOUNCER");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+void
+pgt_direct(const char *prog, const char *what, const char *why)
+{
+	if (!pgt_through_pgbouncer())
+		return;
+	printf("not through PgBouncer: %s%s%s: %s\n", prog,
+	    what[0] != '\0' ? ", " : "", what, why);
+	fflush(stdout);
+}
+
+/*
+ * The scratch database through PgBouncer, as the role of the admin
+ * connection (the owner of what the migrations made), into s->pooled.
+ */
+static bool
+pooled_conninfo(struct pgt_scratch *s, const char *prog)
+{
+	const char *url = getenv("UA_TEST_PGBOUNCER_URL");
+	char	   *ci;
+
+	if (url == NULL || url[0] == '\0') {
+		fprintf(stderr,
+		    "%s: UA_TEST_THROUGH_PGBOUNCER=1 but UA_TEST_PGBOUNCER_URL "
+		    "is not set\n",
+		    prog);
+		return false;
+	}
+	if ((ci = pgt_conninfo_for(url, s->db)) == NULL) {
+		fprintf(stderr, "%s: UA_TEST_PGBOUNCER_URL cannot be parsed\n",
+		    prog);
+		return false;
+	}
+	/* The last "user" of a conninfo string wins. */
+	s->pooled = pgt_fmt("%suser='%s'", ci, PQuser(s->admin));
+	free(ci);
+	return true;
+}
+
+bool
 pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src)
 {
 	const char *tool, *tmp, *dir;
@@ -233,10 +279,13 @@ pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src)
 		    strerror(errno));
 		goto fail;
 	}
+	/* Migrations go directly to the server, never through a pooler. */
 	if (!migrate(s)) {
 		fprintf(stderr, "%s: %s upgrade head failed\n", prog, s->tool);
 		goto fail;
 	}
+	if (pgt_through_pgbouncer() && !pooled_conninfo(s, prog))
+		goto fail;
 	return true;
 fail:
 	pgt_scratch_close(s);
@@ -257,4 +306,6 @@ pgt_scratch_close(struct pgt_scratch *s)
 		rmdir(s->dir);
 	free(s->conninfo);
 	s->conninfo = NULL;
+	free(s->pooled);
+	s->pooled = NULL;
 }
