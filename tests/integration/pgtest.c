@@ -188,32 +188,28 @@ pgt_direct(const char *prog, const char *what, const char *why)
 	fflush(stdout);
 }
 
-/*
- * The scratch database through PgBouncer, as the role of the admin
- * connection (the owner of what the migrations made), into s->pooled.
- */
-static bool
-pooled_conninfo(struct pgt_scratch *s, const char *prog)
+char *
+pgt_pooled_conninfo(const char *prog, const char *db, const char *user)
 {
 	const char *url = getenv("UA_TEST_PGBOUNCER_URL");
-	char	   *ci;
+	char	   *ci, *out;
 
 	if (url == NULL || url[0] == '\0') {
 		fprintf(stderr,
 		    "%s: UA_TEST_THROUGH_PGBOUNCER=1 but UA_TEST_PGBOUNCER_URL "
 		    "is not set\n",
 		    prog);
-		return false;
+		return NULL;
 	}
-	if ((ci = pgt_conninfo_for(url, s->db)) == NULL) {
+	if ((ci = pgt_conninfo_for(url, db)) == NULL) {
 		fprintf(stderr, "%s: UA_TEST_PGBOUNCER_URL cannot be parsed\n",
 		    prog);
-		return false;
+		return NULL;
 	}
 	/* The last "user" of a conninfo string wins. */
-	s->pooled = pgt_fmt("%suser='%s'", ci, PQuser(s->admin));
+	out = pgt_fmt("%suser='%s'", ci, user);
 	free(ci);
-	return true;
+	return out;
 }
 
 bool
@@ -284,7 +280,10 @@ pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src)
 		fprintf(stderr, "%s: %s upgrade head failed\n", prog, s->tool);
 		goto fail;
 	}
-	if (pgt_through_pgbouncer() && !pooled_conninfo(s, prog))
+	/* As the admin role: the owner of what the migrations made. */
+	if (pgt_through_pgbouncer() &&
+	    (s->pooled = pgt_pooled_conninfo(prog, s->db, PQuser(s->admin))) ==
+		NULL)
 		goto fail;
 	return true;
 fail:

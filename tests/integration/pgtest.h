@@ -55,6 +55,13 @@ bool pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src);
 bool pgt_through_pgbouncer(void);
 
 /*
+ * The conninfo of database "db" as role "user" through the PgBouncer of
+ * UA_TEST_PGBOUNCER_URL (free it), or NULL after saying on stderr, as
+ * program "prog", why not.
+ */
+char *pgt_pooled_conninfo(const char *prog, const char *db, const char *user);
+
+/*
  * When the run goes through PgBouncer, say on stdout, in the one line
  * scripts/test gathers into its summary, that "what" of program "prog"
  * goes directly to PostgreSQL, and "why".
