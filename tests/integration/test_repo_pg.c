@@ -333,11 +333,28 @@ setup(void)
 	setup_on(cfg.pooled != NULL ? cfg.pooled : cfg.conninfo);
 }
 
-/* Directly to PostgreSQL whatever the run: see DIRECT_WHY. */
+/*
+ * Directly to PostgreSQL whatever the run: see DIRECT_WHY.  The server
+ * connections PgBouncer kept from the cases before are ended first:
+ * these cases count the scratch database's sessions.
+ */
 static void
 setup_direct(void)
 {
+	int i;
+
 	setup_on(cfg.conninfo);
+	if (cfg.pooled == NULL)
+		return;
+	free(raw("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+		 " WHERE datname = current_database()"
+		 " AND pid <> pg_backend_pid()"));
+	for (i = 0; i < 100 &&
+	     raw_int("SELECT count(*) FROM pg_stat_activity"
+		     " WHERE datname = current_database()"
+		     " AND pid <> pg_backend_pid()") != 0;
+	     i++)
+		usleep(50000);
 }
 
 static void
