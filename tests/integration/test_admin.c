@@ -21,6 +21,8 @@
  *				UA_TEST_MIGRATE, else ./userapi-admin)
  *	UA_TEST_MIGRATIONS_DIR	the migrations (default: the source tree's
  *				db/migrations)
+ *	UA_TEST_THROUGH_PGBOUNCER  1: once migrated, the databases are
+ *				reached through UA_TEST_PGBOUNCER_URL
  */
 #include "config.h"
 

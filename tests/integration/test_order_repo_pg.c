@@ -14,7 +14,8 @@
  * own connection, released together, for many rounds.
  *
  * Environment: as test_repo_pg (UA_TEST_PG_ADMIN_URL required,
- * UA_TEST_MIGRATE, UA_TEST_MIGRATIONS_DIR).
+ * UA_TEST_MIGRATE, UA_TEST_MIGRATIONS_DIR, UA_TEST_THROUGH_PGBOUNCER:
+ * then every case goes through PgBouncer).
  */
 #include "config.h"
 

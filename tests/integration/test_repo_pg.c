@@ -16,6 +16,9 @@
  *	UA_TEST_MIGRATE		the program (default ./userapi-migrate)
  *	UA_TEST_MIGRATIONS_DIR	the migrations (default: the source tree's
  *				db/migrations)
+ *	UA_TEST_THROUGH_PGBOUNCER  1: the cases reach the scratch database
+ *				through UA_TEST_PGBOUNCER_URL, but those
+ *				about one server session (DIRECT_TCASES)
  */
 #include "config.h"
 
