@@ -565,6 +565,8 @@ START_TEST(prepared_statements_fall_back_behind_the_pooler)
 {
 	struct fcgi_worker w[CHILDREN][2];
 	char		   err[1024], *log, *path[CHILDREN][2];
+	char		  *logs[CHILDREN][2];
+	bool		   stopped[CHILDREN][2];
 	char		  *prog[2];
 	pid_t		   pid[CHILDREN];
 	int		   c, k, round, st, failed = 0, errors = 0, lines;
@@ -600,13 +602,27 @@ START_TEST(prepared_statements_fall_back_behind_the_pooler)
 				errors++;
 		}
 	}
+	/* Every worker stopped, and its log read, before any verdict. */
 	for (c = 0; c < CHILDREN; c++)
 		for (k = 0; k < 2; k++) {
-			ck_assert_msg(fcgi_worker_stop(&w[c][k], 10, &st) ==
-				    0 &&
-				WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			stopped[c][k] =
+			    fcgi_worker_stop(&w[c][k], 10, &st) == 0 &&
+			    WIFEXITED(st) && WEXITSTATUS(st) == 0;
+			logs[c][k] = slurp(path[c][k]);
+		}
+	ck_assert_msg(errors == 0,
+	    "%d client rounds got a 5xx: lost or shared prepared "
+	    "statements must never fail a request (see above)",
+	    errors);
+	ck_assert_msg(failed == 0,
+	    "%d client rounds got an answer against "
+	    "the contract (see above)",
+	    failed);
+	for (c = 0; c < CHILDREN; c++)
+		for (k = 0; k < 2; k++) {
+			log = logs[c][k];
+			ck_assert_msg(stopped[c][k],
 			    "%s did not exit 0 on SIGTERM", path[c][k]);
-			log = slurp(path[c][k]);
 			lines = count(log, FALLBACK_LINE);
 			ck_assert_msg(lines == 1,
 			    "%s: %d lines naming \"%s\""
@@ -617,14 +633,6 @@ START_TEST(prepared_statements_fall_back_behind_the_pooler)
 			free(log);
 			free(path[c][k]);
 		}
-	ck_assert_msg(errors == 0,
-	    "%d client rounds got a 5xx: lost or shared prepared "
-	    "statements must never fail a request (see above)",
-	    errors);
-	ck_assert_msg(failed == 0,
-	    "%d client rounds got an answer against "
-	    "the contract (see above)",
-	    failed);
 	free(prog[0]);
 	free(prog[1]);
 }
