@@ -171,6 +171,48 @@ migrate(const struct pgt_scratch *s)
 }
 
 bool
+pgt_through_pgbouncer(void)
+{
+	const char *v = getenv("UA_TEST_THROUGH_PGBOUNCER");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+void
+pgt_direct(const char *prog, const char *what, const char *why)
+{
+	if (!pgt_through_pgbouncer())
+		return;
+	printf("not through PgBouncer: %s%s%s: %s\n", prog,
+	    what[0] != '\0' ? ", " : "", what, why);
+	fflush(stdout);
+}
+
+char *
+pgt_pooled_conninfo(const char *prog, const char *db, const char *user)
+{
+	const char *url = getenv("UA_TEST_PGBOUNCER_URL");
+	char	   *ci, *out;
+
+	if (url == NULL || url[0] == '\0') {
+		fprintf(stderr,
+		    "%s: UA_TEST_THROUGH_PGBOUNCER=1 but UA_TEST_PGBOUNCER_URL "
+		    "is not set\n",
+		    prog);
+		return NULL;
+	}
+	if ((ci = pgt_conninfo_for(url, db)) == NULL) {
+		fprintf(stderr, "%s: UA_TEST_PGBOUNCER_URL cannot be parsed\n",
+		    prog);
+		return NULL;
+	}
+	/* The last "user" of a conninfo string wins. */
+	out = pgt_fmt("%suser='%s'", ci, user);
+	free(ci);
+	return out;
+}
+
+bool
 pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src)
 {
 	const char *tool, *tmp, *dir;
@@ -233,10 +275,16 @@ pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src)
 		    strerror(errno));
 		goto fail;
 	}
+	/* Migrations go directly to the server, never through a pooler. */
 	if (!migrate(s)) {
 		fprintf(stderr, "%s: %s upgrade head failed\n", prog, s->tool);
 		goto fail;
 	}
+	/* As the admin role: the owner of what the migrations made. */
+	if (pgt_through_pgbouncer() &&
+	    (s->pooled = pgt_pooled_conninfo(prog, s->db, PQuser(s->admin))) ==
+		NULL)
+		goto fail;
 	return true;
 fail:
 	pgt_scratch_close(s);
@@ -257,4 +305,6 @@ pgt_scratch_close(struct pgt_scratch *s)
 		rmdir(s->dir);
 	free(s->conninfo);
 	s->conninfo = NULL;
+	free(s->pooled);
+	s->pooled = NULL;
 }

@@ -30,10 +30,12 @@ bool pgt_env_is(const char *e, const char *name);
  */
 struct pgt_scratch {
 	const char *admin_url;
-	char	    tool[PATH_MAX];	    /* absolute */
-	char	    src[PATH_MAX];	    /* absolute */
-	char	    db[64];		    /* "<prog>_<pid>" */
-	char	   *conninfo;		    /* to it */
+	char	    tool[PATH_MAX]; /* absolute */
+	char	    src[PATH_MAX];  /* absolute */
+	char	    db[64];	    /* "<prog>_<pid>" */
+	char	   *conninfo;	    /* to it */
+	char	   *pooled; /* to it through PgBouncer, as the same role,
+			       when pgt_through_pgbouncer(); else NULL */
 	char	    envfile[PATH_MAX + 16]; /* an empty .env */
 	char	    dir[PATH_MAX];	    /* holding it */
 	PGconn	   *admin;
@@ -44,6 +46,27 @@ struct pgt_scratch {
  * left behind.
  */
 bool pgt_scratch_open(struct pgt_scratch *s, const char *prog, const char *src);
+
+/*
+ * Does this run of the suite go through PgBouncer (scripts/test sets
+ * UA_TEST_THROUGH_PGBOUNCER=1 for one build)?  Then UA_TEST_PGBOUNCER_URL
+ * is the PgBouncer in transaction pooling mode in front of the server.
+ */
+bool pgt_through_pgbouncer(void);
+
+/*
+ * The conninfo of database "db" as role "user" through the PgBouncer of
+ * UA_TEST_PGBOUNCER_URL (free it), or NULL after saying on stderr, as
+ * program "prog", why not.
+ */
+char *pgt_pooled_conninfo(const char *prog, const char *db, const char *user);
+
+/*
+ * When the run goes through PgBouncer, say on stdout, in the one line
+ * scripts/test gathers into its summary, that "what" of program "prog"
+ * goes directly to PostgreSQL, and "why".
+ */
+void pgt_direct(const char *prog, const char *what, const char *why);
 
 /* Drop the database and the settings file; "s" may be half made. */
 void pgt_scratch_close(struct pgt_scratch *s);

@@ -21,6 +21,8 @@
  *				UA_TEST_MIGRATE, else ./userapi-admin)
  *	UA_TEST_MIGRATIONS_DIR	the migrations (default: the source tree's
  *				db/migrations)
+ *	UA_TEST_THROUGH_PGBOUNCER  1: once migrated, the databases are
+ *				reached through UA_TEST_PGBOUNCER_URL
  */
 #include "config.h"
 
@@ -55,6 +57,7 @@
 #define SHORT_SECRET "Sh0rtK3y10"		  /* 10 bytes */
 #define HASH "$2b$04$abcdefghijklmnopqrstuuKQ5Ow0tM4Ng3nGC3Zb2v5kqR8zvX1zy"
 #define NO_SERVER "host=/nonexistent dbname=x"
+#define DEFAULT_TIMEOUT_MS 5000 /* DB_STATEMENT_TIMEOUT_MS's default */
 
 /* Passed on to the program when set: not settings, but how to run it. */
 static const char *const pass_env[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
@@ -1075,6 +1078,72 @@ out:
 	return ok;
 }
 
+/*
+ * ALTER ROLE <the admin role> IN DATABASE "db" SET statement_timeout to
+ * the settings' default, as userapi-admin set-statement-timeout would,
+ * before any connection through PgBouncer exists to take the old one.
+ */
+static bool
+role_timeout(PGconn *conn, const char *db)
+{
+	PGresult *res;
+	char	 *role, *id, *q;
+	bool	  ok = false;
+
+	role = PQescapeIdentifier(conn, PQuser(conn), strlen(PQuser(conn)));
+	id = PQescapeIdentifier(conn, db, strlen(db));
+	if (role != NULL && id != NULL) {
+		q = pgt_fmt("ALTER ROLE %s IN DATABASE %s SET "
+			    "statement_timeout = %d",
+		    role, id, DEFAULT_TIMEOUT_MS);
+		res = PQexec(conn, q);
+		if (!(ok = PQresultStatus(res) == PGRES_COMMAND_OK))
+			fprintf(stderr, "test_admin: %s: %s", q,
+			    PQerrorMessage(conn));
+		PQclear(res);
+		free(q);
+	}
+	PQfreemem(role);
+	PQfreemem(id);
+	return ok;
+}
+
+/*
+ * The run goes through PgBouncer: once migrated (directly), the three
+ * databases are reached through it, by the program and by the tests,
+ * with the statement timeout stored as the role's default, as the
+ * README sets it up.
+ */
+static bool
+through_pgbouncer(PGconn *conn)
+{
+	struct {
+		const char *db;
+		char	  **conninfo;
+	} dbs[] = {
+		{ cfg.db, &cfg.conninfo },
+		{ cfg.db_old, &cfg.conninfo_old },
+		{ cfg.db_empty, &cfg.conninfo_empty },
+	};
+	char  *pooled;
+	size_t i;
+
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		if (!role_timeout(conn, dbs[i].db) ||
+		    (pooled = pgt_pooled_conninfo("test_admin", dbs[i].db,
+			 PQuser(conn))) == NULL)
+			return false;
+		free(*dbs[i].conninfo);
+		*dbs[i].conninfo = pooled;
+	}
+	if (!write_settings(cfg.envfile, cfg.conninfo, SECRET)) {
+		fprintf(stderr, "test_admin: %s: %s\n", cfg.envfile,
+		    strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 int
 main(void)
 {
@@ -1147,6 +1216,8 @@ main(void)
 	}
 	if (!migrate_scratch(cfg.envfile, "head") ||
 	    !migrate_scratch(cfg.envfile_old, "1"))
+		goto out;
+	if (pgt_through_pgbouncer() && !through_pgbouncer(conn))
 		goto out;
 
 	sr = srunner_create(admin_suite());

@@ -1933,6 +1933,13 @@ main(void)
 	const char *tool, *src, *tmp;
 	int	    failed;
 
+	/* The one line scripts/test gathers when the run uses PgBouncer. */
+	if ((tmp = getenv("UA_TEST_THROUGH_PGBOUNCER")) != NULL &&
+	    strcmp(tmp, "1") == 0)
+		printf("not through PgBouncer: test_migrate: migrations go "
+		       "directly to PostgreSQL (README: not through a pooler "
+		       "in transaction mode; userapi-migrate holds a "
+		       "session-level advisory lock)\n");
 	if ((cfg.admin_url = getenv("UA_TEST_PG_ADMIN_URL")) == NULL ||
 	    cfg.admin_url[0] == '\0') {
 		fprintf(stderr,

@@ -14,7 +14,8 @@
  * own connection, released together, for many rounds.
  *
  * Environment: as test_repo_pg (UA_TEST_PG_ADMIN_URL required,
- * UA_TEST_MIGRATE, UA_TEST_MIGRATIONS_DIR).
+ * UA_TEST_MIGRATE, UA_TEST_MIGRATIONS_DIR, UA_TEST_THROUGH_PGBOUNCER:
+ * then every case goes through PgBouncer).
  */
 #include "config.h"
 
@@ -102,15 +103,23 @@ raw_is(const char *sql, const char *want)
 	free(v);
 }
 
+/* The scratch database: through PgBouncer when the run goes through it. */
+static char *
+conninfo(void)
+{
+	return cfg.pooled != NULL ? cfg.pooled : cfg.conninfo;
+}
+
 static struct ua_db *
 db_new(void)
 {
 	struct ua_settings s;
 
 	memset(&s, 0, sizeof(s));
-	s.database_url = cfg.conninfo;
+	s.database_url = conninfo();
 	s.db_statement_timeout_ms = 5000;
-	s.db_prepared_statements = true;
+	/* Through PgBouncer as the README sets it up: no prepared statements. */
+	s.db_prepared_statements = cfg.pooled == NULL;
 	return ua_db_new(&s);
 }
 
@@ -124,7 +133,7 @@ setup(void)
 
 	ck_assert_msg(cfg.conninfo != NULL, "no scratch database");
 	memset(&fx, 0, sizeof(fx));
-	fx.raw = PQconnectdb(cfg.conninfo);
+	fx.raw = PQconnectdb(conninfo());
 	ck_assert_msg(PQstatus(fx.raw) == CONNECTION_OK,
 	    "cannot connect to the scratch database: %s",
 	    PQerrorMessage(fx.raw));

@@ -16,6 +16,9 @@
  *	UA_TEST_MIGRATE		the program (default ./userapi-migrate)
  *	UA_TEST_MIGRATIONS_DIR	the migrations (default: the source tree's
  *				db/migrations)
+ *	UA_TEST_THROUGH_PGBOUNCER  1: the cases reach the scratch database
+ *				through UA_TEST_PGBOUNCER_URL, but those
+ *				about one server session (DIRECT_TCASES)
  */
 #include "config.h"
 
@@ -63,6 +66,7 @@ static struct pgt_scratch cfg;
 
 /* The running test's connections. */
 static struct {
+	char		    *conninfo; /* cfg's direct or pooled one */
 	struct ua_db	    *db;
 	struct ua_user_repo  users;
 	struct ua_login_repo logins;
@@ -224,17 +228,20 @@ db_new_prepared(bool prepare)
 	struct ua_settings s;
 
 	memset(&s, 0, sizeof(s));
-	s.database_url = cfg.conninfo;
+	s.database_url = fx.conninfo;
 	s.db_statement_timeout_ms = 5000;
 	s.db_prepared_statements = prepare;
 	return ua_db_new(&s);
 }
 
-/* The same with the settings' default: prepared statements. */
+/*
+ * The same with the settings' default, prepared statements, or without
+ * them through PgBouncer, as the README says to set it up.
+ */
 static struct ua_db *
 db_new(void)
 {
-	return db_new_prepared(true);
+	return db_new_prepared(fx.conninfo != cfg.pooled);
 }
 
 /* ---------------------------------------------------------------- */
@@ -303,12 +310,14 @@ count_er(const enum ua_err *v, int n, enum ua_err er)
 /* ---------------------------------------------------------------- */
 /* The fixture. */
 
+/* Connect to "conninfo" and empty the tables. */
 static void
-setup(void)
+setup_on(char *conninfo)
 {
-	ck_assert_msg(cfg.conninfo != NULL, "no scratch database");
+	ck_assert_msg(conninfo != NULL, "no scratch database");
 	memset(&fx, 0, sizeof(fx));
-	fx.raw = PQconnectdb(cfg.conninfo);
+	fx.conninfo = conninfo;
+	fx.raw = PQconnectdb(fx.conninfo);
 	ck_assert_msg(PQstatus(fx.raw) == CONNECTION_OK,
 	    "cannot connect to the scratch database: %s",
 	    PQerrorMessage(fx.raw));
@@ -318,6 +327,37 @@ setup(void)
 	fx.users.arg = fx.db;
 	fx.logins.ops = &ua_login_repo_pg;
 	fx.logins.arg = fx.db;
+}
+
+/* Through PgBouncer when the run goes through it. */
+static void
+setup(void)
+{
+	setup_on(cfg.pooled != NULL ? cfg.pooled : cfg.conninfo);
+}
+
+/*
+ * Directly to PostgreSQL whatever the run: see DIRECT_WHY.  The server
+ * connections PgBouncer kept from the cases before are ended first:
+ * these cases count the scratch database's sessions.
+ */
+static void
+setup_direct(void)
+{
+	int i;
+
+	setup_on(cfg.conninfo);
+	if (cfg.pooled == NULL)
+		return;
+	free(raw("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+		 " WHERE datname = current_database()"
+		 " AND pid <> pg_backend_pid()"));
+	for (i = 0; i < 100 &&
+	     raw_int("SELECT count(*) FROM pg_stat_activity"
+		     " WHERE datname = current_database()"
+		     " AND pid <> pg_backend_pid()") != 0;
+	     i++)
+		usleep(50000);
 }
 
 static void
@@ -1170,7 +1210,7 @@ kill_when_waiting(void)
 	ck_assert_int_ne(pid, -1);
 	if (pid != 0)
 		return pid;
-	c = PQconnectdb(cfg.conninfo);
+	c = PQconnectdb(fx.conninfo);
 	for (i = 0; i < 1000 && !done && PQstatus(c) == CONNECTION_OK; i++) {
 		res = PQexec(c,
 		    "SELECT count(pg_terminate_backend(pid))"
@@ -1239,7 +1279,7 @@ START_TEST(statement_timeout_joins_the_url_options)
 	memset(&s, 0, sizeof(s));
 	s.db_statement_timeout_ms = 1234;
 	s.database_url =
-	    pgt_fmt("%s options='-c search_path=pg_catalog'", cfg.conninfo);
+	    pgt_fmt("%s options='-c search_path=pg_catalog'", fx.conninfo);
 	db = ua_db_new(&s);
 	db_value(db, "SHOW statement_timeout", v, sizeof(v));
 	ck_assert_str_eq(v, "1234ms");
@@ -1249,7 +1289,7 @@ START_TEST(statement_timeout_joins_the_url_options)
 	free(s.database_url);
 
 	s.database_url =
-	    pgt_fmt("%s options='-c statement_timeout=4321'", cfg.conninfo);
+	    pgt_fmt("%s options='-c statement_timeout=4321'", fx.conninfo);
 	db = ua_db_new(&s);
 	db_value(db, "SHOW statement_timeout", v, sizeof(v));
 	ck_assert_str_eq(v, "4321ms");
@@ -1480,15 +1520,40 @@ END_TEST
 
 /* ---------------------------------------------------------------- */
 
+/*
+ * The cases that go directly to PostgreSQL even when the run goes
+ * through PgBouncer, and why: a transaction pooler hands each
+ * transaction a server connection of its own, so what they look at is
+ * not there to see through it.
+ */
+#define DIRECT_TCASES "prepared, connection and isolation"
+#define DIRECT_WHY \
+	"they are about one server session: statements prepared on it, " \
+	"its backend killed (pg_terminate_backend), startup options, and " \
+	"database defaults that only new sessions take, none of which a " \
+	"transaction pooler passes on"
+
 static TCase *
-tcase(const char *name)
+tcase_on(const char *name, void (*fixture)(void))
 {
 	TCase *tc;
 
 	tc = tcase_create(name);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fixture, teardown);
 	tcase_set_timeout(tc, TEST_TIMEOUT_S);
 	return tc;
+}
+
+static TCase *
+tcase(const char *name)
+{
+	return tcase_on(name, setup);
+}
+
+static TCase *
+tcase_direct(const char *name)
+{
+	return tcase_on(name, setup_direct);
 }
 
 static Suite *
@@ -1540,7 +1605,7 @@ repo_suite(void)
 	tcase_add_test(tc, demotion_racing_deletion_leaves_one_admin);
 	suite_add_tcase(s, tc);
 
-	tc = tcase("isolation");
+	tc = tcase_direct("isolation");
 	tcase_add_unchecked_fixture(tc, NULL, reset_isolation);
 	tcase_add_test(tc, guard_holds_under_another_default_isolation);
 	tcase_add_test(tc, login_limit_holds_under_another_default_isolation);
@@ -1553,12 +1618,12 @@ repo_suite(void)
 	tcase_add_test(tc, set_password_only_over_the_expected_hash);
 	suite_add_tcase(s, tc);
 
-	tc = tcase("prepared");
+	tc = tcase_direct("prepared");
 	tcase_add_test(tc, statements_prepared_again_after_a_type_change);
 	tcase_add_test(tc, text_statements_when_not_preparing);
 	suite_add_tcase(s, tc);
 
-	tc = tcase("connection");
+	tc = tcase_direct("connection");
 	tcase_add_test(tc, idle_lost_connection_reconnects_before_write);
 	tcase_add_test(tc, idle_lost_connection_before_transaction);
 	tcase_add_test(tc, lost_connection_inside_transaction);
@@ -1590,6 +1655,7 @@ main(void)
 	ua_log_init("test_repo_pg", false);
 	if (!pgt_scratch_open(&cfg, "test_repo_pg", UA_TEST_SRC_MIGRATIONS))
 		return EXIT_FAILURE;
+	pgt_direct("test_repo_pg", "cases " DIRECT_TCASES, DIRECT_WHY);
 	sr = srunner_create(repo_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
