@@ -434,8 +434,19 @@ on_notice(void *arg, const PGresult *res)
 	if (severity != NULL && strcmp(severity, "WARNING") == 0 &&
 	    msg != NULL && strstr(msg, "synchronous replication") != NULL)
 		db->unreplicated = true;
-	log_pq("the server says", PQresultErrorMessage(res));
+	if (severity != NULL && strcmp(severity, "WARNING") == 0)
+		ua_log_warn("database: the server warns: %s",
+		    msg != NULL ? msg : "?");
+	else
+		ua_log_info("database: the server says: %s",
+		    msg != NULL ? msg : "?");
 }
+
+/*
+ * The keys ensure_connected() always passes; connect_writable() adds a
+ * chosen host's after them, in the room left at the end of its arrays.
+ */
+#define URL_KEYS 4
 
 /*
  * Connect, or reset a broken connection.  The settings' connect_timeout
@@ -467,7 +478,8 @@ ensure_connected(struct ua_db *db)
 	if (ua_db_hosts_choose(&db->hosts)) {
 		if (db->conn != NULL)
 			PQfinish(db->conn);
-		if ((db->conn = connect_writable(db, keys, vals, 4)) == NULL) {
+		if ((db->conn = connect_writable(db, keys, vals, URL_KEYS)) ==
+		    NULL) {
 			ua_log_err("database: cannot connect: none of the %zu "
 				   "hosts takes writes",
 			    db->hosts.n);
