@@ -111,8 +111,17 @@ ua_pg_caller(const PGresult *res, int row, int base, struct ua_user *u,
 	return UA_OK;
 }
 
+/*
+ * "No session" is the nil UUID, which gen_random_uuid() never makes,
+ * rather than NULL: with NULL, PostgreSQL folds the session's probe
+ * away in a custom plan, every custom plan then looks cheaper than the
+ * generic one, and the statement is planned anew on every call (for
+ * every caller of that worker, tokens with a session included).
+ */
+#define NO_SESSION "00000000-0000-0000-0000-000000000000"
+
 const char *
 ua_pg_sid_param(const char *sid)
 {
-	return sid != NULL && ua_session_id_valid(sid) ? sid : NULL;
+	return sid != NULL && ua_session_id_valid(sid) ? sid : NO_SESSION;
 }

@@ -80,9 +80,9 @@ bool ua_pg_fits(const char *s, size_t max);
 #define UA_PG_CALLER__MAX (UA_USER_COL__MAX + 3)
 
 /*
- * The parameter for a session "sid": NULL for none ("" or NULL), and
- * for anything but a session id as the API writes them, so that only
- * those reach a ::uuid cast.
+ * The parameter for a session "sid": the id of no session for none (""
+ * or NULL), and for anything but a session id as the API writes them,
+ * so that only those reach a ::uuid cast.
  */
 const char *ua_pg_sid_param(const char *sid);
 

@@ -15,7 +15,7 @@
  *
  * Environment: as test_repo_pg (UA_TEST_PG_ADMIN_URL required,
  * UA_TEST_MIGRATE, UA_TEST_MIGRATIONS_DIR, UA_TEST_THROUGH_PGBOUNCER:
- * then every case goes through PgBouncer).
+ * then every case but those of DIRECT_TCASES goes through PgBouncer).
  */
 #include "config.h"
 
@@ -40,6 +40,7 @@
 #include "order_repo_contract.h"
 
 #include "userapi/db.h"
+#include "db/db-pg.h"
 #include "userapi/errors.h"
 #include "userapi/log.h"
 #include "userapi/order.h"
@@ -58,6 +59,9 @@
 
 /* Set once by main() before any test runs; read-only afterwards. */
 static struct pgt_scratch cfg;
+
+/* Does the running test go directly to PostgreSQL (DIRECT_WHY)? */
+static bool direct;
 
 /* The running test's connections. */
 static struct {
@@ -103,11 +107,14 @@ raw_is(const char *sql, const char *want)
 	free(v);
 }
 
-/* The scratch database: through PgBouncer when the run goes through it. */
+/*
+ * The scratch database: through PgBouncer when the run goes through it,
+ * but for the cases of DIRECT_TCASES.
+ */
 static char *
 conninfo(void)
 {
-	return cfg.pooled != NULL ? cfg.pooled : cfg.conninfo;
+	return cfg.pooled != NULL && !direct ? cfg.pooled : cfg.conninfo;
 }
 
 static struct ua_db *
@@ -119,7 +126,7 @@ db_new(void)
 	s.database_url = conninfo();
 	s.db_statement_timeout_ms = 5000;
 	/* Through PgBouncer as the README sets it up: no prepared statements. */
-	s.db_prepared_statements = cfg.pooled == NULL;
+	s.db_prepared_statements = conninfo() == cfg.conninfo;
 	return ua_db_new(&s);
 }
 
@@ -160,6 +167,14 @@ no_open_transaction(void)
 	    "0");
 }
 
+/* Directly to PostgreSQL whatever the run: see DIRECT_WHY. */
+static void
+setup_direct(void)
+{
+	direct = true;
+	setup();
+}
+
 static void
 teardown(void)
 {
@@ -169,6 +184,7 @@ teardown(void)
 	ua_db_free(fx.db2);
 	PQfinish(fx.raw);
 	memset(&fx, 0, sizeof(fx));
+	direct = false;
 }
 
 static struct ua_order_repo
@@ -618,7 +634,126 @@ START_TEST(times_keep_every_microsecond)
 END_TEST
 
 /* ---------------------------------------------------------------- */
+/* What the statements cost PostgreSQL. */
+
+/* A live session of user "u" (an access token's sid; free it). */
+static char *
+add_session(int64_t u)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)u);
+	return raw1("INSERT INTO sessions (user_id, expires_at, ip,"
+		    " refresh_hash, token_version)"
+		    " SELECT id, now() + interval '1 hour', '127.0.0.1',"
+		    " sha256(random()::text::bytea), token_version"
+		    " FROM users WHERE id = $1::bigint"
+		    " RETURNING id",
+	    buf);
+}
+
+/* Run "sql" on the repositories' connection: its first value (free it). */
+static char *
+on_repo_session(const char *sql)
+{
+	PGresult *res;
+	char	 *v;
+
+	ck_assert_int_eq(ua_db_exec(fx.db, sql, 0, NULL, UA_DB_READ_ONLY, &res),
+	    UA_OK);
+	v = pgt_fmt("%s", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return v;
+}
+
+/* One page of 20 orders read by "caller" with session "sid". */
+static void
+list_page(int64_t caller, const char *sid, bool all, bool status)
+{
+	struct ua_order_filter f;
+	struct ua_order	       items[20];
+	struct ua_user	       c;
+	struct ua_credentials  cred;
+	int64_t		       total;
+	size_t		       n, i;
+	bool		       ue;
+
+	memset(&f, 0, sizeof(f));
+	f.all_users = all;
+	f.has_status = status;
+	f.status = UA_ORDER_PENDING;
+	ck_assert_int_eq(ua_order_repo_pg.list_with_caller(fx.db, caller, sid,
+			     &c, &cred, &f, 0, 20, items, &n, &total, &ue),
+	    UA_OK);
+	ck_assert_int_eq(c.id, caller);
+	ck_assert(cred.session_live == (sid != NULL));
+	ck_assert_uint_gt(n, 0);
+	for (i = 0; i < n; i++)
+		ua_order_cleanup(&items[i]);
+}
+
+/*
+ * No statement of the reads is planned anew on every call, whether the
+ * token names a session or not (the template's tokens name none):
+ * after five custom plans PostgreSQL keeps the generic one, when that
+ * one is estimated no dearer.  Planning the list costs more than
+ * running it.
+ */
+START_TEST(reads_keep_their_generic_plans)
+{
+	int64_t		      u = add_user("ann@example.com", UA_ROLE_USER);
+	int64_t		      a = add_user("root@example.com", UA_ROLE_ADMIN);
+	char		     *sid = add_session(u), *id, *v;
+	struct ua_order	      o;
+	struct ua_user	      c;
+	struct ua_credentials cred;
+	bool		      found;
+	int		      pass, i;
+
+	bulk_orders(u, a, 80);
+	id = bare_order(u);
+	for (pass = 0; pass < 2; pass++) {
+		const char *s = pass == 0 ? NULL : sid;
+
+		for (i = 0; i < 12; i++) {
+			list_page(a, NULL, true, i % 2);
+			list_page(u, s, false, i % 2);
+			ck_assert_int_eq(ua_order_repo_pg.get_with_caller(fx.db,
+					     u, s, &c, &cred,
+					     strtoll(id, NULL, 10), &o, &found),
+			    UA_OK);
+			ck_assert(found);
+			ua_order_cleanup(&o);
+		}
+	}
+	v = on_repo_session("SELECT count(*) FROM pg_prepared_statements"
+			    " WHERE generic_plans + custom_plans >= 24"
+			    " AND statement LIKE '%FROM sessions%'");
+	ck_assert_str_eq(v, "3");
+	free(v);
+	v = on_repo_session("SELECT coalesce(string_agg(custom_plans || ' of '"
+			    " || generic_plans + custom_plans || ': '"
+			    " || left(statement, 60), '; '), '')"
+			    " FROM pg_prepared_statements"
+			    " WHERE custom_plans > 5");
+	ck_assert_msg(v[0] == '\0', "planned on every call: %s", v);
+	free(v);
+	free(id);
+	free(sid);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
 /* The scratch database. */
+
+/*
+ * The cases that go directly to PostgreSQL even when the run goes
+ * through PgBouncer, and why.
+ */
+#define DIRECT_TCASES "statements"
+#define DIRECT_WHY \
+	"they read the prepared statements of the repositories' own " \
+	"server session, which a transaction pooler does not keep"
 
 static Suite *
 pg_suite(void)
@@ -636,6 +771,12 @@ pg_suite(void)
 	tcase_add_test(tc,
 	    lists_stay_flat_from_a_thousand_to_a_hundred_thousand_orders);
 	suite_add_tcase(s, tc);
+
+	tc = tcase_create("statements");
+	tcase_add_checked_fixture(tc, setup_direct, teardown);
+	tcase_set_timeout(tc, TEST_TIMEOUT_S);
+	tcase_add_test(tc, reads_keep_their_generic_plans);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -649,6 +790,7 @@ main(void)
 	if (!pgt_scratch_open(&cfg, "test_order_repo_pg",
 		UA_TEST_SRC_MIGRATIONS))
 		return EXIT_FAILURE;
+	pgt_direct("test_order_repo_pg", "cases " DIRECT_TCASES, DIRECT_WHY);
 	sr = srunner_create(pg_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -1099,6 +1099,82 @@ START_TEST(statements_prepared_again_after_a_type_change)
 }
 END_TEST
 
+/* Run "sql" on the repositories' connection: its first value (free it). */
+static char *
+on_repo_session(const char *sql)
+{
+	PGresult *res;
+	char	 *v;
+
+	ck_assert_int_eq(ua_db_exec(fx.db, sql, 0, NULL, UA_DB_READ_ONLY, &res),
+	    UA_OK);
+	v = pgt_fmt("%s", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return v;
+}
+
+/*
+ * The bearer reads are not planned anew on every call, whether the
+ * token names a session or not (the template's tokens name none):
+ * after five custom plans PostgreSQL keeps the generic one when that
+ * one is estimated no dearer, and a NULL session made every custom plan
+ * look cheaper (the session's probe folded away).
+ */
+START_TEST(bearer_reads_keep_their_generic_plans)
+{
+	struct ua_user	      c, t, items[20];
+	struct ua_credentials cc;
+	bool		      found;
+	int64_t		      a, total;
+	size_t		      n;
+	char		     *sid, *v, ebuf[32];
+	int		      pass, i;
+
+	a = add("a@example.com", UA_ROLE_USER);
+	for (i = 0; i < 40; i++) {
+		snprintf(ebuf, sizeof(ebuf), "u%d@example.com", i);
+		(void)add(ebuf, UA_ROLE_USER);
+	}
+	sid = raw("INSERT INTO sessions (user_id, expires_at, ip,"
+		  " refresh_hash, token_version)"
+		  " SELECT id, now() + interval '1 hour', '127.0.0.1',"
+		  " sha256(random()::text::bytea), token_version"
+		  " FROM users WHERE email = 'a@example.com' RETURNING id");
+	for (pass = 0; pass < 2; pass++) {
+		const char *s = pass == 0 ? NULL : sid;
+
+		for (i = 0; i < 12; i++) {
+			ck_assert_int_eq(fx.users.ops
+					     ->get_caller_and_target(fx.users
+									 .arg,
+						 a, s, &c, &cc, a + 1 + i, &t,
+						 &found),
+			    UA_OK);
+			ck_assert(found);
+			ck_assert(cc.session_live == (s != NULL));
+			ck_assert_int_eq(fx.users.ops->list(fx.users.arg, a, s,
+					     &c, &cc, i, 20, items, &n, &total),
+			    UA_OK);
+			ck_assert_uint_eq(n, 20);
+			ck_assert(cc.session_live == (s != NULL));
+		}
+	}
+	v = on_repo_session("SELECT count(*) FROM pg_prepared_statements"
+			    " WHERE generic_plans + custom_plans >= 24"
+			    " AND statement LIKE '%FROM sessions%'");
+	ck_assert_str_eq(v, "2");
+	free(v);
+	v = on_repo_session("SELECT coalesce(string_agg(custom_plans || ' of '"
+			    " || generic_plans + custom_plans || ': '"
+			    " || left(statement, 60), '; '), '')"
+			    " FROM pg_prepared_statements"
+			    " WHERE custom_plans > 5");
+	ck_assert_msg(v[0] == '\0', "planned on every call: %s", v);
+	free(v);
+	free(sid);
+}
+END_TEST
+
 /* With DB_PREPARED_STATEMENTS=false every statement goes as text. */
 START_TEST(text_statements_when_not_preparing)
 {
@@ -1621,6 +1697,7 @@ repo_suite(void)
 	tc = tcase_direct("prepared");
 	tcase_add_test(tc, statements_prepared_again_after_a_type_change);
 	tcase_add_test(tc, text_statements_when_not_preparing);
+	tcase_add_test(tc, bearer_reads_keep_their_generic_plans);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_direct("connection");
