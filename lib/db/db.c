@@ -294,19 +294,45 @@ server_left(PGconn *conn)
 	return poll(&p, 1, 0) != 0;
 }
 
-/* The server's statement_timeout on this connection, in milliseconds. */
+/*
+ * Run "sql", which takes no parameters, on "conn", a new connection,
+ * its answer awaited as a statement's (ua_db_await): a server or a
+ * pooler that took the login and then answers nothing must not hold the
+ * worker any more than a statement may.  When no answer came,
+ * "*gave_up" is set: "conn" must be closed.
+ */
+static PGresult *
+ask(const struct ua_db *db, PGconn *conn, const char *sql, bool *gave_up)
+{
+	*gave_up = false;
+	if (!PQsendQuery(conn, sql))
+		return NULL;
+	return ua_db_await(conn, db->url_timeout ? 0 : db->timeout_ms, gave_up);
+}
+
+/*
+ * The server's statement_timeout on this connection, in milliseconds.
+ * UA_ERR_DB_UNAVAILABLE: no answer came, the connection is lost.
+ */
 static enum ua_err
 server_timeout(struct ua_db *db, long *ms)
 {
 	PGresult   *r;
 	enum ua_err er = UA_ERR_DB;
+	bool	    gave_up;
 
 	/*
 	 * SHOW, not pg_settings: the view costs a new backend catalog
 	 * lookups, and a CGI process pays for a new backend every request.
 	 */
-	r = PQexec(db->conn, "SHOW statement_timeout");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	r = ask(db, db->conn, "SHOW statement_timeout", &gave_up);
+	if (gave_up) {
+		ua_log_err("database: no answer to a query within %d ms of "
+			   "connecting, even after cancelling it: closing the "
+			   "connection",
+		    db->timeout_ms);
+		er = UA_ERR_DB_UNAVAILABLE;
+	} else if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		log_pq("reading statement_timeout", PQerrorMessage(db->conn));
 	else if (PQntuples(r) != 1 || PQnfields(r) != 1 ||
 	    PQgetisnull(r, 0, 0) ||
@@ -323,48 +349,54 @@ server_timeout(struct ua_db *db, long *ms)
  * may drop the "options" that carry it (PgBouncer's
  * ignore_startup_parameters), and then only the role's default in the
  * database counts.  One query on a new connection, until it is found
- * right or said to be wrong, once.
+ * right or said to be wrong, once.  UA_ERR_DB_UNAVAILABLE: it got no
+ * answer, and the connection must be closed.
  */
-static void
+static enum ua_err
 check_timeout(struct ua_db *db)
 {
-	long ms;
+	long	    ms;
+	enum ua_err er;
 
 	if (db->timeout_checked || db->url_timeout)
-		return;
-	if (server_timeout(db, &ms) != UA_OK)
-		return;
+		return UA_OK;
+	if ((er = server_timeout(db, &ms)) != UA_OK)
+		return er == UA_ERR_DB_UNAVAILABLE ? er : UA_OK;
 	db->timeout_checked = true;
 	if (ms == db->timeout_ms)
-		return;
+		return UA_OK;
 	db->timeout_differs = true;
 	ua_log_warn(
 	    "database: the server's statement_timeout is %ld ms, not "
 	    "DB_STATEMENT_TIMEOUT_MS=%d (a pooler dropping the connection's "
 	    "options?): run userapi-admin set-statement-timeout",
 	    ms, db->timeout_ms);
+	return UA_OK;
 }
 
 /*
- * Does the server behind "conn" take writes, as "target" wants?  Asked
- * with a query, which a pooler passes to a real server.  "why" says
- * what it is when not.
+ * Does the server behind "conn" take writes, as the URL's target wants?
+ * Asked with a query, which a pooler passes to a real server.  "why"
+ * says what it is when not.
  */
 static bool
-takes_writes(PGconn *conn, enum ua_db_target target, const char **why)
+takes_writes(const struct ua_db *db, PGconn *conn, const char **why)
 {
 	PGresult   *r;
 	const char *want;
-	bool	    ok = false;
+	bool	    ok = false, gave_up;
 
-	if (target == UA_DB_TARGET_PRIMARY) {
-		r = PQexec(conn, "SELECT pg_catalog.pg_is_in_recovery()");
+	if (db->hosts.target == UA_DB_TARGET_PRIMARY) {
+		r = ask(db, conn, "SELECT pg_catalog.pg_is_in_recovery()",
+		    &gave_up);
 		want = "f";
 	} else {
-		r = PQexec(conn, "SHOW transaction_read_only");
+		r = ask(db, conn, "SHOW transaction_read_only", &gave_up);
 		want = "off";
 	}
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (gave_up)
+		*why = "no answer to a query in time, even after cancelling it";
+	else if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		*why = PQerrorMessage(conn);
 	else if (PQntuples(r) != 1 || PQnfields(r) != 1 ||
 	    strcmp(PQgetvalue(r, 0, 0), want) != 0)
@@ -405,7 +437,7 @@ connect_writable(struct ua_db *db, const char **keys, const char **vals,
 			break;
 		if (PQstatus(conn) != CONNECTION_OK)
 			why = PQerrorMessage(conn);
-		else if (takes_writes(conn, h->target, &why)) {
+		else if (takes_writes(db, conn, &why)) {
 			h->next = at;
 			return conn;
 		}
@@ -493,7 +525,10 @@ ensure_connected(struct ua_db *db)
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
 		ua_log_info("database: connected");
 		PQsetNoticeReceiver(db->conn, on_notice, db);
-		check_timeout(db);
+		if (check_timeout(db) != UA_OK) {
+			drop_connection(db);
+			return UA_ERR_DB_UNAVAILABLE;
+		}
 		return UA_OK;
 	}
 	log_pq("cannot connect",

@@ -1245,6 +1245,34 @@ START_TEST(idle_lost_connection_reconnects_before_write)
 }
 END_TEST
 
+/*
+ * A write refused because the session went read-only under it (a
+ * pooler's server connection to a server now a standby, say) answers
+ * 503, and the next statement runs on a new connection.
+ */
+START_TEST(read_only_refusal_replaces_the_connection)
+{
+	struct ua_user u;
+	char	      *before, *after;
+
+	before = on_repo_session("SELECT pg_backend_pid()::text");
+	free(on_repo_session("SELECT set_config("
+			     "'default_transaction_read_only', 'on', false)"));
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "ro@example.com",
+			     "Read Only", HASH, UA_ROLE_USER, &u),
+	    UA_ERR_DB_UNAVAILABLE);
+	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "ro@example.com",
+			     "Read Only", HASH, UA_ROLE_USER, &u),
+	    UA_OK);
+	after = on_repo_session("SELECT pg_backend_pid()::text");
+	ck_assert_str_ne(before, after);
+	raw_is("SELECT count(*) FROM users WHERE email = 'ro@example.com'",
+	    "1");
+	free(before);
+	free(after);
+}
+END_TEST
+
 START_TEST(idle_lost_connection_before_transaction)
 {
 	struct ua_user_patch p = patch_role(UA_ROLE_USER);
@@ -1703,6 +1731,7 @@ repo_suite(void)
 	tc = tcase_direct("connection");
 	tcase_add_test(tc, idle_lost_connection_reconnects_before_write);
 	tcase_add_test(tc, idle_lost_connection_before_transaction);
+	tcase_add_test(tc, read_only_refusal_replaces_the_connection);
 	tcase_add_test(tc, lost_connection_inside_transaction);
 	tcase_add_test(tc, no_reconnect_inside_a_transaction);
 	tcase_add_test(tc, statement_timeout_joins_the_url_options);
