@@ -5,7 +5,9 @@
  * checks a new connection makes as on any statement, instead of hanging
  * with its request.
  *
- * The "server" is a process of its own on a loopback port: it answers
+ * The "server" is a thread on a loopback port, and one more for each
+ * connection (threads, not processes: a forked copy of the test would
+ * write Check's buffered messages a second time): it answers
  * libpq's startup as PostgreSQL does when it asks for no password
  * (AuthenticationOk, a few ParameterStatus, BackendKeyData,
  * ReadyForQuery), then reads whatever comes without a word.  A cancel
@@ -13,16 +15,15 @@
  */
 #include "config.h"
 
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <signal.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,8 +44,8 @@
 #define SSL_REQUEST 80877103
 #define GSSENC_REQUEST 80877104
 
-static pid_t server_pid = -1;
-static int   server_port, closed_port;
+static pthread_t server;
+static int	 server_fd = -1, server_port, closed_port;
 
 static int
 read_all(int fd, void *buf, size_t len)
@@ -155,46 +156,59 @@ listen_loopback(int *port)
 	return fd;
 }
 
-static void
-setup(void)
+/* One connection's thread. */
+static void *
+connection(void *arg)
 {
-	int lfd, cfd, c;
+	int fd = (int)(intptr_t)arg;
 
-	lfd = listen_loopback(&server_port);
-	/* A port nothing listens on: bound, then closed. */
-	c = listen_loopback(&closed_port);
-	close(c);
-	server_pid = fork();
-	ck_assert_int_ge(server_pid, 0);
-	if (server_pid == 0) {
-		/* Gone with the test, even one Check's timeout killed. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		setpgid(0, 0);
-		signal(SIGCHLD, SIG_IGN); /* no zombies of the connections */
-		for (;;) {
-			if ((cfd = accept(lfd, NULL, NULL)) < 0)
-				continue;
-			if (fork() == 0) {
-				prctl(PR_SET_PDEATHSIG, SIGKILL);
-				close(lfd);
-				serve_silently(cfd);
-				_exit(0);
-			}
+	serve_silently(fd);
+	close(fd);
+	return NULL;
+}
+
+/* The listener's thread: a thread per connection, until it is shut. */
+static void *
+accept_loop(void *arg)
+{
+	pthread_t t;
+	int	  cfd;
+
+	(void)arg;
+	while ((cfd = accept(server_fd, NULL, NULL)) >= 0) {
+		if (pthread_create(&t, NULL, connection,
+			(void *)(intptr_t)cfd) != 0) {
 			close(cfd);
+			continue;
 		}
+		pthread_detach(t);
 	}
-	setpgid(server_pid, server_pid);
-	close(lfd);
+	return NULL;
 }
 
 static void
+setup(void)
+{
+	int c;
+
+	server_fd = listen_loopback(&server_port);
+	/* A port nothing listens on: bound, then closed. */
+	c = listen_loopback(&closed_port);
+	close(c);
+	ck_assert_int_eq(pthread_create(&server, NULL, accept_loop, NULL), 0);
+}
+
+/*
+ * The listener shut wakes its accept(); each connection's thread ends
+ * when its client (closed by the test) hangs up.
+ */
+static void
 teardown(void)
 {
-	if (server_pid > 0) {
-		kill(-server_pid, SIGKILL);
-		waitpid(server_pid, NULL, 0);
-	}
-	server_pid = -1;
+	shutdown(server_fd, SHUT_RDWR);
+	pthread_join(server, NULL);
+	close(server_fd);
+	server_fd = -1;
 }
 
 static long long
