@@ -36,11 +36,11 @@
 #include <check.h>
 #include <libpq-fe.h>
 
+#include "pg_plans.h"
 #include "pgtest.h"
 #include "order_repo_contract.h"
 
 #include "userapi/db.h"
-#include "db/db-pg.h"
 #include "userapi/errors.h"
 #include "userapi/log.h"
 #include "userapi/order.h"
@@ -652,20 +652,6 @@ add_session(int64_t u)
 	    buf);
 }
 
-/* Run "sql" on the repositories' connection: its first value (free it). */
-static char *
-on_repo_session(const char *sql)
-{
-	PGresult *res;
-	char	 *v;
-
-	ck_assert_int_eq(ua_db_exec(fx.db, sql, 0, NULL, UA_DB_READ_ONLY, &res),
-	    UA_OK);
-	v = pgt_fmt("%s", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
-	PQclear(res);
-	return v;
-}
-
 /* One page of 20 orders read by "caller" with session "sid". */
 static void
 list_page(int64_t caller, const char *sid, bool all, bool status)
@@ -726,16 +712,10 @@ START_TEST(reads_keep_their_generic_plans)
 			ua_order_cleanup(&o);
 		}
 	}
-	v = on_repo_session("SELECT count(*) FROM pg_prepared_statements"
-			    " WHERE generic_plans + custom_plans >= 24"
-			    " AND statement LIKE '%FROM sessions%'");
+	v = pgp_count_run(fx.db, 24, "sessions");
 	ck_assert_str_eq(v, "3");
 	free(v);
-	v = on_repo_session("SELECT coalesce(string_agg(custom_plans || ' of '"
-			    " || generic_plans + custom_plans || ': '"
-			    " || left(statement, 60), '; '), '')"
-			    " FROM pg_prepared_statements"
-			    " WHERE custom_plans > 5");
+	v = pgp_replanned(fx.db);
 	ck_assert_msg(v[0] == '\0', "planned on every call: %s", v);
 	free(v);
 	free(id);

@@ -41,6 +41,7 @@
 #include <check.h>
 #include <libpq-fe.h>
 
+#include "pg_plans.h"
 #include "pgtest.h"
 
 #include "userapi/db.h"
@@ -1099,20 +1100,6 @@ START_TEST(statements_prepared_again_after_a_type_change)
 }
 END_TEST
 
-/* Run "sql" on the repositories' connection: its first value (free it). */
-static char *
-on_repo_session(const char *sql)
-{
-	PGresult *res;
-	char	 *v;
-
-	ck_assert_int_eq(ua_db_exec(fx.db, sql, 0, NULL, UA_DB_READ_ONLY, &res),
-	    UA_OK);
-	v = pgt_fmt("%s", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
-	PQclear(res);
-	return v;
-}
-
 /*
  * The bearer reads are not planned anew on every call, whether the
  * token names a session or not (the template's tokens name none):
@@ -1159,16 +1146,10 @@ START_TEST(bearer_reads_keep_their_generic_plans)
 			ck_assert(cc.session_live == (s != NULL));
 		}
 	}
-	v = on_repo_session("SELECT count(*) FROM pg_prepared_statements"
-			    " WHERE generic_plans + custom_plans >= 24"
-			    " AND statement LIKE '%FROM sessions%'");
+	v = pgp_count_run(fx.db, 24, "sessions");
 	ck_assert_str_eq(v, "2");
 	free(v);
-	v = on_repo_session("SELECT coalesce(string_agg(custom_plans || ' of '"
-			    " || generic_plans + custom_plans || ': '"
-			    " || left(statement, 60), '; '), '')"
-			    " FROM pg_prepared_statements"
-			    " WHERE custom_plans > 5");
+	v = pgp_replanned(fx.db);
 	ck_assert_msg(v[0] == '\0', "planned on every call: %s", v);
 	free(v);
 	free(sid);
@@ -1255,16 +1236,17 @@ START_TEST(read_only_refusal_replaces_the_connection)
 	struct ua_user u;
 	char	      *before, *after;
 
-	before = on_repo_session("SELECT pg_backend_pid()::text");
-	free(on_repo_session("SELECT set_config("
-			     "'default_transaction_read_only', 'on', false)"));
+	before = pgp_on_session(fx.db, "SELECT pg_backend_pid()::text");
+	free(pgp_on_session(fx.db,
+	    "SELECT set_config("
+	    "'default_transaction_read_only', 'on', false)"));
 	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "ro@example.com",
 			     "Read Only", HASH, UA_ROLE_USER, &u),
 	    UA_ERR_DB_UNAVAILABLE);
 	ck_assert_int_eq(fx.users.ops->insert(fx.users.arg, "ro@example.com",
 			     "Read Only", HASH, UA_ROLE_USER, &u),
 	    UA_OK);
-	after = on_repo_session("SELECT pg_backend_pid()::text");
+	after = pgp_on_session(fx.db, "SELECT pg_backend_pid()::text");
 	ck_assert_str_ne(before, after);
 	raw_is("SELECT count(*) FROM users WHERE email = 'ro@example.com'",
 	    "1");
