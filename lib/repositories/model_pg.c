@@ -164,8 +164,8 @@ next_element(char **pp, char *delim, bool *isnull)
 
 /*
  * How many rows the two-dimensional array text "s" has: the braces
- * opened outside quotes, less the outer one; the syntax is checked as
- * it is read.
+ * opened outside quotes, less the outer one.  The syntax is not checked
+ * here: ua_pg_model_array() checks it as it reads the rows.
  */
 static size_t
 count_rows(const char *s)

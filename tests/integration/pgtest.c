@@ -38,6 +38,30 @@ pgt_fmt(const char *f, ...)
 	return s;
 }
 
+char *
+pgt_add_session(PGconn *conn, long long user_id)
+{
+	PGresult   *res;
+	char	    buf[32];
+	const char *p = buf;
+	char	   *id = NULL;
+
+	snprintf(buf, sizeof(buf), "%lld", user_id);
+	res = PQexecParams(conn,
+	    "INSERT INTO sessions (user_id, expires_at, ip, refresh_hash,"
+	    " token_version) SELECT id, now() + interval '1 hour',"
+	    " '127.0.0.1', sha256(random()::text::bytea), token_version"
+	    " FROM users WHERE id = $1::bigint RETURNING id",
+	    1, NULL, &p, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		id = pgt_fmt("%s", PQgetvalue(res, 0, 0));
+	else
+		fprintf(stderr, "pgt_add_session: %s",
+		    PQresultErrorMessage(res));
+	PQclear(res);
+	return id;
+}
+
 /*
  * "conninfo" (URI or key=value) with its dbname replaced by "db", as a
  * key=value string, or NULL if it cannot be parsed; free it.

@@ -14,6 +14,12 @@
 char *pgt_fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * A live session of user "user_id" (an access token's sid), made on
+ * "conn": its id (free it), or NULL with the server's message on stderr.
+ */
+char *pgt_add_session(PGconn *conn, long long user_id);
+
+/*
  * "conninfo" (URI or key=value) with its dbname replaced by "db", as a
  * key=value string, or NULL if it cannot be parsed; free it.
  */

@@ -636,22 +636,6 @@ END_TEST
 /* ---------------------------------------------------------------- */
 /* What the statements cost PostgreSQL. */
 
-/* A live session of user "u" (an access token's sid; free it). */
-static char *
-add_session(int64_t u)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)u);
-	return raw1("INSERT INTO sessions (user_id, expires_at, ip,"
-		    " refresh_hash, token_version)"
-		    " SELECT id, now() + interval '1 hour', '127.0.0.1',"
-		    " sha256(random()::text::bytea), token_version"
-		    " FROM users WHERE id = $1::bigint"
-		    " RETURNING id",
-	    buf);
-}
-
 /* One page of 20 orders read by "caller" with session "sid". */
 static void
 list_page(int64_t caller, const char *sid, bool all, bool status)
@@ -689,13 +673,14 @@ START_TEST(reads_keep_their_generic_plans)
 {
 	int64_t		      u = add_user("ann@example.com", UA_ROLE_USER);
 	int64_t		      a = add_user("root@example.com", UA_ROLE_ADMIN);
-	char		     *sid = add_session(u), *id, *v;
+	char		     *sid = pgt_add_session(fx.raw, u), *id, *v;
 	struct ua_order	      o;
 	struct ua_user	      c;
 	struct ua_credentials cred;
 	bool		      found;
 	int		      pass, i;
 
+	ck_assert_ptr_nonnull(sid);
 	bulk_orders(u, a, 80);
 	id = bare_order(u);
 	for (pass = 0; pass < 2; pass++) {

@@ -1122,11 +1122,8 @@ START_TEST(bearer_reads_keep_their_generic_plans)
 		snprintf(ebuf, sizeof(ebuf), "u%d@example.com", i);
 		(void)add(ebuf, UA_ROLE_USER);
 	}
-	sid = raw("INSERT INTO sessions (user_id, expires_at, ip,"
-		  " refresh_hash, token_version)"
-		  " SELECT id, now() + interval '1 hour', '127.0.0.1',"
-		  " sha256(random()::text::bytea), token_version"
-		  " FROM users WHERE email = 'a@example.com' RETURNING id");
+	sid = pgt_add_session(fx.raw, a);
+	ck_assert_ptr_nonnull(sid);
 	for (pass = 0; pass < 2; pass++) {
 		const char *s = pass == 0 ? NULL : sid;
 
